@@ -1,0 +1,7 @@
+'use strict';
+class LocalStackPlugin {
+  constructor() {
+    this.hooks = {};
+  }
+}
+module.exports = LocalStackPlugin;
