@@ -1,0 +1,98 @@
+// One emulator per child process, so `npm start` can stop (or a test can kill) each on its own and
+// s3rver's --openssl-legacy-provider need not leak into serverless-offline.
+// Usage: node run-emulator.mjs <s3|sqs|dynamodb> <port> [dataDir]
+// Prints one JSON line {"ready":true,...} on stdout once listening, or {"error":...} and exits 1.
+import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const require = createRequire(import.meta.url);
+const [kind, portArg, dataDir] = process.argv.slice(2);
+const port = Number(portArg);
+const host = '127.0.0.1';
+let stopEmulator = async () => {};
+let temporaryDirectory;
+
+function report(message) {
+  process.stdout.write(`${JSON.stringify(message)}\n`);
+}
+
+async function startS3() {
+  const S3rver = require('s3rver');
+  const directory = dataDir
+    ? join(dataDir, 's3')
+    : (temporaryDirectory = mkdtempSync(join(tmpdir(), 'intake-s3-')));
+  mkdirSync(directory, { recursive: true });
+  const server = new S3rver({
+    address: host,
+    port,
+    silent: true,
+    directory,
+    allowMismatchedSignatures: true,
+  });
+  await server.run();
+  server.on('event', (event) => report({ s3Event: event }));
+  stopEmulator = () => server.close();
+}
+
+async function startSqs() {
+  const { buildApp } = await import('fauxqs');
+  const app = buildApp({ logger: false });
+  await app.listen({ port, host });
+  stopEmulator = () => app.close();
+}
+
+async function startDynamoDb() {
+  const dynalite = require('dynalite');
+  const server = dynalite({
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+    ...(dataDir ? { path: join(dataDir, 'dynamodb') } : {}),
+  });
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
+  stopEmulator = () => new Promise((resolve) => server.close(() => resolve()));
+}
+
+const starters = { s3: startS3, sqs: startSqs, dynamodb: startDynamoDb };
+
+async function shutdown() {
+  try {
+    await stopEmulator();
+  } finally {
+    if (temporaryDirectory) rmSync(temporaryDirectory, { recursive: true, force: true });
+    process.exit(0);
+  }
+}
+
+process.on('SIGTERM', shutdown);
+process.on('SIGINT', shutdown);
+// The parent's death closes our stdin: never outlive the stack that started us.
+process.stdin.on('end', shutdown);
+process.stdin.resume();
+
+function fail(error) {
+  const inUse = error && error.code === 'EADDRINUSE';
+  report({
+    error: inUse ? `port ${port} is already in use` : String(error && error.message),
+    code: error && error.code,
+  });
+  if (temporaryDirectory) rmSync(temporaryDirectory, { recursive: true, force: true });
+  process.exit(1);
+}
+
+// s3rver reports a busy port as an 'error' event on its server, outside the run() promise.
+process.on('uncaughtException', fail);
+
+try {
+  if (!starters[kind] || !Number.isInteger(port))
+    throw new Error(`usage: run-emulator.mjs <s3|sqs|dynamodb> <port> [dataDir]`);
+  await starters[kind]();
+  report({ ready: true, kind, port, endpoint: `http://${host}:${port}` });
+} catch (error) {
+  fail(error);
+}
