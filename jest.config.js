@@ -1,14 +1,22 @@
 /** Three suites: unit (no I/O), integration (in-process emulators over real sockets), e2e (the `npm start` stack). */
 const base = {
   testEnvironment: 'node',
-  transform: { '^.+\\.[tj]sx?$': ['ts-jest', { isolatedModules: true, tsconfig: { allowJs: true } }] },
-  transformIgnorePatterns: ['/node_modules/(?!(@middy|file-type|strtok3|token-types|peek-readable|@tokenizer|uint8array-extras|fauxqs)/)'],
+  transform: {
+    '^.+\\.[tj]sx?$': ['ts-jest', { isolatedModules: true, tsconfig: { allowJs: true, rootDir: __dirname } }],
+  },
+  transformIgnorePatterns: [
+    '/node_modules/(?!(@middy|file-type|strtok3|token-types|peek-readable|@tokenizer|uint8array-extras|fauxqs)/)',
+  ],
   setupFiles: ['<rootDir>/test/helpers/quiet-env.ts'],
 };
 
 module.exports = {
   projects: [
-    { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/src/**/*.test.ts'] },
+    {
+      ...base,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/src/**/*.test.ts'],
+    },
     { ...base, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
     { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
   ],
