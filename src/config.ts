@@ -1,0 +1,141 @@
+import * as z from 'zod/mini';
+import { ConfigError } from './errors';
+
+const nonEmpty = () => z.string().check(z.trim(), z.minLength(1));
+const httpUrl = () => z.url({ protocol: /^https?$/ });
+
+/**
+ * Every environment variable intake reads, defined once: its schema, the shape it must have (for error
+ * messages, which never echo a value: it may be a secret) and what it is for. Functions pick the
+ * subset they use with `loadConfig`. An empty value counts as unset (serverless writes `''` for absent params).
+ */
+export const variables = {
+  AWS_REGION: {
+    schema: z._default(nonEmpty(), 'us-east-1'),
+    expected: 'a non-empty name',
+    description: 'AWS region of every client (set by Lambda; us-east-1 locally)',
+  },
+  AWS_ENDPOINT_URL_S3: {
+    schema: z.optional(httpUrl()),
+    expected: 'an http(s) URL',
+    description: 'Local S3 endpoint (s3rver); unset in AWS',
+  },
+  AWS_ENDPOINT_URL_SQS: {
+    schema: z.optional(httpUrl()),
+    expected: 'an http(s) URL',
+    description: 'Local SQS endpoint (fauxqs); unset in AWS',
+  },
+  AWS_ENDPOINT_URL_DYNAMODB: {
+    schema: z.optional(httpUrl()),
+    expected: 'an http(s) URL',
+    description: 'Local DynamoDB endpoint (dynalite); unset in AWS',
+  },
+  AWS_ENDPOINT_URL_LAMBDA: {
+    schema: z.optional(httpUrl()),
+    expected: 'an http(s) URL',
+    description: "Local Lambda invoke endpoint (serverless-offline's :3002); unset in AWS",
+  },
+  DOCUMENTS_BUCKET: {
+    schema: nonEmpty(),
+    expected: 'a non-empty name',
+    description: 'S3 bucket holding uploads/, manifests/, quarantine/ and events/',
+  },
+  WEBHOOKS_QUEUE_URL: {
+    schema: httpUrl(),
+    expected: 'an http(s) URL',
+    description: 'SQS queue URL of received webhooks awaiting processing',
+  },
+  WEBHOOKS_DLQ_URL: {
+    schema: httpUrl(),
+    expected: 'an http(s) URL',
+    description: 'SQS dead-letter queue URL of webhooks that failed processing',
+  },
+  DOCUMENTS_QUEUE_URL: {
+    schema: httpUrl(),
+    expected: 'an http(s) URL',
+    description: 'SQS queue URL receiving "document.processed" events',
+  },
+  DOCUMENTS_DLQ_URL: {
+    schema: httpUrl(),
+    expected: 'an http(s) URL',
+    description: 'SQS dead-letter queue URL of the documents queue',
+  },
+  IDEMPOTENCY_TABLE: {
+    schema: nonEmpty(),
+    expected: 'a non-empty name',
+    description: 'DynamoDB table of Powertools idempotency records',
+  },
+  HEALTH_CHECK_TIMEOUT_MS: {
+    schema: z._default(z.coerce.number().check(z.int(), z.gte(50), z.lte(30_000)), 2000),
+    expected: 'an integer from 50 to 30000',
+    description: 'Upper bound of each health check in milliseconds (default 2000)',
+  },
+  HEALTH_LAMBDA_FUNCTIONS: {
+    schema: z._default(
+      z.pipe(
+        z.string(),
+        z.transform((value) =>
+          value
+            .split(',')
+            .map((name) => name.trim())
+            .filter((name) => name.length > 0),
+        ),
+      ),
+      [],
+    ),
+    expected: 'comma-separated function names',
+    description: 'Comma-separated Lambda function names health checks; empty → the Lambda check is omitted',
+  },
+} as const;
+
+export type VariableName = keyof typeof variables;
+export type Config<K extends VariableName> = { [P in K]: z.output<(typeof variables)[P]['schema']> };
+
+/**
+ * Validates the variables `keys` from `env` and returns them typed, with defaults applied.
+ * Throws a ConfigError whose message names every missing or invalid variable at once (not just the first).
+ * Entry points call it at module scope, so a bad deployment fails at Lambda init, before any event.
+ */
+export function loadConfig<K extends VariableName>(
+  keys: readonly K[],
+  env: NodeJS.ProcessEnv = process.env,
+): Config<K> {
+  const values: Partial<Record<K, unknown>> = {};
+  const problems: string[] = [];
+  const failed: string[] = [];
+  for (const key of keys) {
+    const raw = env[key];
+    const result = z.safeParse(variables[key].schema, raw === '' ? undefined : raw);
+    if (result.success) {
+      values[key] = result.data;
+    } else {
+      failed.push(key);
+      problems.push(
+        raw === undefined || raw === ''
+          ? `${key} is missing (${variables[key].description})`
+          : `${key} is invalid: expected ${variables[key].expected} (${variables[key].description})`,
+      );
+    }
+  }
+  if (failed.length > 0) {
+    throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`, failed);
+  }
+  return values as Config<K>;
+}
+
+/**
+ * For scripts and CLIs: like `loadConfig`, but prints the ConfigError message to stderr and exits with
+ * code 1 instead of throwing, so the user sees one readable message rather than a stack trace.
+ */
+export function loadConfigOrExit<K extends VariableName>(
+  keys: readonly K[],
+  env: NodeJS.ProcessEnv = process.env,
+): Config<K> {
+  try {
+    return loadConfig(keys, env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    return process.exit(1);
+  }
+}
