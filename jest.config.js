@@ -2,7 +2,7 @@
 const base = {
   testEnvironment: 'node',
   transform: {
-    '^.+\\.[tj]sx?$': ['ts-jest', { isolatedModules: true, tsconfig: { allowJs: true, rootDir: __dirname } }],
+    '^.+\\.[tj]sx?$': ['ts-jest', { tsconfig: { allowJs: true, rootDir: __dirname, isolatedModules: true } }],
   },
   transformIgnorePatterns: [
     '/node_modules/(?!(@middy|file-type|strtok3|token-types|peek-readable|@tokenizer|uint8array-extras|fauxqs)/)',

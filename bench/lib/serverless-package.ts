@@ -1,0 +1,63 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+
+export const PROJECT_ROOT = join(__dirname, '..', '..');
+const SLS = join(PROJECT_ROOT, 'node_modules', '.bin', 'sls');
+
+/** One deployed function as `sls package` built it. */
+export interface FunctionArtifact {
+  logicalId: string;
+  functionName: string;
+  zipName: string;
+  zipPath: string;
+  bytes: number;
+}
+
+/**
+ * Runs `sls package --stage <stage> --package <outDir>` (no credentials or network needed) and throws
+ * with the CLI output when it fails. A private outDir keeps parallel runs off the shared `.serverless/`.
+ */
+export function packageService(outDir: string, stage = 'dev'): void {
+  const run = spawnSync(SLS, ['package', '--stage', stage, '--package', outDir], {
+    cwd: PROJECT_ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, SLS_TELEMETRY_DISABLED: '1' },
+  });
+  if (run.status !== 0) {
+    throw new Error(`sls package --stage ${stage} failed (${run.status}):\n${run.stdout}\n${run.stderr}`);
+  }
+}
+
+/** The CloudFormation template written by `sls package` into outDir. */
+export function readPackagedTemplate(outDir: string): CloudFormationTemplate {
+  return JSON.parse(readFileSync(join(outDir, 'cloudformation-template-update-stack.json'), 'utf8'));
+}
+
+export interface CloudFormationTemplate {
+  Resources: Record<string, { Type: string; Properties?: Record<string, unknown>; [key: string]: unknown }>;
+  [key: string]: unknown;
+}
+
+/**
+ * Every AWS::Lambda::Function of the packaged template with the zip it deploys (the template's
+ * Code.S3Key names it) and that zip's size; a zip the template names but outDir lacks has bytes -1.
+ */
+export function functionArtifacts(outDir: string): FunctionArtifact[] {
+  const template = readPackagedTemplate(outDir);
+  return Object.entries(template.Resources)
+    .filter(([, resource]) => resource.Type === 'AWS::Lambda::Function')
+    .map(([logicalId, resource]) => {
+      const properties = resource.Properties ?? {};
+      const code = properties.Code as { S3Key?: string } | undefined;
+      const zipName = basename(String(code?.S3Key ?? ''));
+      const zipPath = join(outDir, zipName);
+      return {
+        logicalId,
+        functionName: String(properties.FunctionName ?? logicalId),
+        zipName,
+        zipPath,
+        bytes: zipName && existsSync(zipPath) ? statSync(zipPath).size : -1,
+      };
+    });
+}
