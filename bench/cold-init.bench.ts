@@ -1,0 +1,223 @@
+/**
+ * Cold init: the time to load a bundled function in a fresh `node` process (require the bundle, which
+ * builds the handler at module scope) minus a bare `node -e ''` of the same round; median of
+ * interleaved rounds. Compared with a baseline bundle that only imports and constructs the SDK clients
+ * the health bundle contains:
+ *   - built with serverless-esbuild's DEFAULTS (what most projects ship) — target ratio <= 0.8;
+ *   - built with intake's own esbuild settings — goal ratio <= 1.5.
+ * The health bundle is taken from `sls package --stage dev` (exactly what deploys); processes get a
+ * Lambda-like environment.
+ *
+ *   npx tsx bench/cold-init.bench.ts [rounds=21]
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import type { BuildOptions } from 'esbuild';
+import { measureColdInit } from './lib/cold-init';
+import { writeBenchResult } from './lib/results';
+import { packageService, PROJECT_ROOT } from './lib/serverless-package';
+import { median, round2 } from './lib/stats';
+
+const ROUNDS = Math.max(15, Number(process.argv[2] ?? 21));
+const TARGET_VS_DEFAULT = 0.8;
+const GOAL_VS_INTAKE_SETTINGS = 1.5;
+
+/** Exported client class of each SDK package the baseline may construct. */
+const CLIENT_CLASSES: Record<string, string> = {
+  'client-s3': 'S3Client',
+  'client-sqs': 'SQSClient',
+  'client-dynamodb': 'DynamoDBClient',
+  'client-lambda': 'LambdaClient',
+  'client-ssm': 'SSMClient',
+  'client-secrets-manager': 'SecretsManagerClient',
+  'client-sts': 'STSClient',
+};
+
+/** serverless-esbuild 1.57 defaults (dist/index.js getBuildOptions) for runtime nodejs22.x: no minify,
+ * no mainFields (esbuild's node default: main first), external ['aws-sdk'] from `exclude`. */
+const SERVERLESS_ESBUILD_DEFAULTS: BuildOptions = {
+  bundle: true,
+  platform: 'node',
+  target: 'node22',
+  external: ['aws-sdk'],
+};
+
+/** Options of serverless-esbuild that are not esbuild options (stripped as the plugin does). */
+const PLUGIN_ONLY_OPTIONS = [
+  'exclude',
+  'packager',
+  'concurrency',
+  'zipConcurrency',
+  'nativeZip',
+  'watch',
+  'keepOutputDirectory',
+  'packagerOptions',
+  'installExtraArgs',
+  'outputFileExtension',
+];
+
+interface ResolvedService {
+  custom: { esbuild: Record<string, unknown> };
+  provider: { environment?: Record<string, unknown> };
+  functions: Record<string, { environment?: Record<string, unknown> }>;
+}
+
+function resolvedService(): ResolvedService {
+  const run = spawnSync(
+    join(PROJECT_ROOT, 'node_modules', '.bin', 'sls'),
+    ['print', '--stage', 'dev', '--format', 'json'],
+    {
+      cwd: PROJECT_ROOT,
+      encoding: 'utf8',
+    },
+  );
+  if (run.status !== 0) throw new Error(`sls print failed:\n${run.stderr}`);
+  return JSON.parse(run.stdout.slice(run.stdout.indexOf('{'))) as ResolvedService;
+}
+
+function intakeEsbuildOptions(service: ResolvedService): BuildOptions {
+  const options: Record<string, unknown> = { ...service.custom.esbuild };
+  const exclude = (options.exclude as string[] | undefined) ?? [];
+  for (const key of PLUGIN_ONLY_OPTIONS) delete options[key];
+  return { ...(options as BuildOptions), external: [...((options.external as string[]) ?? []), ...exclude] };
+}
+
+/** SDK client packages in the health bundle, read from an esbuild metafile of the same entry. */
+async function sdkClientsOf(entry: string, options: BuildOptions): Promise<string[]> {
+  const result = await build({
+    ...options,
+    entryPoints: [entry],
+    absWorkingDir: PROJECT_ROOT,
+    write: false,
+    metafile: true,
+    outdir: 'unused',
+    logLevel: 'silent',
+  });
+  const clients = new Set<string>();
+  for (const input of Object.keys(result.metafile.inputs)) {
+    const match = /node_modules\/@aws-sdk\/(client-[a-z0-9-]+)\//.exec(input);
+    if (match && CLIENT_CLASSES[match[1]!]) clients.add(match[1]!);
+  }
+  return [...clients].sort();
+}
+
+function baselineSource(clients: readonly string[]): string {
+  const imports = clients.map((pkg) => `import { ${CLIENT_CLASSES[pkg]} } from '@aws-sdk/${pkg}';`);
+  const constructs = clients.map((pkg) => `new ${CLIENT_CLASSES[pkg]}({})`);
+  return `${imports.join('\n')}\nconst clients = [${constructs.join(', ')}];\nexport const handler = async () => clients.length;\n`;
+}
+
+async function buildBaseline(source: string, options: BuildOptions, outfile: string): Promise<void> {
+  await build({
+    ...options,
+    stdin: { contents: source, resolveDir: PROJECT_ROOT, sourcefile: 'baseline.ts', loader: 'ts' },
+    absWorkingDir: PROJECT_ROOT,
+    outfile,
+    logLevel: 'silent',
+  });
+}
+
+/** Lambda-like environment: nothing inherited but PATH; Ref values replaced with plausible names. */
+function lambdaLikeEnv(service: ResolvedService): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH };
+  const declared = { ...service.provider.environment, ...service.functions.health?.environment };
+  for (const [key, value] of Object.entries(declared)) {
+    if (typeof value === 'string' || typeof value === 'number') env[key] = String(value);
+    else
+      env[key] = key.endsWith('_URL')
+        ? `https://sqs.us-east-1.amazonaws.com/000000000000/${key.toLowerCase()}`
+        : `intake-bench-${key.toLowerCase().replace(/_/g, '-')}`;
+  }
+  return {
+    ...env,
+    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+    AWS_LAMBDA_FUNCTION_NAME: 'intake-dev-health',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIDBENCH',
+    AWS_SECRET_ACCESS_KEY: 'bench-secret',
+    AWS_SESSION_TOKEN: 'bench-session',
+    // Outside Lambda the tracer would try to reach an X-Ray daemon (DESIGN.md): off, as its cost is the import.
+    POWERTOOLS_TRACE_ENABLED: 'false',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+}
+
+async function main(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'intake-bench-cold-init-'));
+  try {
+    const service = resolvedService();
+    const intakeOptions = intakeEsbuildOptions(service);
+
+    packageService(join(work, 'package'));
+    const unzip = spawnSync('unzip', [
+      '-q',
+      '-o',
+      join(work, 'package', 'health.zip'),
+      '-d',
+      join(work, 'health'),
+    ]);
+    if (unzip.status !== 0) throw new Error(`unzip health.zip failed: ${unzip.stderr}`);
+    const healthBundle = join(work, 'health', 'functions', 'health.js');
+
+    const clients = await sdkClientsOf(join(PROJECT_ROOT, 'functions', 'health.ts'), intakeOptions);
+    if (clients.length === 0)
+      throw new Error('the health bundle contains no SDK client: nothing to compare with');
+    const source = baselineSource(clients);
+    const baselineDefault = join(work, 'baseline-default.js');
+    const baselineIntake = join(work, 'baseline-intake-settings.js');
+    await buildBaseline(source, SERVERLESS_ESBUILD_DEFAULTS, baselineDefault);
+    await buildBaseline(source, intakeOptions, baselineIntake);
+
+    const samples = measureColdInit(
+      [
+        { label: 'health', bundlePath: healthBundle },
+        { label: 'baselineDefault', bundlePath: baselineDefault },
+        { label: 'baselineIntakeSettings', bundlePath: baselineIntake },
+      ],
+      lambdaLikeEnv(service),
+      ROUNDS,
+    );
+    const health = median(samples.health!);
+    const byDefault = median(samples.baselineDefault!);
+    const byIntake = median(samples.baselineIntakeSettings!);
+    const vsDefault = health / byDefault;
+    const vsIntake = health / byIntake;
+    const ratio = (value: number) => Math.round(value * 1000) / 1000;
+    const kb = (path: string) => round2(statSync(path).size / 1024);
+    writeBenchResult(
+      'cold-init',
+      {
+        rounds: ROUNDS,
+        node: process.version,
+        sdkClients: clients.join(','),
+        healthInitMs: round2(health),
+        baselineDefaultInitMs: round2(byDefault),
+        baselineIntakeSettingsInitMs: round2(byIntake),
+        ratioVsDefaultBaseline: ratio(vsDefault),
+        ratioVsIntakeSettingsBaseline: ratio(vsIntake),
+        goalVsIntakeSettingsMet: vsIntake <= GOAL_VS_INTAKE_SETTINGS,
+        healthBundleKb: kb(healthBundle),
+        baselineDefaultKb: kb(baselineDefault),
+        baselineIntakeSettingsKb: kb(baselineIntake),
+      },
+      {
+        ratioVsDefaultBaseline: `<= ${TARGET_VS_DEFAULT}`,
+        ratioVsIntakeSettingsBaseline: `<= ${GOAL_VS_INTAKE_SETTINGS} (goal)`,
+      },
+      vsDefault <= TARGET_VS_DEFAULT,
+      `health ${round2(health)} ms = ${ratio(vsDefault)}x of the default-built SDK baseline (${round2(byDefault)} ms, target <= ${TARGET_VS_DEFAULT}), ${ratio(vsIntake)}x of it built with intake settings (${round2(byIntake)} ms, goal <= ${GOAL_VS_INTAKE_SETTINGS}); median of ${ROUNDS} interleaved rounds`,
+    );
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
