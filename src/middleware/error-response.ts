@@ -1,0 +1,39 @@
+import { AppError } from '../errors';
+import { jsonResponse, type HttpResult } from './http-types';
+
+export interface ErrorBody {
+  error: { code: string; message: string; requestId: string; fields?: unknown };
+}
+
+/**
+ * The one mapping from a thrown value to an HTTP answer `{"error":{"code","message","requestId"}}`.
+ * An AppError below 500 answers with its own status, code and message (plus `fields` for validation).
+ * Anything 5xx answers with a generic message: a retryable AppError keeps its code (THROTTLED, TIMEOUT…)
+ * so clients know to retry; every other error, typed or not, becomes 500 INTERNAL. Internals never leak.
+ */
+export function errorResponse(error: unknown, requestId: string): HttpResult {
+  if (error instanceof AppError && error.statusCode >= 400 && error.statusCode < 500) {
+    const fields = error.code === 'BAD_REQUEST' ? fieldsOf(error.details) : undefined;
+    return jsonResponse(
+      error.statusCode,
+      { error: { code: error.code, message: error.message, requestId, ...(fields ? { fields } : {}) } },
+      requestId,
+    );
+  }
+  if (error instanceof AppError && error.retryable) {
+    const response = jsonResponse(
+      error.statusCode,
+      { error: { code: error.code, message: 'A dependency is unavailable; retry later', requestId } },
+      requestId,
+    );
+    response.headers = { ...response.headers, 'retry-after': '1' };
+    return response;
+  }
+  return jsonResponse(500, { error: { code: 'INTERNAL', message: 'Internal error', requestId } }, requestId);
+}
+
+function fieldsOf(details: unknown): unknown {
+  return typeof details === 'object' && details !== null && 'fields' in details
+    ? (details as { fields: unknown }).fields
+    : undefined;
+}

@@ -1,0 +1,23 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+
+/** What an HTTP handler returns: API Gateway HTTP API (payload v2) structured result. */
+export type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number };
+
+/** The request id a client sees in errors and `x-request-id`: API Gateway's, else the Lambda invocation's. */
+export function requestIdOf(
+  event: Partial<APIGatewayProxyEventV2> | undefined,
+  context: Partial<Context>,
+): string {
+  const fromGateway = event?.requestContext?.requestId;
+  if (typeof fromGateway === 'string' && fromGateway.length > 0) return fromGateway;
+  return typeof context.awsRequestId === 'string' ? context.awsRequestId : 'unknown';
+}
+
+/** A JSON response with the headers every intake answer carries. */
+export function jsonResponse(statusCode: number, body: unknown, requestId: string): HttpResult {
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json; charset=utf-8', 'x-request-id': requestId },
+    body: JSON.stringify(body),
+  };
+}
