@@ -1,0 +1,105 @@
+import { BadRequestError, PayloadTooLargeError, RouteNotFoundError, UnauthorizedError } from '../errors';
+import { identifyDelivery } from './delivery';
+import { buildWebhookMessage, type WebhookMessage } from './message';
+import { verifySignature, type WebhookRequest } from './signature';
+import type { SigningKeysFor } from './signing-keys';
+import { normaliseSourceName, type WebhookSource } from './sources';
+
+/** A webhook POST as API Gateway (payload v2) hands it over. */
+export interface IncomingWebhook {
+  readonly sourceParam: string | undefined;
+  readonly headers: Readonly<Record<string, string | undefined>> | undefined;
+  readonly body: string | undefined;
+  readonly isBase64Encoded: boolean;
+}
+
+export interface AcceptDependencies {
+  readonly sources: ReadonlyMap<string, WebhookSource>;
+  readonly signingKeys: SigningKeysFor;
+  readonly nowMs: () => number;
+  /** Largest raw body accepted, in bytes. */
+  readonly maxBodyBytes: number;
+  readonly toleranceSeconds?: number;
+}
+
+/** An accepted delivery: its queue message and which secret matched (>0: an older secret in rotation). */
+export interface AcceptedWebhook {
+  readonly message: WebhookMessage;
+  readonly secretIndex: number;
+}
+
+/**
+ * Decides whether a webhook POST is genuine and builds its queue message — everything the receiver does
+ * before enqueueing. The signature is checked on the raw bytes, before anything parses the body. Throws
+ * RouteNotFoundError (404: unknown source or no secret — the two are indistinguishable to callers),
+ * PayloadTooLargeError (413), BadRequestError (400: malformed headers), UnauthorizedError (401: missing,
+ * stale or wrong signature); a parameter store outage surfaces as ServiceUnavailableError (503).
+ */
+export async function acceptWebhook(
+  incoming: IncomingWebhook,
+  deps: AcceptDependencies,
+): Promise<AcceptedWebhook> {
+  const name = incoming.sourceParam === undefined ? undefined : normaliseSourceName(incoming.sourceParam);
+  const source = name === undefined ? undefined : deps.sources.get(name);
+  const keys = source === undefined ? [] : await deps.signingKeys(source);
+  if (source === undefined || keys.length === 0)
+    throw new RouteNotFoundError('No webhook source of that name is configured');
+
+  const body = incoming.body ?? '';
+  if (rawByteLength(body, incoming.isBase64Encoded) > deps.maxBodyBytes) {
+    throw new PayloadTooLargeError(`The webhook body exceeds ${deps.maxBodyBytes} bytes`);
+  }
+  const headers = lowerCaseHeaders(incoming.headers ?? {});
+  const request: WebhookRequest = {
+    headers,
+    rawBody: incoming.isBase64Encoded ? Buffer.from(body, 'base64') : body,
+  };
+
+  const nowMs = deps.nowMs();
+  const check = verifySignature(
+    source.scheme,
+    {
+      request,
+      keys,
+      nowMs,
+      ...(deps.toleranceSeconds === undefined ? {} : { toleranceSeconds: deps.toleranceSeconds }),
+    },
+    source.hmac,
+  );
+  if (!check.valid) {
+    throw check.failure === 'malformed'
+      ? new BadRequestError(check.detail)
+      : new UnauthorizedError(check.detail);
+  }
+  const identity = identifyDelivery(source, request);
+  const message = buildWebhookMessage({
+    source,
+    identity,
+    headers,
+    body,
+    isBase64Encoded: incoming.isBase64Encoded,
+    receivedAtMs: nowMs,
+  });
+  return { message, secretIndex: check.secretIndex };
+}
+
+/** Bytes the body stands for, without decoding it (base64: 3 bytes per 4 characters, minus padding). */
+export function rawByteLength(body: string, isBase64Encoded: boolean): number {
+  if (!isBase64Encoded) return Buffer.byteLength(body, 'utf8');
+  const padding = body.endsWith('==') ? 2 : body.endsWith('=') ? 1 : 0;
+  return Math.floor((body.length * 3) / 4) - padding;
+}
+
+/** API Gateway v2 already lower-cases names; events from elsewhere (tests, tools) may not. */
+function lowerCaseHeaders(
+  headers: Readonly<Record<string, string | undefined>>,
+): Readonly<Record<string, string | undefined>> {
+  for (const name in headers) {
+    if (name !== name.toLowerCase()) {
+      const lowered: Record<string, string | undefined> = {};
+      for (const [key, value] of Object.entries(headers)) lowered[key.toLowerCase()] = value;
+      return lowered;
+    }
+  }
+  return headers;
+}

@@ -1,0 +1,51 @@
+import { decodeDigest, findSigningKey } from './hmac';
+import { isWithinTolerance, parseUnixSeconds } from './timestamp';
+import { rejected, type SignatureCheck, type VerificationInput, type WebhookRequest } from './types';
+
+/** Reads a Standard Webhooks header, also under Svix's `svix-` names (Svix is the spec's origin). */
+function standardHeader(request: WebhookRequest, name: 'id' | 'timestamp' | 'signature'): string | undefined {
+  return request.headers[`webhook-${name}`] ?? request.headers[`svix-${name}`];
+}
+
+/**
+ * Standard Webhooks: `webhook-id`, `webhook-timestamp` (unix s), `webhook-signature` (space-separated
+ * `v1,<base64>` entries; other versions such as the asymmetric `v1a` are ignored), signed over
+ * `"<id>.<timestamp>.<raw body>"` with the base64-decoded `whsec_` secret, timestamp ±300 s.
+ */
+export function verifyStandardWebhookSignature({
+  request,
+  keys,
+  nowMs,
+  toleranceSeconds,
+}: VerificationInput): SignatureCheck {
+  const header = standardHeader(request, 'signature');
+  if (header === undefined || header === '')
+    return rejected('missing', 'The webhook-signature header is missing');
+  const id = standardHeader(request, 'id');
+  const timestamp = standardHeader(request, 'timestamp');
+  const seconds = parseUnixSeconds(timestamp);
+  if (id === undefined || id === '' || seconds === undefined) {
+    return rejected('malformed', 'The webhook-id and webhook-timestamp (unix seconds) headers are required');
+  }
+  const signatures: Buffer[] = [];
+  for (const entry of header.split(' ')) {
+    if (!entry.startsWith('v1,')) continue;
+    const digest = decodeDigest(entry.slice(3), 'base64');
+    if (digest !== undefined) signatures.push(digest);
+  }
+  if (signatures.length === 0)
+    return rejected('malformed', 'The webhook-signature header has no v1,<base64> entry');
+  if (!isWithinTolerance(seconds, nowMs, toleranceSeconds))
+    return rejected('stale', 'The signature timestamp is outside the tolerance');
+  const secretIndex = findSigningKey(keys, [`${id}.${timestamp}.`, request.rawBody], signatures);
+  return secretIndex >= 0
+    ? { valid: true, secretIndex }
+    : rejected('mismatch', 'The signature does not match');
+}
+
+const secretPrefix = 'whsec_';
+
+/** The HMAC key of a Standard Webhooks secret: the base64 after `whsec_` (the prefix is optional). */
+export function decodeStandardWebhookSecret(secret: string): Buffer {
+  return Buffer.from(secret.startsWith(secretPrefix) ? secret.slice(secretPrefix.length) : secret, 'base64');
+}

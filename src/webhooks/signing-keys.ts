@@ -1,0 +1,73 @@
+import { ServiceUnavailableError } from '../errors';
+import { signingKeyFromSecret } from './signature';
+import { splitSecrets, type SecretLocation, type WebhookSource } from './sources';
+
+/** Reads the secret text stored at a parameter-store location; undefined when it does not exist. */
+export type SecretFetcher = (
+  location: Extract<SecretLocation, { kind: 'ssm' | 'secretsmanager' }>,
+  maxAgeSeconds: number,
+) => Promise<string | undefined>;
+
+/**
+ * Default fetcher: Powertools Parameters, which caches each value for `maxAgeSeconds` per container, so a
+ * rotated secret is picked up within that time without a redeploy. Loaded on first use: sources with
+ * secrets in the environment never pay for the SSM / Secrets Manager clients at cold start.
+ */
+export const fetchFromParameterStore: SecretFetcher = async (location, maxAgeSeconds) => {
+  if (location.kind === 'ssm') {
+    const { getParameter } = await import('@aws-lambda-powertools/parameters/ssm');
+    return getParameter(location.name, { decrypt: true, maxAge: maxAgeSeconds });
+  }
+  const { getSecret } = await import('@aws-lambda-powertools/parameters/secrets');
+  const secret = await getSecret(location.name, { maxAge: maxAgeSeconds });
+  return typeof secret === 'string'
+    ? secret
+    : secret === undefined
+      ? undefined
+      : Buffer.from(secret).toString('utf8');
+};
+
+export interface SigningKeysOptions {
+  fetchSecret?: SecretFetcher;
+  /** How long a fetched secret is reused (default 300 s). */
+  maxAgeSeconds?: number;
+}
+
+/** Returns the signing keys of a source, decoded for its scheme (current secret first). */
+export type SigningKeysFor = (source: WebhookSource) => Promise<readonly Buffer[]>;
+
+/**
+ * Builds the resolver of a source's HMAC keys. Empty result = the source has no secret (answer 404).
+ * A parameter store that cannot be read throws ServiceUnavailableError (503: the sender retries).
+ * Decoded keys are memoised per secret text, so a warm request does no decoding.
+ */
+export function createSigningKeyResolver(options: SigningKeysOptions = {}): SigningKeysFor {
+  const fetchSecret = options.fetchSecret ?? fetchFromParameterStore;
+  const maxAgeSeconds = options.maxAgeSeconds ?? 300;
+  const decoded = new Map<string, readonly Buffer[]>();
+  const decode = (source: WebhookSource, secrets: readonly string[]) => {
+    const cacheKey = `${source.name}\n${source.scheme}\n${secrets.join(',')}`;
+    let keys = decoded.get(cacheKey);
+    if (keys === undefined) {
+      keys = secrets.map((secret) => signingKeyFromSecret(source.scheme, secret));
+      decoded.set(cacheKey, keys);
+    }
+    return keys;
+  };
+  return async (source) => {
+    const location = source.secrets;
+    if (location === undefined) return [];
+    if (location.kind === 'env') return decode(source, location.secrets);
+    let text: string | undefined;
+    try {
+      text = await fetchSecret(location, maxAgeSeconds);
+    } catch (error) {
+      throw new ServiceUnavailableError(`The secrets of webhook source ${source.name} could not be read`, {
+        service: location.kind === 'ssm' ? 'SSM' : 'SecretsManager',
+        operation: location.kind === 'ssm' ? 'GetParameter' : 'GetSecretValue',
+        cause: error,
+      });
+    }
+    return text === undefined ? [] : decode(source, splitSecrets(text));
+  };
+}
