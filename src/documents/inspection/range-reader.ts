@@ -1,0 +1,72 @@
+/** Random access to an object's bytes: S3 ranged GETs in the processor, a buffer or file in tests. */
+export interface RangeReader {
+  readonly size: number;
+  /** Bytes [start, end) — end exclusive; may return fewer only at the end of the object. */
+  read(start: number, end: number): Promise<Buffer>;
+}
+
+/** A RangeReader over bytes already in memory. */
+export function bufferRangeReader(bytes: Buffer): RangeReader {
+  return { size: bytes.length, read: async (start, end) => bytes.subarray(start, end) };
+}
+
+const BLOCK = 64 * 1024;
+
+/**
+ * Serves reads from bytes already held (the head and tail windows of the streaming pass) and fetches the
+ * rest from the underlying reader in 64 KiB-aligned ranges, counting the fetches so a broken or hostile
+ * file cannot make us read it all.
+ */
+export class CachingRangeReader implements RangeReader {
+  private readonly segments: { start: number; bytes: Buffer }[] = [];
+  fetches = 0;
+
+  constructor(
+    private readonly source: RangeReader,
+    private readonly maxFetches: number,
+    known: { start: number; bytes: Buffer }[] = [],
+  ) {
+    this.segments.push(...known.filter((segment) => segment.bytes.length > 0));
+  }
+
+  get size(): number {
+    return this.source.size;
+  }
+
+  async read(start: number, end: number): Promise<Buffer> {
+    const from = Math.max(0, start);
+    const to = Math.min(this.size, end);
+    if (to <= from) return Buffer.alloc(0);
+    for (const segment of this.segments) {
+      if (segment.start <= from && segment.start + segment.bytes.length >= to)
+        return segment.bytes.subarray(from - segment.start, to - segment.start);
+    }
+    if (this.fetches >= this.maxFetches) throw new RangeReadLimitError(this.maxFetches);
+    this.fetches++;
+    const blockStart = Math.floor(from / BLOCK) * BLOCK;
+    const blockEnd = Math.min(this.size, Math.ceil(to / BLOCK) * BLOCK);
+    let bytes: Buffer;
+    try {
+      bytes = await this.source.read(blockStart, blockEnd);
+    } catch (error) {
+      throw new RangeSourceError(error);
+    }
+    this.segments.push({ start: blockStart, bytes });
+    return bytes.subarray(from - blockStart, Math.min(to - blockStart, bytes.length));
+  }
+}
+
+export class RangeReadLimitError extends Error {
+  constructor(limit: number) {
+    super(`gave up after ${limit} ranged reads`);
+    this.name = 'RangeReadLimitError';
+  }
+}
+
+/** The underlying reader failed (network, S3): not a property of the file, so callers let it propagate. */
+export class RangeSourceError extends Error {
+  constructor(override readonly cause: unknown) {
+    super(`ranged read failed: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'RangeSourceError';
+  }
+}
