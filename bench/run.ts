@@ -32,7 +32,8 @@ function runOne(file: string): Outcome {
   const run = spawnSync(TSX, [join(BENCH_DIR, file)], { stdio: 'inherit', env: process.env });
   const seconds = Math.round((Date.now() - started) / 100) / 10;
   if (run.status !== 0) return { file, status: 'crashed', seconds };
-  if (!existsSync(resultPath) || statSync(resultPath).mtimeMs <= before) return { file, status: 'no result', seconds };
+  if (!existsSync(resultPath) || statSync(resultPath).mtimeMs <= before)
+    return { file, status: 'no result', seconds };
   const result = JSON.parse(readFileSync(resultPath, 'utf8')) as BenchResult;
   return { file, status: result.pass ? 'pass' : 'fail', seconds, result };
 }
@@ -51,7 +52,9 @@ function main(): number {
   console.log('\n=== summary');
   for (const outcome of outcomes) {
     const figures = outcome.result ? JSON.stringify(outcome.result.figures) : '';
-    console.log(`${outcome.status.toUpperCase().padEnd(9)} ${outcome.file.padEnd(32)} ${outcome.seconds}s ${figures}`);
+    console.log(
+      `${outcome.status.toUpperCase().padEnd(9)} ${outcome.file.padEnd(32)} ${outcome.seconds}s ${figures}`,
+    );
   }
   const bad = outcomes.filter((outcome) => outcome.status !== 'pass');
   console.log(`bench: ${outcomes.length - bad.length}/${outcomes.length} passed`);
