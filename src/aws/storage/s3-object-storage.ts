@@ -1,0 +1,484 @@
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  GetObjectTaggingCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  PutObjectTaggingCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import type { Readable } from 'node:stream';
+import { createS3Client, getS3Client } from '../clients';
+import { toIntegrationError } from '../error-mapping';
+import { InvalidRequestError, NotFoundError } from '../../errors';
+import { loadConfig } from '../../config';
+import {
+  assertValidKey,
+  assertValidRange,
+  assertValidTags,
+  boundedExpiresIn,
+  boundedListLimit,
+  normaliseMetadata,
+  rangeHeader,
+  type ArgumentContext,
+} from './arguments';
+import { countingStream, prepareBody, withMappedErrors } from './body';
+import { cdnUrlFor, type CdnOptions } from './cdn-url';
+import {
+  DEFAULT_URL_EXPIRES_IN,
+  MAX_LIST_LIMIT,
+  type CallOptions,
+  type CopyOptions,
+  type CopyResult,
+  type DeleteManyResult,
+  type Encryption,
+  type GetOptions,
+  type ListAllOptions,
+  type ListItem,
+  type ListOptions,
+  type ListPage,
+  type ObjectBody,
+  type ObjectHead,
+  type ObjectStorage,
+  type ObjectStream,
+  type PresignGetOptions,
+  type PresignPostOptions,
+  type PresignPutOptions,
+  type PresignedPost,
+  type PresignedRequest,
+  type PutOptions,
+  type PutResult,
+  type UrlOptions,
+} from './object-storage';
+import {
+  copySource,
+  encryptionFromResponse,
+  encryptionParams,
+  fromTagSet,
+  taggingHeader,
+  toTagSet,
+} from './s3-attributes';
+import { presignGetObject, presignPostObject, presignPutObject } from './s3-presigner';
+
+const MiB = 1024 * 1024;
+const MIN_PART_SIZE = 5 * MiB;
+const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
+
+export interface S3ObjectStorageOptions {
+  bucket: string;
+  /** Defaults to the process-wide client of src/aws/clients.ts (shared retries, timeouts, endpoints). */
+  client?: S3Client;
+  /**
+   * Client used for presigned URLs; must compute checksums only WHEN_REQUIRED. Defaults to `client` when it
+   * does, else to a sibling from createS3Client.
+   */
+  presignClient?: S3Client;
+  /** Objects of at least this many bytes go multipart (default 8 MiB; streams go multipart past one part). */
+  multipartThreshold?: number;
+  /** Multipart part size, ≥ 5 MiB (default 8 MiB). */
+  partSize?: number;
+  /** Parts in flight at once (default 4); memory use is about queueSize × partSize. */
+  queueSize?: number;
+  /** Encryption the bucket requires: applied to puts, copies and presigned uploads that do not choose one. */
+  encryption?: Encryption;
+  cdn?: CdnOptions;
+  /**
+   * True against a local emulator (default: when AWS_ENDPOINT_URL_S3 is set). s3rver ignores the
+   * x-amz-tagging header and CopyObject drops tags, so tags are then written with PutObjectTagging.
+   */
+  localEmulator?: boolean;
+}
+
+/** The S3 adapter of the storage port (SDK v3; also runs against s3rver). */
+export class S3ObjectStorage implements ObjectStorage {
+  readonly bucket: string;
+  private readonly client: S3Client;
+  private readonly multipartThreshold: number;
+  private readonly partSize: number;
+  private readonly queueSize: number;
+  private readonly localEmulator: boolean;
+  private presignClient: Promise<S3Client> | undefined;
+
+  constructor(private readonly options: S3ObjectStorageOptions) {
+    this.bucket = options.bucket;
+    this.client = options.client ?? getS3Client();
+    this.partSize = Math.max(options.partSize ?? 8 * MiB, MIN_PART_SIZE);
+    this.multipartThreshold = options.multipartThreshold ?? 8 * MiB;
+    this.queueSize = options.queueSize ?? 4;
+    this.localEmulator =
+      options.localEmulator ?? loadConfig(['AWS_ENDPOINT_URL_S3']).AWS_ENDPOINT_URL_S3 !== undefined;
+    if (options.presignClient) this.presignClient = Promise.resolve(options.presignClient);
+  }
+
+  async put(key: string, body: ObjectBody, options: PutOptions = {}): Promise<PutResult> {
+    return this.call('PutObject', key, options, async (ctx) => {
+      assertValidKey(key, ctx);
+      const metadata = normaliseMetadata(options.metadata, ctx);
+      const tags = options.tags ?? {};
+      assertValidTags(tags, ctx);
+      const params = {
+        Bucket: this.bucket,
+        Key: key,
+        ContentType: options.contentType ?? DEFAULT_CONTENT_TYPE,
+        Metadata: metadata,
+        CacheControl: options.cacheControl,
+        ContentDisposition: options.contentDisposition,
+        ...encryptionParams(options.encryption ?? this.options.encryption),
+      };
+      const prepared = prepareBody(body);
+      if (prepared.kind === 'bytes' && prepared.bytes.byteLength < this.multipartThreshold) {
+        const size = prepared.bytes.byteLength;
+        const hasTags = Object.keys(tags).length > 0;
+        const output = await this.client.send(
+          new PutObjectCommand({
+            ...params,
+            Body: prepared.bytes,
+            ContentLength: size,
+            ...(hasTags && !this.localEmulator ? { Tagging: taggingHeader(tags) } : {}),
+          }),
+          { abortSignal: options.signal },
+        );
+        if (hasTags && this.localEmulator) await this.writeTags(key, tags, options.signal);
+        options.onProgress?.({ loaded: size, total: size, part: 1 });
+        return { key, etag: output.ETag ?? '', versionId: output.VersionId, size };
+      }
+      return this.uploadMultipart(
+        key,
+        prepared.kind === 'bytes' ? prepared.bytes : prepared.stream,
+        params,
+        tags,
+        options,
+      );
+    });
+  }
+
+  private async uploadMultipart(
+    key: string,
+    body: Uint8Array | Readable,
+    params: Record<string, unknown> & { Bucket: string; Key: string },
+    tags: Record<string, string>,
+    options: PutOptions,
+  ): Promise<PutResult> {
+    const counted = body instanceof Uint8Array ? undefined : countingStream(body);
+    const controller = new AbortController();
+    const abort = () => controller.abort();
+    options.signal?.addEventListener('abort', abort, { once: true });
+    try {
+      const upload = new Upload({
+        client: this.client,
+        params: { ...params, Body: counted ? counted.stream : body },
+        partSize: this.partSize,
+        queueSize: this.queueSize,
+        leavePartsOnError: false,
+        tags: toTagSet(tags),
+        abortController: controller,
+      });
+      if (options.onProgress) {
+        const onProgress = options.onProgress;
+        upload.on('httpUploadProgress', ({ loaded, total, part }) =>
+          onProgress({
+            loaded: loaded ?? 0,
+            ...(total !== undefined ? { total } : {}),
+            ...(part !== undefined ? { part } : {}),
+          }),
+        );
+      }
+      const output = await upload.done();
+      const size = counted ? counted.bytes() : (body as Uint8Array).byteLength;
+      return { key, etag: output.ETag ?? '', versionId: output.VersionId, size };
+    } finally {
+      options.signal?.removeEventListener('abort', abort);
+    }
+  }
+
+  async get(key: string, options: GetOptions = {}): Promise<ObjectStream> {
+    return this.call('GetObject', key, options, async (ctx) => {
+      const output = await this.client.send(this.getObjectCommand(key, options, ctx), {
+        abortSignal: options.signal,
+      });
+      const contentLength = output.ContentLength ?? 0;
+      return {
+        body: withMappedErrors(output.Body as Readable, (error) => toIntegrationError(error, ctx)),
+        contentLength,
+        size: totalSizeFromContentRange(output.ContentRange) ?? contentLength,
+        contentType: output.ContentType ?? DEFAULT_CONTENT_TYPE,
+        etag: output.ETag ?? '',
+        metadata: output.Metadata ?? {},
+        ...(output.VersionId ? { versionId: output.VersionId } : {}),
+      };
+    });
+  }
+
+  async getBytes(key: string, options: GetOptions = {}): Promise<Buffer> {
+    return this.call('GetObject', key, options, async (ctx) => {
+      const output = await this.client.send(this.getObjectCommand(key, options, ctx), {
+        abortSignal: options.signal,
+      });
+      const bytes = await output.Body!.transformToByteArray();
+      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    });
+  }
+
+  private getObjectCommand(key: string, options: GetOptions, ctx: ArgumentContext): GetObjectCommand {
+    assertValidKey(key, ctx);
+    if (options.range) assertValidRange(options.range, ctx);
+    return new GetObjectCommand({
+      Bucket: this.bucket,
+      Key: key,
+      Range: options.range ? rangeHeader(options.range) : undefined,
+      IfMatch: options.ifMatch,
+    });
+  }
+
+  async head(key: string, options: CallOptions = {}): Promise<ObjectHead> {
+    return this.call('HeadObject', key, options, async (ctx) => {
+      assertValidKey(key, ctx);
+      const output = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }), {
+        abortSignal: options.signal,
+      });
+      const encryption = encryptionFromResponse(output.ServerSideEncryption, output.SSEKMSKeyId);
+      return {
+        key,
+        size: output.ContentLength ?? 0,
+        contentType: output.ContentType ?? DEFAULT_CONTENT_TYPE,
+        metadata: output.Metadata ?? {},
+        etag: output.ETag ?? '',
+        storageClass: output.StorageClass ?? 'STANDARD',
+        lastModified: output.LastModified ?? new Date(0),
+        ...(output.VersionId ? { versionId: output.VersionId } : {}),
+        ...(output.CacheControl ? { cacheControl: output.CacheControl } : {}),
+        ...(encryption ? { encryption } : {}),
+      };
+    });
+  }
+
+  async exists(key: string, options: CallOptions = {}): Promise<boolean> {
+    try {
+      await this.head(key, options);
+      return true;
+    } catch (error) {
+      if (error instanceof NotFoundError) return false;
+      throw error;
+    }
+  }
+
+  async copy(sourceKey: string, targetKey: string, options: CopyOptions = {}): Promise<CopyResult> {
+    return this.call('CopyObject', `${sourceKey} -> ${targetKey}`, options, async (ctx) => {
+      assertValidKey(sourceKey, ctx);
+      assertValidKey(targetKey, ctx);
+      if (options.tags) assertValidTags(options.tags, ctx);
+      const replaceMetadata = options.metadata !== undefined || options.contentType !== undefined;
+      let { metadata, contentType } = options;
+      if (replaceMetadata && (metadata === undefined || contentType === undefined)) {
+        // REPLACE sets both at once: keep the source's value of the one not given.
+        const source = await this.head(sourceKey, options);
+        metadata ??= source.metadata;
+        contentType ??= source.contentType;
+      }
+      const tagsOnCopy = options.tags && !this.localEmulator;
+      const output = await this.client.send(
+        new CopyObjectCommand({
+          Bucket: this.bucket,
+          Key: targetKey,
+          CopySource: copySource(this.bucket, sourceKey),
+          MetadataDirective: replaceMetadata ? 'REPLACE' : 'COPY',
+          ...(replaceMetadata
+            ? { Metadata: normaliseMetadata(metadata, ctx), ContentType: contentType }
+            : {}),
+          ...(tagsOnCopy ? { TaggingDirective: 'REPLACE', Tagging: taggingHeader(options.tags!) } : {}),
+          ...encryptionParams(options.encryption ?? this.options.encryption),
+        }),
+        { abortSignal: options.signal },
+      );
+      if (this.localEmulator) {
+        const tags = options.tags ?? (await this.getTags(sourceKey, options));
+        if (Object.keys(tags).length > 0) await this.writeTags(targetKey, tags, options.signal);
+      }
+      return {
+        key: targetKey,
+        etag: output.CopyObjectResult?.ETag ?? '',
+        ...(output.VersionId ? { versionId: output.VersionId } : {}),
+      };
+    });
+  }
+
+  async delete(key: string, options: CallOptions = {}): Promise<void> {
+    await this.call('DeleteObject', key, options, async (ctx) => {
+      assertValidKey(key, ctx);
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }), {
+        abortSignal: options.signal,
+      });
+    });
+  }
+
+  async deleteMany(keys: readonly string[], options: CallOptions = {}): Promise<DeleteManyResult> {
+    return this.call('DeleteObjects', undefined, options, async (ctx) => {
+      for (const key of keys) assertValidKey(key, ctx);
+      const result: DeleteManyResult = { deleted: [], errors: [] };
+      for (let start = 0; start < keys.length; start += MAX_LIST_LIMIT) {
+        const batch = keys.slice(start, start + MAX_LIST_LIMIT);
+        // Quiet: S3 answers with the failures only; every other key of the batch was deleted.
+        const output = await this.client.send(
+          new DeleteObjectsCommand({
+            Bucket: this.bucket,
+            Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
+          }),
+          { abortSignal: options.signal },
+        );
+        const failed = new Set<string>();
+        for (const error of output.Errors ?? []) {
+          const key = error.Key ?? '';
+          failed.add(key);
+          result.errors.push({ key, code: error.Code ?? 'UNKNOWN', message: error.Message ?? 'not deleted' });
+        }
+        result.deleted.push(...batch.filter((key) => !failed.has(key)));
+      }
+      return result;
+    });
+  }
+
+  async getTags(key: string, options: CallOptions = {}): Promise<Record<string, string>> {
+    return this.call('GetObjectTagging', key, options, async (ctx) => {
+      assertValidKey(key, ctx);
+      const output = await this.client.send(new GetObjectTaggingCommand({ Bucket: this.bucket, Key: key }), {
+        abortSignal: options.signal,
+      });
+      return fromTagSet(output.TagSet);
+    });
+  }
+
+  async putTags(key: string, tags: Record<string, string>, options: CallOptions = {}): Promise<void> {
+    await this.call('PutObjectTagging', key, options, async (ctx) => {
+      assertValidKey(key, ctx);
+      assertValidTags(tags, ctx);
+      await this.writeTags(key, tags, options.signal);
+    });
+  }
+
+  private async writeTags(
+    key: string,
+    tags: Record<string, string>,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    await this.client.send(
+      new PutObjectTaggingCommand({ Bucket: this.bucket, Key: key, Tagging: { TagSet: toTagSet(tags) } }),
+      { abortSignal: signal },
+    );
+  }
+
+  async list(prefix: string, options: ListOptions = {}): Promise<ListPage> {
+    return this.call('ListObjectsV2', prefix, options, async (ctx) => {
+      const limit = boundedListLimit(options.limit, ctx);
+      const output = await this.client.send(
+        new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: prefix || undefined,
+          MaxKeys: limit,
+          ContinuationToken: options.cursor || undefined,
+        }),
+        { abortSignal: options.signal },
+      );
+      const items: ListItem[] = (output.Contents ?? []).map((object) => ({
+        key: object.Key ?? '',
+        size: object.Size ?? 0,
+        lastModified: object.LastModified ?? new Date(0),
+        etag: object.ETag ?? '',
+        storageClass: object.StorageClass ?? 'STANDARD',
+      }));
+      return {
+        items,
+        ...(output.IsTruncated && output.NextContinuationToken
+          ? { cursor: output.NextContinuationToken }
+          : {}),
+      };
+    });
+  }
+
+  async *listAll(prefix: string, options: ListAllOptions = {}): AsyncIterable<ListItem> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.list(prefix, { ...options, cursor });
+      yield* page.items;
+      cursor = page.cursor;
+    } while (cursor);
+  }
+
+  async presignGet(key: string, options: PresignGetOptions = {}): Promise<PresignedRequest> {
+    return presignGetObject(await this.getPresignClient(), this.bucket, key, options);
+  }
+
+  async presignPut(key: string, options: PresignPutOptions = {}): Promise<PresignedRequest> {
+    return presignPutObject(await this.getPresignClient(), this.bucket, key, {
+      ...options,
+      defaultEncryption: this.options.encryption,
+    });
+  }
+
+  async presignPost(options: PresignPostOptions): Promise<PresignedPost> {
+    return presignPostObject(await this.getPresignClient(), this.bucket, {
+      ...options,
+      defaultEncryption: this.options.encryption,
+    });
+  }
+
+  async urlFor(key: string, options: UrlOptions = {}): Promise<string> {
+    const cdn = this.options.cdn;
+    if (!cdn)
+      return (
+        await this.presignGet(key, { ...options, expiresIn: options.expiresIn ?? DEFAULT_URL_EXPIRES_IN })
+      ).url;
+    const ctx = { service: 'cloudfront', operation: 'SignUrl', resource: key };
+    options.signal?.throwIfAborted();
+    assertValidKey(key, ctx);
+    const expiresIn = boundedExpiresIn(options.expiresIn, DEFAULT_URL_EXPIRES_IN, ctx);
+    try {
+      return cdnUrlFor(cdn, key, expiresIn);
+    } catch (error) {
+      // A malformed private key: a configuration problem, not a request to retry.
+      throw new InvalidRequestError('The CDN signing key could not sign the URL', { ...ctx, cause: error });
+    }
+  }
+
+  /** A client computing checksums only when required (see S3ObjectStorageOptions.presignClient). */
+  private getPresignClient(): Promise<S3Client> {
+    return (this.presignClient ??= (async () => {
+      const mode = await this.client.config.requestChecksumCalculation();
+      return mode === 'WHEN_REQUIRED'
+        ? this.client
+        : createS3Client({
+            requestChecksumCalculation: 'WHEN_REQUIRED',
+            responseChecksumValidation: 'WHEN_REQUIRED',
+          });
+    })());
+  }
+
+  /** Runs one storage call; anything it throws leaves as a typed IntegrationError (mapped in one place). */
+  private async call<T>(
+    operation: string,
+    resource: string | undefined,
+    options: CallOptions,
+    run: (ctx: ArgumentContext) => Promise<T>,
+  ): Promise<T> {
+    const ctx: ArgumentContext = {
+      service: 's3',
+      operation,
+      resource: resource === undefined ? this.bucket : `${this.bucket}/${resource}`,
+    };
+    try {
+      options.signal?.throwIfAborted();
+      return await run(ctx);
+    } catch (error) {
+      throw toIntegrationError(error, ctx);
+    }
+  }
+}
+
+/** The object's full size from a Content-Range header (`bytes 0-9/1234`), when present. */
+function totalSizeFromContentRange(contentRange: string | undefined): number | undefined {
+  const total = contentRange?.match(/\/(\d+)$/)?.[1];
+  return total === undefined ? undefined : Number(total);
+}

@@ -1,0 +1,103 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { InvalidRequestError, NotFoundError } from '../../../src/errors';
+import { FilesystemObjectStorage } from '../../../src/aws/storage/filesystem-object-storage';
+import { describeObjectStorageContract } from './object-storage.contract';
+
+let root: string;
+let storage: FilesystemObjectStorage;
+
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'intake-storage-'));
+  storage = new FilesystemObjectStorage({ root });
+});
+
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describeObjectStorageContract('filesystem', () => ({ storage, conditionalReads: true }));
+
+describe('FilesystemObjectStorage', () => {
+  it.each(['../escape', 'a/../../escape', 'a/./b', '..', 'uploads/..'])(
+    'refuses the key %j, which would leave or alias a folder',
+    async (key) => {
+      await expect(storage.put(key, 'x')).rejects.toBeInstanceOf(InvalidRequestError);
+      await expect(storage.getBytes(key)).rejects.toBeInstanceOf(InvalidRequestError);
+      await expect(storage.delete(key)).rejects.toBeInstanceOf(InvalidRequestError);
+    },
+  );
+
+  it('keeps every file of every key inside its root, whatever characters the key holds', async () => {
+    const own = new FilesystemObjectStorage({ root: join(root, 'inside') });
+    await own.put('..%2F..%2Fetc/pass~wd\\x/%/', 'x');
+    await own.put('/leading//double', 'y');
+
+    expect(readdirSync(root)).not.toContain('etc');
+    expect((await own.getBytes('..%2F..%2Fetc/pass~wd\\x/%/')).toString()).toBe('x');
+    expect((await own.list('')).items.map((item) => item.key)).toEqual([
+      '..%2F..%2Fetc/pass~wd\\x/%/',
+      '/leading//double',
+    ]);
+  });
+
+  it('keeps content type, metadata and tags in a JSON sidecar beside the bytes', async () => {
+    await storage.put('sidecar/doc.pdf', 'pdf', {
+      contentType: 'application/pdf',
+      metadata: { a: '1' },
+      tags: { s: 'ok' },
+    });
+
+    const folder = join(root, 'sidecar');
+    expect(readdirSync(folder).sort()).toEqual(['doc.pdf~', 'doc.pdf~meta.json']);
+    expect(readFileSync(join(folder, 'doc.pdf~'), 'utf8')).toBe('pdf');
+    expect(JSON.parse(readFileSync(join(folder, 'doc.pdf~meta.json'), 'utf8'))).toMatchObject({
+      key: 'sidecar/doc.pdf',
+      contentType: 'application/pdf',
+      metadata: { a: '1' },
+      tags: { s: 'ok' },
+    });
+  });
+
+  it('removes folders a delete leaves empty, but not the root', async () => {
+    await storage.put('deep/er/still/file', 'x');
+    await storage.delete('deep/er/still/file');
+    expect(readdirSync(root)).not.toContain('deep');
+  });
+
+  it('refuses a forged list cursor', async () => {
+    await expect(storage.list('', { cursor: '!!not-a-cursor' })).rejects.toBeInstanceOf(InvalidRequestError);
+  });
+
+  it('lists nothing for a prefix through a ".." segment', async () => {
+    expect(await storage.list('../')).toEqual({ items: [] });
+  });
+
+  it('gives a file:// URL of the bytes for presignGet and urlFor', async () => {
+    await storage.put('urls/a b.txt', 'hello');
+    const { url, method, expiresAt } = await storage.presignGet('urls/a b.txt', { expiresIn: 60 });
+    expect(method).toBe('GET');
+    expect(readFileSync(fileURLToPath(url), 'utf8')).toBe('hello');
+    expect(expiresAt.getTime()).toBeGreaterThan(Date.now());
+    expect(await storage.urlFor('urls/a b.txt')).toBe(url);
+    await expect(storage.presignGet('urls/missing')).rejects.toBeInstanceOf(NotFoundError);
+    await expect(storage.presignGet('urls/a b.txt', { expiresIn: 0 })).rejects.toBeInstanceOf(
+      InvalidRequestError,
+    );
+  });
+
+  it('cannot sign uploads, and says so with InvalidRequestError', async () => {
+    await expect(storage.presignPut('x')).rejects.toBeInstanceOf(InvalidRequestError);
+    await expect(storage.presignPost({ key: 'x', maxSize: 10 })).rejects.toBeInstanceOf(InvalidRequestError);
+  });
+
+  it('reports per-key failures of deleteMany without stopping the batch', async () => {
+    await storage.put('many/ok', 'x');
+    const folderKey = 'many/folder/inner';
+    await storage.put(folderKey, 'x');
+    // "many/folder" is a folder, not an object: deleting it as a key deletes nothing and succeeds (as on S3).
+    const result = await storage.deleteMany(['many/ok', 'many/folder']);
+    expect(result).toEqual({ deleted: ['many/ok', 'many/folder'], errors: [] });
+    expect(await storage.exists(folderKey)).toBe(true);
+  });
+});
