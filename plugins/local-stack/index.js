@@ -1,7 +1,47 @@
 'use strict';
+// The local stack's serverless plugin. Its logic is TypeScript (src/local/plugin.ts); this shim bundles
+// it with esbuild and delegates to it, and only for `offline` commands, so `sls package`, `deploy`
+// and `print` never load it.
+const { join } = require('node:path');
+const { renameSync, mkdirSync } = require('node:fs');
+
+const serviceRoot = join(__dirname, '..', '..');
+
+/** True when the framework is running an `offline` command (`sls offline start`). */
+function isOfflineCommand(serverless) {
+  const commands = (serverless.processedInput && serverless.processedInput.commands) || [];
+  return commands[0] === 'offline';
+}
+
+/** Bundles src/local/plugin.ts into .intake/build/ (atomically: parallel starts may race) and loads it. */
+function loadPluginImplementation() {
+  const outdir = join(serviceRoot, '.intake', 'build');
+  const outfile = join(outdir, 'local-stack-plugin.js');
+  const temporary = `${outfile}.${process.pid}.tmp`;
+  mkdirSync(outdir, { recursive: true });
+  require('esbuild').buildSync({
+    entryPoints: [join(serviceRoot, 'src', 'local', 'plugin.ts')],
+    outfile: temporary,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'error',
+  });
+  renameSync(temporary, outfile);
+  return require(outfile).LocalStackPlugin;
+}
+
 class LocalStackPlugin {
-  constructor() {
+  constructor(serverless, options, io) {
     this.hooks = {};
+    if (!isOfflineCommand(serverless)) return;
+    const Implementation = loadPluginImplementation();
+    const implementation = new Implementation(serverless, options, io);
+    this.hooks = implementation.hooks;
   }
 }
+
 module.exports = LocalStackPlugin;
+module.exports.isOfflineCommand = isOfflineCommand;

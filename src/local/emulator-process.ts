@@ -23,6 +23,7 @@ export interface RunningEmulator {
   stop(): Promise<void>;
 }
 
+// Two levels up is the service root both from src/local/ and from the plugin's bundle in .intake/build/.
 const runnerPath = join(__dirname, '..', '..', 'plugins', 'local-stack', 'emulators', 'run-emulator.mjs');
 
 export class EmulatorStartError extends Error {

@@ -18,8 +18,20 @@ function report(message) {
   process.stdout.write(`${JSON.stringify(message)}\n`);
 }
 
+// s3rver knows one access key (S3RVER) and does not check SigV4 signatures anyway: accept any key, so
+// handlers and tests can use the dummy (or the developer's own) credentials that every other emulator takes.
+function acceptAnyAccessKey() {
+  const AWSAccount = require('s3rver/lib/models/account');
+  const lookup = AWSAccount.registry.get.bind(AWSAccount.registry);
+  AWSAccount.registry.get = (accessKeyId) => {
+    if (!lookup(accessKeyId)) AWSAccount.DUMMY_ACCOUNT.createKeyPair(accessKeyId, accessKeyId);
+    return lookup(accessKeyId);
+  };
+}
+
 async function startS3() {
   const S3rver = require('s3rver');
+  acceptAnyAccessKey();
   const directory = dataDir
     ? join(dataDir, 's3')
     : (temporaryDirectory = mkdtempSync(join(tmpdir(), 'intake-s3-')));

@@ -1,0 +1,46 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+
+export interface EmulatorEndpoints {
+  s3: string;
+  sqs: string;
+  dynamodb: string;
+}
+
+export interface EmulatorClients {
+  s3: S3Client;
+  sqs: SQSClient;
+  dynamodb: DynamoDBClient;
+  destroy(): void;
+}
+
+const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/**
+ * SDK clients aimed at the local emulators themselves (not at whatever AWS_ENDPOINT_URL_* says), with
+ * the settings each emulator needs: path-style S3 without flexible checksums, SQS without queue-URL
+ * endpoints (fauxqs URLs name hosts that do not resolve).
+ */
+export function createEmulatorClients(endpoints: EmulatorEndpoints, region: string): EmulatorClients {
+  const s3 = new S3Client({
+    endpoint: endpoints.s3,
+    region,
+    credentials,
+    forcePathStyle: true,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+  const sqs = new SQSClient({ endpoint: endpoints.sqs, region, credentials, useQueueUrlAsEndpoint: false });
+  const dynamodb = new DynamoDBClient({ endpoint: endpoints.dynamodb, region, credentials });
+  return {
+    s3,
+    sqs,
+    dynamodb,
+    destroy() {
+      s3.destroy();
+      sqs.destroy();
+      dynamodb.destroy();
+    },
+  };
+}

@@ -1,0 +1,31 @@
+/** Local endpoints and defaults every handler gets, so its SDK clients reach the emulators. */
+export interface LocalEndpoints {
+  s3: string;
+  sqs: string;
+  dynamodb: string;
+  lambda: string;
+}
+
+/**
+ * The variables handlers need locally. A value already in `shellEnv` (the command line, or `.env`,
+ * which the framework loads without overriding the shell) wins over these defaults.
+ */
+export function localHandlerEnvironment(
+  endpoints: LocalEndpoints,
+  region: string,
+  shellEnv: NodeJS.ProcessEnv,
+): Record<string, string> {
+  const defaults: Record<string, string> = {
+    AWS_ENDPOINT_URL_S3: endpoints.s3,
+    AWS_ENDPOINT_URL_SQS: endpoints.sqs,
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+    AWS_ENDPOINT_URL_LAMBDA: endpoints.lambda,
+    AWS_REGION: region,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_TRACE_ENABLED: 'false',
+  };
+  return Object.fromEntries(Object.entries(defaults).map(([name, value]) => [name, shellEnv[name] ?? value]));
+}

@@ -1,0 +1,266 @@
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import type { EmulatorClients } from './emulator-clients';
+import { createEmulatorClients } from './emulator-clients';
+import type { EmulatorKind, RunningEmulator } from './emulator-process';
+import { EmulatorStartError, startEmulator } from './emulator-process';
+import { localHandlerEnvironment } from './handler-environment';
+import type { Invoker } from './invoker';
+import { createOfflineInvoker } from './invoker';
+import type { LocalLog } from './log';
+import type { CfnResource, ProvisionedResources } from './provision';
+import { ensureBuckets, provisionResources } from './provision';
+import type { S3ObjectChange } from './s3-event';
+import { changeFromS3rverEvent } from './s3-event';
+import { S3Notifier } from './s3-notifier';
+import type { FunctionDefinition } from './service-model';
+import {
+  asyncInvokePolicy,
+  functionResourceValues,
+  readS3Subscriptions,
+  readSqsMappings,
+  resolveEnvironment,
+} from './service-model';
+import type { LocalStackSettings } from './settings';
+import { PORT_VARIABLES } from './settings';
+import { SqsEventSource } from './sqs-event-source';
+import type { LocalStackState } from './state';
+import { removeStateFile, renderBanner, writeStateFile } from './state';
+
+/** The service as the framework resolved it: the local stack reads it and fills in local values. */
+export interface ServiceView {
+  service: string;
+  stage: string;
+  region: string;
+  functions: Record<string, FunctionDefinition>;
+  /** Mutated in place: intrinsics resolved, local endpoints added. */
+  providerEnvironment: Record<string, unknown>;
+  resources: Record<string, CfnResource>;
+  httpUrl: string;
+  lambdaEndpoint: string;
+}
+
+export interface LocalStackOptions {
+  settings: LocalStackSettings;
+  log: LocalLog;
+  /** How functions are run; serverless-offline's Lambda API unless a test injects in-process handlers. */
+  invoke?: Invoker;
+  /** The shell environment whose values win over local defaults (process.env). */
+  shellEnv?: NodeJS.ProcessEnv;
+  /** Long-poll wait of the SQS pollers (seconds). */
+  sqsWaitTimeSeconds?: number;
+}
+
+/** The account id the emulators report in ARNs. */
+export const LOCAL_ACCOUNT_ID = '000000000000';
+
+/** Raised when the stack cannot start; its message is the one line the developer needs. */
+export class LocalStackStartError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LocalStackStartError';
+  }
+}
+
+const EMULATOR_KINDS: EmulatorKind[] = ['s3', 'sqs', 'dynamodb'];
+
+/**
+ * The emulated AWS side of `npm start`: emulators, resources from serverless.yml, resolved function
+ * environments, S3 notifications and SQS event-source mappings. `start` either resolves with
+ * everything running or stops what it started and rejects with a LocalStackStartError.
+ */
+export class LocalStack {
+  private readonly emulators = new Map<EmulatorKind, RunningEmulator>();
+  private readonly pollers: SqsEventSource[] = [];
+  private clients: EmulatorClients | undefined;
+  private notifier: S3Notifier | undefined;
+  private stopping = false;
+  private announced = false;
+  provisioned: ProvisionedResources | undefined;
+  state: LocalStackState | undefined;
+
+  private constructor(
+    private readonly view: ServiceView,
+    private readonly options: LocalStackOptions,
+  ) {}
+
+  /** Starts the whole local stack; see the class comment. */
+  static async start(view: ServiceView, options: LocalStackOptions): Promise<LocalStack> {
+    const stack = new LocalStack(view, options);
+    try {
+      await stack.startEmulators();
+      await stack.wire();
+      return stack;
+    } catch (error) {
+      await stack.stop();
+      if (error instanceof EmulatorStartError) {
+        throw new LocalStackStartError(
+          `${error.message}. Free the port or choose another with ${PORT_VARIABLES[error.kind]}=<port>.`,
+        );
+      }
+      throw new LocalStackStartError(
+        `The local stack could not start: ${(error as Error).message ?? String(error)}`,
+      );
+    }
+  }
+
+  /** The running emulator of each kind (tests kill one to see health fail). */
+  emulator(kind: EmulatorKind): RunningEmulator {
+    return this.emulators.get(kind)!;
+  }
+
+  /** Resolves once every S3 notification started so far is delivered (or has given up). */
+  async drainNotifications(): Promise<void> {
+    await this.notifier?.drain();
+  }
+
+  private async startEmulators(): Promise<void> {
+    const { settings, log } = this.options;
+    for (const kind of EMULATOR_KINDS) {
+      const emulator = await startEmulator(kind, {
+        port: settings.ports[kind],
+        ...(settings.dataDir ? { dataDir: settings.dataDir } : {}),
+        ...(kind === 's3' ? { onS3Event: (event: unknown) => this.onS3Event(event) } : {}),
+      });
+      this.emulators.set(kind, emulator);
+      void emulator.exited.then((code) => {
+        if (!this.stopping)
+          log.warning(`the ${kind} emulator (pid ${emulator.pid}) has stopped (exit code ${code})`);
+      });
+    }
+  }
+
+  private async wire(): Promise<void> {
+    const { view, options } = this;
+    const endpoints = {
+      s3: this.emulator('s3').endpoint,
+      sqs: this.emulator('sqs').endpoint,
+      dynamodb: this.emulator('dynamodb').endpoint,
+    };
+    const clients = (this.clients = createEmulatorClients(endpoints, view.region));
+    const naming = {
+      service: view.service,
+      stage: view.stage,
+      region: view.region,
+      accountId: LOCAL_ACCOUNT_ID,
+    };
+    const provisioned = await provisionResources(view.resources, clients, naming, options.log);
+    this.provisioned = provisioned;
+    const { context } = provisioned;
+    for (const [logicalId, values] of functionResourceValues(view.functions, view.region, LOCAL_ACCOUNT_ID)) {
+      (context.resources as Map<string, typeof values>).set(logicalId, values);
+    }
+
+    resolveEnvironment(view.providerEnvironment, context, 'provider', options.log);
+    for (const [key, definition] of Object.entries(view.functions)) {
+      definition.environment ??= {};
+      resolveEnvironment(definition.environment, context, key, options.log);
+    }
+    const shellEnv = options.shellEnv ?? process.env;
+    const local = localHandlerEnvironment(
+      { ...endpoints, lambda: view.lambdaEndpoint },
+      view.region,
+      shellEnv,
+    );
+    for (const [name, value] of Object.entries(local)) {
+      if (shellEnv[name] !== undefined || view.providerEnvironment[name] === undefined) {
+        view.providerEnvironment[name] = value;
+      }
+    }
+
+    const invoke = options.invoke ?? createOfflineInvoker(view.lambdaEndpoint, view.region);
+    const subscriptions = readS3Subscriptions(view.functions, context);
+    await ensureBuckets(
+      clients,
+      subscriptions.map((subscription) => subscription.bucket),
+      provisioned,
+    );
+    const policyDependencies = {
+      context,
+      queues: provisioned.queues,
+      sqs: clients.sqs,
+      invoke,
+      retryDelaysMs: options.settings.asyncRetryDelaysMs,
+      log: options.log,
+    };
+    this.notifier = new S3Notifier({
+      subscriptions,
+      invoke,
+      region: view.region,
+      policyFor: (functionKey) => asyncInvokePolicy(view.functions[functionKey]!, policyDependencies),
+      log: options.log,
+    });
+
+    const mappings = readSqsMappings(view.functions, context, provisioned.queues, options.log);
+    for (const mapping of mappings) {
+      const poller = new SqsEventSource(mapping, {
+        client: clients.sqs,
+        invoke,
+        region: view.region,
+        log: options.log,
+        ...(options.sqsWaitTimeSeconds !== undefined ? { waitTimeSeconds: options.sqsWaitTimeSeconds } : {}),
+      });
+      this.pollers.push(poller);
+      poller.start();
+    }
+
+    const emulatorState = (kind: EmulatorKind) => {
+      const { port, endpoint, pid } = this.emulator(kind);
+      return { port, endpoint, pid };
+    };
+    this.state = {
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      stage: view.stage,
+      region: view.region,
+      http: { url: view.httpUrl },
+      lambda: { endpoint: view.lambdaEndpoint },
+      emulators: { s3: emulatorState('s3'), sqs: emulatorState('sqs'), dynamodb: emulatorState('dynamodb') },
+      dataDir: options.settings.dataDir ?? null,
+      resources: { buckets: provisioned.buckets, queues: provisioned.queues, tables: provisioned.tables },
+      mappings: { s3: subscriptions, sqs: mappings },
+    };
+  }
+
+  /** Writes the state file and returns the banner text. */
+  announce(): string {
+    writeStateFile(this.options.settings.stateFile, this.state!);
+    this.announced = true;
+    return renderBanner(this.state!, this.options.settings.stateFile);
+  }
+
+  private onS3Event(message: unknown): void {
+    const change = changeFromS3rverEvent(message);
+    if (!change || !this.notifier) return;
+    void this.completeChange(change).then((complete) => this.notifier?.notify(complete));
+  }
+
+  /** s3rver leaves the ETag out of copy events; S3 includes it, so look it up. */
+  private async completeChange(change: S3ObjectChange): Promise<S3ObjectChange> {
+    if (change.eTag !== undefined || !change.eventName.startsWith('ObjectCreated') || !this.clients)
+      return change;
+    try {
+      const head = await this.clients.s3.send(
+        new HeadObjectCommand({ Bucket: change.bucket, Key: change.key }),
+      );
+      return {
+        ...change,
+        eTag: (head.ETag ?? '').replace(/"/g, ''),
+        size: head.ContentLength ?? change.size ?? 0,
+      };
+    } catch {
+      return change;
+    }
+  }
+
+  /** Stops pollers, then emulators, and removes the state file. Safe to call twice. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await Promise.all(this.pollers.map((poller) => poller.stop()));
+    this.pollers.length = 0;
+    this.clients?.destroy();
+    this.clients = undefined;
+    await Promise.all([...this.emulators.values()].map((emulator) => emulator.stop()));
+    // Only our own file: a stack that failed to start must not erase the state of one that runs.
+    if (this.announced) removeStateFile(this.options.settings.stateFile);
+  }
+}

@@ -1,0 +1,133 @@
+import type { LocalLog } from './log';
+import { addFixtures, type FixtureDefinitions, type MutableService } from './fixtures';
+import { LocalStack, LocalStackStartError } from './local-stack';
+import type { CfnResource } from './provision';
+import type { FunctionDefinition } from './service-model';
+import { LocalSettingsError, readLocalStackSettings } from './settings';
+import { join } from 'node:path';
+
+/** The parts of the framework's `serverless` object the plugin uses. */
+export interface ServerlessLike {
+  serviceDir?: string;
+  config: { serviceDir?: string; servicePath?: string };
+  classes: { Error: new (message: string) => Error };
+  yamlParser: { parse(path: string): Promise<unknown> };
+  service: MutableService & {
+    provider: { stage: string; region: string; environment?: Record<string, unknown> };
+    custom?: Record<string, unknown>;
+    functions: Record<string, FunctionDefinition>;
+    resources?: { Resources?: Record<string, CfnResource> };
+  };
+}
+
+export interface PluginLogger {
+  info(message: string): void;
+  warning(message: string): void;
+  error(message: string): void;
+  notice(message: string): void;
+}
+
+export const FIXTURES_FILE = join('test', 'fixtures', 'serverless.fixtures.yml');
+
+/**
+ * The local-stack serverless plugin (loaded by plugins/local-stack/index.js, for `offline` commands
+ * only): starts the emulators once serverless-offline listens, stops them before offline exits.
+ */
+export class LocalStackPlugin {
+  readonly hooks: Record<string, () => Promise<void>>;
+  private stack: LocalStack | undefined;
+  private readonly serviceDir: string;
+  private readonly log: LocalLog;
+
+  constructor(
+    private readonly serverless: ServerlessLike,
+    private readonly options: Record<string, unknown>,
+    private readonly io: { log: PluginLogger; writeText?: (text: string) => void },
+  ) {
+    this.serviceDir =
+      serverless.serviceDir ?? serverless.config.serviceDir ?? serverless.config.servicePath ?? process.cwd();
+    this.log = {
+      info: (message) => io.log.info(`local stack: ${message}`),
+      warning: (message) => io.log.warning(`local stack: ${message}`),
+      error: (message) => io.log.error(`local stack: ${message}`),
+    };
+    // The SDK's Node 20 support notice is noise in a local stack (and reaches handlers: AWS_* is copied).
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+    this.useOwnBuildFolder();
+    this.hooks = {
+      initialize: () => this.loadFixtures(),
+      'after:offline:start:init': () => this.start(),
+      'before:offline:start:end': () => this.stop(),
+    };
+  }
+
+  /**
+   * Two stacks started from one checkout (a developer's and a test's) must not share serverless-esbuild's
+   * work folder: the first to stop deletes it under the other. INTAKE_BUILD_DIR gives each its own.
+   */
+  private useOwnBuildFolder(): void {
+    const folder = process.env.INTAKE_BUILD_DIR;
+    if (!folder) return;
+    const custom = (this.serverless.service.custom ??= {});
+    custom.esbuild = { ...(custom.esbuild as object), outputWorkFolder: folder };
+  }
+
+  private settings() {
+    return readLocalStackSettings(process.env, this.serviceDir);
+  }
+
+  private async loadFixtures(): Promise<void> {
+    if (!this.settings().fixtures) return;
+    const fixtures = (await this.serverless.yamlParser.parse(
+      join(this.serviceDir, FIXTURES_FILE),
+    )) as FixtureDefinitions;
+    const added = addFixtures(this.serverless.service, this.stage(), fixtures);
+    this.io.log.notice(`local stack: fixture functions loaded (${added.join(', ')})`);
+  }
+
+  private stage(): string {
+    return String(this.options.stage ?? this.serverless.service.provider.stage);
+  }
+
+  private offlineSetting(name: string, fallback: string): string {
+    const custom = (this.serverless.service.custom?.['serverless-offline'] ?? {}) as Record<string, unknown>;
+    return String(this.options[name] ?? custom[name] ?? fallback);
+  }
+
+  private async start(): Promise<void> {
+    const { service } = this.serverless;
+    const host = this.offlineSetting('host', 'localhost');
+    service.provider.environment ??= {};
+    try {
+      this.stack = await LocalStack.start(
+        {
+          service: service.service,
+          stage: this.stage(),
+          region: service.provider.region,
+          functions: service.functions,
+          providerEnvironment: service.provider.environment,
+          resources: service.resources?.Resources ?? {},
+          httpUrl: `http://${host}:${this.offlineSetting('httpPort', '3000')}`,
+          lambdaEndpoint: `http://${host}:${this.offlineSetting('lambdaPort', '3002')}`,
+        },
+        { settings: this.settings(), log: this.log },
+      );
+    } catch (error) {
+      // offline's servers already listen and would keep the process alive after the framework reports
+      // the error: exit (non-zero) once it has printed it.
+      setTimeout(() => process.exit(1), 200).unref();
+      if (error instanceof LocalStackStartError || error instanceof LocalSettingsError) {
+        throw new this.serverless.classes.Error(error.message);
+      }
+      throw error;
+    }
+    const banner = this.stack.announce();
+    if (this.io.writeText) this.io.writeText(banner);
+    else this.io.log.notice(banner);
+  }
+
+  private async stop(): Promise<void> {
+    await this.stack?.stop();
+    this.stack = undefined;
+  }
+}

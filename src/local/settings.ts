@@ -1,0 +1,60 @@
+import { isAbsolute, join } from 'node:path';
+
+/** Where and how the local stack runs, read from INTAKE_* variables (documented in docs/local-development.md). */
+export interface LocalStackSettings {
+  ports: { s3: number; sqs: number; dynamodb: number };
+  /** Keep S3 objects and DynamoDB items here across restarts; in memory when undefined. */
+  dataDir?: string;
+  stateFile: string;
+  fixtures: boolean;
+  /** Delays between retries of a failed async (S3) invoke; AWS waits minutes, locally seconds. */
+  asyncRetryDelaysMs: number[];
+}
+
+/** The variable that sets each emulator's port, named in the message when the port is taken. */
+export const PORT_VARIABLES = {
+  s3: 'INTAKE_S3_PORT',
+  sqs: 'INTAKE_SQS_PORT',
+  dynamodb: 'INTAKE_DYNAMODB_PORT',
+} as const;
+const DEFAULT_PORTS = { s3: 4569, sqs: 9324, dynamodb: 8000 };
+
+export class LocalSettingsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LocalSettingsError';
+  }
+}
+
+function port(env: NodeJS.ProcessEnv, kind: keyof typeof DEFAULT_PORTS): number {
+  const raw = env[PORT_VARIABLES[kind]];
+  if (raw === undefined || raw === '') return DEFAULT_PORTS[kind];
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 65535) {
+    throw new LocalSettingsError(`${PORT_VARIABLES[kind]}=${raw} is not a port number (1-65535)`);
+  }
+  return value;
+}
+
+function delays(raw: string | undefined): number[] {
+  if (raw === undefined || raw === '') return [1_000, 2_000];
+  const values = raw.split(',').map((item) => Number(item.trim()));
+  if (values.some((value) => !Number.isFinite(value) || value < 0)) {
+    throw new LocalSettingsError(
+      `INTAKE_ASYNC_RETRY_DELAYS_MS=${raw} is not a comma-separated list of milliseconds`,
+    );
+  }
+  return values;
+}
+
+/** Reads the settings from `env`, resolving relative paths against `serviceDir`; throws LocalSettingsError. */
+export function readLocalStackSettings(env: NodeJS.ProcessEnv, serviceDir: string): LocalStackSettings {
+  const path = (value: string) => (isAbsolute(value) ? value : join(serviceDir, value));
+  return {
+    ports: { s3: port(env, 's3'), sqs: port(env, 'sqs'), dynamodb: port(env, 'dynamodb') },
+    ...(env.INTAKE_DATA_DIR ? { dataDir: path(env.INTAKE_DATA_DIR) } : {}),
+    stateFile: path(env.INTAKE_STATE_FILE || join('.intake', 'local-stack.json')),
+    fixtures: env.INTAKE_FIXTURES === 'true',
+    asyncRetryDelaysMs: delays(env.INTAKE_ASYNC_RETRY_DELAYS_MS),
+  };
+}
