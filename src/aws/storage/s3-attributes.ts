@@ -50,7 +50,12 @@ export function taggingHeader(tags: Record<string, string>): string {
   return new URLSearchParams(tags).toString().replace(/\+/g, '%20');
 }
 
-/** CopyObject's `CopySource`: bucket and key, each path segment URL-encoded (spaces, unicode, `+`). */
-export function copySource(bucket: string, key: string): string {
+/**
+ * CopyObject's `CopySource`: bucket and key, each path segment URL-encoded (spaces, unicode, `+`, `%`).
+ * s3rver decodes it with `decodeURI`, which leaves `%2B` and the other reserved escapes as they are, so
+ * for the emulator the key is encoded with the matching `encodeURI` (it keeps `+` literal).
+ */
+export function copySource(bucket: string, key: string, localEmulator = false): string {
+  if (localEmulator) return `${bucket}/${encodeURI(key)}`;
   return `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
 }

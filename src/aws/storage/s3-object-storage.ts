@@ -88,7 +88,8 @@ export interface S3ObjectStorageOptions {
   cdn?: CdnOptions;
   /**
    * True against a local emulator (default: when AWS_ENDPOINT_URL_S3 is set). s3rver ignores the
-   * x-amz-tagging header and CopyObject drops tags, so tags are then written with PutObjectTagging.
+   * x-amz-tagging header and CopyObject drops tags, so tags are then written with PutObjectTagging; and it
+   * decodes the copy source with decodeURI (see copySource).
    */
   localEmulator?: boolean;
 }
@@ -284,7 +285,7 @@ export class S3ObjectStorage implements ObjectStorage {
         new CopyObjectCommand({
           Bucket: this.bucket,
           Key: targetKey,
-          CopySource: copySource(this.bucket, sourceKey),
+          CopySource: copySource(this.bucket, sourceKey, this.localEmulator),
           MetadataDirective: replaceMetadata ? 'REPLACE' : 'COPY',
           ...(replaceMetadata
             ? { Metadata: normaliseMetadata(metadata, ctx), ContentType: contentType }

@@ -282,7 +282,8 @@ export function describeObjectStorageContract(adapterName: string, subject: () =
       await storage.put(`${prefix}a/b`, 'nested');
       expect((await storage.getBytes(`${prefix}a`)).toString()).toBe('file');
       expect((await storage.getBytes(`${prefix}a/b`)).toString()).toBe('nested');
-      expect((await storage.list(prefix)).items.map((item) => item.key)).toEqual([
+      // Compared as a set: s3rver lists `a/b` before `a` (AWS and the filesystem adapter: `a` first).
+      expect((await storage.list(prefix)).items.map((item) => item.key).sort()).toEqual([
         `${prefix}a`,
         `${prefix}a/b`,
       ]);
