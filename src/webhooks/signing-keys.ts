@@ -1,3 +1,5 @@
+import type * as SsmParameters from '@aws-lambda-powertools/parameters/ssm';
+import type * as SecretsParameters from '@aws-lambda-powertools/parameters/secrets';
 import { ServiceUnavailableError } from '../errors';
 import { signingKeyFromSecret } from './signature';
 import { splitSecrets, type SecretLocation, type WebhookSource } from './sources';
@@ -14,11 +16,14 @@ export type SecretFetcher = (
  * secrets in the environment never pay for the SSM / Secrets Manager clients at cold start.
  */
 export const fetchFromParameterStore: SecretFetcher = async (location, maxAgeSeconds) => {
+  // require, not import(): loaded on first use only, and CommonJS jest cannot run import().
   if (location.kind === 'ssm') {
-    const { getParameter } = await import('@aws-lambda-powertools/parameters/ssm');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { getParameter } = require('@aws-lambda-powertools/parameters/ssm') as typeof SsmParameters;
     return getParameter(location.name, { decrypt: true, maxAge: maxAgeSeconds });
   }
-  const { getSecret } = await import('@aws-lambda-powertools/parameters/secrets');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { getSecret } = require('@aws-lambda-powertools/parameters/secrets') as typeof SecretsParameters;
   const secret = await getSecret(location.name, { maxAge: maxAgeSeconds });
   return typeof secret === 'string'
     ? secret

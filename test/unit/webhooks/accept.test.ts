@@ -1,0 +1,216 @@
+import fc from 'fast-check';
+import {
+  AppError,
+  BadRequestError,
+  PayloadTooLargeError,
+  RouteNotFoundError,
+  ServiceUnavailableError,
+  UnauthorizedError,
+} from '../../../src/errors';
+import { acceptWebhook, rawByteLength, type IncomingWebhook } from '../../../src/webhooks/accept';
+import { parseWebhookMessage, serialiseWebhookMessage } from '../../../src/webhooks/message';
+import { signGithub, signStandard, signStripe } from '../../../src/webhooks/signature/sign';
+import { createSigningKeyResolver } from '../../../src/webhooks/signing-keys';
+import { loadWebhookSources } from '../../../src/webhooks/sources';
+
+const nowMs = Date.UTC(2026, 5, 1, 10, 0, 0);
+const nowSeconds = nowMs / 1000;
+const standardSecret = `whsec_${Buffer.from('standard key').toString('base64')}`;
+const deps = {
+  sources: loadWebhookSources({
+    WEBHOOK_SECRET_GITHUB: 'gh-new,gh-old',
+    WEBHOOK_SECRET_STRIPE: 'whsec_stripe',
+    WEBHOOK_SECRET_STANDARD: standardSecret,
+    WEBHOOK_SCHEME_NOSECRET: 'github',
+  }),
+  signingKeys: createSigningKeyResolver(),
+  nowMs: () => nowMs,
+  maxBodyBytes: 1024,
+};
+
+const githubBody = '{"action":"opened","number":1}';
+const githubPost = (overrides: Partial<IncomingWebhook> = {}): IncomingWebhook => ({
+  sourceParam: 'github',
+  headers: {
+    ...signGithub('gh-new', githubBody),
+    'x-github-event': 'pull_request',
+    'x-github-delivery': 'gh-d-1',
+    'content-type': 'application/json',
+  },
+  body: githubBody,
+  isBase64Encoded: false,
+  ...overrides,
+});
+
+describe('acceptWebhook', () => {
+  it('accepts a signed GitHub delivery and builds its queue message', async () => {
+    const accepted = await acceptWebhook(githubPost(), deps);
+    expect(accepted.secretIndex).toBe(0);
+    expect(accepted.message.meta).toMatchObject({
+      source: 'github',
+      id: 'gh-d-1',
+      type: 'pull_request',
+      receivedAt: '2026-06-01T10:00:00.000Z',
+    });
+    expect(accepted.message.body).toBe(githubBody);
+    expect(serialiseWebhookMessage(accepted.message)).not.toContain('sha256=');
+  });
+
+  it('treats the source name case-insensitively and header names case-insensitively', async () => {
+    const post = githubPost();
+    const upperHeaders = Object.fromEntries(
+      Object.entries(post.headers!).map(([name, value]) => [name.toUpperCase(), value]),
+    );
+    const accepted = await acceptWebhook({ ...post, sourceParam: 'GitHub', headers: upperHeaders }, deps);
+    expect(accepted.message.meta.id).toBe('gh-d-1');
+  });
+
+  it('reports an older rotation secret by its index', async () => {
+    const post = githubPost({ headers: { ...signGithub('gh-old', githubBody), 'x-github-delivery': 'd' } });
+    expect((await acceptWebhook(post, deps)).secretIndex).toBe(1);
+  });
+
+  it('verifies a base64-encoded body on its decoded bytes and keeps it base64', async () => {
+    const bytes = Buffer.from([0x00, 0xff, 0x10, 0x80]);
+    const post = githubPost({
+      headers: { ...signGithub('gh-new', bytes), 'x-github-delivery': 'bin-1' },
+      body: bytes.toString('base64'),
+      isBase64Encoded: true,
+    });
+    const { message } = await acceptWebhook(post, deps);
+    expect(message.meta.encoding).toBe('base64');
+    expect(Buffer.from(parseWebhookMessage(serialiseWebhookMessage(message)).body, 'base64')).toEqual(bytes);
+  });
+
+  it('accepts Stripe and Standard Webhooks deliveries with ids from the body and headers', async () => {
+    const stripeBody = '{"id":"evt_9","object":"event","data":{"object":{}},"type":"charge.refunded"}';
+    const stripe = await acceptWebhook(
+      {
+        sourceParam: 'stripe',
+        headers: signStripe('whsec_stripe', stripeBody, nowSeconds),
+        body: stripeBody,
+        isBase64Encoded: false,
+      },
+      deps,
+    );
+    expect(stripe.message.meta).toMatchObject({ id: 'evt_9', type: 'charge.refunded' });
+    const standardBody = '{"type":"user.created","timestamp":"2026-06-01T10:00:00Z","data":{}}';
+    const standard = await acceptWebhook(
+      {
+        sourceParam: 'standard',
+        headers: signStandard(standardSecret, 'msg_7', standardBody, nowSeconds),
+        body: standardBody,
+        isBase64Encoded: false,
+      },
+      deps,
+    );
+    expect(standard.message.meta).toMatchObject({
+      id: 'msg_7',
+      type: 'user.created',
+      headers: { 'webhook-id': 'msg_7' },
+    });
+  });
+
+  it.each([
+    ['an unknown source', { sourceParam: 'gitlab' }],
+    ['a source with no secret', { sourceParam: 'nosecret' }],
+    ['an invalid source name', { sourceParam: 'git_hub' }],
+    ['no source', { sourceParam: undefined }],
+  ])('answers 404 for %s', async (_name, overrides) => {
+    await expect(acceptWebhook(githubPost(overrides), deps)).rejects.toBeInstanceOf(RouteNotFoundError);
+  });
+
+  it('answers 413 above the body limit, before hashing, for text and base64 bodies', async () => {
+    const big = 'x'.repeat(1025);
+    await expect(acceptWebhook(githubPost({ body: big }), deps)).rejects.toBeInstanceOf(PayloadTooLargeError);
+    await expect(
+      acceptWebhook(githubPost({ body: Buffer.alloc(1025).toString('base64'), isBase64Encoded: true }), deps),
+    ).rejects.toBeInstanceOf(PayloadTooLargeError);
+  });
+
+  it('answers 401 for a missing, wrong or stale signature and 400 for a malformed header', async () => {
+    await expect(acceptWebhook(githubPost({ headers: {} }), deps)).rejects.toBeInstanceOf(UnauthorizedError);
+    await expect(acceptWebhook(githubPost({ body: `${githubBody} ` }), deps)).rejects.toBeInstanceOf(
+      UnauthorizedError,
+    );
+    await expect(
+      acceptWebhook(githubPost({ headers: { 'x-hub-signature-256': 'md5=1' } }), deps),
+    ).rejects.toBeInstanceOf(BadRequestError);
+    const stale = signStripe('whsec_stripe', '{}', nowSeconds - 301);
+    await expect(
+      acceptWebhook({ sourceParam: 'stripe', headers: stale, body: '{}', isBase64Encoded: false }, deps),
+    ).rejects.toBeInstanceOf(UnauthorizedError);
+  });
+
+  it('answers 401 rather than 400 for a bad id header when the signature is wrong (signature first)', async () => {
+    const post = githubPost({
+      headers: { 'x-hub-signature-256': `sha256=${'0'.repeat(64)}`, 'x-github-delivery': '../x' },
+    });
+    await expect(acceptWebhook(post, deps)).rejects.toBeInstanceOf(UnauthorizedError);
+  });
+
+  it('treats a missing body and headers as empty', async () => {
+    await expect(
+      acceptWebhook(
+        { sourceParam: 'github', headers: undefined, body: undefined, isBase64Encoded: false },
+        deps,
+      ),
+    ).rejects.toBeInstanceOf(UnauthorizedError);
+  });
+
+  it('passes a parameter store outage through as 503', async () => {
+    const failing = {
+      ...deps,
+      signingKeys: () =>
+        Promise.reject(new ServiceUnavailableError('down', { service: 'SSM', operation: 'GetParameter' })),
+    };
+    await expect(acceptWebhook(githubPost(), failing)).rejects.toMatchObject({ statusCode: 503 });
+  });
+
+  it('answers only 4xx AppErrors (never anything else) for arbitrary requests (fast-check)', async () => {
+    const headerNames = [
+      'x-hub-signature-256',
+      'stripe-signature',
+      'webhook-id',
+      'webhook-timestamp',
+      'webhook-signature',
+      'x-github-delivery',
+      'X-GitHub-Event',
+    ];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('github', 'stripe', 'standard', 'STRIPE', 'x', '', '../github'),
+        fc.dictionary(fc.constantFrom(...headerNames), fc.string({ maxLength: 100 })),
+        fc.string({ unit: 'binary', maxLength: 2000 }),
+        fc.boolean(),
+        async (sourceParam, headers, body, isBase64Encoded) => {
+          try {
+            await acceptWebhook(
+              {
+                sourceParam,
+                headers,
+                body: isBase64Encoded ? Buffer.from(body).toString('base64') : body,
+                isBase64Encoded,
+              },
+              deps,
+            );
+            throw new Error('an unsigned request was accepted');
+          } catch (error) {
+            expect(error).toBeInstanceOf(AppError);
+            expect((error as AppError).statusCode).toBeGreaterThanOrEqual(400);
+            expect((error as AppError).statusCode).toBeLessThan(500);
+          }
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+});
+
+describe('rawByteLength', () => {
+  it('counts UTF-8 bytes of text and decoded bytes of base64 without decoding', () => {
+    expect(rawByteLength('é', false)).toBe(2);
+    for (const size of [0, 1, 2, 3, 4, 100])
+      expect(rawByteLength(Buffer.alloc(size).toString('base64'), true)).toBe(size);
+  });
+});
