@@ -15,6 +15,8 @@ export interface IntrinsicContext {
   accountId: string;
   stackName: string;
   resources: ReadonlyMap<string, LocalResourceValues>;
+  /** The template's `Conditions`, for `Fn::If` and resources' `Condition`. */
+  conditions?: Record<string, unknown>;
 }
 
 export class UnresolvedIntrinsicError extends Error {
@@ -61,7 +63,39 @@ function resolveSub(argument: unknown, context: IntrinsicContext): string {
   });
 }
 
+/** Evaluates the template condition `name` (`Fn::Equals`, `Fn::Not`, `Fn::And`, `Fn::Or`, `Condition`). */
+export function evaluateCondition(name: string, context: IntrinsicContext): boolean {
+  const definition = context.conditions?.[name];
+  if (definition === undefined) throw new UnresolvedIntrinsicError(`Condition ${name}`);
+  return evaluateConditionExpression(definition, context);
+}
+
+function evaluateConditionExpression(expression: unknown, context: IntrinsicContext): boolean {
+  const [[operator, argument] = []] = Object.entries((expression ?? {}) as Record<string, unknown>);
+  const operands = Array.isArray(argument) ? argument : [argument];
+  switch (operator) {
+    case 'Fn::Equals': {
+      const [left, right] = operands.map((operand) => JSON.stringify(resolveIntrinsics(operand, context)));
+      return left === right;
+    }
+    case 'Fn::Not':
+      return !evaluateConditionExpression(operands[0], context);
+    case 'Fn::And':
+      return operands.every((operand) => evaluateConditionExpression(operand, context));
+    case 'Fn::Or':
+      return operands.some((operand) => evaluateConditionExpression(operand, context));
+    case 'Condition':
+      return evaluateCondition(String(argument), context);
+    default:
+      throw new UnresolvedIntrinsicError(`condition ${JSON.stringify(expression)}`);
+  }
+}
+
 const functions: Record<string, (argument: unknown, context: IntrinsicContext) => unknown> = {
+  'Fn::If': (argument, context) => {
+    const [condition, whenTrue, whenFalse] = argument as [string, unknown, unknown];
+    return resolveIntrinsics(evaluateCondition(condition, context) ? whenTrue : whenFalse, context);
+  },
   Ref: resolveRef,
   'Fn::GetAtt': resolveGetAtt,
   'Fn::Sub': resolveSub,

@@ -35,6 +35,8 @@ export interface ServiceView {
   /** Mutated in place: intrinsics resolved, local endpoints added. */
   providerEnvironment: Record<string, unknown>;
   resources: Record<string, CfnResource>;
+  /** The template's Conditions (resources.Conditions). */
+  conditions?: Record<string, unknown>;
   httpUrl: string;
   lambdaEndpoint: string;
 }
@@ -143,7 +145,13 @@ export class LocalStack {
       region: view.region,
       accountId: LOCAL_ACCOUNT_ID,
     };
-    const provisioned = await provisionResources(view.resources, clients, naming, options.log);
+    const provisioned = await provisionResources(
+      view.resources,
+      clients,
+      naming,
+      options.log,
+      view.conditions,
+    );
     this.provisioned = provisioned;
     const { context } = provisioned;
     for (const [logicalId, values] of functionResourceValues(view.functions, view.region, LOCAL_ACCOUNT_ID)) {

@@ -16,7 +16,7 @@ export interface ServerlessLike {
     provider: { stage: string; region: string; environment?: Record<string, unknown> };
     custom?: Record<string, unknown>;
     functions: Record<string, FunctionDefinition>;
-    resources?: { Resources?: Record<string, CfnResource> };
+    resources?: { Resources?: Record<string, CfnResource>; Conditions?: Record<string, unknown> };
   };
 }
 
@@ -107,6 +107,7 @@ export class LocalStackPlugin {
           functions: service.functions,
           providerEnvironment: service.provider.environment,
           resources: service.resources?.Resources ?? {},
+          conditions: service.resources?.Conditions ?? {},
           httpUrl: `http://${host}:${this.offlineSetting('httpPort', '3000')}`,
           lambdaEndpoint: `http://${host}:${this.offlineSetting('lambdaPort', '3002')}`,
         },

@@ -9,12 +9,13 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { EmulatorClients } from './emulator-clients';
 import type { IntrinsicContext, LocalResourceValues } from './intrinsics';
-import { resolveIntrinsics, resolveString } from './intrinsics';
+import { evaluateCondition, resolveIntrinsics, resolveString } from './intrinsics';
 import type { LocalLog } from './log';
 
 /** A CloudFormation resource as serverless.yml declares it. */
 export interface CfnResource {
   Type: string;
+  Condition?: string;
   Properties?: Record<string, unknown>;
 }
 
@@ -72,8 +73,13 @@ export function defaultResourceName(naming: ProvisionNaming, logicalId: string):
   return `${naming.service}-${naming.stage}-${logicalId.toLowerCase()}`;
 }
 
-function baseContext(naming: ProvisionNaming, resources: Map<string, LocalResourceValues>): IntrinsicContext {
+function baseContext(
+  naming: ProvisionNaming,
+  resources: Map<string, LocalResourceValues>,
+  conditions: Record<string, unknown>,
+): IntrinsicContext {
   return {
+    conditions,
     region: naming.region,
     accountId: naming.accountId,
     stackName: `${naming.service}-${naming.stage}`,
@@ -153,11 +159,15 @@ export async function provisionResources(
   clients: EmulatorClients,
   naming: ProvisionNaming,
   log: LocalLog,
+  conditions: Record<string, unknown> = {},
 ): Promise<ProvisionedResources> {
   const values = new Map<string, LocalResourceValues>();
-  const context = baseContext(naming, values);
+  const context = baseContext(naming, values, conditions);
   const result: ProvisionedResources = { buckets: [], queues: [], tables: [], context };
-  const entries = Object.entries(resources);
+  // A resource whose Condition is false does not exist in the deployed stack either.
+  const entries = Object.entries(resources).filter(
+    ([, resource]) => resource.Condition === undefined || evaluateCondition(resource.Condition, context),
+  );
 
   for (const [logicalId, resource] of entries) {
     const properties = resource.Properties ?? {};

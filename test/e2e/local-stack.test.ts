@@ -1,0 +1,105 @@
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { createServer } from 'node:net';
+import { createEmulatorClients, type EmulatorClients } from '../../src/local/emulator-clients';
+import { parseFixtureLine } from '../fixtures/functions/fixture-line';
+import { startLocalStack, type LocalStackProcess } from '../helpers/local-stack-process';
+
+jest.setTimeout(90_000);
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const fixtureLine = (fn: string, id: string) => (line: string) => {
+  const parsed = parseFixtureLine(line);
+  return parsed?.fn === fn && parsed.id === id;
+};
+
+describe('npm start (the whole local stack, over real sockets)', () => {
+  let stack: LocalStackProcess;
+  let clients: EmulatorClients;
+
+  beforeAll(async () => {
+    stack = await startLocalStack({ fixtures: true });
+    const { emulators, region } = stack.state;
+    clients = createEmulatorClients(
+      { s3: emulators.s3.endpoint, sqs: emulators.sqs.endpoint, dynamodb: emulators.dynamodb.endpoint },
+      region,
+    );
+  });
+
+  afterAll(async () => {
+    clients?.destroy();
+    if (stack) await stack.stop().catch(() => undefined);
+  });
+
+  const url = (path: string) => `${stack.state.http.url}${path}`;
+  const bucket = () =>
+    stack.state.resources.buckets.find((item) => item.logicalId === 'DocumentsBucket')!.name;
+  const fixtureQueueUrl = () =>
+    stack.state.resources.queues.find((item) => item.logicalId === 'FixtureQueue')!.url;
+
+  it('answers GET /health with 200 once ready', async () => {
+    const response = await fetch(url('/health'));
+    expect(response.status).toBe(200);
+  });
+
+  it('answers an unknown route with a 404 JSON error', async () => {
+    const response = await fetch(url('/no/such/route'));
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-type')).toMatch(/json/);
+    const body = (await response.json()) as { error?: { code?: string } };
+    expect(body.error?.code).toBeDefined();
+  });
+
+  it('delivers an object put under fixtures/ to the S3 fixture with its key decoded', async () => {
+    const key = `fixtures/e2e ${Date.now()} ü.txt`;
+    await clients.s3.send(new PutObjectCommand({ Bucket: bucket(), Key: key, Body: 'hello' }));
+    const line = parseFixtureLine(await stack.waitForLine(fixtureLine('s3-consumer', key)))!;
+    expect(line.encodedKey).toContain('+');
+    expect(line.size).toBe(5);
+  });
+
+  it('delivers an SQS message to the SQS fixture', async () => {
+    const { MessageId } = await clients.sqs.send(
+      new SendMessageCommand({ QueueUrl: fixtureQueueUrl(), MessageBody: JSON.stringify({ hello: 'e2e' }) }),
+    );
+    const line = parseFixtureLine(await stack.waitForLine(fixtureLine('sqs-consumer', MessageId!)))!;
+    expect(line.failed).toBe(false);
+  });
+
+  it('answers GET /health with 503 once the SQS emulator has died', async () => {
+    process.kill(stack.state.emulators.sqs.pid, 'SIGKILL');
+    const response = await fetch(url('/health'));
+    expect(response.status).toBe(503);
+    expect(JSON.stringify(await response.json())).toContain('sqs');
+  });
+
+  it('exits on SIGINT within 15 s, freeing every port and leaving no emulator behind', async () => {
+    const { emulators, http } = stack.state;
+    const stopped = await stack.stop();
+    expect(stopped.durationMs).toBeLessThan(15_000);
+    const ports = [
+      emulators.s3.port,
+      emulators.sqs.port,
+      emulators.dynamodb.port,
+      Number(new URL(http.url).port),
+    ];
+    for (const port of ports) expect(await portIsFree(port)).toBe(true);
+    for (const { pid } of Object.values(emulators)) expect(processAlive(pid)).toBe(false);
+  });
+});
