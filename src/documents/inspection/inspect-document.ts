@@ -21,6 +21,8 @@ export interface DocumentMetadata {
   pages?: number | null;
   encrypted?: boolean;
   pdfVersion?: string | null;
+  /** The PDF ends before its trailer: an upload cut short. */
+  truncated?: true;
   /** Why a value above could not be told (e.g. `pages: null`). */
   note?: string;
 }
@@ -140,6 +142,7 @@ async function readMetadata(
       pages: pdf.pages,
       encrypted: pdf.encrypted,
       pdfVersion: pdf.version,
+      ...(pdf.truncated ? { truncated: pdf.truncated } : {}),
       ...(pdf.reason !== undefined ? { note: pdf.reason } : {}),
     };
   }

@@ -6,6 +6,8 @@ export interface PdfInfo {
   version: string | null;
   encrypted: boolean;
   pages: number | null;
+  /** Set when the end of the file (startxref, %%EOF) is missing: an upload cut short. */
+  truncated?: true;
   reason?: string;
 }
 
@@ -27,6 +29,7 @@ const OBJECT_BYTES = 64 * 1024;
 const MAX_SECTIONS = 64;
 
 class PdfStructureError extends Error {}
+class PdfTruncatedError extends PdfStructureError {}
 
 /** Thrown by a reader that only has the bytes the streaming pass kept: a property of the file's layout. */
 export class HeldBytesOnlyError extends Error {
@@ -68,6 +71,7 @@ export async function readPdfInfo(reader: RangeReader): Promise<PdfInfo> {
       version,
       encrypted,
       pages: null,
+      ...(error instanceof PdfTruncatedError ? { truncated: true as const } : {}),
       reason: error instanceof Error ? error.message : String(error),
     };
   }
@@ -76,7 +80,7 @@ export async function readPdfInfo(reader: RangeReader): Promise<PdfInfo> {
 async function loadXrefSections(reader: RangeReader): Promise<XrefSection[]> {
   const tail = (await reader.read(Math.max(0, reader.size - TAIL_BYTES), reader.size)).toString('latin1');
   const startxref = /startxref\s+(\d+)\s+%%EOF\s*$/.exec(tail) ?? /startxref\s+(\d+)/.exec(tail);
-  if (!startxref) throw new PdfStructureError('no startxref near the end (truncated file?)');
+  if (!startxref) throw new PdfTruncatedError('no startxref near the end (truncated file?)');
   const sections: XrefSection[] = [];
   const seen = new Set<number>();
   const pending = [Number(startxref[1])];

@@ -5,12 +5,17 @@
 import { crc32, deflateSync } from 'node:zlib';
 
 /** A classic PDF (xref table) with `pages` empty pages; `encrypted` adds an /Encrypt reference. */
-export function makePdf(pages: number, options: { encrypted?: boolean; padding?: number } = {}): Buffer {
+export function makePdf(
+  pages: number,
+  options: { encrypted?: boolean; padding?: number; indirectCount?: boolean } = {},
+): Buffer {
   const kids = Array.from({ length: pages }, (_, i) => `${4 + i} 0 R`).join(' ');
   const objects = [
     `<< /Type /Catalog /Pages 2 0 R >>`,
-    `<< /Type /Pages /Kids [${kids}] /Count ${pages} >>`,
-    `<< /Producer (intake tests) /Padding (${'x'.repeat(options.padding ?? 0)}) >>`,
+    `<< /Type /Pages /Kids [${kids}] /Count ${options.indirectCount ? '3 0 R' : pages} >>`,
+    options.indirectCount
+      ? `${pages}`
+      : `<< /Producer (intake tests) /Padding (${'x'.repeat(options.padding ?? 0)}) >>`,
     ...Array.from({ length: pages }, () => `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>`),
   ];
   if (options.encrypted) objects.push(`<< /Filter /Standard /V 1 /R 2 /O (x) /U (y) /P -4 >>`);

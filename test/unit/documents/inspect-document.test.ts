@@ -174,7 +174,11 @@ describe('inspectDocument', () => {
       const bytes = makePdf(3);
       const result = await inspect(bytes.subarray(0, bytes.length - 60));
       expect(result.detectedType.mime).toBe('application/pdf');
-      expect(result.metadata).toMatchObject({ pages: null, note: expect.stringMatching(/startxref/) });
+      expect(result.metadata).toMatchObject({
+        pages: null,
+        truncated: true,
+        note: expect.stringMatching(/startxref/),
+      });
     });
 
     it('reads a large PDF with ranged reads when the catalog lies outside the bytes held', async () => {

@@ -1,0 +1,116 @@
+import type { DetectedType } from './inspection/detect-type';
+import type { DocumentInspection, DocumentMetadata } from './inspection/inspect-document';
+import type { UploadPolicy } from './upload-policy';
+
+export type DocumentStatus = 'processed' | 'quarantined';
+
+/** Why a file was quarantined; stable codes clients may switch on. */
+export type QuarantineCode =
+  | 'EMPTY'
+  | 'TOO_LARGE'
+  | 'TYPE_NOT_ALLOWED'
+  | 'TYPE_MISMATCH'
+  | 'EXTENSION_MISMATCH'
+  | 'DAMAGED'
+  | 'NO_PAGES';
+
+export interface DocumentVerdict {
+  status: DocumentStatus;
+  reason: { code: QuarantineCode; message: string } | null;
+}
+
+/** The description of one document, stored at `manifests/<id>.json` and returned by the API. */
+export interface DocumentManifest {
+  schemaVersion: 1;
+  id: string;
+  filename: string;
+  /** The key the client uploaded to (`uploads/<id>/<filename>`). */
+  uploadKey: string;
+  /** Where the content is now: the upload key, or its `quarantine/` copy. */
+  storedKey: string;
+  size: number;
+  sha256: string;
+  detectedType: DetectedType;
+  declaredType: string | null;
+  extension: string | null;
+  metadata: DocumentMetadata;
+  status: DocumentStatus;
+  reason: DocumentVerdict['reason'];
+  etag: string | null;
+  versionId: string | null;
+  uploadedAt: string;
+  processedAt: string;
+  timings: { readMs: number; analyseMs: number; totalMs: number };
+}
+
+/**
+ * Decides whether an inspected upload is kept or quarantined, first failing rule wins: empty, over the
+ * size limit, a type not on the allow-list, content contradicting the declared type or the extension,
+ * a truncated or page-less PDF.
+ */
+export function judgeDocument(inspection: DocumentInspection, policy: UploadPolicy): DocumentVerdict {
+  const quarantine = (code: QuarantineCode, message: string): DocumentVerdict => ({
+    status: 'quarantined',
+    reason: { code, message },
+  });
+  const detected = inspection.detectedType.mime;
+  if (inspection.size === 0) return quarantine('EMPTY', 'The file is empty');
+  if (inspection.size > policy.maxBytes)
+    return quarantine('TOO_LARGE', `${inspection.size} bytes exceeds the limit of ${policy.maxBytes}`);
+  if (!policy.allowedTypes.includes(detected))
+    return quarantine('TYPE_NOT_ALLOWED', `Content is ${detected}, which is not accepted`);
+  if (inspection.declaredTypeMatches === false)
+    return quarantine(
+      'TYPE_MISMATCH',
+      `Declared as ${inspection.declaredType} but the content is ${detected}`,
+    );
+  if (inspection.extensionMatches === false)
+    return quarantine(
+      'EXTENSION_MISMATCH',
+      `Extension .${inspection.extension} does not fit content ${detected}`,
+    );
+  if (inspection.metadata.truncated)
+    return quarantine('DAMAGED', 'The PDF ends before its trailer (truncated)');
+  if (inspection.metadata.pages === 0) return quarantine('NO_PAGES', 'The PDF has no pages');
+  return { status: 'processed', reason: null };
+}
+
+export interface ManifestInput {
+  id: string;
+  filename: string;
+  uploadKey: string;
+  storedKey: string;
+  etag: string | null;
+  versionId: string | null;
+  uploadedAt: string;
+  processedAt: Date;
+  totalMs: number;
+}
+
+/** Assembles the manifest from the upload's identity, its inspection and the verdict. */
+export function buildManifest(
+  input: ManifestInput,
+  inspection: DocumentInspection,
+  verdict: DocumentVerdict,
+): DocumentManifest {
+  return {
+    schemaVersion: 1,
+    id: input.id,
+    filename: input.filename,
+    uploadKey: input.uploadKey,
+    storedKey: input.storedKey,
+    size: inspection.size,
+    sha256: inspection.sha256,
+    detectedType: inspection.detectedType,
+    declaredType: inspection.declaredType,
+    extension: inspection.extension,
+    metadata: inspection.metadata,
+    status: verdict.status,
+    reason: verdict.reason,
+    etag: input.etag,
+    versionId: input.versionId,
+    uploadedAt: input.uploadedAt,
+    processedAt: input.processedAt.toISOString(),
+    timings: { ...inspection.timings, totalMs: Math.round(input.totalMs * 100) / 100 },
+  };
+}

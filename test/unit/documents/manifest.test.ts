@@ -1,0 +1,91 @@
+import { buildManifest, judgeDocument } from '../../../src/documents/manifest';
+import type { DocumentInspection } from '../../../src/documents/inspection/inspect-document';
+import { uploadPolicy } from '../../../src/documents/upload-policy';
+
+const policy = uploadPolicy({ maxBytes: 1000 });
+
+function inspection(overrides: Partial<DocumentInspection> = {}): DocumentInspection {
+  return {
+    size: 100,
+    sha256: 'ab'.repeat(32),
+    detectedType: { mime: 'application/pdf', ext: 'pdf', source: 'magic' },
+    declaredType: 'application/pdf',
+    extension: 'pdf',
+    declaredTypeMatches: true,
+    extensionMatches: true,
+    metadata: { pages: 2, encrypted: false, pdfVersion: '1.7' },
+    timings: { readMs: 1, analyseMs: 2 },
+    ...overrides,
+  };
+}
+
+describe('judgeDocument', () => {
+  it('keeps a well-formed allowed file', () => {
+    expect(judgeDocument(inspection(), policy)).toEqual({ status: 'processed', reason: null });
+  });
+
+  it.each<[string, Partial<DocumentInspection>, string]>([
+    ['an empty file', { size: 0 }, 'EMPTY'],
+    ['a file over the limit', { size: 1001 }, 'TOO_LARGE'],
+    [
+      'content off the allow-list',
+      { detectedType: { mime: 'application/x-msdownload', ext: 'exe', source: 'magic' } },
+      'TYPE_NOT_ALLOWED',
+    ],
+    ['content contradicting the declared type', { declaredTypeMatches: false }, 'TYPE_MISMATCH'],
+    ['an extension contradicting the content', { extensionMatches: false }, 'EXTENSION_MISMATCH'],
+    ['a truncated PDF', { metadata: { pages: null, truncated: true } }, 'DAMAGED'],
+    ['a PDF without pages', { metadata: { pages: 0 } }, 'NO_PAGES'],
+  ])('quarantines %s', (_name, overrides, code) => {
+    expect(judgeDocument(inspection(overrides), policy)).toEqual({
+      status: 'quarantined',
+      reason: { code, message: expect.any(String) },
+    });
+  });
+
+  it('keeps a file whose extension and declared type say nothing', () => {
+    expect(
+      judgeDocument(inspection({ declaredTypeMatches: null, extensionMatches: null }), policy).status,
+    ).toBe('processed');
+  });
+});
+
+describe('buildManifest', () => {
+  it('combines identity, inspection and verdict into the stored manifest', () => {
+    const manifest = buildManifest(
+      {
+        id: 'id-1',
+        filename: 'a.pdf',
+        uploadKey: 'uploads/id-1/a.pdf',
+        storedKey: 'uploads/id-1/a.pdf',
+        etag: '"e"',
+        versionId: null,
+        uploadedAt: '2026-01-01T00:00:00.000Z',
+        processedAt: new Date('2026-01-01T00:00:01.000Z'),
+        totalMs: 12.3456,
+      },
+      inspection(),
+      { status: 'processed', reason: null },
+    );
+    expect(manifest).toEqual({
+      schemaVersion: 1,
+      id: 'id-1',
+      filename: 'a.pdf',
+      uploadKey: 'uploads/id-1/a.pdf',
+      storedKey: 'uploads/id-1/a.pdf',
+      size: 100,
+      sha256: 'ab'.repeat(32),
+      detectedType: { mime: 'application/pdf', ext: 'pdf', source: 'magic' },
+      declaredType: 'application/pdf',
+      extension: 'pdf',
+      metadata: { pages: 2, encrypted: false, pdfVersion: '1.7' },
+      status: 'processed',
+      reason: null,
+      etag: '"e"',
+      versionId: null,
+      uploadedAt: '2026-01-01T00:00:00.000Z',
+      processedAt: '2026-01-01T00:00:01.000Z',
+      timings: { readMs: 1, analyseMs: 2, totalMs: 12.35 },
+    });
+  });
+});
