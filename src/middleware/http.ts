@@ -79,8 +79,10 @@ export function httpHandler<
       return await stack(event, context);
     } catch (error) {
       // Only reached when a middleware's own onError throws: still answer, never crash.
+      // middy keeps the handler's error as `originalError`: answer for that one, not for the failed hook.
+      const original = (error as { originalError?: unknown } | undefined)?.originalError ?? error;
       logger.error('HTTP stack failed outside the error handler', { error: error as Error });
-      return errorResponse(error, requestIdOf(event, context));
+      return errorResponse(original, requestIdOf(event, context));
     }
   };
 }
