@@ -1,0 +1,141 @@
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import type { S3Event } from 'aws-lambda';
+import { LocalStack } from '../../../src/local/local-stack';
+import { silentLog } from '../../../src/local/log';
+import { createEmulatorClients, type EmulatorClients } from '../../../src/local/emulator-clients';
+import type { FunctionDefinition } from '../../../src/local/service-model';
+import { eventually, inProcessInvoker, testSettings } from './support';
+
+jest.setTimeout(30_000);
+
+const functions: Record<string, FunctionDefinition> = {
+  ingest: {
+    name: 'it-local-ingest',
+    events: [
+      {
+        s3: {
+          bucket: { Ref: 'Uploads' },
+          event: 's3:ObjectCreated:*',
+          rules: [{ prefix: 'in/' }, { suffix: '.txt' }],
+          existing: true,
+        },
+      },
+    ],
+  },
+  flaky: {
+    name: 'it-local-flaky',
+    maximumRetryAttempts: 2,
+    destinations: { onFailure: { type: 'sqs', arn: { 'Fn::GetAtt': ['FailedEvents', 'Arn'] } } },
+    events: [{ s3: { bucket: 'it-undeclared-bucket', event: 's3:ObjectCreated:Put' } }],
+  },
+};
+
+describe('S3 → Lambda notifications (real s3rver, in-process handlers)', () => {
+  let stack: LocalStack;
+  let clients: EmulatorClients;
+  const handlers = inProcessInvoker({
+    'it-local-ingest': () => undefined,
+    'it-local-flaky': () => {
+      throw new Error('flaky handler fails every time');
+    },
+  });
+  const deliveredTo = (functionName: string) =>
+    handlers.invocations.filter((invocation) => invocation.functionName === functionName);
+
+  beforeAll(async () => {
+    stack = await LocalStack.start(
+      {
+        service: 'it',
+        stage: 'local',
+        region: 'us-east-1',
+        functions,
+        providerEnvironment: {},
+        resources: {
+          Uploads: { Type: 'AWS::S3::Bucket' },
+          FailedEvents: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'it-failed-events' } },
+        },
+        httpUrl: 'http://127.0.0.1:1',
+        lambdaEndpoint: 'http://127.0.0.1:1',
+      },
+      { settings: await testSettings(), log: silentLog, invoke: handlers.invoke, sqsWaitTimeSeconds: 1 },
+    );
+    const { s3, sqs, dynamodb } = stack.state!.emulators;
+    clients = createEmulatorClients(
+      { s3: s3.endpoint, sqs: sqs.endpoint, dynamodb: dynamodb.endpoint },
+      'us-east-1',
+    );
+  });
+
+  afterAll(async () => {
+    clients?.destroy();
+    await stack?.stop();
+  });
+
+  it('names an unnamed bucket <service>-<stage>-<logical id> and creates buckets that events name', () => {
+    const names = stack.state!.resources.buckets.map((bucket) => bucket.name);
+    expect(names).toEqual(expect.arrayContaining(['it-local-uploads', 'it-undeclared-bucket']));
+  });
+
+  it('delivers an AWS-shaped event whose key is URL-encoded (+ for spaces, UTF-8 percent-encoded)', async () => {
+    const key = 'in/Grüße an alle (1).txt';
+    await clients.s3.send(new PutObjectCommand({ Bucket: 'it-local-uploads', Key: key, Body: 'hello' }));
+    const [invocation] = await eventually(() => {
+      const found = deliveredTo('it-local-ingest').filter(
+        (item) => (item.event as S3Event).Records[0]!.s3.object.size === 5,
+      );
+      return found.length > 0 ? found : undefined;
+    });
+    const record = (invocation!.event as S3Event).Records[0]!;
+    expect(record).toMatchObject({
+      eventVersion: '2.1',
+      eventSource: 'aws:s3',
+      awsRegion: 'us-east-1',
+      eventName: 'ObjectCreated:Put',
+      s3: { bucket: { name: 'it-local-uploads', arn: 'arn:aws:s3:::it-local-uploads' } },
+    });
+    expect(record.s3.object.key).toBe('in/Gr%C3%BC%C3%9Fe+an+alle+%281%29.txt');
+    expect(decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '))).toBe(key);
+    expect(record.s3.object.eTag).toMatch(/^[0-9a-f]{32}$/);
+    expect(record.s3.object.sequencer).toMatch(/^[0-9A-F]+$/);
+  });
+
+  it('delivers only keys that match both the prefix and the suffix rule', async () => {
+    const before = deliveredTo('it-local-ingest').length;
+    for (const key of ['out/a.txt', 'in/a.pdf', 'in-a.txt', 'in/ok.txt']) {
+      await clients.s3.send(new PutObjectCommand({ Bucket: 'it-local-uploads', Key: key, Body: key }));
+    }
+    await eventually(() => deliveredTo('it-local-ingest').length > before);
+    await stack.drainNotifications();
+    const keys = deliveredTo('it-local-ingest')
+      .slice(before)
+      .map((item) => (item.event as S3Event).Records[0]!.s3.object.key);
+    expect(keys).toEqual(['in/ok.txt']);
+  });
+
+  it('retries a failing handler twice, then sends a failure record to its onFailure queue', async () => {
+    await clients.s3.send(
+      new PutObjectCommand({ Bucket: 'it-undeclared-bucket', Key: 'x y.bin', Body: 'x' }),
+    );
+    await eventually(() => deliveredTo('it-local-flaky').length >= 1);
+    await stack.drainNotifications();
+    expect(deliveredTo('it-local-flaky')).toHaveLength(3);
+    const queueUrl = stack.state!.resources.queues.find((queue) => queue.logicalId === 'FailedEvents')!.url;
+    const { Messages = [] } = await clients.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 2, MaxNumberOfMessages: 10 }),
+    );
+    expect(Messages).toHaveLength(1);
+    const record = JSON.parse(Messages[0]!.Body!);
+    expect(record).toMatchObject({
+      version: '1.0',
+      requestContext: {
+        condition: 'RetriesExhausted',
+        approximateInvokeCount: 3,
+        functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:it-local-flaky:$LATEST',
+      },
+      responseContext: { functionError: 'Unhandled' },
+      responsePayload: { errorMessage: 'flaky handler fails every time' },
+    });
+    expect(record.requestPayload.Records[0].s3.object.key).toBe('x+y.bin');
+  });
+});
