@@ -94,7 +94,8 @@ const networkCodes = new Set([
 export function toIntegrationError(error: unknown, context: IntegrationContext): IntegrationError {
   if (error instanceof IntegrationError) return error;
   const shape: SdkErrorShape = typeof error === 'object' && error !== null ? (error as SdkErrorShape) : {};
-  const name = firstString(shape.name, shape.Code);
+  // A bare `Error` name says nothing: fall back to `Code` (some XML errors) or a Node network `code`.
+  const name = firstString(shape.name === 'Error' ? undefined : shape.name, shape.Code);
   const code = firstString(shape.code);
   const status =
     typeof shape.$metadata?.httpStatusCode === 'number' ? shape.$metadata.httpStatusCode : undefined;
