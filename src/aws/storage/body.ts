@@ -1,4 +1,4 @@
-import { PassThrough, Readable, Transform, pipeline } from 'node:stream';
+import { PassThrough, type Readable, Transform, pipeline } from 'node:stream';
 import type { ObjectBody } from './object-storage';
 
 /** A body whose size is known up front (held in memory), or a stream of unknown size. */
@@ -49,9 +49,4 @@ export async function readAll(stream: Readable): Promise<Buffer> {
   for await (const chunk of stream)
     chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array));
   return Buffer.concat(chunks);
-}
-
-/** A readable of the given bytes (for tests and tools). */
-export function streamOf(bytes: Uint8Array): Readable {
-  return Readable.from([Buffer.from(bytes)]);
 }

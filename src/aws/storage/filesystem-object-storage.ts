@@ -42,6 +42,8 @@ import {
   type ObjectStorage,
   type ObjectStream,
   type PresignGetOptions,
+  type PresignPostOptions,
+  type PresignPutOptions,
   type PresignedPost,
   type PresignedRequest,
   type PutOptions,
@@ -317,11 +319,11 @@ export class FilesystemObjectStorage implements ObjectStorage {
     });
   }
 
-  async presignPut(key: string): Promise<PresignedRequest> {
+  async presignPut(key: string, _options?: PresignPutOptions): Promise<PresignedRequest> {
     throw this.unsupported('PresignPutObject', key);
   }
 
-  async presignPost(): Promise<PresignedPost> {
+  async presignPost(_options?: PresignPostOptions): Promise<PresignedPost> {
     throw this.unsupported('PresignPostObject');
   }
 

@@ -39,6 +39,20 @@ function expiresAt(seconds: number): Date {
   return new Date(Date.now() + seconds * 1000);
 }
 
+/** Runs one presign: an aborted signal or any failure leaves as a typed IntegrationError. */
+async function presigning<T>(
+  ctx: ArgumentContext,
+  signal: AbortSignal | undefined,
+  run: () => Promise<T>,
+): Promise<T> {
+  try {
+    signal?.throwIfAborted();
+    return await run();
+  } catch (error) {
+    throw toIntegrationError(error, ctx);
+  }
+}
+
 /** A presigned GET of `key`; the response headers can be overridden (download filename, type). */
 export async function presignGetObject(
   client: S3Client,
@@ -47,25 +61,18 @@ export async function presignGetObject(
   options: PresignGetOptions = {},
 ): Promise<PresignedRequest> {
   const ctx = context('PresignGetObject', key);
-  options.signal?.throwIfAborted();
-  assertValidKey(key, ctx);
-  const expiresIn = boundedExpiresIn(options.expiresIn, DEFAULT_PRESIGN_EXPIRES_IN, ctx);
-  const command = new GetObjectCommand({
-    Bucket: bucket,
-    Key: key,
-    ResponseContentDisposition: options.responseContentDisposition,
-    ResponseContentType: options.responseContentType,
+  return presigning(ctx, options.signal, async () => {
+    assertValidKey(key, ctx);
+    const expiresIn = boundedExpiresIn(options.expiresIn, DEFAULT_PRESIGN_EXPIRES_IN, ctx);
+    const command = new GetObjectCommand({
+      Bucket: bucket,
+      Key: key,
+      ResponseContentDisposition: options.responseContentDisposition,
+      ResponseContentType: options.responseContentType,
+    });
+    const url = await getSignedUrl(client, command, { expiresIn });
+    return { url, method: 'GET', headers: {}, expiresAt: expiresAt(expiresIn) };
   });
-  try {
-    return {
-      url: await getSignedUrl(client, command, { expiresIn }),
-      method: 'GET',
-      headers: {},
-      expiresAt: expiresAt(expiresIn),
-    };
-  } catch (error) {
-    throw toIntegrationError(error, ctx);
-  }
 }
 
 /**
@@ -79,28 +86,25 @@ export async function presignPutObject(
   options: PresignPutOptions & { defaultEncryption?: Encryption } = {},
 ): Promise<PresignedRequest> {
   const ctx = context('PresignPutObject', key);
-  options.signal?.throwIfAborted();
-  assertValidKey(key, ctx);
-  const expiresIn = boundedExpiresIn(options.expiresIn, DEFAULT_PRESIGN_EXPIRES_IN, ctx);
-  const metadata = normaliseMetadata(options.metadata, ctx);
-  const encryption = options.encryption ?? options.defaultEncryption;
-  const command = new PutObjectCommand({
-    Bucket: bucket,
-    Key: key,
-    ContentType: options.contentType,
-    Metadata: metadata,
-    ...encryptionParams(encryption),
-  });
-  try {
+  return presigning(ctx, options.signal, async () => {
+    assertValidKey(key, ctx);
+    const expiresIn = boundedExpiresIn(options.expiresIn, DEFAULT_PRESIGN_EXPIRES_IN, ctx);
+    const metadata = normaliseMetadata(options.metadata, ctx);
+    const encryption = options.encryption ?? options.defaultEncryption;
+    const command = new PutObjectCommand({
+      Bucket: bucket,
+      Key: key,
+      ContentType: options.contentType,
+      Metadata: metadata,
+      ...encryptionParams(encryption),
+    });
     const url = await getSignedUrl(client, command, { expiresIn });
     const headers = {
       ...(options.contentType ? { 'content-type': options.contentType } : {}),
       ...encryptionHeaders(encryption),
     };
     return { url, method: 'PUT', headers, expiresAt: expiresAt(expiresIn) };
-  } catch (error) {
-    throw toIntegrationError(error, ctx);
-  }
+  });
 }
 
 /**
@@ -115,32 +119,30 @@ export async function presignPostObject(
   options: PresignPostOptions & { defaultEncryption?: Encryption },
 ): Promise<PresignedPost> {
   const ctx = context('PresignPostObject', options.key ?? options.keyPrefix);
-  options.signal?.throwIfAborted();
-  const key = postKey(options, ctx);
-  const expiresIn = boundedExpiresIn(options.expiresIn, DEFAULT_PRESIGN_EXPIRES_IN, ctx);
-  const minSize = options.minSize ?? 1;
-  assertValidSizeRange(minSize, options.maxSize, ctx);
-  if (options.contentType !== undefined && options.contentTypePrefix !== undefined) {
-    throw new InvalidRequestError('Give either contentType or contentTypePrefix, not both', ctx);
-  }
-  const metadata = normaliseMetadata(options.metadata, ctx);
-
-  const fields: Record<string, string> = {
-    ...(options.contentType !== undefined ? { 'Content-Type': options.contentType } : {}),
-    ...encryptionHeaders(options.encryption ?? options.defaultEncryption),
-    ...Object.fromEntries(Object.entries(metadata).map(([name, value]) => [`x-amz-meta-${name}`, value])),
-    ...(options.successActionStatus !== undefined
-      ? { success_action_status: String(options.successActionStatus) }
-      : {}),
-  };
-  const conditions: PolicyCondition[] = [
-    { bucket },
-    ['content-length-range', minSize, options.maxSize],
-    ...(options.contentTypePrefix !== undefined
-      ? [['starts-with', '$Content-Type', options.contentTypePrefix] as PolicyCondition]
-      : []),
-  ];
-  try {
+  return presigning(ctx, options.signal, async () => {
+    const key = postKey(options, ctx);
+    const expiresIn = boundedExpiresIn(options.expiresIn, DEFAULT_PRESIGN_EXPIRES_IN, ctx);
+    const minSize = options.minSize ?? 1;
+    assertValidSizeRange(minSize, options.maxSize, ctx);
+    if (options.contentType !== undefined && options.contentTypePrefix !== undefined) {
+      throw new InvalidRequestError('Give either contentType or contentTypePrefix, not both', ctx);
+    }
+    const metadata = normaliseMetadata(options.metadata, ctx);
+    const fields: Record<string, string> = {
+      ...(options.contentType !== undefined ? { 'Content-Type': options.contentType } : {}),
+      ...encryptionHeaders(options.encryption ?? options.defaultEncryption),
+      ...Object.fromEntries(Object.entries(metadata).map(([name, value]) => [`x-amz-meta-${name}`, value])),
+      ...(options.successActionStatus !== undefined
+        ? { success_action_status: String(options.successActionStatus) }
+        : {}),
+    };
+    const conditions: PolicyCondition[] = [
+      { bucket },
+      ['content-length-range', minSize, options.maxSize],
+      ...(options.contentTypePrefix !== undefined
+        ? [['starts-with', '$Content-Type', options.contentTypePrefix] as PolicyCondition]
+        : []),
+    ];
     // createPresignedPost adds a condition for every field and for the key (exact, or starts-with up to ${filename}).
     const post = await createPresignedPost(client, {
       Bucket: bucket,
@@ -150,9 +152,7 @@ export async function presignPostObject(
       Expires: expiresIn,
     });
     return { url: post.url, fields: post.fields, key, expiresAt: expiresAt(expiresIn) };
-  } catch (error) {
-    throw toIntegrationError(error, ctx);
-  }
+  });
 }
 
 function postKey(options: PresignPostOptions, ctx: ArgumentContext): string {

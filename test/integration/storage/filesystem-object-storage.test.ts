@@ -1,9 +1,9 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InvalidRequestError, NotFoundError } from '../../../src/errors';
-import { FilesystemObjectStorage } from '../../../src/aws/storage/filesystem-object-storage';
+import { InvalidRequestError, NotFoundError, ServiceUnavailableError } from '../../../src/errors';
+import { FilesystemObjectStorage } from '../../../src/aws/storage';
 import { describeObjectStorageContract } from './object-storage.contract';
 
 let root: string;
@@ -99,5 +99,23 @@ describe('FilesystemObjectStorage', () => {
     const result = await storage.deleteMany(['many/ok', 'many/folder']);
     expect(result).toEqual({ deleted: ['many/ok', 'many/folder'], errors: [] });
     expect(await storage.exists(folderKey)).toBe(true);
+  });
+
+  it('reports a key it cannot delete in deleteMany and still deletes the others', async () => {
+    await storage.put('broken/fine', 'x');
+    // A folder where the object's data file should be: unlink fails with EISDIR.
+    mkdirSync(join(root, 'broken', 'jammed~'), { recursive: true });
+
+    const result = await storage.deleteMany(['broken/jammed', 'broken/fine']);
+
+    expect(result.deleted).toEqual(['broken/fine']);
+    expect(result.errors).toEqual([
+      { key: 'broken/jammed', code: 'SERVICE_UNAVAILABLE', message: expect.any(String) },
+    ]);
+  });
+
+  it('lets exists() report failures other than absence', async () => {
+    mkdirSync(join(root, 'odd', 'thing~meta.json'), { recursive: true });
+    await expect(storage.exists('odd/thing')).rejects.toBeInstanceOf(ServiceUnavailableError);
   });
 });

@@ -7,7 +7,7 @@ import {
   TimeoutError,
 } from '../../../src/errors';
 import { readAll } from '../../../src/aws/storage/body';
-import type { ObjectStorage, UploadProgress } from '../../../src/aws/storage/object-storage';
+import type { ObjectStorage, UploadProgress } from '../../../src/aws/storage';
 
 export interface ContractSubject {
   storage: ObjectStorage;

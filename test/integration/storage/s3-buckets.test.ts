@@ -20,7 +20,9 @@ describe('S3BucketAdmin on s3rver', () => {
   it('creates a missing bucket and reports the settings s3rver cannot apply', async () => {
     const bucket = uniqueBucket();
 
-    const report = await admin.ensureBucket(bucket, { encryption: { type: 'aws:kms', keyId: 'alias/intake' } });
+    const report = await admin.ensureBucket(bucket, {
+      encryption: { type: 'aws:kms', keyId: 'alias/intake' },
+    });
 
     expect(report).toEqual({
       bucket,
@@ -38,7 +40,11 @@ describe('S3BucketAdmin on s3rver', () => {
 
     const again = await admin.ensureBucket(bucket, { versioning: false, blockPublicAccess: false });
 
-    expect(again).toMatchObject({ created: false, versioning: 'not-requested', publicAccessBlock: 'not-requested' });
+    expect(again).toMatchObject({
+      created: false,
+      versioning: 'not-requested',
+      publicAccessBlock: 'not-requested',
+    });
   });
 
   it('lists buckets with their creation dates', async () => {

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { S3ObjectStorage } from '../../../src/aws/storage/s3-object-storage';
-import type { UploadProgress } from '../../../src/aws/storage/object-storage';
+import { S3ObjectStorage, type UploadProgress } from '../../../src/aws/storage';
 import { describeObjectStorageContract } from './object-storage.contract';
 import { createTestBucket, startLocalS3, type LocalS3 } from './local-s3';
 

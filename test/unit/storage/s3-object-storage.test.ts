@@ -1,0 +1,229 @@
+/*
+ * Error paths and request shapes of the S3 adapter that s3rver cannot produce or does not check:
+ * throttling, 5xx, access denied, If-Match, the AWS (non-emulator) tagging and copy headers, batching of
+ * DeleteObjects. The happy paths run against s3rver in test/integration/storage.
+ */
+import {
+  CopyObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  PutObjectTaggingCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { Readable } from 'node:stream';
+import {
+  AccessDeniedError,
+  InvalidRequestError,
+  PreconditionFailedError,
+  ServiceUnavailableError,
+  ThrottledError,
+} from '../../../src/errors';
+import { readAll } from '../../../src/aws/storage/body';
+import { S3ObjectStorage } from '../../../src/aws/storage/s3-object-storage';
+
+const client = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+const s3 = mockClient(client);
+const kms = { type: 'aws:kms', keyId: 'arn:aws:kms:us-east-1:111122223333:key/abc' } as const;
+const storage = new S3ObjectStorage({ bucket: 'docs', client, localEmulator: false, encryption: kms });
+
+function serviceError(
+  name: string,
+  status: number,
+  fault: 'client' | 'server' = status >= 500 ? 'server' : 'client',
+) {
+  return new S3ServiceException({
+    name,
+    $fault: fault,
+    $metadata: { httpStatusCode: status },
+    message: name,
+  });
+}
+
+beforeEach(() => s3.reset());
+
+describe('S3ObjectStorage error mapping (mocked: s3rver never throttles, fails or denies)', () => {
+  it('turns SlowDown left after the SDK retries into a retryable ThrottledError', async () => {
+    s3.on(PutObjectCommand).rejects(serviceError('SlowDown', 503));
+    const error = await storage.put('k', 'x').catch((reason: unknown) => reason);
+    expect(error).toBeInstanceOf(ThrottledError);
+    expect(error).toMatchObject({
+      retryable: true,
+      service: 's3',
+      operation: 'PutObject',
+      resource: 'docs/k',
+    });
+  });
+
+  it('turns an internal error into a retryable ServiceUnavailableError', async () => {
+    s3.on(HeadObjectCommand).rejects(serviceError('InternalError', 500));
+    await expect(storage.head('k')).rejects.toMatchObject({
+      constructor: ServiceUnavailableError,
+      retryable: true,
+    });
+  });
+
+  it('turns AccessDenied (IAM or the KMS key) into a non-retryable AccessDeniedError', async () => {
+    s3.on(GetObjectCommand).rejects(serviceError('AccessDenied', 403));
+    await expect(storage.getBytes('k')).rejects.toMatchObject({
+      constructor: AccessDeniedError,
+      retryable: false,
+    });
+  });
+
+  it('lets exists() report failures other than absence', async () => {
+    s3.on(HeadObjectCommand).rejects(serviceError('AccessDenied', 403));
+    await expect(storage.exists('k')).rejects.toBeInstanceOf(AccessDeniedError);
+  });
+
+  it('sends If-Match and the Range header, and maps a failed precondition to PreconditionFailedError', async () => {
+    s3.on(GetObjectCommand).rejects(serviceError('PreconditionFailed', 412));
+    await expect(storage.get('k', { ifMatch: '"abc"', range: { start: 2, end: 5 } })).rejects.toBeInstanceOf(
+      PreconditionFailedError,
+    );
+    expect(s3.commandCalls(GetObjectCommand)[0]!.args[0].input).toMatchObject({
+      Bucket: 'docs',
+      Key: 'k',
+      IfMatch: '"abc"',
+      Range: 'bytes=2-5',
+    });
+  });
+
+  it('maps an error in the middle of a streamed body to a typed error', async () => {
+    const failing = new Readable({
+      read() {
+        this.destroy(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+      },
+    });
+    s3.on(GetObjectCommand).resolves({
+      Body: failing as never,
+      ContentLength: 10,
+      ContentRange: 'bytes 0-9/100',
+    });
+
+    const object = await storage.get('k', { range: { start: 0, end: 9 } });
+
+    expect(object).toMatchObject({ contentLength: 10, size: 100, contentType: 'application/octet-stream' });
+    await expect(readAll(object.body)).rejects.toBeInstanceOf(ServiceUnavailableError);
+  });
+});
+
+describe('S3ObjectStorage request shapes in AWS', () => {
+  it('puts tags in the x-amz-tagging header and the bucket encryption in SSE headers, in one request', async () => {
+    s3.on(PutObjectCommand).resolves({ ETag: '"e"', VersionId: 'v1' });
+
+    const result = await storage.put('k', 'x', {
+      tags: { status: 'new', note: 'a b' },
+      cacheControl: 'no-store',
+    });
+
+    expect(result).toEqual({ key: 'k', etag: '"e"', versionId: 'v1', size: 1 });
+    expect(s3.commandCalls(PutObjectCommand)[0]!.args[0].input).toMatchObject({
+      Tagging: 'status=new&note=a%20b',
+      ServerSideEncryption: 'aws:kms',
+      SSEKMSKeyId: kms.keyId,
+      CacheControl: 'no-store',
+      ContentType: 'application/octet-stream',
+    });
+    expect(s3.commandCalls(PutObjectTaggingCommand)).toHaveLength(0);
+  });
+
+  it('encodes every segment of the copy source and replaces tags with the copy itself', async () => {
+    s3.on(CopyObjectCommand).resolves({ CopyObjectResult: { ETag: '"e"' }, VersionId: 'v2' });
+
+    const result = await storage.copy('uploads/a+b/ü 1.pdf', 'quarantine/x.pdf', {
+      tags: { status: 'quarantined' },
+    });
+
+    expect(result).toEqual({ key: 'quarantine/x.pdf', etag: '"e"', versionId: 'v2' });
+    expect(s3.commandCalls(CopyObjectCommand)[0]!.args[0].input).toMatchObject({
+      CopySource: 'docs/uploads/a%2Bb/%C3%BC%201.pdf',
+      MetadataDirective: 'COPY',
+      TaggingDirective: 'REPLACE',
+      Tagging: 'status=quarantined',
+      ServerSideEncryption: 'aws:kms',
+    });
+    expect(s3.commandCalls(PutObjectTaggingCommand)).toHaveLength(0);
+  });
+
+  it('keeps the source metadata when a copy replaces only the content type', async () => {
+    s3.on(HeadObjectCommand).resolves({ ContentType: 'text/plain', Metadata: { origin: 'upload' } });
+    s3.on(CopyObjectCommand).resolves({ CopyObjectResult: { ETag: '"e"' } });
+
+    await storage.copy('a', 'b', { contentType: 'text/csv' });
+
+    expect(s3.commandCalls(CopyObjectCommand)[0]!.args[0].input).toMatchObject({
+      MetadataDirective: 'REPLACE',
+      ContentType: 'text/csv',
+      Metadata: { origin: 'upload' },
+    });
+  });
+
+  it('deletes 2500 keys in three requests of at most 1000 and reports the keys S3 could not delete', async () => {
+    const keys = Array.from({ length: 2500 }, (_, index) => `k${index}`);
+    s3.on(DeleteObjectsCommand)
+      .resolvesOnce({ Errors: [{ Key: 'k7', Code: 'AccessDenied', Message: 'Access Denied' }] })
+      .resolves({});
+
+    const result = await storage.deleteMany(keys);
+
+    const batches = s3
+      .commandCalls(DeleteObjectsCommand)
+      .map((call) => call.args[0].input.Delete!.Objects!.length);
+    expect(batches).toEqual([1000, 1000, 500]);
+    expect(result.errors).toEqual([{ key: 'k7', code: 'AccessDenied', message: 'Access Denied' }]);
+    expect(result.deleted).toHaveLength(2499);
+    expect(result.deleted).not.toContain('k7');
+  });
+
+  it('throws when a whole DeleteObjects request fails, so the caller retries', async () => {
+    s3.on(DeleteObjectsCommand).rejects(serviceError('InternalError', 500));
+    await expect(storage.deleteMany(['a'])).rejects.toBeInstanceOf(ServiceUnavailableError);
+  });
+
+  it('refuses every key before deleting any when one key is invalid', async () => {
+    await expect(storage.deleteMany(['ok', ''])).rejects.toBeInstanceOf(InvalidRequestError);
+    expect(s3.commandCalls(DeleteObjectsCommand)).toHaveLength(0);
+  });
+
+  it('returns the continuation token as the cursor only while the listing is truncated', async () => {
+    s3.on(ListObjectsV2Command)
+      .resolvesOnce({ IsTruncated: true, NextContinuationToken: 'next', Contents: [{ Key: 'a', Size: 1 }] })
+      .resolves({ IsTruncated: false, Contents: [{ Key: 'b', Size: 2, StorageClass: 'GLACIER' }] });
+
+    const first = await storage.list('p/', { limit: 1 });
+    const second = await storage.list('p/', { limit: 1, cursor: first.cursor });
+
+    expect(first.cursor).toBe('next');
+    expect(second).toMatchObject({ items: [{ key: 'b', size: 2, storageClass: 'GLACIER' }] });
+    expect(second.cursor).toBeUndefined();
+    expect(s3.commandCalls(ListObjectsV2Command)[1]!.args[0].input).toMatchObject({
+      Prefix: 'p/',
+      MaxKeys: 1,
+      ContinuationToken: 'next',
+    });
+  });
+
+  it('reports encryption, version and cache control from head', async () => {
+    s3.on(HeadObjectCommand).resolves({
+      ContentLength: 3,
+      ETag: '"e"',
+      VersionId: 'v3',
+      CacheControl: 'max-age=60',
+      ServerSideEncryption: 'aws:kms',
+      SSEKMSKeyId: kms.keyId,
+      LastModified: new Date('2026-01-01T00:00:00Z'),
+    });
+
+    expect(await storage.head('k')).toMatchObject({
+      versionId: 'v3',
+      cacheControl: 'max-age=60',
+      encryption: kms,
+      storageClass: 'STANDARD',
+    });
+  });
+});
