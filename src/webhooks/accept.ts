@@ -41,12 +41,13 @@ export async function acceptWebhook(
 ): Promise<AcceptedWebhook> {
   const name = incoming.sourceParam === undefined ? undefined : normaliseSourceName(incoming.sourceParam);
   const source = name === undefined ? undefined : deps.sources.get(name);
-  const keys = source === undefined ? [] : await deps.signingKeys(source);
+  const pendingKeys = source === undefined ? [] : deps.signingKeys(source);
+  const keys = pendingKeys instanceof Promise ? await pendingKeys : pendingKeys;
   if (source === undefined || keys.length === 0)
     throw new RouteNotFoundError('No webhook source of that name is configured');
 
   const body = incoming.body ?? '';
-  if (rawByteLength(body, incoming.isBase64Encoded) > deps.maxBodyBytes) {
+  if (exceedsBytes(body, incoming.isBase64Encoded, deps.maxBodyBytes)) {
     throw new PayloadTooLargeError(`The webhook body exceeds ${deps.maxBodyBytes} bytes`);
   }
   const headers = lowerCaseHeaders(incoming.headers ?? {});
@@ -83,11 +84,18 @@ export async function acceptWebhook(
   return { message, secretIndex: check.secretIndex };
 }
 
-/** Bytes the body stands for, without decoding it (base64: 3 bytes per 4 characters, minus padding). */
-export function rawByteLength(body: string, isBase64Encoded: boolean): number {
-  if (!isBase64Encoded) return Buffer.byteLength(body, 'utf8');
-  const padding = body.endsWith('==') ? 2 : body.endsWith('=') ? 1 : 0;
-  return Math.floor((body.length * 3) / 4) - padding;
+/**
+ * True when the raw body is larger than `limit` bytes, without decoding it: base64 is 3 bytes per 4
+ * characters minus padding; UTF-8 text is between 1 and 3 bytes per UTF-16 unit, so only a body in
+ * between those bounds is counted exactly (counting a 64 KB non-ASCII body costs as much as hashing it).
+ */
+export function exceedsBytes(body: string, isBase64Encoded: boolean, limit: number): boolean {
+  if (isBase64Encoded) {
+    const padding = body.endsWith('==') ? 2 : body.endsWith('=') ? 1 : 0;
+    return Math.floor((body.length * 3) / 4) - padding > limit;
+  }
+  if (body.length > limit) return true;
+  return body.length * 3 > limit && Buffer.byteLength(body, 'utf8') > limit;
 }
 
 /** API Gateway v2 already lower-cases names; events from elsewhere (tests, tools) may not. */

@@ -97,9 +97,12 @@ export function serialiseWebhookMessage(message: WebhookMessage): string {
   return `${JSON.stringify(message.meta)}\n${message.body}`;
 }
 
-/** The size SQS counts for a message text (UTF-8 bytes). */
-export function messageBytes(text: string): number {
-  return Buffer.byteLength(text, 'utf8');
+/**
+ * True when `text` is at most `limit` UTF-8 bytes (the size SQS counts). Counts exactly only when the
+ * cheap bound (≤ 3 bytes per UTF-16 unit) cannot decide: the receiver's hot path never scans the body.
+ */
+export function fitsInBytes(text: string, limit: number): boolean {
+  return text.length * 3 <= limit || (text.length <= limit && Buffer.byteLength(text, 'utf8') <= limit);
 }
 
 const metaSchema = z.object({

@@ -38,8 +38,11 @@ export interface SigningKeysOptions {
   maxAgeSeconds?: number;
 }
 
-/** Returns the signing keys of a source, decoded for its scheme (current secret first). */
-export type SigningKeysFor = (source: WebhookSource) => Promise<readonly Buffer[]>;
+/**
+ * Returns the signing keys of a source, decoded for its scheme (current secret first): synchronously
+ * for secrets held in the environment (no promise on the hot path), as a promise when fetched.
+ */
+export type SigningKeysFor = (source: WebhookSource) => readonly Buffer[] | Promise<readonly Buffer[]>;
 
 /**
  * Builds the resolver of a source's HMAC keys. Empty result = the source has no secret (answer 404).
@@ -59,10 +62,10 @@ export function createSigningKeyResolver(options: SigningKeysOptions = {}): Sign
     }
     return keys;
   };
-  return async (source) => {
-    const location = source.secrets;
-    if (location === undefined) return [];
-    if (location.kind === 'env') return decode(source, location.secrets);
+  const fetchKeys = async (
+    source: WebhookSource,
+    location: Extract<SecretLocation, { kind: 'ssm' | 'secretsmanager' }>,
+  ) => {
     let text: string | undefined;
     try {
       text = await fetchSecret(location, maxAgeSeconds);
@@ -74,5 +77,10 @@ export function createSigningKeyResolver(options: SigningKeysOptions = {}): Sign
       });
     }
     return text === undefined ? [] : decode(source, splitSecrets(text));
+  };
+  return (source) => {
+    const location = source.secrets;
+    if (location === undefined) return [];
+    return location.kind === 'env' ? decode(source, location.secrets) : fetchKeys(source, location);
   };
 }

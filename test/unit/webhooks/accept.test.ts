@@ -7,7 +7,7 @@ import {
   ServiceUnavailableError,
   UnauthorizedError,
 } from '../../../src/errors';
-import { acceptWebhook, rawByteLength, type IncomingWebhook } from '../../../src/webhooks/accept';
+import { acceptWebhook, exceedsBytes, type IncomingWebhook } from '../../../src/webhooks/accept';
 import { parseWebhookMessage, serialiseWebhookMessage } from '../../../src/webhooks/message';
 import { signGithub, signStandard, signStripe } from '../../../src/webhooks/signature/sign';
 import { createSigningKeyResolver } from '../../../src/webhooks/signing-keys';
@@ -207,10 +207,16 @@ describe('acceptWebhook', () => {
   });
 });
 
-describe('rawByteLength', () => {
-  it('counts UTF-8 bytes of text and decoded bytes of base64 without decoding', () => {
-    expect(rawByteLength('é', false)).toBe(2);
-    for (const size of [0, 1, 2, 3, 4, 100])
-      expect(rawByteLength(Buffer.alloc(size).toString('base64'), true)).toBe(size);
+describe('exceedsBytes', () => {
+  it('compares UTF-8 bytes of text and decoded bytes of base64 with the limit, without decoding', () => {
+    expect(exceedsBytes('é', false, 2)).toBe(false);
+    expect(exceedsBytes('é', false, 1)).toBe(true);
+    expect(exceedsBytes('ab', false, 1)).toBe(true);
+    expect(exceedsBytes('abc', false, 3)).toBe(false);
+    for (const size of [0, 1, 2, 3, 4, 100]) {
+      const base64 = Buffer.alloc(size).toString('base64');
+      expect(exceedsBytes(base64, true, size)).toBe(false);
+      expect(exceedsBytes(base64, true, size - 1)).toBe(true);
+    }
   });
 });

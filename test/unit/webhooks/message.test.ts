@@ -1,7 +1,7 @@
 import { BadRequestError } from '../../../src/errors';
 import {
   buildWebhookMessage,
-  messageBytes,
+  fitsInBytes,
   parseWebhookMessage,
   rawBodyOf,
   safeHeaders,
@@ -72,7 +72,9 @@ describe('webhook queue messages', () => {
     expect(text.split('\n')[0]).not.toContain('secret');
     expect(parseWebhookMessage(text)).toEqual(message);
     expect(rawBodyOf(message.meta, message.body).toString('utf8')).toBe(body);
-    expect(messageBytes(text)).toBe(Buffer.from(text).length);
+    const bytes = Buffer.from(text).length;
+    expect(fitsInBytes(text, bytes)).toBe(true);
+    expect(fitsInBytes(text, bytes - 1)).toBe(false);
   });
 
   it('keeps a base64 body as base64 and decodes it back to the same bytes', () => {
@@ -121,6 +123,17 @@ describe('webhook queue messages', () => {
       claim: { key: 'k', bytes: 3 },
     };
     expect(parseWebhookMessage(JSON.stringify(meta))).toEqual({ meta, body: '' });
+  });
+});
+
+describe('fitsInBytes', () => {
+  it('decides by cheap bounds when it can and counts UTF-8 bytes exactly otherwise', () => {
+    expect(fitsInBytes('abc', 9)).toBe(true);
+    expect(fitsInBytes('abcd', 3)).toBe(false);
+    expect(fitsInBytes('ééé', 6)).toBe(true);
+    expect(fitsInBytes('ééé', 5)).toBe(false);
+    expect(fitsInBytes('🚀', 4)).toBe(true);
+    expect(fitsInBytes('🚀', 3)).toBe(false);
   });
 });
 
