@@ -55,7 +55,7 @@ describe('checkCredentials in AWS', () => {
       (reason: unknown) => reason as Error,
     );
     expect(error).toBeInstanceOf(CredentialsError);
-    expect(error.message).toMatch(/AWS_PROFILE|AWS_ACCESS_KEY_ID/);
+    expect((error as Error).message).toMatch(/AWS_PROFILE|AWS_ACCESS_KEY_ID/);
     expect(error).toMatchObject({ service: 'sts', operation: 'GetCallerIdentity', retryable: false });
   });
 

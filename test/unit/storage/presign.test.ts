@@ -224,7 +224,7 @@ describe('urlFor through a CDN', () => {
     });
     const error = await broken.urlFor('a.pdf').catch((reason: unknown) => reason as Error);
     expect(error).toBeInstanceOf(InvalidRequestError);
-    expect(error.message).not.toContain('not a pem key');
+    expect((error as Error).message).not.toContain('not a pem key');
   });
 
   it('gives a presigned GET valid for an hour when no CDN is configured', async () => {
