@@ -57,10 +57,12 @@ function resolveGetAtt(argument: unknown, context: IntrinsicContext): string {
 function resolveSub(argument: unknown, context: IntrinsicContext): string {
   const [template, variables] = Array.isArray(argument) ? argument : [argument, {}];
   const own = resolveIntrinsics(variables ?? {}, context) as Record<string, unknown>;
-  return String(template).replace(/\$\{([^}!][^}]*)\}/g, (_match, name: string) => {
-    if (name in own) return String(own[name]);
-    return name.includes('.') ? resolveGetAtt(name, context) : resolveRef(name, context);
-  });
+  return String(template)
+    .replace(/\$\{([^}!][^}]*)\}/g, (_match, name: string) => {
+      if (name in own) return String(own[name]);
+      return name.includes('.') ? resolveGetAtt(name, context) : resolveRef(name, context);
+    })
+    .replace(/\$\{!/g, '${'); // `${!Literal}` is CloudFormation's escape for a literal `${Literal}`
 }
 
 /** Evaluates the template condition `name` (`Fn::Equals`, `Fn::Not`, `Fn::And`, `Fn::Or`, `Condition`). */

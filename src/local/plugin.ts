@@ -43,6 +43,8 @@ export class LocalStackPlugin {
     private readonly serverless: ServerlessLike,
     private readonly options: Record<string, unknown>,
     private readonly io: { log: PluginLogger; writeText?: (text: string) => void },
+    /** How a failed start ends the process (tests replace it). */
+    private readonly exit: (code: number) => void = (code) => process.exit(code),
   ) {
     this.serviceDir =
       serverless.serviceDir ?? serverless.config.serviceDir ?? serverless.config.servicePath ?? process.cwd();
@@ -116,7 +118,7 @@ export class LocalStackPlugin {
     } catch (error) {
       // offline's servers already listen and would keep the process alive after the framework reports
       // the error: exit (non-zero) once it has printed it.
-      setTimeout(() => process.exit(1), 200).unref();
+      setTimeout(() => this.exit(1), 200).unref();
       if (error instanceof LocalStackStartError || error instanceof LocalSettingsError) {
         throw new this.serverless.classes.Error(error.message);
       }
