@@ -1,4 +1,4 @@
-import type { IntrinsicContext } from './intrinsics';
+import type { IntrinsicContext, LocalResourceValues } from './intrinsics';
 import {
   evaluateCondition,
   isIntrinsic,
@@ -11,7 +11,7 @@ const context: IntrinsicContext = {
   region: 'us-east-1',
   accountId: '000000000000',
   stackName: 'intake-local',
-  resources: new Map([
+  resources: new Map<string, LocalResourceValues>([
     [
       'Queue',
       {

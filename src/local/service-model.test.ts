@@ -1,4 +1,5 @@
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { AsyncFailureRecord } from './async-invoke';
 import type { IntrinsicContext } from './intrinsics';
 import type { LocalLog } from './log';
