@@ -117,7 +117,7 @@ async function loadXrefTable(reader: RangeReader, offset: number): Promise<XrefS
     subsections.push({ first: Number(header[1]), count, entries: position + header[0].length });
     position += header[0].length + count * 20;
   }
-  const trailerText = (await reader.read(position, position + OBJECT_BYTES)).toString('latin1');
+  const trailerText = await readUntil(reader, position, '>>');
   if (!/^\s*trailer/.test(trailerText))
     throw new PdfStructureError(`no trailer after the xref table at ${offset}`);
   const trailer = topLevel(dictionaryAt(trailerText, trailerText.indexOf('<<')));
@@ -182,7 +182,7 @@ class ObjectReader {
   async body(objectNumber: number): Promise<string> {
     const entry = await this.locate(objectNumber);
     if (entry.kind === 1) {
-      const text = (await this.reader.read(entry.offset, entry.offset + OBJECT_BYTES)).toString('latin1');
+      const text = await readUntil(this.reader, entry.offset, 'endobj');
       const head = new RegExp(`^\\s*${objectNumber}\\s+\\d+\\s+obj`).exec(text);
       if (!head) throw new PdfStructureError(`object ${objectNumber} is not at the offset its xref gives`);
       const end = text.indexOf('endobj', head[0].length);
@@ -238,8 +238,7 @@ async function readStreamObject(
   reader: RangeReader,
   offset: number,
 ): Promise<{ dictionary: string; data: Buffer }> {
-  const head = await reader.read(offset, offset + OBJECT_BYTES);
-  const text = head.toString('latin1');
+  const text = await readUntil(reader, offset, 'stream');
   const dictionary = dictionaryAt(text, text.indexOf('<<'));
   const own = topLevel(dictionary);
   const keyword = /stream\r?\n/.exec(text.slice(text.indexOf('<<') + dictionary.length));
@@ -255,6 +254,19 @@ async function readStreamObject(
   const predictor = Number(/\/Predictor\s+(\d+)/.exec(dictionary)?.[1] ?? 1);
   if (predictor >= 10) data = undoPngPredictor(data, Number(/\/Columns\s+(\d+)/.exec(dictionary)?.[1] ?? 1));
   return { dictionary: own, data };
+}
+
+/**
+ * Text from `start` up to and including `marker`, read in a small window first and a larger one only
+ * when needed, so reads near the bytes the stream pass kept rarely cross into a ranged GET.
+ */
+async function readUntil(reader: RangeReader, start: number, marker: string): Promise<string> {
+  let text = '';
+  for (const size of [4096, OBJECT_BYTES]) {
+    text = (await reader.read(start, start + size)).toString('latin1');
+    if (text.includes(marker)) break;
+  }
+  return text;
 }
 
 /** Reverses the PNG row filters PDF writers apply to xref streams (/Predictor 10–15, one byte per sample). */

@@ -7,7 +7,7 @@ import { crc32, deflateSync } from 'node:zlib';
 /** A classic PDF (xref table) with `pages` empty pages; `encrypted` adds an /Encrypt reference. */
 export function makePdf(
   pages: number,
-  options: { encrypted?: boolean; padding?: number; indirectCount?: boolean } = {},
+  options: { encrypted?: boolean; padding?: number; leadingPadding?: number; indirectCount?: boolean } = {},
 ): Buffer {
   const kids = Array.from({ length: pages }, (_, i) => `${4 + i} 0 R`).join(' ');
   const objects = [
@@ -20,6 +20,7 @@ export function makePdf(
   ];
   if (options.encrypted) objects.push(`<< /Filter /Standard /V 1 /R 2 /O (x) /U (y) /P -4 >>`);
   let body = '%PDF-1.4\n%\xe2\xe3\xcf\xd3\n';
+  if (options.leadingPadding) body += `%${'p'.repeat(options.leadingPadding)}\n`;
   const offsets: number[] = [];
   objects.forEach((object, i) => {
     offsets.push(Buffer.byteLength(body, 'latin1'));

@@ -182,7 +182,7 @@ describe('inspectDocument', () => {
     });
 
     it('reads a large PDF with ranged reads when the catalog lies outside the bytes held', async () => {
-      const bytes = makePdf(7, { padding: 3_000_000 });
+      const bytes = makePdf(7, { leadingPadding: 2_000_000, padding: 2_000_000 });
       const reads: [number, number][] = [];
       const reader = bufferRangeReader(bytes);
       const counting = {
@@ -195,7 +195,7 @@ describe('inspectDocument', () => {
     });
 
     it('without a range reader, says the structure lies outside the bytes held', async () => {
-      const bytes = makePdf(7, { padding: 3_000_000 });
+      const bytes = makePdf(7, { leadingPadding: 2_000_000, padding: 2_000_000 });
       const result = await inspectDocument(chunked(bytes, 65_536));
       expect(result.metadata).toMatchObject({
         pages: null,
@@ -204,7 +204,7 @@ describe('inspectDocument', () => {
     });
 
     it('lets a failing range reader fail the inspection, so a transient error is retried', async () => {
-      const bytes = makePdf(7, { padding: 3_000_000 });
+      const bytes = makePdf(7, { leadingPadding: 2_000_000, padding: 2_000_000 });
       const failing = { size: bytes.length, read: () => Promise.reject(new Error('socket hang up')) };
       await expect(inspectDocument(chunked(bytes, 65_536), { rangeReader: failing })).rejects.toThrow(
         'socket hang up',
