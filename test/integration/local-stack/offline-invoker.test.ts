@@ -1,0 +1,76 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createOfflineInvoker } from '../../../src/local/invoker';
+
+/**
+ * A stand-in for serverless-offline's Lambda API (the real one is exercised by the e2e spec): it
+ * answers like offline does — 200 + payload, 200 + X-Amz-Function-Error for a throwing handler.
+ */
+describe('createOfflineInvoker (Lambda Invoke over HTTP)', () => {
+  let server: Server;
+  let endpoint: string;
+  const requests: { url: string; invocationType: string | undefined; body: string }[] = [];
+
+  const readBody = async (request: IncomingMessage) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  };
+
+  beforeAll(async () => {
+    server = createServer(async (request, response) => {
+      const body = await readBody(request);
+      requests.push({
+        url: request.url!,
+        invocationType: request.headers['x-amz-invocation-type'] as string,
+        body,
+      });
+      const name = decodeURIComponent(request.url!.split('/')[3]!);
+      if (name === 'throws') {
+        response.writeHead(200, { 'X-Amz-Function-Error': 'Unhandled', 'content-type': 'application/json' });
+        response.end(JSON.stringify({ errorMessage: 'boom', errorType: 'Error' }));
+      } else if (name === 'silent') {
+        response.writeHead(200);
+        response.end();
+      } else if (name === 'text') {
+        response.writeHead(200);
+        response.end('plain words');
+      } else {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ echoed: JSON.parse(body) }));
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    endpoint = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  });
+
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('invokes RequestResponse (never Event) and returns the parsed payload', async () => {
+    const invoke = createOfflineInvoker(endpoint, 'us-east-1');
+    await expect(invoke('intake-local-fn', { a: 1 })).resolves.toEqual({ payload: { echoed: { a: 1 } } });
+    expect(requests[0]).toMatchObject({
+      url: '/2015-03-31/functions/intake-local-fn/invocations',
+      invocationType: 'RequestResponse',
+      body: '{"a":1}',
+    });
+  });
+
+  it('reports a throwing handler as functionError with its error payload', async () => {
+    const invoke = createOfflineInvoker(endpoint, 'us-east-1');
+    await expect(invoke('throws', {})).resolves.toEqual({
+      functionError: 'Unhandled',
+      payload: { errorMessage: 'boom', errorType: 'Error' },
+    });
+  });
+
+  it('returns an empty payload as undefined and a non-JSON one as text', async () => {
+    const invoke = createOfflineInvoker(endpoint, 'us-east-1');
+    await expect(invoke('silent', {})).resolves.toEqual({ payload: undefined });
+    await expect(invoke('text', {})).resolves.toEqual({ payload: 'plain words' });
+  });
+
+  it('rejects when nothing listens, so callers know nothing ran', async () => {
+    const invoke = createOfflineInvoker('http://127.0.0.1:1', 'us-east-1');
+    await expect(invoke('any', {})).rejects.toThrow();
+  });
+});

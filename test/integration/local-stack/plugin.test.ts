@@ -1,0 +1,188 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import type { LocalStackState } from '../../../src/local/state';
+import { LocalStackPlugin, type ServerlessLike } from '../../../src/local/plugin';
+import type { FunctionDefinition } from '../../../src/local/service-model';
+import { freePort } from '../../helpers/local-stack-process';
+
+jest.setTimeout(30_000);
+
+const serviceDir = join(__dirname, '..', '..', '..');
+type YamlParserClass = new (serverless: unknown) => { parse(path: string): Promise<unknown> };
+const YamlParser = jest.requireActual<YamlParserClass>('serverless/lib/classes/yaml-parser');
+const readYaml = jest.requireActual<(path: string) => unknown>('serverless/lib/utils/fs/read-file-sync');
+
+class FrameworkError extends Error {}
+
+function fakeServerless(commands: string[] = ['offline', 'start']) {
+  const functions: Record<string, FunctionDefinition> = {
+    health: {
+      name: 'intake-local-health',
+      handler: 'functions/health.handler',
+      environment: { DOCUMENTS_BUCKET: { Ref: 'DocumentsBucket' } },
+    },
+  };
+  const serverless: ServerlessLike & { processedInput: { commands: string[] } } = {
+    processedInput: { commands },
+    serviceDir,
+    config: {},
+    classes: { Error: FrameworkError },
+    yamlParser: new YamlParser({ utils: { readFileSync: readYaml } }),
+    service: {
+      service: 'intake',
+      provider: { stage: 'local', region: 'us-east-1', environment: { STAGE: 'local' } },
+      custom: { 'serverless-offline': { host: '127.0.0.1', httpPort: '1', lambdaPort: '2' } },
+      functions,
+      resources: {
+        Resources: {
+          DocumentsBucket: { Type: 'AWS::S3::Bucket' },
+          Disabled: { Type: 'AWS::S3::Bucket', Condition: 'Never' },
+        },
+        Conditions: { Never: { 'Fn::Equals': ['a', 'b'] } },
+      },
+    },
+  };
+  return serverless;
+}
+
+function fakeIo() {
+  const output: string[] = [];
+  const log = {
+    info: (message: string) => output.push(message),
+    warning: (message: string) => output.push(message),
+    error: (message: string) => output.push(message),
+    notice: (message: string) => output.push(message),
+  };
+  return { output, io: { log, writeText: (text: string) => output.push(text) } };
+}
+
+const variables = [
+  'INTAKE_S3_PORT',
+  'INTAKE_SQS_PORT',
+  'INTAKE_DYNAMODB_PORT',
+  'INTAKE_STATE_FILE',
+  'INTAKE_FIXTURES',
+  'INTAKE_BUILD_DIR',
+];
+const saved = Object.fromEntries(variables.map((name) => [name, process.env[name]]));
+
+async function useFreePorts(): Promise<void> {
+  process.env.INTAKE_S3_PORT = String(await freePort());
+  process.env.INTAKE_SQS_PORT = String(await freePort());
+  process.env.INTAKE_DYNAMODB_PORT = String(await freePort());
+  process.env.INTAKE_STATE_FILE = join(serviceDir, '.intake', `plugin-test-${process.pid}.json`);
+}
+
+afterEach(() => {
+  for (const name of variables) {
+    if (saved[name] === undefined) delete process.env[name];
+    else process.env[name] = saved[name];
+  }
+});
+
+describe('plugins/local-stack/index.js (the shim the framework loads)', () => {
+  const Shim = jest.requireActual<new (...args: unknown[]) => { hooks: Record<string, unknown> }>(
+    '../../../plugins/local-stack',
+  );
+
+  it.each([['package'], ['deploy'], ['print']])('registers no hook for `sls %s`', (command) => {
+    expect(new Shim(fakeServerless([command]), {}, fakeIo().io).hooks).toEqual({});
+  });
+
+  it('bundles the TypeScript plugin and registers its offline hooks for `sls offline start`', () => {
+    const shim = new Shim(fakeServerless(), {}, fakeIo().io);
+    expect(Object.keys(shim.hooks).sort()).toEqual([
+      'after:offline:start:init',
+      'before:offline:start:end',
+      'initialize',
+    ]);
+  });
+});
+
+describe('LocalStackPlugin', () => {
+  it('loads the fixture functions and resources only with INTAKE_FIXTURES=true', async () => {
+    const serverless = fakeServerless();
+    await new LocalStackPlugin(serverless, {}, fakeIo().io).hooks.initialize!();
+    expect(Object.keys(serverless.service.functions)).toEqual(['health']);
+
+    process.env.INTAKE_FIXTURES = 'true';
+    await new LocalStackPlugin(serverless, {}, fakeIo().io).hooks.initialize!();
+    expect(serverless.service.functions['fixture-sqs-consumer']).toMatchObject({
+      name: 'intake-local-fixture-sqs-consumer',
+      handler: 'test/fixtures/functions/sqs-consumer.handler',
+    });
+    expect(serverless.service.functions['fixture-s3-consumer']!.events![0]).toMatchObject({
+      s3: { bucket: { Ref: 'DocumentsBucket' }, rules: [{ prefix: 'fixtures/' }] },
+    });
+    expect(serverless.service.resources!.Resources).toHaveProperty('FixtureQueue');
+  });
+
+  it('gives serverless-esbuild its own work folder when INTAKE_BUILD_DIR is set', () => {
+    process.env.INTAKE_BUILD_DIR = '.intake/run-x';
+    const serverless = fakeServerless();
+    new LocalStackPlugin(serverless, {}, fakeIo().io);
+    expect(serverless.service.custom!.esbuild).toEqual({ outputWorkFolder: '.intake/run-x' });
+  });
+
+  it('starts the stack once offline listens, prints the banner, writes the state file, and stops it', async () => {
+    await useFreePorts();
+    const serverless = fakeServerless();
+    const { io, output } = fakeIo();
+    const plugin = new LocalStackPlugin(serverless, { lambdaPort: '3999' }, io);
+    await plugin.hooks['after:offline:start:init']!();
+    try {
+      const stateFile = process.env.INTAKE_STATE_FILE!;
+      const state = JSON.parse(readFileSync(stateFile, 'utf8')) as LocalStackState;
+      expect(state.lambda.endpoint).toBe('http://127.0.0.1:3999');
+      expect(state.http.url).toBe('http://127.0.0.1:1');
+      expect(state.resources.buckets.map((bucket) => bucket.name)).toEqual(['intake-local-documentsbucket']);
+      expect(output.join('\n')).toContain('intake local stack (stage local, region us-east-1) is ready');
+      expect(serverless.service.functions.health!.environment).toEqual({
+        DOCUMENTS_BUCKET: 'intake-local-documentsbucket',
+      });
+      expect(serverless.service.provider.environment).toMatchObject({
+        STAGE: 'local',
+        AWS_ENDPOINT_URL_S3: state.emulators.s3.endpoint,
+        AWS_ENDPOINT_URL_LAMBDA: 'http://127.0.0.1:3999',
+      });
+    } finally {
+      await plugin.hooks['before:offline:start:end']!();
+    }
+    expect(existsSync(process.env.INTAKE_STATE_FILE!)).toBe(false);
+  });
+
+  describe('when it cannot start', () => {
+    let blocker: Server;
+    afterEach(() => new Promise<void>((resolve) => (blocker ? blocker.close(() => resolve()) : resolve())));
+
+    it('names the busy port and the variable to change, and exits non-zero', async () => {
+      await useFreePorts();
+      const busyPort = Number(process.env.INTAKE_SQS_PORT);
+      blocker = createServer();
+      await new Promise<void>((resolve) => blocker.listen(busyPort, '127.0.0.1', resolve));
+      const exit = jest.fn();
+      const plugin = new LocalStackPlugin(fakeServerless(), {}, fakeIo().io, exit);
+      const failure = plugin.hooks['after:offline:start:init']!();
+      await expect(failure).rejects.toBeInstanceOf(FrameworkError);
+      await expect(failure).rejects.toThrow(`127.0.0.1:${busyPort}`);
+      await expect(failure).rejects.toThrow('INTAKE_SQS_PORT=<port>');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(exit).toHaveBeenCalledWith(1);
+      // The S3 emulator it had already started is stopped again: its port is free.
+      const s3Port = Number(process.env.INTAKE_S3_PORT);
+      const probe = createServer();
+      await new Promise<void>((resolve, reject) => {
+        probe.once('error', reject);
+        probe.listen(s3Port, '127.0.0.1', () => probe.close(() => resolve()));
+      });
+    });
+
+    it('reports an invalid port variable the same way', async () => {
+      process.env.INTAKE_S3_PORT = 'nope';
+      const exit = jest.fn();
+      const plugin = new LocalStackPlugin(fakeServerless(), {}, fakeIo().io, exit);
+      await expect(plugin.hooks['after:offline:start:init']!()).rejects.toThrow('INTAKE_S3_PORT=nope');
+    });
+  });
+});
