@@ -1,5 +1,5 @@
 import type { AttributeDefinition, CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import { CreateTableCommand, DescribeTableCommand, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import type { CORSRule } from '@aws-sdk/client-s3';
 import { CreateBucketCommand, PutBucketCorsCommand } from '@aws-sdk/client-s3';
 import {
@@ -88,7 +88,7 @@ function baseContext(
 }
 
 function isAlreadyThere(error: unknown): boolean {
-  const name = (error as { name?: string; Code?: string }).name ?? '';
+  const name = (error as { name?: string }).name ?? '';
   return ['BucketAlreadyOwnedByYou', 'BucketAlreadyExists', 'ResourceInUseException'].includes(name);
 }
 
@@ -285,7 +285,7 @@ export async function provisionResources(
     try {
       await clients.dynamodb.send(new CreateTableCommand(input));
     } catch (error) {
-      if (!(error instanceof ResourceInUseException) && !isAlreadyThere(error)) throw error;
+      if (!isAlreadyThere(error)) throw error;
     }
     const { Table } = await clients.dynamodb.send(new DescribeTableCommand({ TableName: name }));
     const arn = Table?.TableArn ?? `arn:aws:dynamodb:${naming.region}:${naming.accountId}:table/${name}`;
