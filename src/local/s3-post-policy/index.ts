@@ -1,0 +1,90 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { handlePostObject } from './post-object';
+import type { PostCredentials } from './post-signature';
+
+export interface S3PostPolicyProxyOptions {
+  /** The public S3 port clients use (e.g. 4569); 0 picks a free one. */
+  listenPort: number;
+  /** The emulator behind it, e.g. `http://127.0.0.1:4570`. */
+  targetEndpoint: string;
+  /** The one access key the local stack signs with. */
+  credentials: PostCredentials;
+  host?: string;
+  /** Clock for policy expiry (tests). */
+  now?: () => Date;
+}
+
+export interface RunningS3PostPolicyProxy {
+  port: number;
+  endpoint: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Puts AWS's presigned-POST enforcement in front of the local S3 (s3rver stores any POST unchecked):
+ * browser POST uploads to `/<bucket>` go through policy, signature, expiry, condition and size checks
+ * and are stored only when valid; every other request is proxied byte for byte to `targetEndpoint`.
+ * Resolves once listening on 127.0.0.1 (or `host`).
+ */
+export async function startS3PostPolicyProxy(
+  options: S3PostPolicyProxyOptions,
+): Promise<RunningS3PostPolicyProxy> {
+  const target = new URL(options.targetEndpoint);
+  const spoolDirectory = await mkdtemp(join(tmpdir(), 'intake-s3-post-'));
+  const context = {
+    target,
+    credentials: options.credentials,
+    spoolDirectory,
+    now: options.now ?? (() => new Date()),
+  };
+  const server = createServer((req, res) => {
+    const bucket = postObjectBucket(req);
+    if (bucket !== undefined) void handlePostObject(req, res, bucket, context);
+    else proxy(req, res, target);
+  });
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.listenPort, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.listenPort;
+  return {
+    port,
+    endpoint: `http://${host}:${port}`,
+    async stop() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await rm(spoolDirectory, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The bucket of a browser POST upload (`POST /<bucket>` with a multipart body, path-style), if it is one. */
+function postObjectBucket(req: IncomingMessage): string | undefined {
+  if (req.method !== 'POST' || !/^multipart\/form-data/i.test(req.headers['content-type'] ?? ''))
+    return undefined;
+  const match = /^\/([^/?]+)\/?$/.exec(req.url ?? '');
+  return match ? decodeURIComponent(match[1]!) : undefined;
+}
+
+function proxy(req: IncomingMessage, res: ServerResponse, target: URL): void {
+  const upstream = request(
+    { hostname: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+    (response) => {
+      res.writeHead(response.statusCode ?? 502, response.headers);
+      response.pipe(res);
+    },
+  );
+  upstream.on('error', () => {
+    if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
+    res.end('the local S3 emulator is unreachable');
+  });
+  req.pipe(upstream);
+}

@@ -1,0 +1,247 @@
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { createPresignedPost, type PresignedPostOptions } from '@aws-sdk/s3-presigned-post';
+import { startEmulator, type RunningEmulator } from '../../../src/local/emulator-process';
+import { startS3PostPolicyProxy, type RunningS3PostPolicyProxy } from '../../../src/local/s3-post-policy';
+
+const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+const bucket = 'post-policy-tests';
+const randomPort = () => 20_000 + Math.floor(Math.random() * 40_000);
+
+let s3: RunningEmulator;
+let proxy: RunningS3PostPolicyProxy;
+let client: S3Client;
+let clock = () => new Date();
+
+beforeAll(async () => {
+  s3 = await startEmulator('s3', { port: randomPort() });
+  proxy = await startS3PostPolicyProxy({
+    listenPort: 0,
+    targetEndpoint: s3.endpoint,
+    credentials,
+    now: () => clock(),
+  });
+  client = new S3Client({
+    region: 'us-east-1',
+    endpoint: proxy.endpoint,
+    forcePathStyle: true,
+    credentials,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+  await client.send(new CreateBucketCommand({ Bucket: bucket }));
+}, 30_000);
+
+afterAll(async () => {
+  client?.destroy();
+  await proxy?.stop();
+  await s3?.stop();
+});
+
+afterEach(() => {
+  clock = () => new Date();
+});
+
+const presign = (key: string, options: Partial<PresignedPostOptions> = {}) =>
+  createPresignedPost(client, {
+    Bucket: bucket,
+    Key: key,
+    Expires: 60,
+    Conditions: [
+      ['content-length-range', 1, 1000],
+      ['eq', '$Content-Type', 'application/pdf'],
+    ],
+    Fields: { 'Content-Type': 'application/pdf' },
+    ...options,
+  });
+
+/** Sends the form exactly as a browser does: the presigned fields, then the file, as multipart/form-data. */
+async function upload(
+  post: { url: string; fields: Record<string, string> },
+  file: Buffer,
+  options: { filename?: string; fieldOverrides?: Record<string, string>; type?: string } = {},
+) {
+  const form = new FormData();
+  for (const [name, value] of Object.entries({ ...post.fields, ...options.fieldOverrides }))
+    form.append(name, value);
+  form.append(
+    'file',
+    new Blob([new Uint8Array(file)], { type: options.type ?? 'application/pdf' }),
+    options.filename ?? 'doc.pdf',
+  );
+  const response = await fetch(post.url, { method: 'POST', body: form });
+  return { status: response.status, body: await response.text(), headers: response.headers };
+}
+
+async function stored(key: string): Promise<boolean> {
+  try {
+    await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('local S3 presigned POST enforcement', () => {
+  it('stores an upload within every condition and answers 204 with its ETag', async () => {
+    const key = 'uploads/ok/Grüße report.pdf';
+    const post = await presign(key);
+    expect(post.url).toBe(`${proxy.endpoint}/${bucket}`);
+    const result = await upload(post, Buffer.from('%PDF-1.4 hello'));
+    expect(result.status).toBe(204);
+    expect(result.headers.get('etag')).toMatch(/^"[0-9a-f]{32}"$/);
+    const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    expect(object.ContentType).toBe('application/pdf');
+    expect(await object.Body!.transformToString()).toBe('%PDF-1.4 hello');
+  });
+
+  it('refuses a file over content-length-range with 400 EntityTooLarge and stores nothing', async () => {
+    const key = 'uploads/big/doc.pdf';
+    const result = await upload(await presign(key), Buffer.alloc(1001, 1));
+    expect(result.status).toBe(400);
+    expect(result.body).toContain('<Code>EntityTooLarge</Code>');
+    expect(result.body).toContain('<MaxSizeAllowed>1000</MaxSizeAllowed>');
+    expect(result.body).toContain('<ProposedSize>1001</ProposedSize>');
+    expect(await stored(key)).toBe(false);
+  });
+
+  it('refuses a file under content-length-range with 400 EntityTooSmall', async () => {
+    const key = 'uploads/small/doc.pdf';
+    const post = await presign(key, { Conditions: [['content-length-range', 10, 1000]], Fields: {} });
+    const result = await upload(post, Buffer.from('tiny'));
+    expect(result.status).toBe(400);
+    expect(result.body).toContain('<Code>EntityTooSmall</Code>');
+    expect(await stored(key)).toBe(false);
+  });
+
+  it('refuses a Content-Type the policy does not allow with 403 AccessDenied', async () => {
+    const key = 'uploads/type/doc.pdf';
+    const result = await upload(await presign(key), Buffer.from('png'), {
+      fieldOverrides: { 'Content-Type': 'image/png' },
+    });
+    expect(result.status).toBe(403);
+    expect(result.body).toContain('<Code>AccessDenied</Code>');
+    expect(result.body).toContain('Policy Condition failed: ["eq","$Content-Type","application/pdf"]');
+    expect(await stored(key)).toBe(false);
+  });
+
+  it('refuses a key outside the signed prefix with 403', async () => {
+    const post = await presign('uploads/mine/${filename}');
+    const result = await upload(post, Buffer.from('x'), {
+      fieldOverrides: { key: 'uploads/theirs/doc.pdf' },
+    });
+    expect(result.status).toBe(403);
+    expect(result.body).toContain('starts-with');
+    expect(await stored('uploads/theirs/doc.pdf')).toBe(false);
+  });
+
+  it('refuses an expired policy with 403 "Policy expired"', async () => {
+    const key = 'uploads/late/doc.pdf';
+    const post = await presign(key, { Expires: 5 });
+    clock = () => new Date(Date.now() + 6_000);
+    const result = await upload(post, Buffer.from('x'));
+    expect(result.status).toBe(403);
+    expect(result.body).toContain('Policy expired.');
+    expect(await stored(key)).toBe(false);
+  });
+
+  it('refuses a forged signature with 403 SignatureDoesNotMatch', async () => {
+    const key = 'uploads/forged/doc.pdf';
+    const post = await presign(key);
+    const forged = post.fields['X-Amz-Signature']!.replace(/^./, (c) => (c === 'a' ? 'b' : 'a'));
+    const result = await upload(post, Buffer.from('x'), { fieldOverrides: { 'X-Amz-Signature': forged } });
+    expect(result.status).toBe(403);
+    expect(result.body).toContain('<Code>SignatureDoesNotMatch</Code>');
+    expect(await stored(key)).toBe(false);
+  });
+
+  it('refuses a policy edited after signing (a larger size limit) with 403', async () => {
+    const key = 'uploads/edited/doc.pdf';
+    const post = await presign(key);
+    const policy = JSON.parse(Buffer.from(post.fields.Policy!, 'base64').toString());
+    policy.conditions[0] = ['content-length-range', 1, 10_000_000];
+    const edited = Buffer.from(JSON.stringify(policy)).toString('base64');
+    const result = await upload(post, Buffer.alloc(2000), { fieldOverrides: { Policy: edited } });
+    expect(result.status).toBe(403);
+    expect(await stored(key)).toBe(false);
+  });
+
+  it('refuses a key signed for another access key with 403 InvalidAccessKeyId', async () => {
+    const post = await presign('uploads/other/doc.pdf');
+    const credential = post.fields['X-Amz-Credential']!.replace(/^S3RVER/, 'AKIAOTHER');
+    const result = await upload(post, Buffer.from('x'), {
+      fieldOverrides: { 'X-Amz-Credential': credential },
+    });
+    expect(result.status).toBe(403);
+    expect(result.body).toContain('InvalidAccessKeyId');
+  });
+
+  it('refuses form fields the policy does not cover with 403 "Extra input fields"', async () => {
+    const result = await upload(await presign('uploads/extra/doc.pdf'), Buffer.from('x'), {
+      fieldOverrides: { 'x-amz-meta-owner': 'mallory' },
+    });
+    expect(result.status).toBe(403);
+    expect(result.body).toContain('Extra input fields: x-amz-meta-owner');
+  });
+
+  it('substitutes ${filename} with the name of the uploaded file', async () => {
+    const post = await presign('uploads/named/${filename}');
+    const result = await upload(post, Buffer.from('%PDF named'), { filename: 'Résumé 2026.pdf' });
+    expect(result.status).toBe(204);
+    expect(await stored('uploads/named/Résumé 2026.pdf')).toBe(true);
+    expect(await stored('uploads/named/${filename}')).toBe(false);
+  });
+
+  it('stores covered metadata and answers success_action_status 201 with a PostResponse', async () => {
+    const key = 'uploads/meta/doc.pdf';
+    const post = await presign(key, {
+      Fields: {
+        'Content-Type': 'application/pdf',
+        'x-amz-meta-origin': 'test',
+        success_action_status: '201',
+      },
+    });
+    const result = await upload(post, Buffer.from('%PDF meta'));
+    expect(result.status).toBe(201);
+    expect(result.body).toContain(`<Key>${key}</Key>`);
+    const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    expect(head.Metadata).toEqual({ origin: 'test' });
+  });
+
+  it('refuses a POST without a policy (anonymous) with 403, and a malformed policy with 400', async () => {
+    const anonymous = new FormData();
+    anonymous.append('key', 'uploads/anon/x');
+    anonymous.append('file', new Blob(['x']), 'x');
+    const denied = await fetch(`${proxy.endpoint}/${bucket}`, { method: 'POST', body: anonymous });
+    expect(denied.status).toBe(403);
+    const post = await presign('uploads/bad/doc.pdf');
+    const result = await upload(post, Buffer.from('x'), { fieldOverrides: { Policy: 'bm90IGpzb24=' } });
+    expect(result.status).toBe(400);
+    expect(result.body).toContain('InvalidPolicyDocument');
+  });
+
+  it('answers 400 when the key or the file is missing', async () => {
+    const post = await presign('uploads/missing/doc.pdf');
+    const noFile = new FormData();
+    for (const [name, value] of Object.entries(post.fields)) noFile.append(name, value);
+    const response = await fetch(post.url, { method: 'POST', body: noFile });
+    expect(response.status).toBe(400);
+    const noKey = new FormData();
+    for (const [name, value] of Object.entries(post.fields)) if (name !== 'key') noKey.append(name, value);
+    noKey.append('file', new Blob(['x']), 'x');
+    const missingKey = await fetch(post.url, { method: 'POST', body: noKey });
+    expect(missingKey.status).toBe(400);
+    expect(await missingKey.text()).toContain("field named 'key'");
+  });
+
+  it('passes every other request through to the emulator unchanged', async () => {
+    await client.send(new PutObjectCommand({ Bucket: bucket, Key: 'plain/put.txt', Body: 'via proxy' }));
+    const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: 'plain/put.txt' }));
+    expect(await object.Body!.transformToString()).toBe('via proxy');
+  });
+});
