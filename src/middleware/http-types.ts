@@ -3,13 +3,23 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 /** What an HTTP handler returns: API Gateway HTTP API (payload v2) structured result. */
 export type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number };
 
-/** The request id a client sees in errors and `x-request-id`: API Gateway's, else the Lambda invocation's. */
+/**
+ * The request id a client sees in errors and `x-request-id`: API Gateway's, else the Lambda invocation's.
+ * serverless-offline sends the same placeholder (`offlineContext_…`) for every request; locally the Lambda
+ * request id, unique per invocation, is the useful one.
+ */
 export function requestIdOf(
   event: Partial<APIGatewayProxyEventV2> | undefined,
   context: Partial<Context>,
 ): string {
   const fromGateway = event?.requestContext?.requestId;
-  if (typeof fromGateway === 'string' && fromGateway.length > 0) return fromGateway;
+  if (
+    typeof fromGateway === 'string' &&
+    fromGateway.length > 0 &&
+    !fromGateway.startsWith('offlineContext_')
+  ) {
+    return fromGateway;
+  }
   return typeof context.awsRequestId === 'string' ? context.awsRequestId : 'unknown';
 }
 

@@ -96,6 +96,18 @@ describe('httpHandler error answers', () => {
   });
 });
 
+describe('request ids under serverless-offline', () => {
+  it("uses the Lambda request id instead of offline's constant placeholder", async () => {
+    const handler = httpHandler(async () => ({ statusCode: 204 }));
+    const event = httpEvent();
+    const response = await handler(
+      { ...event, requestContext: { ...event.requestContext, requestId: 'offlineContext_resourceId' } },
+      context,
+    );
+    expect(response.headers).toMatchObject({ 'x-request-id': 'lambda-request-id' });
+  });
+});
+
 describe('httpHandler success answers', () => {
   it('passes the handler result through and adds x-request-id', async () => {
     const handler = httpHandler(async () => ({
