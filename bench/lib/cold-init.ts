@@ -7,19 +7,30 @@ export interface LoadTarget {
   bundlePath?: string;
 }
 
-/** Script a fresh node runs: load the bundle (module scope builds the handler) and check the export. */
-export const loadScript = (bundlePath: string): string =>
-  `const m = require(${JSON.stringify(bundlePath)}); if (typeof m.handler !== 'function') process.exit(3);`;
+/** One fresh process: wall time seen from outside, and the CPU time (user + system) it reports itself. */
+export interface LoadTime {
+  wallMs: number;
+  cpuMs: number;
+}
 
-/** Wall time (ms) of one fresh `node -e <script>`; throws with stderr when the process fails. */
-export function timeFreshNode(target: LoadTarget, env: NodeJS.ProcessEnv): number {
-  const script = target.bundlePath ? loadScript(target.bundlePath) : '';
+// Both scripts end by printing process.cpuUsage() (all of the process's threads since it started), so
+// the bare run and the bundle runs carry the same tiny overhead and the difference is the load itself.
+const REPORT_CPU = 'const u = process.cpuUsage(); process.stdout.write(String((u.user + u.system) / 1000));';
+
+/** Script a fresh node runs: load the bundle (module scope builds the handler), check the export, report CPU. */
+export const loadScript = (bundlePath?: string): string =>
+  bundlePath
+    ? `const m = require(${JSON.stringify(bundlePath)}); if (typeof m.handler !== 'function') process.exit(3); ${REPORT_CPU}`
+    : REPORT_CPU;
+
+/** Times one fresh `node -e <script>`; throws with stderr when the process fails. */
+export function timeFreshNode(target: LoadTarget, env: NodeJS.ProcessEnv): LoadTime {
   const started = process.hrtime.bigint();
-  const run = spawnSync(process.execPath, ['-e', script], { env, encoding: 'utf8' });
-  const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
+  const run = spawnSync(process.execPath, ['-e', loadScript(target.bundlePath)], { env, encoding: 'utf8' });
+  const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
   if (run.status !== 0)
     throw new Error(`${target.label} failed to load (exit ${run.status}):\n${run.stderr}`);
-  return elapsed;
+  return { wallMs, cpuMs: Number(run.stdout.trim().split('\n').pop()) };
 }
 
 /** Fisher-Yates shuffle (copy): each round runs the targets in a new order so drift hits all alike. */
@@ -32,22 +43,36 @@ export function shuffled<T>(items: readonly T[]): T[] {
   return copy;
 }
 
+export interface ColdInitSamples {
+  /** Per target, per round: wall time minus the same round's bare `node -e ''` (ms). */
+  wallMs: Record<string, number[]>;
+  /** Per target, per round: CPU time minus the same round's bare run (ms); steadier on a busy machine. */
+  cpuMs: Record<string, number[]>;
+}
+
 /**
  * Cold init per target = its load time minus the bare `node -e ''` of the SAME round, over `rounds`
- * interleaved rounds (order shuffled each round). Returns every target's per-round init times (ms).
+ * interleaved rounds (order shuffled each round), as wall time and as CPU time.
  */
 export function measureColdInit(
   targets: readonly LoadTarget[],
   env: NodeJS.ProcessEnv,
   rounds: number,
-): Record<string, number[]> {
+): ColdInitSamples {
   const bare: LoadTarget = { label: 'bare' };
-  const samples: Record<string, number[]> = Object.fromEntries(targets.map((t) => [t.label, []]));
+  const samples: ColdInitSamples = {
+    wallMs: Object.fromEntries(targets.map((t) => [t.label, []])),
+    cpuMs: Object.fromEntries(targets.map((t) => [t.label, []])),
+  };
   for (let round = 0; round < rounds; round += 1) {
-    const times = new Map<string, number>();
+    const times = new Map<string, LoadTime>();
     for (const target of shuffled([bare, ...targets])) times.set(target.label, timeFreshNode(target, env));
     const bareTime = times.get('bare')!;
-    for (const target of targets) samples[target.label]!.push(times.get(target.label)! - bareTime);
+    for (const target of targets) {
+      const time = times.get(target.label)!;
+      samples.wallMs[target.label]!.push(time.wallMs - bareTime.wallMs);
+      samples.cpuMs[target.label]!.push(time.cpuMs - bareTime.cpuMs);
+    }
   }
   return samples;
 }
