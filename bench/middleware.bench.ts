@@ -21,7 +21,6 @@ process.env.POWERTOOLS_SERVICE_NAME ??= 'intake-bench';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { Bench } from 'tinybench';
 import * as z from 'zod/mini';
 import { httpHandler } from '../src/middleware/http';
 import { writeBenchResult } from './lib/results';
@@ -70,6 +69,8 @@ const stackMinimal = httpHandler(async () => ({ statusCode: 204 }));
 const copy = () => ({ ...event, headers: { ...event.headers } }); // the stack replaces event.body
 
 async function main(): Promise<void> {
+  // tinybench is an ES module: a dynamic import is how this CommonJS project loads it.
+  const { Bench } = await import('tinybench');
   // Sanity: both sides must answer the same before we time them.
   const [a, b] = [await bareJson(copy()), await stackJson(copy(), context)];
   if (a.body !== b.body || b.statusCode !== 200)
