@@ -1,5 +1,5 @@
-import type * as SsmParameters from '@aws-lambda-powertools/parameters/ssm';
-import type * as SecretsParameters from '@aws-lambda-powertools/parameters/secrets';
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
 import { ServiceUnavailableError } from '../errors';
 import { signingKeyFromSecret } from './signature';
 import { splitSecrets, type SecretLocation, type WebhookSource } from './sources';
@@ -12,18 +12,11 @@ export type SecretFetcher = (
 
 /**
  * Default fetcher: Powertools Parameters, which caches each value for `maxAgeSeconds` per container, so a
- * rotated secret is picked up within that time without a redeploy. Loaded on first use: sources with
- * secrets in the environment never pay for the SSM / Secrets Manager clients at cold start.
+ * rotated secret is picked up within that time without a redeploy. (Imported statically: a lazy require
+ * would pull the SDK clients' CommonJS builds, which hold every command, into the bundle.)
  */
 export const fetchFromParameterStore: SecretFetcher = async (location, maxAgeSeconds) => {
-  // require, not import(): loaded on first use only, and CommonJS jest cannot run import().
-  if (location.kind === 'ssm') {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { getParameter } = require('@aws-lambda-powertools/parameters/ssm') as typeof SsmParameters;
-    return getParameter(location.name, { decrypt: true, maxAge: maxAgeSeconds });
-  }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { getSecret } = require('@aws-lambda-powertools/parameters/secrets') as typeof SecretsParameters;
+  if (location.kind === 'ssm') return getParameter(location.name, { decrypt: true, maxAge: maxAgeSeconds });
   const secret = await getSecret(location.name, { maxAge: maxAgeSeconds });
   return typeof secret === 'string'
     ? secret

@@ -1,0 +1,25 @@
+import { getDynamoDbClient, getLambdaClient, getS3Client } from '../src/aws/clients';
+import { loadConfig } from '../src/config';
+import { sqsBatchHandler } from '../src/middleware/sqs';
+import { dynamoDbDeliveryGuards } from '../src/webhooks/idempotency';
+import { lambdaDispatcher } from '../src/webhooks/lambda-dispatcher';
+import { createWebhookProcessor } from '../src/webhooks/processor';
+import { parseRoutes } from '../src/webhooks/routes';
+import { s3TextStore } from '../src/webhooks/s3-text';
+import { loadWebhookSettings } from '../src/webhooks/settings';
+import routesDocument from '../serverless/webhook-routes.json';
+
+// At module scope: a misconfigured deployment (variables or routes) fails at init.
+const config = loadConfig(['DOCUMENTS_BUCKET', 'IDEMPOTENCY_TABLE']);
+const settings = loadWebhookSettings();
+
+/** SQS consumer of the webhooks queue: archive + route each delivery once (see src/webhooks/processor.ts). */
+export const handler = sqsBatchHandler(
+  createWebhookProcessor({
+    bucket: config.DOCUMENTS_BUCKET,
+    storage: s3TextStore(getS3Client(), config.DOCUMENTS_BUCKET),
+    routes: parseRoutes(routesDocument),
+    dispatch: lambdaDispatcher(getLambdaClient(), settings.WEBHOOK_FUNCTION_PREFIX),
+    guards: dynamoDbDeliveryGuards({ tableName: config.IDEMPOTENCY_TABLE, client: getDynamoDbClient() }),
+  }),
+);

@@ -1,0 +1,57 @@
+/*
+ * Environment of webhook-receive, built at variable-resolution time (`${file(...):receiveEnvironment}`),
+ * because the set of sources is open: every WEBHOOK_<SETTING>_<SOURCE> of the deploying shell / .env is
+ * passed on, except that inline secrets (WEBHOOK_SECRET_<SOURCE>) are only ever passed to the `local`
+ * stage. Any other stage gets WEBHOOK_SECRET_PARAMETER_<SOURCE> (default `ssm:/intake/<stage>/webhooks/<source>`)
+ * for each source in WEBHOOK_SOURCES (default github,stripe,standard), so a secret never lands in the
+ * CloudFormation template; the function reads it at run time (Powertools Parameters, cached).
+ */
+const settingPattern =
+  /^WEBHOOK_(SECRET|SECRET_PARAMETER|SCHEME|SIGNATURE_HEADER|SIGNATURE_ENCODING|SIGNATURE_PREFIX|ID_HEADER|EVENT_HEADER)_[A-Z0-9_]+$/;
+const fixedSettings = ['WEBHOOK_MAX_BODY_BYTES', 'WEBHOOK_SECRET_CACHE_SECONDS'];
+
+/** The webhook part of the receiver's environment for `stage`, from `env` (pure, for tests). */
+function webhookEnvironment(stage, env) {
+  const result = {};
+  const local = stage === 'local';
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined || value === '') continue;
+    if (fixedSettings.includes(name)) result[name] = value;
+    else if (settingPattern.test(name)) {
+      const inlineSecret =
+        name.startsWith('WEBHOOK_SECRET_') && !name.startsWith('WEBHOOK_SECRET_PARAMETER_');
+      if (inlineSecret && !local) {
+        throw new Error(
+          `${name} holds a secret and would be written into the CloudFormation template of stage ${stage}: ` +
+            'store it in SSM Parameter Store (see docs/webhooks.md) and unset it before deploying',
+        );
+      }
+      result[name] = value;
+    }
+  }
+  if (!local) {
+    const sources = (env.WEBHOOK_SOURCES || 'github,stripe,standard')
+      .split(',')
+      .map((source) => source.trim().toLowerCase())
+      .filter((source) => source.length > 0);
+    for (const source of sources) {
+      if (!/^[a-z0-9-]+$/.test(source))
+        throw new Error(`WEBHOOK_SOURCES names an invalid source "${source}"`);
+      const name = `WEBHOOK_SECRET_PARAMETER_${source.toUpperCase().replace(/-/g, '_')}`;
+      result[name] ??= `ssm:/intake/${stage}/webhooks/${source}`;
+    }
+  }
+  return result;
+}
+
+module.exports = {
+  webhookEnvironment,
+  receiveEnvironment: async ({ resolveVariable }) => {
+    const stage = await resolveVariable('sls:stage');
+    return {
+      DOCUMENTS_BUCKET: { Ref: 'DocumentsBucket' },
+      WEBHOOKS_QUEUE_URL: { Ref: 'WebhooksQueue' },
+      ...webhookEnvironment(stage, process.env),
+    };
+  },
+};

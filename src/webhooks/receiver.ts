@@ -1,0 +1,48 @@
+import type { HttpEvent } from '../middleware/http';
+import { jsonResponse, requestIdOf, type HttpResult } from '../middleware/http-types';
+import type { Context } from 'aws-lambda';
+import { AppError } from '../errors';
+import { logger } from '../observability/logger';
+import { MetricUnit, metrics } from '../observability/metrics';
+import { acceptWebhook, type AcceptDependencies } from './accept';
+import { enqueueWebhook, type EnqueueDependencies } from './enqueue';
+
+export type WebhookReceiverDependencies = AcceptDependencies & EnqueueDependencies;
+
+/**
+ * The `POST /webhooks/{source}` handler body (wrapped by httpHandler, which turns thrown AppErrors into
+ * JSON answers): verify on the raw body, enqueue, then `202 {"id": <delivery id>}` — never before the
+ * queue holds the delivery. Errors: see acceptWebhook (404/413/400/401) and enqueueWebhook (503).
+ */
+export function createWebhookReceiver(deps: WebhookReceiverDependencies) {
+  return async (event: HttpEvent, context: Context): Promise<HttpResult> => {
+    // Requests and 5xx answers feed the receiver's 5xx-rate alarm (serverless/webhooks-resources.yml).
+    metrics.addMetric('WebhookReceiveRequests', MetricUnit.Count, 1);
+    try {
+      return await receive(event, context);
+    } catch (error) {
+      if (!(error instanceof AppError) || error.statusCode >= 500)
+        metrics.addMetric('WebhookReceive5xx', MetricUnit.Count, 1);
+      throw error;
+    }
+  };
+
+  async function receive(event: HttpEvent, context: Context): Promise<HttpResult> {
+    const { message, secretIndex } = await acceptWebhook(
+      {
+        sourceParam: event.pathParameters?.source,
+        headers: event.headers,
+        body: event.body as string | undefined,
+        isBase64Encoded: event.isBase64Encoded,
+      },
+      deps,
+    );
+    const { source, id, type } = message.meta;
+    // An older secret still in use is the signal that a rotation can be finished (or has stalled).
+    if (secretIndex > 0) metrics.addMetric('WebhookOlderSecretUsed', MetricUnit.Count, 1);
+    await enqueueWebhook(message, deps);
+    metrics.addMetric('WebhookAccepted', MetricUnit.Count, 1);
+    logger.info('Webhook accepted', { source, deliveryId: id, eventType: type });
+    return jsonResponse(202, { id }, requestIdOf({ requestContext: event.requestContext }, context));
+  }
+}

@@ -1,0 +1,61 @@
+import * as z from 'zod/mini';
+import { ConfigError } from '../errors';
+
+/** One routing rule: deliveries of `source` with event `type` (each exact or with `*` wildcards) go to `function`. */
+export interface WebhookRoute {
+  readonly source: string;
+  readonly type: string;
+  /** Function key in serverless.yml; the deployed name is `<prefix><function>`. */
+  readonly function: string;
+}
+
+const routesSchema = z.object({
+  routes: z.array(
+    z.object({
+      source: z.string().check(z.regex(/^(\*|[a-z0-9*-]+)$/)),
+      type: z.string().check(z.minLength(1), z.maxLength(128)),
+      function: z.string().check(z.regex(/^[A-Za-z0-9-_]{1,64}$/)),
+    }),
+  ),
+});
+
+/** Validates a routes document (serverless/webhook-routes.json); throws ConfigError naming the problem. */
+export function parseRoutes(document: unknown): readonly WebhookRoute[] {
+  const parsed = z.safeParse(routesSchema, document);
+  if (!parsed.success) {
+    const where = parsed.error.issues.map((issue) => issue.path.join('.')).join(', ');
+    throw new ConfigError(`The webhook routes are invalid at: ${where}`, ['serverless/webhook-routes.json']);
+  }
+  return parsed.data.routes;
+}
+
+const patternCache = new Map<string, RegExp>();
+
+/** True when `value` matches `pattern`, where `*` stands for any run of characters (including none). */
+export function matchesPattern(pattern: string, value: string): boolean {
+  if (pattern === '*') return true;
+  if (!pattern.includes('*')) return pattern === value;
+  let regex = patternCache.get(pattern);
+  if (regex === undefined) {
+    regex = new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`, 's');
+    patternCache.set(pattern, regex);
+  }
+  return regex.test(value);
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The functions a delivery goes to: every route matching (source, type), each function once, in route order. */
+export function routeTargets(routes: readonly WebhookRoute[], source: string, type: string): string[] {
+  const targets: string[] = [];
+  for (const route of routes) {
+    if (
+      matchesPattern(route.source, source) &&
+      matchesPattern(route.type, type) &&
+      !targets.includes(route.function)
+    ) {
+      targets.push(route.function);
+    }
+  }
+  return targets;
+}
