@@ -1,6 +1,7 @@
 import {
   CreateBucketCommand,
   GetObjectCommand,
+  GetObjectTaggingCommand,
   HeadObjectCommand,
   PutObjectCommand,
   S3Client,
@@ -237,6 +238,70 @@ describe('local S3 presigned POST enforcement', () => {
     const missingKey = await fetch(post.url, { method: 'POST', body: noKey });
     expect(missingKey.status).toBe(400);
     expect(await missingKey.text()).toContain("field named 'key'");
+  });
+
+  it('applies a covered tagging field and redirects to success_action_redirect with bucket, key and ETag', async () => {
+    const key = 'uploads/tagged/doc.pdf';
+    const tagging = '<Tagging><TagSet><Tag><Key>stage</Key><Value>new</Value></Tag></TagSet></Tagging>';
+    const post = await presign(key, {
+      Fields: { 'Content-Type': 'application/pdf', tagging, success_action_redirect: 'http://app.test/done' },
+    });
+    const form = new FormData();
+    for (const [name, value] of Object.entries(post.fields)) form.append(name, value);
+    form.append('file', new Blob(['%PDF tagged']), 'doc.pdf');
+    const response = await fetch(post.url, { method: 'POST', body: form, redirect: 'manual' });
+    expect(response.status).toBe(303);
+    const location = new URL(response.headers.get('location')!);
+    expect(Object.fromEntries(location.searchParams)).toEqual({
+      bucket,
+      key,
+      etag: expect.stringMatching(/^"/),
+    });
+    const tags = await client.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: key }));
+    expect(tags.TagSet).toEqual([{ Key: 'stage', Value: 'new' }]);
+  });
+
+  it('answers 200 with an empty body for success_action_status 200, ignoring fields after the file', async () => {
+    const key = 'uploads/status200/doc.pdf';
+    const post = await presign(key, {
+      Fields: { 'Content-Type': 'application/pdf', success_action_status: '200' },
+    });
+    const form = new FormData();
+    for (const [name, value] of Object.entries(post.fields)) form.append(name, value);
+    form.append('file', new Blob(['%PDF 200']), 'doc.pdf');
+    form.append('x-amz-meta-late', 'ignored, as S3 ignores fields after the file');
+    const response = await fetch(post.url, {
+      method: 'POST',
+      body: form,
+      headers: { origin: 'http://app.test' },
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('access-control-allow-origin')).toBe('*');
+    expect(await response.text()).toBe('');
+    expect((await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).Metadata).toEqual({});
+  });
+
+  it("passes the emulator's own error through (a bucket that does not exist)", async () => {
+    const post = await createPresignedPost(client, { Bucket: 'no-such-bucket', Key: 'k', Expires: 60 });
+    const result = await upload(post, Buffer.from('x'));
+    expect(result.status).toBe(404);
+    expect(result.body).toContain('NoSuchBucket');
+  });
+
+  it('answers 400 MalformedPOSTRequest to a multipart body without a boundary or cut short', async () => {
+    const noBoundary = await fetch(`${proxy.endpoint}/${bucket}`, {
+      method: 'POST',
+      headers: { 'content-type': 'multipart/form-data' },
+      body: 'x',
+    });
+    expect(noBoundary.status).toBe(400);
+    expect(await noBoundary.text()).toContain('MalformedPOSTRequest');
+    const cut = await fetch(`${proxy.endpoint}/${bucket}`, {
+      method: 'POST',
+      headers: { 'content-type': 'multipart/form-data; boundary=XYZ' },
+      body: '--XYZ\r\nContent-Disposition: form-data; name="key"\r\n\r\nuploads/x',
+    });
+    expect(cut.status).toBe(400);
   });
 
   it('passes every other request through to the emulator unchanged', async () => {
