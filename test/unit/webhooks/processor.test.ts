@@ -1,0 +1,166 @@
+import type { Context, SQSRecord } from 'aws-lambda';
+import { BadRequestError, NotFoundError, ServiceUnavailableError } from '../../../src/errors';
+import { parseWebhookArchive } from '../../../src/webhooks/archive';
+import type { WebhookDownstreamEvent } from '../../../src/webhooks/downstream-event';
+import { serialiseWebhookMessage, type WebhookMessage } from '../../../src/webhooks/message';
+import { createWebhookProcessor } from '../../../src/webhooks/processor';
+import { parseRoutes } from '../../../src/webhooks/routes';
+import { memoryGuards } from './memory-guards';
+
+const context = { getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
+const message = (
+  overrides: Partial<WebhookMessage['meta']> = {},
+  body = '{"action":"opened"}',
+): WebhookMessage => ({
+  meta: {
+    v: 1,
+    source: 'github',
+    type: 'pull_request',
+    id: 'd-1',
+    receivedAt: '2026-04-05T06:07:08.000Z',
+    encoding: 'utf8',
+    headers: { 'x-github-event': 'pull_request' },
+    ...overrides,
+  },
+  body,
+});
+const record = (text: string, messageId = 'm-1') => ({ messageId, body: text }) as SQSRecord;
+
+function setup(
+  routes = [
+    { source: '*', type: '*', function: 'audit' },
+    { source: 'github', type: 'pull_*', function: 'prs' },
+  ],
+) {
+  const objects = new Map<string, string>();
+  const invocations: { target: string; event: WebhookDownstreamEvent }[] = [];
+  const dispatch = jest.fn(async (target: string, payload: string) => {
+    invocations.push({ target, event: JSON.parse(payload) as WebhookDownstreamEvent });
+  });
+  const guards = memoryGuards();
+  const storage = {
+    put: jest.fn(async (key: string, text: string) => {
+      objects.set(key, text);
+    }),
+    get: jest.fn(async (key: string) => {
+      const text = objects.get(key);
+      if (text === undefined) throw new NotFoundError('missing', { service: 'S3', operation: 'GetObject' });
+      return text;
+    }),
+  };
+  const processor = createWebhookProcessor({
+    bucket: 'docs',
+    storage,
+    routes: parseRoutes({ routes }),
+    dispatch,
+    guards,
+    now: () => new Date('2026-04-05T06:07:09.000Z'),
+  });
+  return { objects, invocations, dispatch, storage, guards, processor };
+}
+
+describe('createWebhookProcessor', () => {
+  it('archives the delivery under events/<source>/<date>/<id>.json and invokes every routed function', async () => {
+    const { objects, invocations, processor } = setup();
+    const outcome = await processor(record(serialiseWebhookMessage(message())), context);
+    expect(outcome).toEqual({ archiveKey: 'events/github/2026/04/05/d-1.json', targets: ['audit', 'prs'] });
+    expect(parseWebhookArchive(objects.get('events/github/2026/04/05/d-1.json')!)).toEqual({
+      source: 'github',
+      type: 'pull_request',
+      id: 'd-1',
+      receivedAt: '2026-04-05T06:07:08.000Z',
+      archivedAt: '2026-04-05T06:07:09.000Z',
+      headers: { 'x-github-event': 'pull_request' },
+      encoding: 'utf8',
+      body: '{"action":"opened"}',
+    });
+    expect(invocations.map(({ target }) => target)).toEqual(['audit', 'prs']);
+    expect(invocations[0]!.event).toEqual({
+      kind: 'intake.webhook',
+      source: 'github',
+      type: 'pull_request',
+      id: 'd-1',
+      receivedAt: '2026-04-05T06:07:08.000Z',
+      headers: { 'x-github-event': 'pull_request' },
+      encoding: 'utf8',
+      body: '{"action":"opened"}',
+      archive: { bucket: 'docs', key: 'events/github/2026/04/05/d-1.json' },
+    });
+  });
+
+  it('processes the same delivery id once: a resend (new message, later receivedAt) archives and invokes nothing more', async () => {
+    const { invocations, storage, processor } = setup();
+    await processor(record(serialiseWebhookMessage(message()), 'm-1'), context);
+    const again = await processor(
+      record(serialiseWebhookMessage(message({ receivedAt: '2026-04-06T00:00:00.000Z' })), 'm-2'),
+      context,
+    );
+    expect(again.archiveKey).toBe('events/github/2026/04/05/d-1.json');
+    expect(storage.put).toHaveBeenCalledTimes(1);
+    expect(invocations).toHaveLength(2);
+  });
+
+  it('treats the same id from another source as another delivery', async () => {
+    const { invocations, processor } = setup();
+    await processor(record(serialiseWebhookMessage(message())), context);
+    await processor(record(serialiseWebhookMessage(message({ source: 'stripe' }))), context);
+    expect(invocations.map(({ event }) => event.source)).toEqual(['github', 'github', 'stripe']);
+  });
+
+  it('fails the record when one invoke fails, and on retry re-invokes only the failed target', async () => {
+    const { dispatch, invocations, processor } = setup();
+    dispatch.mockImplementationOnce(async () => {
+      throw new ServiceUnavailableError('throttled', { service: 'Lambda', operation: 'Invoke' });
+    });
+    const text = serialiseWebhookMessage(message());
+    await expect(processor(record(text), context)).rejects.toBeInstanceOf(ServiceUnavailableError);
+    expect(invocations.map(({ target }) => target)).toEqual(['prs']);
+    await processor(record(text), context);
+    expect(invocations.map(({ target }) => target)).toEqual(['prs', 'audit']);
+    await processor(record(text), context);
+    expect(invocations).toHaveLength(2);
+  });
+
+  it('archives an unrouted delivery without invoking anything', async () => {
+    const { objects, dispatch, processor } = setup([]);
+    const outcome = await processor(record(serialiseWebhookMessage(message())), context);
+    expect(outcome.targets).toEqual([]);
+    expect(objects.size).toBe(1);
+    expect(dispatch).not.toHaveBeenCalled();
+  });
+
+  it('reads a claimed body from S3 and archives the full body', async () => {
+    const { objects, invocations, processor } = setup();
+    objects.set('events/_claims/github/2026/04/05/d-1.body', '{"large":true}');
+    const claimed = message({ claim: { key: 'events/_claims/github/2026/04/05/d-1.body', bytes: 14 } }, '');
+    await processor(record(serialiseWebhookMessage(claimed)), context);
+    expect(parseWebhookArchive(objects.get('events/github/2026/04/05/d-1.json')!)?.body).toBe(
+      '{"large":true}',
+    );
+    expect(invocations[0]!.event.body).toBe('{"large":true}');
+  });
+
+  it('fails (for retry, then the DLQ) when a claimed body is missing', async () => {
+    const { processor } = setup();
+    const claimed = message({ claim: { key: 'events/_claims/github/x.body', bytes: 1 } }, '');
+    await expect(processor(record(serialiseWebhookMessage(claimed)), context)).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
+  });
+
+  it('fails a poison message that is not a webhook delivery', async () => {
+    const { processor, storage } = setup();
+    await expect(processor(record('not a delivery'), context)).rejects.toBeInstanceOf(BadRequestError);
+    expect(storage.put).not.toHaveBeenCalled();
+  });
+
+  it('sends a reference instead of the body when the invoke payload would be too large', async () => {
+    const { invocations, processor } = setup();
+    await processor(
+      record(serialiseWebhookMessage(message({}, JSON.stringify({ data: 'x'.repeat(300 * 1024) })))),
+      context,
+    );
+    expect(invocations[0]!.event.body).toBeNull();
+    expect(invocations[0]!.event.archive.key).toBe('events/github/2026/04/05/d-1.json');
+  });
+});

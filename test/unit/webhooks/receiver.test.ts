@@ -1,0 +1,96 @@
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { ThrottledError } from '../../../src/errors';
+import { httpHandler } from '../../../src/middleware/http';
+import { parseWebhookMessage } from '../../../src/webhooks/message';
+import { createWebhookReceiver } from '../../../src/webhooks/receiver';
+import { signGithub } from '../../../src/webhooks/signature/sign';
+import { createSigningKeyResolver } from '../../../src/webhooks/signing-keys';
+import { loadWebhookSources } from '../../../src/webhooks/sources';
+
+const context = { awsRequestId: 'lambda-req', getRemainingTimeInMillis: () => 5000 } as unknown as Context;
+const body = '{"zen":"Keep it logically awesome."}';
+
+function event(overrides: Partial<APIGatewayProxyEventV2> = {}): APIGatewayProxyEventV2 {
+  return {
+    version: '2.0',
+    routeKey: 'POST /webhooks/{source}',
+    rawPath: '/webhooks/github',
+    rawQueryString: '',
+    headers: {
+      'content-type': 'application/json',
+      'x-github-event': 'ping',
+      'x-github-delivery': 'gh-1',
+      ...signGithub('secret', body),
+    },
+    pathParameters: { source: 'github' },
+    requestContext: {
+      requestId: 'api-req-1',
+      http: { method: 'POST', path: '/webhooks/github' },
+    } as APIGatewayProxyEventV2['requestContext'],
+    body,
+    isBase64Encoded: false,
+    ...overrides,
+  };
+}
+
+function receiver(sendMessage = jest.fn(async (_text: string) => undefined)) {
+  const handler = httpHandler(
+    createWebhookReceiver({
+      sources: loadWebhookSources({ WEBHOOK_SECRET_GITHUB: 'secret' }),
+      signingKeys: createSigningKeyResolver(),
+      nowMs: Date.now,
+      maxBodyBytes: 1024,
+      sendMessage,
+      storeClaim: jest.fn(),
+    }),
+  );
+  return { handler, sendMessage };
+}
+
+const errorOf = (result: { body?: string }) =>
+  (JSON.parse(result.body ?? '{}') as { error: { code: string; requestId: string } }).error;
+
+describe('POST /webhooks/{source}', () => {
+  it('answers 202 with the delivery id only after the message is queued', async () => {
+    const { handler, sendMessage } = receiver();
+    const result = await handler(event(), context);
+    expect(result.statusCode).toBe(202);
+    expect(JSON.parse(result.body!)).toEqual({ id: 'gh-1' });
+    expect(sendMessage).toHaveBeenCalledTimes(1);
+    expect(parseWebhookMessage(sendMessage.mock.calls[0]![0]).meta).toMatchObject({
+      source: 'github',
+      id: 'gh-1',
+      type: 'ping',
+    });
+  });
+
+  it.each([
+    ['401 for a bad signature', { body: `${body} ` }, 401, 'UNAUTHORIZED'],
+    ['404 for an unknown source', { pathParameters: { source: 'gitlab' } }, 404, 'ROUTE_NOT_FOUND'],
+    [
+      '400 for a malformed signature header',
+      { headers: { 'x-hub-signature-256': 'nonsense' } },
+      400,
+      'BAD_REQUEST',
+    ],
+    ['413 for a body over the limit', { body: 'x'.repeat(2000) }, 413, 'PAYLOAD_TOO_LARGE'],
+  ])('answers %s as JSON with the request id, queueing nothing', async (_name, overrides, status, code) => {
+    const { handler, sendMessage } = receiver();
+    const result = await handler(event(overrides as Partial<APIGatewayProxyEventV2>), context);
+    expect(result.statusCode).toBe(status);
+    expect(errorOf(result)).toMatchObject({ code, requestId: 'api-req-1' });
+    expect(sendMessage).not.toHaveBeenCalled();
+  });
+
+  it('answers 503 with retry-after when the queue is unavailable', async () => {
+    const { handler } = receiver(
+      jest
+        .fn()
+        .mockRejectedValue(new ThrottledError('throttled', { service: 'SQS', operation: 'SendMessage' })),
+    );
+    const result = await handler(event(), context);
+    expect(result.statusCode).toBe(503);
+    expect(result.headers?.['retry-after']).toBe('1');
+    expect(errorOf(result).code).toBe('SERVICE_UNAVAILABLE');
+  });
+});

@@ -1,0 +1,180 @@
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { ConfigError } from '../../../src/errors';
+import { ServiceUnavailableError, ThrottledError } from '../../../src/errors';
+import { metaFromArchive, parseWebhookArchive, webhookArchive } from '../../../src/webhooks/archive';
+import { lambdaDispatcher } from '../../../src/webhooks/lambda-dispatcher';
+import type { WebhookMessageMeta } from '../../../src/webhooks/message';
+import { describeDownstreamEvent } from '../../../src/webhooks/sample-downstream';
+import { loadWebhookSettings } from '../../../src/webhooks/settings';
+import { sqsMessageSender } from '../../../src/webhooks/sqs-sender';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { webhookEnvironment } = require('../../../serverless/webhooks-env.js') as {
+  webhookEnvironment: (stage: string, env: NodeJS.ProcessEnv) => Record<string, string>;
+};
+
+const meta: WebhookMessageMeta = {
+  v: 1,
+  source: 'github',
+  type: 'push',
+  id: 'd-1',
+  receivedAt: '2026-01-01T00:00:00.000Z',
+  encoding: 'utf8',
+  headers: { 'user-agent': 'x' },
+};
+
+describe('archive documents', () => {
+  it('round-trip, and give back the metadata to re-enqueue them', () => {
+    const archive = webhookArchive(meta, '{"a":1}', new Date('2026-01-01T00:00:01.000Z'));
+    expect(parseWebhookArchive(JSON.stringify(archive))).toEqual(archive);
+    expect(metaFromArchive(archive)).toEqual(meta);
+  });
+
+  it('are recognised only when they have the archive shape', () => {
+    expect(parseWebhookArchive('not json')).toBeUndefined();
+    expect(parseWebhookArchive('{"source":"github"}')).toBeUndefined();
+  });
+});
+
+describe('loadWebhookSettings', () => {
+  it('applies defaults and reads overrides', () => {
+    expect(loadWebhookSettings({})).toEqual({
+      WEBHOOK_MAX_BODY_BYTES: 1048576,
+      WEBHOOK_SECRET_CACHE_SECONDS: 300,
+      WEBHOOK_FUNCTION_PREFIX: '',
+    });
+    expect(
+      loadWebhookSettings({ WEBHOOK_MAX_BODY_BYTES: '2048', WEBHOOK_FUNCTION_PREFIX: 'intake-dev-' }),
+    ).toMatchObject({ WEBHOOK_MAX_BODY_BYTES: 2048, WEBHOOK_FUNCTION_PREFIX: 'intake-dev-' });
+  });
+
+  it('names every invalid variable', () => {
+    expect(() =>
+      loadWebhookSettings({ WEBHOOK_MAX_BODY_BYTES: 'big', WEBHOOK_FUNCTION_PREFIX: 'a b' }),
+    ).toThrow(
+      expect.objectContaining({
+        variables: ['WEBHOOK_MAX_BODY_BYTES', 'WEBHOOK_FUNCTION_PREFIX'],
+      }) as ConfigError,
+    );
+  });
+});
+
+describe('describeDownstreamEvent (sample downstream)', () => {
+  it('summarises a routed webhook event and flags anything else', () => {
+    const event = {
+      kind: 'intake.webhook',
+      source: 'github',
+      type: 'push',
+      id: 'd-1',
+      encoding: 'base64',
+      body: Buffer.from('abc').toString('base64'),
+    };
+    expect(describeDownstreamEvent(event, 5)).toEqual({
+      source: 'github',
+      type: 'push',
+      id: 'd-1',
+      bodyBytes: 3,
+      receivedAt: 5,
+      valid: true,
+    });
+    expect(describeDownstreamEvent(null, 5)).toEqual({ bodyBytes: null, receivedAt: 5, valid: false });
+  });
+});
+
+// Throttling and unexpected statuses cannot be produced by serverless-offline or fauxqs: mocked here.
+describe('AWS adapters', () => {
+  const lambda = mockClient(LambdaClient);
+  const sqs = mockClient(SQSClient);
+  afterEach(() => {
+    lambda.reset();
+    sqs.reset();
+  });
+
+  it('invokes <prefix><key> asynchronously with the payload', async () => {
+    lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
+    await lambdaDispatcher(new LambdaClient({ region: 'us-east-1' }), 'intake-dev-')(
+      'webhook-sample-downstream',
+      '{"a":1}',
+    );
+    const input = lambda.commandCalls(InvokeCommand)[0]!.args[0].input;
+    expect(input).toMatchObject({
+      FunctionName: 'intake-dev-webhook-sample-downstream',
+      InvocationType: 'Event',
+    });
+    expect(Buffer.from(input.Payload as Uint8Array).toString()).toBe('{"a":1}');
+  });
+
+  it('maps a throttled invoke and an unexpected status to retryable errors', async () => {
+    const dispatch = lambdaDispatcher(new LambdaClient({ region: 'us-east-1', maxAttempts: 1 }), '');
+    lambda.on(InvokeCommand).rejects(
+      Object.assign(new Error('slow down'), {
+        name: 'TooManyRequestsException',
+        $metadata: { httpStatusCode: 429 },
+      }),
+    );
+    await expect(dispatch('f', '{}')).rejects.toBeInstanceOf(ThrottledError);
+    lambda.on(InvokeCommand).resolves({ StatusCode: 500 });
+    await expect(dispatch('f', '{}')).rejects.toMatchObject({ retryable: true });
+  });
+
+  it('sends queue messages and maps SQS failures', async () => {
+    sqs.on(SendMessageCommand).resolves({ MessageId: '1' });
+    const send = sqsMessageSender(new SQSClient({ region: 'us-east-1', maxAttempts: 1 }), 'https://sqs/q');
+    await send('hello');
+    expect(sqs.commandCalls(SendMessageCommand)[0]!.args[0].input).toEqual({
+      QueueUrl: 'https://sqs/q',
+      MessageBody: 'hello',
+    });
+    sqs.on(SendMessageCommand).rejects(
+      Object.assign(new Error('internal'), {
+        name: 'InternalError',
+        $fault: 'server',
+        $metadata: { httpStatusCode: 500 },
+      }),
+    );
+    await expect(send('hello')).rejects.toBeInstanceOf(ServiceUnavailableError);
+  });
+});
+
+describe('serverless/webhooks-env.js (receiver environment per stage)', () => {
+  it('passes every webhook setting, inline secrets included, to the local stage', () => {
+    expect(
+      webhookEnvironment('local', {
+        WEBHOOK_SECRET_GITHUB: 's',
+        WEBHOOK_SCHEME_ACME: 'hmac-sha256',
+        WEBHOOK_MAX_BODY_BYTES: '2048',
+        OTHER: 'x',
+        WEBHOOK_SECRET_STRIPE: '',
+      }),
+    ).toEqual({
+      WEBHOOK_SECRET_GITHUB: 's',
+      WEBHOOK_SCHEME_ACME: 'hmac-sha256',
+      WEBHOOK_MAX_BODY_BYTES: '2048',
+    });
+  });
+
+  it('gives deployed stages SSM parameter names, never secrets', () => {
+    expect(
+      webhookEnvironment('dev', {
+        WEBHOOK_SOURCES: 'github,My-App',
+        WEBHOOK_SECRET_PARAMETER_GITHUB: 'secretsmanager:x',
+      }),
+    ).toEqual({
+      WEBHOOK_SECRET_PARAMETER_GITHUB: 'secretsmanager:x',
+      WEBHOOK_SECRET_PARAMETER_MY_APP: 'ssm:/intake/dev/webhooks/my-app',
+    });
+    expect(Object.keys(webhookEnvironment('prod', {}))).toEqual([
+      'WEBHOOK_SECRET_PARAMETER_GITHUB',
+      'WEBHOOK_SECRET_PARAMETER_STRIPE',
+      'WEBHOOK_SECRET_PARAMETER_STANDARD',
+    ]);
+  });
+
+  it('refuses to deploy an inline secret or an invalid source name', () => {
+    expect(() => webhookEnvironment('prod', { WEBHOOK_SECRET_GITHUB: 'plain' })).toThrow(
+      /CloudFormation template/,
+    );
+    expect(() => webhookEnvironment('dev', { WEBHOOK_SOURCES: 'bad_name' })).toThrow(/invalid source/);
+  });
+});
