@@ -1,4 +1,5 @@
 /* STS cannot be emulated locally: GetCallerIdentity outcomes are mocked with aws-sdk-client-mock. */
+import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CredentialsError, ThrottledError, TimeoutError } from '../../../src/errors';
@@ -60,16 +61,14 @@ describe('checkCredentials in AWS', () => {
   });
 
   it('passes other failures through as their own typed error', async () => {
-    sts
-      .on(GetCallerIdentityCommand)
-      .rejects(
-        new STSServiceException({
-          name: 'Throttling',
-          $fault: 'client',
-          $metadata: { httpStatusCode: 400 },
-          message: 'slow',
-        }),
-      );
+    sts.on(GetCallerIdentityCommand).rejects(
+      new STSServiceException({
+        name: 'Throttling',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+        message: 'slow',
+      }),
+    );
     await expect(checkCredentials({ stsClient, localEmulator: false })).rejects.toBeInstanceOf(
       ThrottledError,
     );
@@ -82,5 +81,38 @@ describe('checkCredentials in AWS', () => {
       checkCredentials({ stsClient, localEmulator: false, signal: controller.signal }),
     ).rejects.toBeInstanceOf(TimeoutError);
     expect(sts.commandCalls(GetCallerIdentityCommand)).toHaveLength(0);
+  });
+});
+
+describe('checkCredentials defaults', () => {
+  it('builds (and afterwards destroys) its own STS client when none is given', async () => {
+    const everySts = mockClient(STSClient);
+    everySts.on(GetCallerIdentityCommand).resolves({ Account: '111122223333' });
+    try {
+      expect(await checkCredentials({ localEmulator: false })).toEqual({
+        via: 'sts',
+        account: '111122223333',
+      });
+    } finally {
+      everySts.restore();
+    }
+  });
+
+  it('checks through S3 when AWS_ENDPOINT_URL_S3 points at a local emulator', async () => {
+    const s3Client = new S3Client({
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+    });
+    const s3 = mockClient(s3Client);
+    s3.on(ListBucketsCommand).resolves({ Buckets: [] });
+    const saved = process.env.AWS_ENDPOINT_URL_S3;
+    process.env.AWS_ENDPOINT_URL_S3 = 'http://127.0.0.1:4569';
+    try {
+      expect(await checkCredentials({ s3Client })).toEqual({ via: 's3' });
+      expect(sts.commandCalls(GetCallerIdentityCommand)).toHaveLength(0);
+    } finally {
+      if (saved === undefined) delete process.env.AWS_ENDPOINT_URL_S3;
+      else process.env.AWS_ENDPOINT_URL_S3 = saved;
+    }
   });
 });
