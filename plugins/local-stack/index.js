@@ -3,7 +3,7 @@
 // it with esbuild and delegates to it, and only for `offline` commands, so `sls package`, `deploy`
 // and `print` never load it.
 const { join } = require('node:path');
-const { renameSync, mkdirSync } = require('node:fs');
+const { renameSync, mkdirSync, readdirSync, statSync } = require('node:fs');
 
 const serviceRoot = join(__dirname, '..', '..');
 
@@ -13,23 +13,49 @@ function isOfflineCommand(serverless) {
   return commands[0] === 'offline';
 }
 
-/** Bundles src/local/plugin.ts into .intake/build/ (atomically: parallel starts may race) and loads it. */
+/** The newest modification time among the plugin's sources (src/local/, tests excluded). */
+function newestSourceTime(directory) {
+  let newest = 0;
+  for (const entry of readdirSync(directory, { withFileTypes: true })) {
+    const path = join(directory, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSourceTime(path));
+    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) {
+      newest = Math.max(newest, statSync(path).mtimeMs);
+    }
+  }
+  return newest;
+}
+
+function modifiedTime(path) {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return -1;
+  }
+}
+
+/**
+ * Bundles src/local/plugin.ts into .intake/build/ when a source changed since the last bundle (the
+ * rename is atomic: parallel starts may race) and loads it.
+ */
 function loadPluginImplementation() {
   const outdir = join(serviceRoot, '.intake', 'build');
   const outfile = join(outdir, 'local-stack-plugin.js');
-  const temporary = `${outfile}.${process.pid}.tmp`;
-  mkdirSync(outdir, { recursive: true });
-  require('esbuild').buildSync({
-    entryPoints: [join(serviceRoot, 'src', 'local', 'plugin.ts')],
-    outfile: temporary,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'error',
-  });
-  renameSync(temporary, outfile);
+  if (modifiedTime(outfile) < newestSourceTime(join(serviceRoot, 'src', 'local'))) {
+    const temporary = `${outfile}.${process.pid}.tmp`;
+    mkdirSync(outdir, { recursive: true });
+    require('esbuild').buildSync({
+      entryPoints: [join(serviceRoot, 'src', 'local', 'plugin.ts')],
+      outfile: temporary,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      packages: 'external',
+      logLevel: 'error',
+    });
+    renameSync(temporary, outfile);
+  }
   return require(outfile).LocalStackPlugin;
 }
 

@@ -50,6 +50,11 @@ export interface LocalStackOptions {
   shellEnv?: NodeJS.ProcessEnv;
   /** Long-poll wait of the SQS pollers (seconds). */
   sqsWaitTimeSeconds?: number;
+  /**
+   * Poll the queues as soon as the stack is up (default). The plugin says false and calls
+   * `startEventSources()` once offline's Lambda API listens, so no batch is sent to a closed port.
+   */
+  startEventSources?: boolean;
 }
 
 /** The account id the emulators report in ARNs. */
@@ -115,20 +120,25 @@ export class LocalStack {
     await this.notifier?.drain();
   }
 
+  /** Starts the three emulators side by side; the first failure stops the others (in `start`). */
   private async startEmulators(): Promise<void> {
     const { settings, log } = this.options;
-    for (const kind of EMULATOR_KINDS) {
-      const emulator = await startEmulator(kind, {
-        port: settings.ports[kind],
-        ...(settings.dataDir ? { dataDir: settings.dataDir } : {}),
-        ...(kind === 's3' ? { onS3Event: (event: unknown) => this.onS3Event(event) } : {}),
-      });
-      this.emulators.set(kind, emulator);
-      void emulator.exited.then((code) => {
-        if (!this.stopping)
-          log.warning(`the ${kind} emulator (pid ${emulator.pid}) has stopped (exit code ${code})`);
-      });
-    }
+    const results = await Promise.allSettled(
+      EMULATOR_KINDS.map(async (kind) => {
+        const emulator = await startEmulator(kind, {
+          port: settings.ports[kind],
+          ...(settings.dataDir ? { dataDir: settings.dataDir } : {}),
+          ...(kind === 's3' ? { onS3Event: (event: unknown) => this.onS3Event(event) } : {}),
+        });
+        this.emulators.set(kind, emulator);
+        void emulator.exited.then((code) => {
+          if (!this.stopping)
+            log.warning(`the ${kind} emulator (pid ${emulator.pid}) has stopped (exit code ${code})`);
+        });
+      }),
+    );
+    const failure = results.find((result) => result.status === 'rejected');
+    if (failure) throw failure.reason;
   }
 
   private async wire(): Promise<void> {
@@ -208,7 +218,7 @@ export class LocalStack {
         ...(options.sqsWaitTimeSeconds !== undefined ? { waitTimeSeconds: options.sqsWaitTimeSeconds } : {}),
       });
       this.pollers.push(poller);
-      poller.start();
+      if (options.startEventSources !== false) poller.start();
     }
 
     const emulatorState = (kind: EmulatorKind) => {
@@ -227,6 +237,11 @@ export class LocalStack {
       resources: { buckets: provisioned.buckets, queues: provisioned.queues, tables: provisioned.tables },
       mappings: { s3: subscriptions, sqs: mappings },
     };
+  }
+
+  /** Starts polling the queues of every SQS mapping (no-op for those already polling). */
+  startEventSources(): void {
+    for (const poller of this.pollers) poller.start();
   }
 
   /** Writes the state file and returns the banner text. */

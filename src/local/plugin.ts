@@ -36,6 +36,7 @@ export const FIXTURES_FILE = join('test', 'fixtures', 'serverless.fixtures.yml')
 export class LocalStackPlugin {
   readonly hooks: Record<string, () => Promise<void>>;
   private stack: LocalStack | undefined;
+  private starting: Promise<LocalStack> | undefined;
   private readonly serviceDir: string;
   private readonly log: LocalLog;
 
@@ -57,7 +58,11 @@ export class LocalStackPlugin {
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     this.useOwnBuildFolder();
     this.hooks = {
-      initialize: () => this.loadFixtures(),
+      initialize: async () => {
+        await this.loadFixtures();
+        this.beginStart();
+      },
+      'before:offline:start:init': async () => void (await this.awaitStack()),
       'after:offline:start:init': () => this.start(),
       'before:offline:start:end': () => this.stop(),
     };
@@ -96,41 +101,61 @@ export class LocalStackPlugin {
     return String(this.options[name] ?? custom[name] ?? fallback);
   }
 
-  private async start(): Promise<void> {
+  /**
+   * Starts emulators, resources and function environments while serverless-esbuild bundles (the two
+   * overlap), so everything is in place before offline listens. Never rejects: `awaitStack` reports.
+   */
+  private beginStart(): void {
     const { service } = this.serverless;
     const host = this.offlineSetting('host', 'localhost');
     service.provider.environment ??= {};
-    try {
-      this.stack = await LocalStack.start(
+    this.starting = (async () =>
+      LocalStack.start(
         {
           service: service.service,
           stage: this.stage(),
           region: service.provider.region,
           functions: service.functions,
-          providerEnvironment: service.provider.environment,
+          providerEnvironment: service.provider.environment!,
           resources: service.resources?.Resources ?? {},
           conditions: service.resources?.Conditions ?? {},
           httpUrl: `http://${host}:${this.offlineSetting('httpPort', '3000')}`,
           lambdaEndpoint: `http://${host}:${this.offlineSetting('lambdaPort', '3002')}`,
         },
-        { settings: this.settings(), log: this.log },
-      );
+        { settings: this.settings(), log: this.log, startEventSources: false },
+      ))();
+    this.starting.catch(() => undefined);
+  }
+
+  /** Waits for the stack started by `beginStart`; on failure, reports one clear error and exits non-zero. */
+  private async awaitStack(): Promise<LocalStack> {
+    if (!this.starting) this.beginStart();
+    try {
+      this.stack = await this.starting!;
+      return this.stack;
     } catch (error) {
-      // offline's servers already listen and would keep the process alive after the framework reports
-      // the error: exit (non-zero) once it has printed it.
+      // offline's servers may already listen and would keep the process alive after the framework
+      // reports the error: exit (non-zero) once it has printed it.
       setTimeout(() => this.exit(1), 200).unref();
       if (error instanceof LocalStackStartError || error instanceof LocalSettingsError) {
         throw new this.serverless.classes.Error(error.message);
       }
       throw error;
     }
-    const banner = this.stack.announce();
+  }
+
+  /** Once offline's Lambda API listens: start delivering SQS batches and print the banner. */
+  private async start(): Promise<void> {
+    const stack = await this.awaitStack();
+    stack.startEventSources();
+    const banner = stack.announce();
     if (this.io.writeText) this.io.writeText(banner);
     else this.io.log.notice(banner);
   }
 
   private async stop(): Promise<void> {
-    await this.stack?.stop();
+    const stack = this.stack ?? (await this.starting?.catch(() => undefined));
+    await stack?.stop();
     this.stack = undefined;
   }
 }

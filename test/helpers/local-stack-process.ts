@@ -100,6 +100,7 @@ export async function startLocalStack(options: StartLocalStackOptions = {}): Pro
   const lines: string[] = [];
   const waiters = new Set<{ predicate: (line: string) => boolean; resolve: (line: string) => void }>();
   const onLine = (line: string) => {
+    if (process.env.TRACE_STACK) process.stderr.write(`${Date.now() - startedAt} ${line}\n`);
     lines.push(line);
     for (const waiter of waiters) {
       if (waiter.predicate(line)) {

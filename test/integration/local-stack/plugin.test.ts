@@ -90,11 +90,12 @@ describe('plugins/local-stack/index.js (the shim the framework loads)', () => {
     expect(new Shim(fakeServerless([command]), {}, fakeIo().io).hooks).toEqual({});
   });
 
-  it('bundles the TypeScript plugin and registers its offline hooks for `sls offline start`', () => {
+  it('loads the bundled TypeScript plugin and registers its offline hooks for `sls offline start`', () => {
     const shim = new Shim(fakeServerless(), {}, fakeIo().io);
     expect(Object.keys(shim.hooks).sort()).toEqual([
       'after:offline:start:init',
       'before:offline:start:end',
+      'before:offline:start:init',
       'initialize',
     ]);
   });
@@ -130,6 +131,13 @@ describe('LocalStackPlugin', () => {
     const serverless = fakeServerless();
     const { io, output } = fakeIo();
     const plugin = new LocalStackPlugin(serverless, { lambdaPort: '3999' }, io);
+    // The framework's order: initialize (start begins, overlapping the bundling), before init
+    // (everything in place before offline listens), after init (event sources, banner).
+    await plugin.hooks.initialize!();
+    await plugin.hooks['before:offline:start:init']!();
+    expect(serverless.service.functions.health!.environment).toEqual({
+      DOCUMENTS_BUCKET: 'intake-local-documentsbucket',
+    });
     await plugin.hooks['after:offline:start:init']!();
     try {
       const stateFile = process.env.INTAKE_STATE_FILE!;
@@ -150,6 +158,18 @@ describe('LocalStackPlugin', () => {
       await plugin.hooks['before:offline:start:end']!();
     }
     expect(existsSync(process.env.INTAKE_STATE_FILE!)).toBe(false);
+  });
+
+  it('stops a stack still starting when offline is stopped early', async () => {
+    await useFreePorts();
+    const plugin = new LocalStackPlugin(fakeServerless(), {}, fakeIo().io);
+    await plugin.hooks.initialize!();
+    await plugin.hooks['before:offline:start:end']!();
+    const probe = createServer();
+    await new Promise<void>((resolve, reject) => {
+      probe.once('error', reject);
+      probe.listen(Number(process.env.INTAKE_SQS_PORT), '127.0.0.1', () => probe.close(() => resolve()));
+    });
   });
 
   describe('when it cannot start', () => {
