@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -117,5 +118,29 @@ describe('FilesystemObjectStorage', () => {
   it('lets exists() report failures other than absence', async () => {
     mkdirSync(join(root, 'odd', 'thing~meta.json'), { recursive: true });
     await expect(storage.exists('odd/thing')).rejects.toBeInstanceOf(ServiceUnavailableError);
+  });
+
+  it('round-trips arbitrary unicode keys and lists them in UTF-8 byte order, as S3 does', async () => {
+    const segment = fc
+      .string({ unit: 'grapheme', minLength: 1, maxLength: 8 })
+      .filter((text) => !text.includes('/') && text !== '.' && text !== '..');
+    const key = fc.array(segment, { minLength: 1, maxLength: 3 }).map((segments) => segments.join('/'));
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.uniqueArray(key, { minLength: 1, maxLength: 6 }), async (keys) => {
+        const prefix = `fuzz/${(run += 1)}/`;
+        for (const name of keys) await storage.put(`${prefix}${name}`, name);
+
+        const listed: string[] = [];
+        for await (const item of storage.listAll(prefix, { limit: 2 })) listed.push(item.key);
+
+        const expected = keys
+          .map((name) => `${prefix}${name}`)
+          .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+        expect(listed).toEqual(expected);
+        for (const name of keys) expect((await storage.getBytes(`${prefix}${name}`)).toString()).toBe(name);
+      }),
+      { numRuns: 30 },
+    );
   });
 });
