@@ -7,6 +7,8 @@ import type { Context } from 'aws-lambda';
 export interface DeliveryKey {
   readonly source: string;
   readonly id: string;
+  /** A replay run id: a replayed delivery is processed again, once per run. */
+  readonly replay?: string;
 }
 
 /** Runs `work` once per key within the expiry; a later call returns the first call's stored result. */
@@ -19,6 +21,13 @@ export interface DeliveryGuards {
   readonly dispatchOnce: Once<DeliveryKey & { readonly target: string }, { readonly dispatched: true }>;
   /** Lets in-progress records expire with the invocation (so a crash does not block retries for long). */
   registerContext(context: Context): void;
+}
+
+/** Exactly the fields that identify a delivery (a replay run only when present), whatever else the caller passed. */
+function hashedKey(key: DeliveryKey): DeliveryKey {
+  return key.replay === undefined
+    ? { source: key.source, id: key.id }
+    : { source: key.source, id: key.id, replay: key.replay };
 }
 
 /** What processing a delivery did (stored as the idempotency record's result). */
@@ -68,8 +77,8 @@ export function dynamoDbDeliveryGuards(options: {
     },
   );
   return {
-    deliveryOnce: (key, work) => deliveryOnce({ source: key.source, id: key.id }, work),
-    dispatchOnce: (key, work) => dispatchOnce({ source: key.source, id: key.id, target: key.target }, work),
+    deliveryOnce: (key, work) => deliveryOnce(hashedKey(key), work),
+    dispatchOnce: (key, work) => dispatchOnce({ ...hashedKey(key), target: key.target }, work),
     registerContext: (context) => {
       deliveryConfig.registerLambdaContext(context);
       dispatchConfig.registerLambdaContext(context);

@@ -21,6 +21,8 @@ export interface WebhookMessageMeta {
   /** The headers worth keeping (never signatures, secrets, cookies or credentials). */
   readonly headers: Readonly<Record<string, string>>;
   readonly claim?: { readonly key: string; readonly bytes: number };
+  /** Set by `npm run replay`: the run's id, so an archived delivery is processed again once per replay. */
+  readonly replay?: string;
 }
 
 /** A queued webhook: metadata plus the body text (empty when claimed to S3). */
@@ -114,6 +116,7 @@ const metaSchema = z.object({
   encoding: z.enum(['utf8', 'base64']),
   headers: z.record(z.string(), z.string()),
   claim: z.optional(z.object({ key: z.string().check(z.minLength(1)), bytes: z.number() })),
+  replay: z.optional(z.string().check(z.regex(/^[A-Za-z0-9._:-]{1,64}$/))),
 });
 
 /**

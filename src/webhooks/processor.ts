@@ -32,11 +32,18 @@ export function createWebhookProcessor(deps: WebhookProcessorDependencies) {
     deps.guards.registerContext(context);
     const { meta, body: inlineBody } = parseWebhookMessage(record.body);
     let firstTime = false;
-    const outcome = await deps.guards.deliveryOnce({ source: meta.source, id: meta.id }, async () => {
+    const deliveryKey = {
+      source: meta.source,
+      id: meta.id,
+      ...(meta.replay === undefined ? {} : { replay: meta.replay }),
+    };
+    const outcome = await deps.guards.deliveryOnce(deliveryKey, async () => {
       firstTime = true;
       const body = meta.claim === undefined ? inlineBody : await deps.storage.get(meta.claim.key);
       const key = archiveKey(meta.source, meta.id, meta.receivedAt);
-      await deps.storage.put(key, JSON.stringify(webhookArchive(meta, body, now())), 'application/json');
+      // A replay comes from the archive: it is there already.
+      if (meta.replay === undefined)
+        await deps.storage.put(key, JSON.stringify(webhookArchive(meta, body, now())), 'application/json');
       const targets = routeTargets(deps.routes, meta.source, meta.type);
       if (targets.length === 0) {
         metrics.addMetric('WebhookUnrouted', MetricUnit.Count, 1);
@@ -49,7 +56,7 @@ export function createWebhookProcessor(deps: WebhookProcessorDependencies) {
       const payload = downstreamPayload(meta, body, { bucket: deps.bucket, key });
       const results = await Promise.allSettled(
         targets.map((target) =>
-          deps.guards.dispatchOnce({ source: meta.source, id: meta.id, target }, async () => {
+          deps.guards.dispatchOnce({ ...deliveryKey, target }, async () => {
             await deps.dispatch(target, payload);
             return { dispatched: true };
           }),

@@ -1,0 +1,62 @@
+/**
+ * Moves the webhooks DLQ's messages back to the webhooks queue, then prints how many moved.
+ *
+ *   npm run redrive                          # the local stack started with `npm start`
+ *   npm run redrive -- --stage dev           # AWS: SQS StartMessageMoveTask on intake-dev-webhooks-dlq
+ *   npm run redrive -- --mode copy           # receive → send → delete (what emulators need)
+ *
+ * Options: --queue webhooks (the only redrivable queue so far), --stage <stage> (default local),
+ * --mode auto|move-task|copy (auto: copy locally, move-task in AWS), --limit <n> (copy mode).
+ */
+import { parseArgs } from 'node:util';
+import { join } from 'node:path';
+import { createSqsClient } from '../src/aws/clients';
+import { clientEnvironment, progressLine } from '../src/webhooks/ops/cli';
+import { queueUrlByName, redriveDeadLetters } from '../src/webhooks/ops/redrive';
+import { resolveOpsTarget } from '../src/webhooks/ops/target';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      queue: { type: 'string', default: 'webhooks' },
+      stage: { type: 'string', default: 'local' },
+      mode: { type: 'string', default: 'auto' },
+      limit: { type: 'string' },
+    },
+  });
+  if (values.queue !== 'webhooks')
+    throw new Error(`Unknown queue "${values.queue}": only "webhooks" can be redriven`);
+  if (!['auto', 'move-task', 'copy'].includes(values.mode))
+    throw new Error('--mode must be auto, move-task or copy');
+  const target = resolveOpsTarget(values.stage, process.env, join(__dirname, '..'));
+  const sqs = createSqsClient({}, clientEnvironment(target, process.env));
+  const [sourceQueueUrl, dlqUrl] = await Promise.all([
+    target.queueUrl ?? queueUrlByName(sqs, target.queueName),
+    target.dlqUrl ?? queueUrlByName(sqs, target.dlqName),
+  ]);
+  const mode =
+    values.mode === 'auto'
+      ? target.endpoints
+        ? 'copy'
+        : 'move-task'
+      : (values.mode as 'move-task' | 'copy');
+  const progress = progressLine();
+  const moved = await redriveDeadLetters({
+    sqs,
+    sourceQueueUrl,
+    dlqUrl,
+    mode,
+    ...(values.limit ? { limit: Number(values.limit) } : {}),
+    onProgress: (count) => progress.update(`redrive ${target.dlqName} → ${target.queueName}: ${count} moved`),
+  });
+  progress.done();
+  console.log(
+    `Redrove ${moved} message${moved === 1 ? '' : 's'} from ${target.dlqName} to ${target.queueName} (${mode}).`,
+  );
+  sqs.destroy();
+}
+
+main().catch((error: unknown) => {
+  console.error(`redrive failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

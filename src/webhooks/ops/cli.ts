@@ -1,0 +1,38 @@
+import type { OpsTarget } from './target';
+
+/** The environment for SDK clients aimed at `target`: its region, and for a local stack its emulators + dummy credentials. */
+export function clientEnvironment(target: OpsTarget, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  if (target.endpoints === undefined) return { ...env, AWS_REGION: target.region };
+  return {
+    ...env,
+    AWS_REGION: target.region,
+    AWS_ENDPOINT_URL_S3: target.endpoints.s3,
+    AWS_ENDPOINT_URL_SQS: target.endpoints.sqs,
+    AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID || 'local',
+    AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY || 'local',
+  };
+}
+
+/** A one-line progress display on a terminal (redrawn in place); silent when stderr is not a TTY. */
+export function progressLine(stream: NodeJS.WriteStream = process.stderr): {
+  update(text: string): void;
+  done(): void;
+} {
+  let shown = false;
+  return {
+    update(text) {
+      if (!stream.isTTY) return;
+      stream.write(`\r\u001b[2K${text}`);
+      shown = true;
+    },
+    done() {
+      if (shown) stream.write('\n');
+    },
+  };
+}
+
+/** A 20-cell bar for `done` of `total`. */
+export function bar(done: number, total: number): string {
+  const filled = total > 0 ? Math.min(20, Math.round((done / total) * 20)) : 0;
+  return `[${'#'.repeat(filled)}${'.'.repeat(20 - filled)}]`;
+}

@@ -1,0 +1,88 @@
+import type { ObjectStorage } from '../../aws/storage/object-storage';
+import { metaFromArchive, parseWebhookArchive } from '../archive';
+import { enqueueWebhook, type EnqueueDependencies } from '../enqueue';
+import { archivePrefix, parseArchiveKey } from '../object-keys';
+
+export interface ReplayFilter {
+  readonly source: string;
+  /** Inclusive lower bound on receivedAt. */
+  readonly since?: Date;
+  /** Exclusive upper bound on receivedAt. */
+  readonly until?: Date;
+  readonly id?: string;
+}
+
+export interface ReplayOptions extends ReplayFilter {
+  readonly storage: Pick<ObjectStorage, 'listAll' | 'getBytes'>;
+  readonly enqueue: EnqueueDependencies;
+  readonly dryRun: boolean;
+  /** Distinguishes this run: each archived delivery is processed again once per run. */
+  readonly replayId: string;
+  readonly onProgress?: (progress: ReplayProgress) => void;
+}
+
+export interface ReplayProgress {
+  readonly listed: number;
+  readonly matched: number;
+  readonly enqueued: number;
+  readonly skipped: number;
+}
+
+/** The UTC days from `since` to `until` (both optional) as `YYYY/MM/DD` path parts, or undefined for "all". */
+function dayPrefixes(filter: ReplayFilter): string[] | undefined {
+  if (filter.since === undefined) return undefined;
+  const end = filter.until ?? new Date();
+  const days: string[] = [];
+  const day = new Date(
+    Date.UTC(filter.since.getUTCFullYear(), filter.since.getUTCMonth(), filter.since.getUTCDate()),
+  );
+  while (day <= end && days.length <= 366) {
+    days.push(day.toISOString().slice(0, 10).replace(/-/g, '/'));
+    day.setUTCDate(day.getUTCDate() + 1);
+  }
+  return days.length > 366 ? undefined : days;
+}
+
+/**
+ * Re-enqueues archived deliveries of one source (optionally within [since, until) by received time, or one
+ * delivery id) with a replay id, so the worker processes each again exactly once for this run (it would
+ * otherwise skip them as duplicates). Lists one day prefix at a time when `since` bounds the range. With
+ * `dryRun` nothing is sent. Resolves with the final counts.
+ */
+export async function replayArchivedDeliveries(options: ReplayOptions): Promise<ReplayProgress> {
+  const progress = { listed: 0, matched: 0, enqueued: 0, skipped: 0 };
+  const prefixes = dayPrefixes(options)?.map((day) => `${archivePrefix(options.source)}${day}/`) ?? [
+    archivePrefix(options.source),
+  ];
+  for (const prefix of prefixes) {
+    for await (const item of options.storage.listAll(prefix)) {
+      progress.listed++;
+      const parsedKey = parseArchiveKey(item.key);
+      if (
+        parsedKey === undefined ||
+        parsedKey.source !== options.source ||
+        (options.id !== undefined && parsedKey.deliveryId !== options.id)
+      )
+        continue;
+      const archive = parseWebhookArchive((await options.storage.getBytes(item.key)).toString('utf8'));
+      const receivedAt = archive === undefined ? Number.NaN : Date.parse(archive.receivedAt);
+      if (archive === undefined || Number.isNaN(receivedAt)) {
+        progress.skipped++;
+      } else if (
+        (options.since === undefined || receivedAt >= options.since.getTime()) &&
+        (options.until === undefined || receivedAt < options.until.getTime())
+      ) {
+        progress.matched++;
+        if (!options.dryRun) {
+          await enqueueWebhook(
+            { meta: { ...metaFromArchive(archive), replay: options.replayId }, body: archive.body },
+            options.enqueue,
+          );
+          progress.enqueued++;
+        }
+      }
+      options.onProgress?.({ ...progress });
+    }
+  }
+  return progress;
+}
