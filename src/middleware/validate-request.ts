@@ -1,11 +1,8 @@
 import type { MiddlewareObj } from './middy';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod/mini';
-import en from 'zod/v4/locales/en.cjs';
 import { BadRequestError } from '../errors';
-
-// zod/mini ships without messages ("Invalid input"); English ones make the 400 field list useful.
-z.config(en());
+import { describeIssue } from './issue-message';
 
 export interface RequestSchemas {
   bodySchema?: z.core.$ZodType;
@@ -49,7 +46,7 @@ export function validateRequest(opts: RequestSchemas = {}): MiddlewareObj<APIGat
             fields.push({
               field: [labelOf(part), ...issue.path.map(String)].join('.'),
               code: issue.code,
-              message: issue.message,
+              message: describeIssue(issue),
             });
           }
         }

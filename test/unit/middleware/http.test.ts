@@ -235,7 +235,7 @@ describe('httpHandler validation', () => {
       'path.id',
       'query.verbose',
     ]);
-    expect(error.fields[1]?.message).toBe('Invalid input: expected number, received string');
+    expect(error.fields[1]?.message).toBe('Expected number');
   });
 
   it('validates path parameters even without a JSON body', async () => {
