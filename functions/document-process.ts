@@ -1,23 +1,20 @@
-import { getDynamoDbClient, getS3Client, getSqsClient } from '../src/aws/clients';
+import { getS3Client, getSqsClient } from '../src/aws/clients';
 import { S3ObjectStorage } from '../src/aws/storage';
 import { loadConfig } from '../src/config';
 import { createDocumentProcessor } from '../src/documents/document-processor';
 import { sqsDocumentEventPublisher } from '../src/documents/processed-event';
-import { dynamoDbProcessingGuard } from '../src/documents/processing-guard';
 import { loadDocumentSettings } from '../src/documents/settings';
 import { s3EventHandler } from '../src/middleware/s3';
 
 // At module scope: a misconfigured deployment fails at init, naming every bad variable.
-const config = loadConfig(['DOCUMENTS_BUCKET', 'DOCUMENTS_QUEUE_URL', 'IDEMPOTENCY_TABLE']);
-const settings = loadDocumentSettings();
+const config = loadConfig(['DOCUMENTS_BUCKET', 'DOCUMENTS_QUEUE_URL']);
 const processDocument = createDocumentProcessor({
   storage: new S3ObjectStorage({ bucket: config.DOCUMENTS_BUCKET, client: getS3Client() }),
   publish: sqsDocumentEventPublisher(getSqsClient(), config.DOCUMENTS_QUEUE_URL),
-  guard: dynamoDbProcessingGuard({ tableName: config.IDEMPOTENCY_TABLE, client: getDynamoDbClient() }),
-  policy: settings.policy,
+  policy: loadDocumentSettings().policy,
 });
 
 /** S3 ObjectCreated on uploads/: inspect, manifest, tag or quarantine, publish (src/documents/document-processor.ts). */
-export const handler = s3EventHandler(async (object, context) => {
-  await processDocument(object, context);
+export const handler = s3EventHandler(async (object) => {
+  await processDocument(object);
 });

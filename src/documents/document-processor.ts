@@ -1,4 +1,3 @@
-import type { Context } from 'aws-lambda';
 import { NotFoundError, PreconditionFailedError } from '../errors';
 import type { ObjectStorage } from '../aws/storage';
 import type { S3ObjectEvent } from '../middleware/s3';
@@ -8,55 +7,58 @@ import { documentManifestKey, parseUploadKey, quarantineKey } from './document-k
 import { inspectDocument } from './inspection/inspect-document';
 import { buildManifest, judgeDocument, type DocumentManifest } from './manifest';
 import { documentProcessedEvent, type PublishDocumentEvent } from './processed-event';
-import { uploadVersionOf, type ProcessingGuard } from './processing-guard';
 import type { UploadPolicy } from './upload-policy';
 
 export interface DocumentProcessorDependencies {
   storage: ObjectStorage;
   publish: PublishDocumentEvent;
-  guard: ProcessingGuard;
   policy: UploadPolicy;
   now?: () => Date;
 }
 
 export type ProcessingOutcome =
-  | { outcome: 'processed' | 'quarantined'; id: string; manifestKey: string }
-  | { outcome: 'republished'; id: string; manifestKey: string }
+  | { outcome: 'processed' | 'quarantined' | 'duplicate'; id: string; manifestKey: string }
   | { outcome: 'skipped'; reason: string };
 
 // Content types that declare nothing: an upload without a type is judged on its content alone.
 const UNDECLARED_TYPES = new Set(['application/octet-stream', 'binary/octet-stream', '']);
 
+/** The version an S3 event names: versionId when the bucket is versioned, else ETag + sequencer. */
+export function uploadVersionOf(object: Pick<S3ObjectEvent, 'versionId' | 'eTag' | 'sequencer'>): string {
+  return object.versionId ?? `${unquote(object.eTag ?? '')}:${object.sequencer ?? ''}`;
+}
+
 /**
- * The S3 record handler of document-process. For each ObjectCreated event under `uploads/<id>/<name>`,
- * once per (key, version): read the object once as a stream and inspect it, write `manifests/<id>.json`,
- * tag the object (processed) or move it to `quarantine/` (quarantined), publish `document.processed`.
- * Other events and keys are skipped. Throws (so Lambda retries the event) when the object cannot be read
- * or the manifest, tags, move or event cannot be written; a retry after a half-finished run completes it.
+ * The S3 record handler of document-process. For an ObjectCreated event under `uploads/<id>/<name>`:
+ * read the object once as a stream and inspect it, write `manifests/<id>.json`, then tag the object
+ * (processed) or move it to `quarantine/` (quarantined), then publish `document.processed`. Other events
+ * and keys are skipped.
+ *
+ * Idempotent per (key, version): the manifest records the version it describes, so a repeated delivery —
+ * or Lambda's retry after a failure past the manifest — skips the inspection and only re-runs the
+ * idempotent tail (tag or move, publish). `document.processed` is therefore at-least-once.
+ * Throws, so the event is retried, when the object cannot be read or anything cannot be written.
  */
 export function createDocumentProcessor(
   deps: DocumentProcessorDependencies,
-): (object: S3ObjectEvent, context: Context) => Promise<ProcessingOutcome> {
+): (object: S3ObjectEvent) => Promise<ProcessingOutcome> {
   const now = deps.now ?? (() => new Date());
   const { storage, policy } = deps;
 
-  async function process(
+  async function inspectUpload(
     object: S3ObjectEvent,
     upload: { id: string; filename: string },
-  ): Promise<ProcessingOutcome> {
+    sourceVersion: string,
+  ): Promise<DocumentManifest | undefined> {
     const started = performance.now();
-    const manifestKey = documentManifestKey(upload.id);
     const eventEtag = object.eTag ? unquote(object.eTag) : undefined;
     let stream;
     try {
       stream = await storage.get(object.key, eventEtag ? { ifMatch: `"${eventEtag}"` } : {});
     } catch (error) {
-      if (error instanceof NotFoundError || error instanceof PreconditionFailedError) {
-        return finishInterruptedRun(object, upload.id, eventEtag);
-      }
+      if (error instanceof NotFoundError || error instanceof PreconditionFailedError) return undefined;
       throw error;
     }
-    const etag = unquote(stream.etag);
     const declared = stream.contentType.split(';')[0]!.trim().toLowerCase();
     const inspection = await inspectDocument(stream.body, {
       filename: upload.filename,
@@ -68,15 +70,15 @@ export function createDocumentProcessor(
       },
     });
     const verdict = judgeDocument(inspection, policy);
-    const storedKey = verdict.status === 'quarantined' ? quarantineKey(upload) : object.key;
-    const manifest = buildManifest(
+    return buildManifest(
       {
         id: upload.id,
         filename: upload.filename,
         uploadKey: object.key,
-        storedKey,
-        etag,
+        storedKey: verdict.status === 'quarantined' ? quarantineKey(upload) : object.key,
+        etag: unquote(stream.etag),
         versionId: stream.versionId ?? null,
+        sourceVersion,
         uploadedAt: object.record.eventTime,
         processedAt: now(),
         totalMs: performance.now() - started,
@@ -84,52 +86,27 @@ export function createDocumentProcessor(
       inspection,
       verdict,
     );
-    // The manifest first: if anything after it fails, the retry finds it and finishes the run.
-    await storage.put(manifestKey, JSON.stringify(manifest, null, 2), { contentType: 'application/json' });
-    const tags = {
-      'intake-status': verdict.status,
-      ...(verdict.reason ? { 'intake-reason': verdict.reason.code } : {}),
-    };
-    if (verdict.status === 'quarantined') {
-      await storage.copy(object.key, storedKey, { tags });
-      await storage.delete(object.key);
-    } else {
-      await storage.putTags(object.key, tags);
-    }
-    await deps.publish(documentProcessedEvent(manifest, manifestKey));
-    metrics.addMetric(
-      verdict.status === 'processed' ? 'DocumentsProcessed' : 'DocumentsQuarantined',
-      MetricUnit.Count,
-      1,
-    );
-    logger.info('Document inspected', {
-      id: upload.id,
-      status: verdict.status,
-      reason: verdict.reason?.code,
-      size: manifest.size,
-      detectedType: manifest.detectedType.mime,
-      totalMs: manifest.timings.totalMs,
-    });
-    return { outcome: verdict.status, id: upload.id, manifestKey };
   }
 
-  /**
-   * The object is gone or replaced. If our manifest already describes this very version, an earlier run
-   * stopped after moving it: publish again and finish. Otherwise there is nothing left to process.
-   */
-  async function finishInterruptedRun(
-    object: S3ObjectEvent,
-    id: string,
-    etag: string | undefined,
-  ): Promise<ProcessingOutcome> {
-    const manifestKey = documentManifestKey(id);
-    const manifest = await readManifest(manifestKey);
-    if (manifest && etag !== undefined && manifest.etag === etag) {
-      await deps.publish(documentProcessedEvent(manifest, manifestKey));
-      return { outcome: 'republished', id, manifestKey };
+  /** Everything after the manifest, each step safe to repeat. */
+  async function finish(manifest: DocumentManifest, manifestKey: string): Promise<void> {
+    const tags = {
+      'intake-status': manifest.status,
+      ...(manifest.reason ? { 'intake-reason': manifest.reason.code } : {}),
+    };
+    if (manifest.status === 'quarantined') {
+      if (await storage.exists(manifest.uploadKey)) {
+        await storage.copy(manifest.uploadKey, manifest.storedKey, { tags });
+        await storage.delete(manifest.uploadKey);
+      }
+    } else {
+      try {
+        await storage.putTags(manifest.uploadKey, tags);
+      } catch (error) {
+        if (!(error instanceof NotFoundError)) throw error; // deleted by its owner meanwhile
+      }
     }
-    logger.warn('Uploaded object is gone or was replaced before processing; skipping', { key: object.key });
-    return { outcome: 'skipped', reason: 'object gone or replaced' };
+    await deps.publish(documentProcessedEvent(manifest, manifestKey));
   }
 
   async function readManifest(key: string): Promise<DocumentManifest | undefined> {
@@ -141,7 +118,7 @@ export function createDocumentProcessor(
     }
   }
 
-  return async (object, context) => {
+  return async (object) => {
     if (!object.eventName.startsWith('ObjectCreated:')) {
       return { outcome: 'skipped', reason: `event ${object.eventName}` };
     }
@@ -150,11 +127,38 @@ export function createDocumentProcessor(
       logger.debug('Not an upload key; skipping', { key: object.key });
       return { outcome: 'skipped', reason: 'not an upload key' };
     }
-    deps.guard.registerContext(context);
-    return deps.guard.once({ bucket: object.bucket, key: object.key, version: uploadVersionOf(object) }, () =>
-      process(object, upload),
+    const manifestKey = documentManifestKey(upload.id);
+    const sourceVersion = uploadVersionOf(object);
+    const existing = await readManifest(manifestKey);
+    if (existing?.sourceVersion === sourceVersion) {
+      await finish(existing, manifestKey);
+      return { outcome: 'duplicate', id: upload.id, manifestKey };
+    }
+    const manifest = await inspectUpload(object, upload, sourceVersion);
+    if (!manifest) {
+      logger.warn('Uploaded object is gone or was replaced before processing; skipping', { key: object.key });
+      return { outcome: 'skipped', reason: 'object gone or replaced' };
+    }
+    // The manifest first: a failure after it is retried by Lambda and finished by the branch above.
+    await storage.put(manifestKey, JSON.stringify(manifest, null, 2), { contentType: 'application/json' });
+    await finish(manifest, manifestKey);
+    metrics.addMetric(
+      manifest.status === 'processed' ? 'DocumentsProcessed' : 'DocumentsQuarantined',
+      MetricUnit.Count,
+      1,
     );
+    logger.info('Document inspected', {
+      id: upload.id,
+      status: manifest.status,
+      reason: manifest.reason?.code,
+      size: manifest.size,
+      detectedType: manifest.detectedType.mime,
+      totalMs: manifest.timings.totalMs,
+    });
+    return { outcome: manifest.status, id: upload.id, manifestKey };
   };
 }
 
-const unquote = (etag: string) => etag.replace(/^"|"$/g, '');
+function unquote(etag: string): string {
+  return etag.replace(/^"|"$/g, '');
+}

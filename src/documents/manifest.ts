@@ -38,6 +38,8 @@ export interface DocumentManifest {
   reason: DocumentVerdict['reason'];
   etag: string | null;
   versionId: string | null;
+  /** The upload version this manifest describes (versionId, or ETag:sequencer): the idempotency key. */
+  sourceVersion: string;
   uploadedAt: string;
   processedAt: string;
   timings: { readMs: number; analyseMs: number; totalMs: number };
@@ -82,6 +84,7 @@ export interface ManifestInput {
   storedKey: string;
   etag: string | null;
   versionId: string | null;
+  sourceVersion: string;
   uploadedAt: string;
   processedAt: Date;
   totalMs: number;
@@ -109,6 +112,7 @@ export function buildManifest(
     reason: verdict.reason,
     etag: input.etag,
     versionId: input.versionId,
+    sourceVersion: input.sourceVersion,
     uploadedAt: input.uploadedAt,
     processedAt: input.processedAt.toISOString(),
     timings: { ...inspection.timings, totalMs: Math.round(input.totalMs * 100) / 100 },

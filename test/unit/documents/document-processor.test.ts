@@ -1,0 +1,224 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Context, S3Event } from 'aws-lambda';
+import { FilesystemObjectStorage, type ObjectStorage } from '../../../src/aws/storage';
+import { ServiceUnavailableError } from '../../../src/errors';
+import { createDocumentProcessor } from '../../../src/documents/document-processor';
+import type { DocumentManifest } from '../../../src/documents/manifest';
+import type { DocumentProcessedEvent } from '../../../src/documents/processed-event';
+import { uploadPolicy } from '../../../src/documents/upload-policy';
+import { s3EventHandler } from '../../../src/middleware/s3';
+import createdEvent from '../../../events/s3-upload-created.json';
+import unicodeEvent from '../../../events/s3-upload-unicode-spaces.json';
+import outsideEvent from '../../../events/s3-outside-uploads.json';
+import deletedEvent from '../../../events/s3-upload-deleted.json';
+import duplicateEvent from '../../../events/s3-upload-duplicate.json';
+import { makePdf, makePng } from './document-fixtures';
+
+const ID = '3f2b8c1e-7d4a-4e6b-9c0d-1a2b3c4d5e6f';
+const context = { awsRequestId: 'test', functionName: 'document-process' } as Context;
+const md5 = (bytes: Buffer) => createHash('md5').update(bytes).digest('hex');
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+let root: string;
+let storage: FilesystemObjectStorage;
+let published: DocumentProcessedEvent[];
+
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'intake-docs-'));
+  storage = new FilesystemObjectStorage({ root });
+  published = [];
+});
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+function handlerFor(
+  store: ObjectStorage = storage,
+  publish = async (event: DocumentProcessedEvent) => void published.push(event),
+) {
+  const processor = createDocumentProcessor({
+    storage: store,
+    publish,
+    policy: uploadPolicy(),
+    now: () => new Date('2026-11-23T14:00:01.000Z'),
+  });
+  return { processor, handler: s3EventHandler(async (object) => void (await processor(object))) };
+}
+
+/** The fixture event, pointed at `key` with the ETag of `bytes`. */
+function eventFor(template: unknown, key: string, bytes: Buffer): S3Event {
+  const event = structuredClone(template) as S3Event;
+  for (const record of event.Records) {
+    record.s3.object.key = encodeURIComponent(key).replace(/%2F/g, '/').replace(/%20/g, '+');
+    record.s3.object.eTag = md5(bytes);
+    record.s3.object.size = bytes.length;
+  }
+  return event;
+}
+
+async function manifest(): Promise<DocumentManifest> {
+  return JSON.parse((await storage.getBytes(`manifests/${ID}.json`)).toString()) as DocumentManifest;
+}
+
+describe('document-process', () => {
+  it('inspects a valid upload, writes its manifest, tags it processed and publishes document.processed', async () => {
+    const bytes = makePdf(3);
+    await storage.put(`uploads/${ID}/report.pdf`, bytes, { contentType: 'application/pdf' });
+    await handlerFor().handler(eventFor(createdEvent, `uploads/${ID}/report.pdf`, bytes), context);
+
+    expect(await manifest()).toMatchObject({
+      schemaVersion: 1,
+      id: ID,
+      filename: 'report.pdf',
+      uploadKey: `uploads/${ID}/report.pdf`,
+      storedKey: `uploads/${ID}/report.pdf`,
+      size: bytes.length,
+      sha256: sha256(bytes),
+      detectedType: { mime: 'application/pdf' },
+      declaredType: 'application/pdf',
+      metadata: { pages: 3, encrypted: false },
+      status: 'processed',
+      reason: null,
+      etag: md5(bytes),
+      uploadedAt: '2026-11-23T14:00:00.000Z',
+      processedAt: '2026-11-23T14:00:01.000Z',
+    });
+    expect(await storage.getTags(`uploads/${ID}/report.pdf`)).toEqual({ 'intake-status': 'processed' });
+    expect(published).toEqual([
+      expect.objectContaining({
+        type: 'document.processed',
+        id: ID,
+        status: 'processed',
+        sha256: sha256(bytes),
+      }),
+    ]);
+  });
+
+  it('decodes a key with spaces and unicode from the notification', async () => {
+    const bytes = makePng(4, 3);
+    const key = `uploads/${ID}/Grüße aus Köln (final).png`;
+    await storage.put(key, bytes, { contentType: 'image/png' });
+    const event = eventFor(unicodeEvent, key, bytes);
+    expect(event.Records[0]!.s3.object.key).toContain('Gr%C3%BC%C3%9Fe+aus+K%C3%B6ln');
+    await handlerFor().handler(event, context);
+    expect(await manifest()).toMatchObject({
+      filename: 'Grüße aus Köln (final).png',
+      metadata: { width: 4, height: 3 },
+    });
+  });
+
+  it('moves a file whose content contradicts its declared type to quarantine/ and says why', async () => {
+    const bytes = makePng(2, 2);
+    await storage.put(`uploads/${ID}/report.pdf`, bytes, { contentType: 'application/pdf' });
+    await handlerFor().handler(eventFor(createdEvent, `uploads/${ID}/report.pdf`, bytes), context);
+
+    expect(await manifest()).toMatchObject({
+      status: 'quarantined',
+      reason: { code: 'TYPE_MISMATCH' },
+      storedKey: `quarantine/${ID}/report.pdf`,
+    });
+    expect(await storage.exists(`uploads/${ID}/report.pdf`)).toBe(false);
+    expect(await storage.getTags(`quarantine/${ID}/report.pdf`)).toEqual({
+      'intake-status': 'quarantined',
+      'intake-reason': 'TYPE_MISMATCH',
+    });
+    expect(published[0]).toMatchObject({ status: 'quarantined', key: `quarantine/${ID}/report.pdf` });
+  });
+
+  it('quarantines an empty upload', async () => {
+    await storage.put(`uploads/${ID}/report.pdf`, Buffer.alloc(0), { contentType: 'application/pdf' });
+    await handlerFor().handler(eventFor(createdEvent, `uploads/${ID}/report.pdf`, Buffer.alloc(0)), context);
+    expect((await manifest()).reason?.code).toBe('EMPTY');
+  });
+
+  it('judges an upload without a declared type on its content alone', async () => {
+    const bytes = makePdf(1);
+    await storage.put(`uploads/${ID}/report.pdf`, bytes);
+    await handlerFor().handler(eventFor(createdEvent, `uploads/${ID}/report.pdf`, bytes), context);
+    expect(await manifest()).toMatchObject({ status: 'processed', declaredType: null });
+  });
+
+  it('inspects a repeated delivery of the same upload version only once', async () => {
+    const bytes = makePdf(2);
+    await storage.put(`uploads/${ID}/report.pdf`, bytes, { contentType: 'application/pdf' });
+    const reads = jest.spyOn(storage, 'get');
+    const first = eventFor(createdEvent, `uploads/${ID}/report.pdf`, bytes);
+    const again = eventFor(duplicateEvent, `uploads/${ID}/report.pdf`, bytes);
+    const { handler } = handlerFor();
+    await handler(first, context);
+    const before = await manifest();
+    await handler(again, context);
+    const uploadReads = reads.mock.calls.filter(([key]) => key === `uploads/${ID}/report.pdf`);
+    expect(uploadReads).toHaveLength(1);
+    expect(await manifest()).toEqual(before);
+    expect(published.map((event) => event.id)).toEqual([ID, ID]); // at-least-once
+  });
+
+  it('inspects again when the same key holds a new upload (new sequencer)', async () => {
+    const bytes = makePdf(2);
+    await storage.put(`uploads/${ID}/report.pdf`, bytes, { contentType: 'application/pdf' });
+    const { handler } = handlerFor();
+    await handler(eventFor(createdEvent, `uploads/${ID}/report.pdf`, bytes), context);
+    const newer = makePdf(5);
+    await storage.put(`uploads/${ID}/report.pdf`, newer, { contentType: 'application/pdf' });
+    const event = eventFor(createdEvent, `uploads/${ID}/report.pdf`, newer);
+    event.Records[0]!.s3.object.sequencer = '0055AED6DCD90281FF';
+    await handler(event, context);
+    expect((await manifest()).metadata.pages).toBe(5);
+  });
+
+  it('throws when the manifest cannot be written, so the event is retried, and publishes nothing', async () => {
+    const bytes = makePdf(1);
+    await storage.put(`uploads/${ID}/report.pdf`, bytes, { contentType: 'application/pdf' });
+    const failing = Object.create(storage) as FilesystemObjectStorage;
+    failing.put = () =>
+      Promise.reject(new ServiceUnavailableError('S3 is down', { service: 'S3', operation: 'PutObject' }));
+    await expect(
+      handlerFor(failing).handler(eventFor(createdEvent, `uploads/${ID}/report.pdf`, bytes), context),
+    ).rejects.toBeInstanceOf(ServiceUnavailableError);
+    expect(published).toEqual([]);
+  });
+
+  it('finishes a run that failed after the manifest (quarantine move and event) when Lambda retries it', async () => {
+    const bytes = makePng(1, 1);
+    await storage.put(`uploads/${ID}/report.pdf`, bytes, { contentType: 'application/pdf' });
+    const event = eventFor(createdEvent, `uploads/${ID}/report.pdf`, bytes);
+    const down = () =>
+      Promise.reject(
+        new ServiceUnavailableError('SQS is down', { service: 'SQS', operation: 'SendMessage' }),
+      );
+    await expect(handlerFor(storage, down).handler(event, context)).rejects.toThrow('SQS is down');
+    await handlerFor().handler(event, context);
+    expect(published).toEqual([expect.objectContaining({ id: ID, status: 'quarantined' })]);
+    expect(await storage.exists(`quarantine/${ID}/report.pdf`)).toBe(true);
+    expect(await storage.exists(`uploads/${ID}/report.pdf`)).toBe(false);
+  });
+
+  it.each([
+    ['a key outside uploads/', outsideEvent],
+    ['an ObjectRemoved event', deletedEvent],
+  ])('skips %s', async (_name, event) => {
+    const { processor } = handlerFor();
+    const records = (event as S3Event).Records;
+    const outcome = await processor({
+      eventName: records[0]!.eventName,
+      bucket: 'b',
+      key: decodeURIComponent(records[0]!.s3.object.key),
+      size: 1,
+      eTag: 'e',
+      versionId: undefined,
+      sequencer: 's',
+      record: records[0]!,
+    });
+    expect(outcome).toEqual({ outcome: 'skipped', reason: expect.any(String) });
+    expect(published).toEqual([]);
+  });
+
+  it('skips an upload that was deleted or replaced before it could be read', async () => {
+    const { handler } = handlerFor();
+    await handler(eventFor(createdEvent, `uploads/${ID}/report.pdf`, Buffer.from('gone')), context);
+    expect(await storage.exists(`manifests/${ID}.json`)).toBe(false);
+    expect(published).toEqual([]);
+  });
+});
