@@ -5,7 +5,7 @@ const base = {
     '^.+\\.[tj]sx?$': ['ts-jest', { tsconfig: { allowJs: true, rootDir: __dirname, isolatedModules: true } }],
   },
   transformIgnorePatterns: [
-    '/node_modules/(?!(@middy|file-type|strtok3|token-types|peek-readable|@tokenizer|uint8array-extras|fauxqs)/)',
+    '/node_modules/(?!(@middy|file-type|strtok3|token-types|peek-readable|@tokenizer|@borewit|uint8array-extras|fauxqs)/)',
   ],
   setupFiles: ['<rootDir>/test/helpers/quiet-env.ts'],
 };
