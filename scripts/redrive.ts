@@ -11,7 +11,7 @@
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { createSqsClient } from '../src/aws/clients';
-import { clientEnvironment, progressLine } from '../src/webhooks/ops/cli';
+import { clientEnvironment, clientOverrides, progressLine } from '../src/webhooks/ops/cli';
 import { queueUrlByName, redriveDeadLetters } from '../src/webhooks/ops/redrive';
 import { resolveOpsTarget } from '../src/webhooks/ops/target';
 
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   if (!['auto', 'move-task', 'copy'].includes(values.mode))
     throw new Error('--mode must be auto, move-task or copy');
   const target = resolveOpsTarget(values.stage, process.env, join(__dirname, '..'));
-  const sqs = createSqsClient({}, clientEnvironment(target, process.env));
+  const sqs = createSqsClient(clientOverrides(target), clientEnvironment(target, process.env));
   const [sourceQueueUrl, dlqUrl] = await Promise.all([
     target.queueUrl ?? queueUrlByName(sqs, target.queueName),
     target.dlqUrl ?? queueUrlByName(sqs, target.dlqName),

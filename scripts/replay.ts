@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { createS3Client, createSqsClient } from '../src/aws/clients';
 import { S3ObjectStorage } from '../src/aws/storage/s3-object-storage';
 import { isValidDeliveryId } from '../src/webhooks/delivery';
-import { bar, clientEnvironment, progressLine } from '../src/webhooks/ops/cli';
+import { bar, clientEnvironment, clientOverrides, progressLine } from '../src/webhooks/ops/cli';
 import { queueUrlByName } from '../src/webhooks/ops/redrive';
 import { replayArchivedDeliveries } from '../src/webhooks/ops/replay';
 import { resolveOpsTarget } from '../src/webhooks/ops/target';
@@ -46,8 +46,8 @@ async function main(): Promise<void> {
   const target = resolveOpsTarget(values.stage, process.env, join(__dirname, '..'));
   if (target.bucket === undefined) throw new Error('The archive bucket is unknown: set DOCUMENTS_BUCKET');
   const env = clientEnvironment(target, process.env);
-  const s3 = createS3Client({}, env);
-  const sqs = createSqsClient({}, env);
+  const s3 = createS3Client(clientOverrides(target), env);
+  const sqs = createSqsClient(clientOverrides(target), env);
   const queueUrl = target.queueUrl ?? (await queueUrlByName(sqs, target.queueName));
   const objects = s3TextStore(s3, target.bucket);
   const replayId = `replay-${new Date()

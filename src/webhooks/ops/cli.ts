@@ -8,9 +8,16 @@ export function clientEnvironment(target: OpsTarget, env: NodeJS.ProcessEnv): No
     AWS_REGION: target.region,
     AWS_ENDPOINT_URL_S3: target.endpoints.s3,
     AWS_ENDPOINT_URL_SQS: target.endpoints.sqs,
-    AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID || 'local',
-    AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY || 'local',
   };
+}
+
+/** SDK client options for `target`: against a local stack, the emulators' dummy credentials (the SDK's chain reads process.env only). */
+export function clientOverrides(target: OpsTarget): {
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+} {
+  return target.endpoints === undefined
+    ? {}
+    : { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 }
 
 /** A one-line progress display on a terminal (redrawn in place); silent when stderr is not a TTY. */

@@ -1,0 +1,312 @@
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import {
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+} from '@aws-sdk/client-sqs';
+import type { APIGatewayProxyEventV2, Context, SQSEvent } from 'aws-lambda';
+import { S3ObjectStorage } from '../../../src/aws/storage/s3-object-storage';
+import { httpHandler } from '../../../src/middleware/http';
+import { sqsBatchHandler } from '../../../src/middleware/sqs';
+import { parseWebhookArchive } from '../../../src/webhooks/archive';
+import type { WebhookDownstreamEvent } from '../../../src/webhooks/downstream-event';
+import { dynamoDbDeliveryGuards } from '../../../src/webhooks/idempotency';
+import { redriveDeadLetters } from '../../../src/webhooks/ops/redrive';
+import { replayArchivedDeliveries } from '../../../src/webhooks/ops/replay';
+import { createWebhookProcessor } from '../../../src/webhooks/processor';
+import { createWebhookReceiver } from '../../../src/webhooks/receiver';
+import { parseRoutes } from '../../../src/webhooks/routes';
+import { s3TextStore } from '../../../src/webhooks/s3-text';
+import { signGithub, signStripe } from '../../../src/webhooks/signature/sign';
+import { createSigningKeyResolver } from '../../../src/webhooks/signing-keys';
+import { loadWebhookSources } from '../../../src/webhooks/sources';
+import { sqsMessageSender } from '../../../src/webhooks/sqs-sender';
+import { startEmulatedAws, type EmulatedAws } from './emulated-aws';
+
+jest.setTimeout(60_000);
+
+const lambdaContext = {
+  awsRequestId: 'req',
+  functionName: 'webhook-process',
+  getRemainingTimeInMillis: () => 30_000,
+} as unknown as Context;
+let aws: EmulatedAws;
+const invocations: { target: string; event: WebhookDownstreamEvent }[] = [];
+let failingTargets = new Set<string>();
+
+beforeAll(async () => {
+  aws = await startEmulatedAws({ visibilityTimeoutSeconds: 1, maxReceiveCount: 2 });
+});
+afterAll(async () => {
+  await aws?.stop();
+});
+beforeEach(() => {
+  invocations.length = 0;
+  failingTargets = new Set();
+});
+
+const receiveHandler = (maxMessageBytes?: number) =>
+  httpHandler(
+    createWebhookReceiver({
+      sources: loadWebhookSources({
+        WEBHOOK_SECRET_GITHUB: 'gh-secret',
+        WEBHOOK_SECRET_STRIPE: 'whsec_stripe',
+      }),
+      signingKeys: createSigningKeyResolver(),
+      nowMs: Date.now,
+      maxBodyBytes: 1024 * 1024,
+      // Resolved per call: restartSqs gives the queue a new URL.
+      sendMessage: (text) => sqsMessageSender(aws.sqs, aws.queueUrl)(text),
+      storeClaim: (key, text) => s3TextStore(aws.s3, aws.bucket).put(key, text, 'text/plain'),
+      ...(maxMessageBytes === undefined ? {} : { maxMessageBytes }),
+    }),
+  );
+
+const processHandler = () =>
+  sqsBatchHandler(
+    createWebhookProcessor({
+      bucket: aws.bucket,
+      storage: s3TextStore(aws.s3, aws.bucket),
+      routes: parseRoutes({ routes: [{ source: '*', type: '*', function: 'downstream' }] }),
+      dispatch: async (target, payload) => {
+        if (failingTargets.has(target)) throw new Error(`${target} is failing`);
+        invocations.push({ target, event: JSON.parse(payload) as WebhookDownstreamEvent });
+      },
+      guards: dynamoDbDeliveryGuards({ tableName: aws.table, client: aws.dynamoDb }),
+    }),
+  );
+
+function githubPost(deliveryId: string, body: string): APIGatewayProxyEventV2 {
+  return {
+    version: '2.0',
+    routeKey: 'POST /webhooks/{source}',
+    rawPath: '/webhooks/github',
+    rawQueryString: '',
+    headers: {
+      'content-type': 'application/json',
+      'x-github-event': 'push',
+      'x-github-delivery': deliveryId,
+      ...signGithub('gh-secret', body),
+    },
+    pathParameters: { source: 'github' },
+    requestContext: { requestId: `api-${deliveryId}` } as APIGatewayProxyEventV2['requestContext'],
+    body,
+    isBase64Encoded: false,
+  };
+}
+
+/** What the event source mapping does: receive a batch, invoke, delete all but the reported failures. Returns messages handled. */
+async function drainOnce(queueUrl = aws.queueUrl): Promise<number> {
+  const { Messages = [] } = await aws.sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: queueUrl,
+      MaxNumberOfMessages: 10,
+      WaitTimeSeconds: 1,
+      AttributeNames: ['All'],
+    }),
+  );
+  if (Messages.length === 0) return 0;
+  const event: SQSEvent = {
+    Records: Messages.map((message) => ({
+      messageId: message.MessageId!,
+      receiptHandle: message.ReceiptHandle!,
+      body: message.Body!,
+      attributes: message.Attributes as never,
+      messageAttributes: {},
+      md5OfBody: message.MD5OfBody!,
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:intake-test-webhooks',
+      awsRegion: 'us-east-1',
+    })),
+  };
+  let failed: Set<string>;
+  try {
+    const { batchItemFailures } = await processHandler()(event, lambdaContext);
+    failed = new Set(batchItemFailures.map((failure) => failure.itemIdentifier));
+  } catch {
+    // Every record failed: the invocation throws and Lambda leaves the whole batch on the queue.
+    failed = new Set(Messages.map((message) => message.MessageId!));
+  }
+  const done = Messages.filter((message) => !failed.has(message.MessageId!));
+  if (done.length > 0) {
+    await aws.sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: done.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle! })),
+      }),
+    );
+  }
+  return Messages.length;
+}
+
+async function drainAll(): Promise<void> {
+  while ((await drainOnce()) > 0);
+}
+
+async function archived(key: string) {
+  const object = await aws.s3.send(new GetObjectCommand({ Bucket: aws.bucket, Key: key }));
+  return parseWebhookArchive(await object.Body!.transformToString());
+}
+
+async function depth(queueUrl: string): Promise<number> {
+  const { Attributes } = await aws.sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return (
+    Number(Attributes?.ApproximateNumberOfMessages ?? 0) +
+    Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
+  );
+}
+
+const today = () => new Date().toISOString().slice(0, 10).replace(/-/g, '/');
+
+describe('webhook pipeline on emulated SQS, S3 and DynamoDB', () => {
+  it('signed POST → 202 → queued → archived in S3 and dispatched once', async () => {
+    const body = JSON.stringify({ ref: 'refs/heads/main', note: 'ünïcödé 🚀' });
+    const answer = await receiveHandler()(githubPost('delivery-1', body), lambdaContext);
+    expect(answer.statusCode).toBe(202);
+    expect(JSON.parse(answer.body!)).toEqual({ id: 'delivery-1' });
+    await drainAll();
+    const archive = await archived(`events/github/${today()}/delivery-1.json`);
+    expect(archive).toMatchObject({ source: 'github', type: 'push', id: 'delivery-1' });
+    // fauxqs refuses characters beyond U+FFFF (SQS accepts them): the receiver then queues the body base64-encoded.
+    expect(Buffer.from(archive!.body, archive!.encoding).toString('utf8')).toBe(body);
+    expect(archive!.headers['x-hub-signature-256']).toBeUndefined();
+    expect(invocations).toHaveLength(1);
+    const downstream = invocations[0]!.event;
+    expect(downstream).toMatchObject({
+      id: 'delivery-1',
+      archive: { bucket: aws.bucket, key: `events/github/${today()}/delivery-1.json` },
+    });
+    expect(Buffer.from(downstream.body!, downstream.encoding).toString('utf8')).toBe(body);
+  });
+
+  it('the same delivery sent twice is archived and dispatched once (DynamoDB idempotency)', async () => {
+    const body = '{"twice":true}';
+    expect((await receiveHandler()(githubPost('delivery-dup', body), lambdaContext)).statusCode).toBe(202);
+    expect((await receiveHandler()(githubPost('delivery-dup', body), lambdaContext)).statusCode).toBe(202);
+    await drainAll();
+    expect(invocations.filter(({ event }) => event.id === 'delivery-dup')).toHaveLength(1);
+    expect(await depth(aws.queueUrl)).toBe(0);
+  });
+
+  it('a Stripe event over the queue limit is claimed to S3 and processed with its full body', async () => {
+    const post = receiveHandler(4096);
+    const body = JSON.stringify({
+      id: 'evt_large',
+      object: 'event',
+      data: { blob: 'x'.repeat(10_000) },
+      type: 'invoice.paid',
+    });
+    const event = {
+      ...githubPost('unused', body),
+      pathParameters: { source: 'stripe' },
+      headers: {
+        'content-type': 'application/json',
+        ...signStripe('whsec_stripe', body, Math.floor(Date.now() / 1000)),
+      },
+    };
+    const answer = await post(event, lambdaContext);
+    expect(JSON.parse(answer.body!)).toEqual({ id: 'evt_large' });
+    const claims = await aws.s3.send(
+      new ListObjectsV2Command({ Bucket: aws.bucket, Prefix: 'events/_claims/stripe/' }),
+    );
+    expect(claims.KeyCount).toBe(1);
+    await drainAll();
+    expect((await archived(`events/stripe/${today()}/evt_large.json`))?.body).toBe(body);
+    expect(invocations.find(({ event: downstream }) => downstream.id === 'evt_large')?.event.body).toBe(body);
+  });
+
+  it('queue down → 503 (nothing acknowledged), queue back → the retry gets 202 and is processed', async () => {
+    await aws.stopSqs();
+    const down = await receiveHandler()(githubPost('delivery-outage', '{"outage":1}'), lambdaContext);
+    expect(down.statusCode).toBe(503);
+    expect(JSON.parse(down.body!).error.code).toBe('SERVICE_UNAVAILABLE');
+    await aws.restartSqs();
+    const retry = await receiveHandler()(githubPost('delivery-outage', '{"outage":1}'), lambdaContext);
+    expect(retry.statusCode).toBe(202);
+    await drainAll();
+    expect(invocations.map(({ event }) => event.id)).toEqual(['delivery-outage']);
+  });
+
+  it('a delivery whose processing keeps failing lands in the DLQ; once fixed, redrive gets it processed', async () => {
+    failingTargets.add('downstream');
+    expect(
+      (await receiveHandler()(githubPost('delivery-poison', '{"poison":1}'), lambdaContext)).statusCode,
+    ).toBe(202);
+    // maxReceiveCount 2, visibility 1 s: fail twice, then the emulator moves it to the DLQ on the next receive.
+    for (let attempt = 0; attempt < 8 && (await depth(aws.dlqUrl)) === 0; attempt++) {
+      await drainOnce();
+      await new Promise((resolve) => setTimeout(resolve, 600));
+    }
+    expect(await depth(aws.dlqUrl)).toBe(1);
+    expect(invocations).toHaveLength(0);
+
+    failingTargets.clear();
+    const moved = await redriveDeadLetters({
+      sqs: aws.sqs,
+      sourceQueueUrl: aws.queueUrl,
+      dlqUrl: aws.dlqUrl,
+      mode: 'copy',
+    });
+    expect(moved).toBe(1);
+    expect(await depth(aws.dlqUrl)).toBe(0);
+    await drainAll();
+    expect(invocations.map(({ event }) => event.id)).toEqual(['delivery-poison']);
+  });
+
+  it('replay re-enqueues archived deliveries, processed again once per replay run', async () => {
+    expect(
+      (await receiveHandler()(githubPost('delivery-replay', '{"replay":1}'), lambdaContext)).statusCode,
+    ).toBe(202);
+    await drainAll();
+    invocations.length = 0;
+    const storage = new S3ObjectStorage({ bucket: aws.bucket, client: aws.s3, localEmulator: true });
+    const enqueue = {
+      sendMessage: sqsMessageSender(aws.sqs, aws.queueUrl),
+      storeClaim: async () => undefined,
+    };
+    const dryRun = await replayArchivedDeliveries({
+      source: 'github',
+      id: 'delivery-replay',
+      storage,
+      enqueue,
+      dryRun: true,
+      replayId: 'r1',
+    });
+    expect(dryRun).toMatchObject({ matched: 1, enqueued: 0 });
+    const run = await replayArchivedDeliveries({
+      source: 'github',
+      since: new Date(Date.now() - 60_000),
+      id: 'delivery-replay',
+      storage,
+      enqueue,
+      dryRun: false,
+      replayId: 'r1',
+    });
+    expect(run).toMatchObject({ matched: 1, enqueued: 1 });
+    // The same run's message delivered twice (a queue redelivery) is still processed once.
+    const [message] =
+      (
+        await aws.sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: aws.queueUrl, WaitTimeSeconds: 1, VisibilityTimeout: 0 }),
+        )
+      ).Messages ?? [];
+    await aws.sqs.send(new SendMessageCommand({ QueueUrl: aws.queueUrl, MessageBody: message!.Body! }));
+    await drainAll();
+    expect(invocations.map(({ event }) => event.id)).toEqual(['delivery-replay']);
+    const future = await replayArchivedDeliveries({
+      source: 'github',
+      since: new Date(Date.now() + 86_400_000),
+      storage,
+      enqueue,
+      dryRun: true,
+      replayId: 'r2',
+    });
+    expect(future.matched).toBe(0);
+  });
+});
