@@ -104,9 +104,7 @@ export class LocalStack {
           `${error.message}. Free the port or choose another with ${PORT_VARIABLES[error.kind]}=<port>.`,
         );
       }
-      throw new LocalStackStartError(
-        `The local stack could not start: ${(error as Error).message ?? String(error)}`,
-      );
+      throw new LocalStackStartError(`The local stack could not start: ${(error as Error).message}`);
     }
   }
 

@@ -1,9 +1,9 @@
 import type { LocalLog } from './log';
 import { addFixtures, type FixtureDefinitions, type MutableService } from './fixtures';
-import { LocalStack, LocalStackStartError } from './local-stack';
+import { LocalStack } from './local-stack';
 import type { CfnResource } from './provision';
 import type { FunctionDefinition } from './service-model';
-import { LocalSettingsError, readLocalStackSettings } from './settings';
+import { readLocalStackSettings } from './settings';
 import { join } from 'node:path';
 
 /** The parts of the framework's `serverless` object the plugin uses. */
@@ -137,10 +137,9 @@ export class LocalStackPlugin {
       // offline's servers may already listen and would keep the process alive after the framework
       // reports the error: exit (non-zero) once it has printed it.
       setTimeout(() => this.exit(1), 200).unref();
-      if (error instanceof LocalStackStartError || error instanceof LocalSettingsError) {
-        throw new this.serverless.classes.Error(error.message);
-      }
-      throw error;
+      // LocalStackStartError and LocalSettingsError carry the one line to show; anything else is a bug
+      // whose message is still better than a hang.
+      throw new this.serverless.classes.Error((error as Error).message);
     }
   }
 

@@ -70,6 +70,23 @@ describe('renderBanner', () => {
     expect(banner).toContain(text);
   });
 
+  it('omits filters, DLQ and flags that are not set', () => {
+    const bare = renderBanner(
+      {
+        ...state,
+        resources: { ...state.resources, queues: [{ logicalId: 'Q', name: 'q', url: 'http://q', arn: 'a' }] },
+        mappings: {
+          s3: [{ functionKey: 'f', functionName: 'fn', bucket: 'b', events: ['s3:ObjectCreated:*'] }],
+          sqs: [{ ...state.mappings.sqs[0]!, reportBatchItemFailures: false, enabled: true }],
+        },
+      },
+      'x',
+    );
+    expect(bare).toContain('http://q  (Q)\n');
+    expect(bare).toContain('s3://b s3:ObjectCreated:* → fn');
+    expect(bare).toContain('(batch 10, window 0s)');
+  });
+
   it('names the data folder when data persists', () => {
     expect(renderBanner({ ...state, dataDir: '/data' }, 'x')).toContain('/data');
   });

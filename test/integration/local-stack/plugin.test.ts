@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, utimesSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import type { LocalStackState } from '../../../src/local/state';
@@ -90,7 +90,9 @@ describe('plugins/local-stack/index.js (the shim the framework loads)', () => {
     expect(new Shim(fakeServerless([command]), {}, fakeIo().io).hooks).toEqual({});
   });
 
-  it('loads the bundled TypeScript plugin and registers its offline hooks for `sls offline start`', () => {
+  it('rebuilds the TypeScript plugin when its sources are newer and registers its offline hooks', () => {
+    const bundle = join(serviceDir, '.intake', 'build', 'local-stack-plugin.js');
+    if (existsSync(bundle)) utimesSync(bundle, 0, 0);
     const shim = new Shim(fakeServerless(), {}, fakeIo().io);
     expect(Object.keys(shim.hooks).sort()).toEqual([
       'after:offline:start:init',
@@ -98,6 +100,7 @@ describe('plugins/local-stack/index.js (the shim the framework loads)', () => {
       'before:offline:start:init',
       'initialize',
     ]);
+    expect(statSync(bundle).mtimeMs).toBeGreaterThan(Date.now() - 60_000);
   });
 });
 
@@ -130,7 +133,8 @@ describe('LocalStackPlugin', () => {
     await useFreePorts();
     const serverless = fakeServerless();
     const { io, output } = fakeIo();
-    const plugin = new LocalStackPlugin(serverless, { lambdaPort: '3999' }, io);
+    // Without writeText (older frameworks) the banner goes to the notice log.
+    const plugin = new LocalStackPlugin(serverless, { lambdaPort: '3999' }, { log: io.log });
     // The framework's order: initialize (start begins, overlapping the bundling), before init
     // (everything in place before offline listens), after init (event sources, banner).
     await plugin.hooks.initialize!();

@@ -30,6 +30,7 @@ const resources: Record<string, CfnResource> = {
             ExposedHeaders: ['ETag'],
             MaxAge: 600,
           },
+          { AllowedMethods: ['HEAD'], AllowedOrigins: ['*'] },
         ],
       },
     },

@@ -1,8 +1,8 @@
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { S3Event } from 'aws-lambda';
 import { LocalStack } from '../../../src/local/local-stack';
-import { silentLog } from '../../../src/local/log';
+import type { LocalLog } from '../../../src/local/log';
 import { createEmulatorClients, type EmulatorClients } from '../../../src/local/emulator-clients';
 import type { FunctionDefinition } from '../../../src/local/service-model';
 import { eventually, inProcessInvoker, testSettings } from './support';
@@ -34,6 +34,8 @@ const functions: Record<string, FunctionDefinition> = {
 describe('S3 → Lambda notifications (real s3rver, in-process handlers)', () => {
   let stack: LocalStack;
   let clients: EmulatorClients;
+  const warnings: string[] = [];
+  const log: LocalLog = { info: () => {}, warning: (message) => warnings.push(message), error: () => {} };
   const handlers = inProcessInvoker({
     'it-local-ingest': () => undefined,
     'it-local-flaky': () => {
@@ -58,7 +60,7 @@ describe('S3 → Lambda notifications (real s3rver, in-process handlers)', () =>
         httpUrl: 'http://127.0.0.1:1',
         lambdaEndpoint: 'http://127.0.0.1:1',
       },
-      { settings: await testSettings(), log: silentLog, invoke: handlers.invoke, sqsWaitTimeSeconds: 1 },
+      { settings: await testSettings(), log, invoke: handlers.invoke, sqsWaitTimeSeconds: 1 },
     );
     const { s3, sqs, dynamodb } = stack.state!.emulators;
     clients = createEmulatorClients(
@@ -137,5 +139,31 @@ describe('S3 → Lambda notifications (real s3rver, in-process handlers)', () =>
       responsePayload: { errorMessage: 'flaky handler fails every time' },
     });
     expect(record.requestPayload.Records[0].s3.object.key).toBe('x+y.bin');
+  });
+
+  it('fills in the ETag and size of a copy, which s3rver leaves out of its event', async () => {
+    await clients.s3.send(
+      new PutObjectCommand({ Bucket: 'it-local-uploads', Key: 'src.bin', Body: 'copied!' }),
+    );
+    await clients.s3.send(
+      new CopyObjectCommand({
+        Bucket: 'it-local-uploads',
+        Key: 'in/copy.txt',
+        CopySource: 'it-local-uploads/src.bin',
+      }),
+    );
+    const copy = await eventually(() =>
+      deliveredTo('it-local-ingest')
+        .map((item) => (item.event as S3Event).Records[0]!)
+        .find((record) => record.eventName === 'ObjectCreated:Copy'),
+    );
+    expect(copy.s3.object.key).toBe('in/copy.txt');
+    expect(copy.s3.object.eTag).toMatch(/^[0-9a-f]{32}$/);
+    expect(copy.s3.object.size).toBe(7);
+  });
+
+  it('reports an emulator that dies while the stack runs', async () => {
+    process.kill(stack.emulator('dynamodb').pid, 'SIGKILL');
+    await eventually(() => warnings.find((message) => message.includes('the dynamodb emulator')));
   });
 });
