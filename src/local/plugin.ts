@@ -71,12 +71,32 @@ export class LocalStackPlugin {
   /**
    * Two stacks started from one checkout (a developer's and a test's) must not share serverless-esbuild's
    * work folder: the first to stop deletes it under the other. INTAKE_BUILD_DIR gives each its own.
+   * Its hot-reload watcher must not watch build output either (ours, another stack's, coverage…),
+   * or every bundle written anywhere would rebuild every running stack.
    */
   private useOwnBuildFolder(): void {
-    const folder = process.env.INTAKE_BUILD_DIR;
-    if (!folder) return;
     const custom = (this.serverless.service.custom ??= {});
-    custom.esbuild = { ...(custom.esbuild as object), outputWorkFolder: folder };
+    const esbuild = { ...(custom.esbuild as Record<string, unknown> | undefined) };
+    const folder = process.env.INTAKE_BUILD_DIR;
+    if (folder) esbuild.outputWorkFolder = folder;
+    const watch = (esbuild.watch ?? {}) as { ignore?: string[] };
+    if (!watch.ignore) {
+      esbuild.watch = {
+        ...watch,
+        ignore: [
+          '.esbuild',
+          '.build',
+          'dist',
+          'node_modules',
+          '.intake',
+          '.serverless',
+          'coverage',
+          'scratch',
+          '.git',
+        ],
+      };
+    }
+    custom.esbuild = esbuild;
   }
 
   private settings() {

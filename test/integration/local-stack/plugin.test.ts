@@ -122,11 +122,21 @@ describe('LocalStackPlugin', () => {
     expect(serverless.service.resources!.Resources).toHaveProperty('FixtureQueue');
   });
 
-  it('gives serverless-esbuild its own work folder when INTAKE_BUILD_DIR is set', () => {
+  it('gives serverless-esbuild its own work folder (INTAKE_BUILD_DIR) and keeps its watcher off build output', () => {
     process.env.INTAKE_BUILD_DIR = '.intake/run-x';
     const serverless = fakeServerless();
     new LocalStackPlugin(serverless, {}, fakeIo().io);
-    expect(serverless.service.custom!.esbuild).toEqual({ outputWorkFolder: '.intake/run-x' });
+    expect(serverless.service.custom!.esbuild).toEqual({
+      outputWorkFolder: '.intake/run-x',
+      watch: { ignore: expect.arrayContaining(['.esbuild', 'node_modules', '.intake', 'coverage']) },
+    });
+  });
+
+  it('keeps a watch ignore list the project set itself', () => {
+    const serverless = fakeServerless();
+    serverless.service.custom!.esbuild = { minify: true, watch: { ignore: ['mine'] } };
+    new LocalStackPlugin(serverless, {}, fakeIo().io);
+    expect(serverless.service.custom!.esbuild).toEqual({ minify: true, watch: { ignore: ['mine'] } });
   });
 
   it('starts the stack once offline listens, prints the banner, writes the state file, and stops it', async () => {
