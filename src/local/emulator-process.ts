@@ -18,6 +18,8 @@ export interface RunningEmulator {
   port: number;
   endpoint: string;
   pid: number;
+  /** S3 only: 'enforced' when presigned POST uploads are checked as AWS checks them. */
+  postPolicy?: 'enforced';
   /** Resolves with the exit code once the process has ended, for whatever reason. */
   exited: Promise<number | null>;
   stop(): Promise<void>;

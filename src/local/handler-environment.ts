@@ -6,6 +6,23 @@ export interface LocalEndpoints {
   lambda: string;
 }
 
+/** The dummy credentials handlers get when the shell gives none (every emulator accepts any key). */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/**
+ * The credentials handlers sign with locally (the shell's, else the dummy ones): the presigned-POST
+ * check in front of s3rver verifies signatures with the same secret.
+ */
+export function handlerCredentials(shellEnv: NodeJS.ProcessEnv): {
+  accessKeyId: string;
+  secretAccessKey: string;
+} {
+  return {
+    accessKeyId: shellEnv.AWS_ACCESS_KEY_ID ?? LOCAL_CREDENTIALS.accessKeyId,
+    secretAccessKey: shellEnv.AWS_SECRET_ACCESS_KEY ?? LOCAL_CREDENTIALS.secretAccessKey,
+  };
+}
+
 /**
  * The variables handlers need locally. A value already in `shellEnv` (the command line, or `.env`,
  * which the framework loads without overriding the shell) wins over these defaults.
@@ -21,8 +38,8 @@ export function localHandlerEnvironment(
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
     AWS_ENDPOINT_URL_LAMBDA: endpoints.lambda,
     AWS_REGION: region,
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_TRACE_ENABLED: 'false',

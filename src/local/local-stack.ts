@@ -3,7 +3,9 @@ import type { EmulatorClients } from './emulator-clients';
 import { createEmulatorClients } from './emulator-clients';
 import type { EmulatorKind, RunningEmulator } from './emulator-process';
 import { EmulatorStartError, startEmulator } from './emulator-process';
-import { localHandlerEnvironment } from './handler-environment';
+import { handlerCredentials, localHandlerEnvironment } from './handler-environment';
+import { startS3PostPolicyProxy } from './s3-post-policy';
+import { unusedPort } from './unused-port';
 import type { Invoker } from './invoker';
 import { createOfflineInvoker } from './invoker';
 import type { LocalLog } from './log';
@@ -120,14 +122,10 @@ export class LocalStack {
 
   /** Starts the three emulators side by side; the first failure stops the others (in `start`). */
   private async startEmulators(): Promise<void> {
-    const { settings, log } = this.options;
+    const { log } = this.options;
     const results = await Promise.allSettled(
       EMULATOR_KINDS.map(async (kind) => {
-        const emulator = await startEmulator(kind, {
-          port: settings.ports[kind],
-          ...(settings.dataDir ? { dataDir: settings.dataDir } : {}),
-          ...(kind === 's3' ? { onS3Event: (event: unknown) => this.onS3Event(event) } : {}),
-        });
+        const emulator = kind === 's3' ? await this.startS3() : await this.startPlainEmulator(kind);
         this.emulators.set(kind, emulator);
         void emulator.exited.then((code) => {
           if (!this.stopping)
@@ -137,6 +135,52 @@ export class LocalStack {
     );
     const failure = results.find((result) => result.status === 'rejected');
     if (failure) throw failure.reason;
+  }
+
+  private startPlainEmulator(
+    kind: EmulatorKind,
+    port = this.options.settings.ports[kind],
+  ): Promise<RunningEmulator> {
+    const { dataDir } = this.options.settings;
+    return startEmulator(kind, {
+      port,
+      ...(dataDir ? { dataDir } : {}),
+      ...(kind === 's3' ? { onS3Event: (event: unknown) => this.onS3Event(event) } : {}),
+    });
+  }
+
+  /**
+   * s3rver stores any presigned POST unchecked, so clients reach it through the POST-policy proxy
+   * (src/local/s3-post-policy), which listens on the public S3 port and checks uploads as AWS does.
+   */
+  private async startS3(): Promise<RunningEmulator> {
+    const publicPort = this.options.settings.ports.s3;
+    const s3rver = await this.startPlainEmulator('s3', await unusedPort());
+    try {
+      const proxy = await startS3PostPolicyProxy({
+        listenPort: publicPort,
+        targetEndpoint: s3rver.endpoint,
+        credentials: handlerCredentials(this.options.shellEnv ?? process.env),
+      });
+      return {
+        ...s3rver,
+        port: proxy.port,
+        endpoint: proxy.endpoint,
+        postPolicy: 'enforced',
+        stop: async () => {
+          await proxy.stop();
+          await s3rver.stop();
+        },
+      };
+    } catch (error) {
+      await s3rver.stop();
+      const inUse = (error as { code?: string }).code === 'EADDRINUSE';
+      throw new EmulatorStartError(
+        's3',
+        publicPort,
+        inUse ? `port ${publicPort} is already in use` : String(error),
+      );
+    }
   }
 
   private async wire(): Promise<void> {
@@ -220,8 +264,8 @@ export class LocalStack {
     }
 
     const emulatorState = (kind: EmulatorKind) => {
-      const { port, endpoint, pid } = this.emulator(kind);
-      return { port, endpoint, pid };
+      const { port, endpoint, pid, postPolicy } = this.emulator(kind);
+      return { port, endpoint, pid, ...(postPolicy ? { postPolicy } : {}) };
     };
     this.state = {
       pid: process.pid,

@@ -7,7 +7,9 @@ import type { SqsMapping } from './sqs-event-source';
 export interface EmulatorState {
   port: number;
   endpoint: string;
+  /** The emulator's own process (for S3: s3rver, behind the POST-policy proxy that serves `endpoint`). */
   pid: number;
+  postPolicy?: 'enforced';
 }
 
 /** What `.intake/local-stack.json` holds once the stack is ready (tests and tools read it). */

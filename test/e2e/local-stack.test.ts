@@ -74,6 +74,27 @@ describe('npm start (the whole local stack, over real sockets)', () => {
     expect(line.size).toBe(5);
   });
 
+  it('refuses a browser POST upload whose policy is not valid, as S3 does, and stores nothing', async () => {
+    const { s3 } = stack.state.emulators;
+    expect(s3.postPolicy).toBe('enforced');
+    const form = new FormData();
+    form.append('key', 'fixtures/forged.txt');
+    form.append(
+      'policy',
+      Buffer.from('{"expiration":"2000-01-01T00:00:00Z","conditions":[]}').toString('base64'),
+    );
+    form.append('x-amz-algorithm', 'AWS4-HMAC-SHA256');
+    form.append('x-amz-credential', 'local/20000101/us-east-1/s3/aws4_request');
+    form.append('x-amz-date', '20000101T000000Z');
+    form.append('x-amz-signature', '00');
+    form.append('file', new Blob(['forged']), 'forged.txt');
+    const response = await fetch(`${s3.endpoint}/${bucket()}`, { method: 'POST', body: form });
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(response.status).toBeLessThan(500);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(stack.lines.some(fixtureLine('s3-consumer', 'fixtures/forged.txt'))).toBe(false);
+  });
+
   it('delivers an SQS message to the SQS fixture', async () => {
     const { MessageId } = await clients.sqs.send(
       new SendMessageCommand({ QueueUrl: fixtureQueueUrl(), MessageBody: JSON.stringify({ hello: 'e2e' }) }),

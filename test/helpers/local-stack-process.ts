@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { LocalStackState } from '../../src/local/state';
+import { unusedPort } from '../../src/local/unused-port';
 
 export interface StartLocalStackOptions {
   /** Extra environment for `npm start` (wins over the helper's own choices). */
@@ -39,16 +39,7 @@ export interface LocalStackProcess {
 const serviceDir = join(__dirname, '..', '..');
 
 /** A port nothing listens on right now (the OS picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+export const freePort = unusedPort;
 
 async function httpAnswers(url: string): Promise<boolean> {
   try {

@@ -212,6 +212,17 @@ describe('LocalStackPlugin', () => {
       });
     });
 
+    it('names INTAKE_S3_PORT when the public S3 port (the POST-policy proxy) is taken', async () => {
+      await useFreePorts();
+      const busyPort = Number(process.env.INTAKE_S3_PORT);
+      blocker = createServer();
+      await new Promise<void>((resolve) => blocker.listen(busyPort, '127.0.0.1', resolve));
+      const plugin = new LocalStackPlugin(fakeServerless(), {}, fakeIo().io, jest.fn());
+      await expect(plugin.hooks['after:offline:start:init']!()).rejects.toThrow(
+        `port ${busyPort} is already in use. Free the port or choose another with INTAKE_S3_PORT=<port>.`,
+      );
+    });
+
     it('reports an invalid port variable the same way', async () => {
       process.env.INTAKE_S3_PORT = 'nope';
       const exit = jest.fn();
