@@ -1,5 +1,5 @@
 import { NotFoundError, PreconditionFailedError } from '../errors';
-import type { ObjectStorage } from '../aws/storage';
+import type { ObjectStorage, ObjectStream } from '../aws/storage';
 import type { S3ObjectEvent } from '../middleware/s3';
 import { logger } from '../observability/logger';
 import { MetricUnit, metrics } from '../observability/metrics';
@@ -45,20 +45,24 @@ export function createDocumentProcessor(
   const now = deps.now ?? (() => new Date());
   const { storage, policy } = deps;
 
-  async function inspectUpload(
-    object: S3ObjectEvent,
-    upload: { id: string; filename: string },
-    sourceVersion: string,
-  ): Promise<DocumentManifest | undefined> {
-    const started = performance.now();
+  /** The upload as a stream pinned to the event's ETag; undefined when it is gone or was replaced. */
+  async function openUpload(object: S3ObjectEvent): Promise<ObjectStream | undefined> {
     const eventEtag = object.eTag ? unquote(object.eTag) : undefined;
-    let stream;
     try {
-      stream = await storage.get(object.key, eventEtag ? { ifMatch: `"${eventEtag}"` } : {});
+      return await storage.get(object.key, eventEtag ? { ifMatch: `"${eventEtag}"` } : {});
     } catch (error) {
       if (error instanceof NotFoundError || error instanceof PreconditionFailedError) return undefined;
       throw error;
     }
+  }
+
+  async function inspectUpload(
+    object: S3ObjectEvent,
+    stream: ObjectStream,
+    upload: { id: string; filename: string },
+    sourceVersion: string,
+    started: number,
+  ): Promise<DocumentManifest> {
     const declared = stream.contentType.split(';')[0]!.trim().toLowerCase();
     const inspection = await inspectDocument(stream.body, {
       filename: upload.filename,
@@ -127,18 +131,21 @@ export function createDocumentProcessor(
       logger.debug('Not an upload key; skipping', { key: object.key });
       return { outcome: 'skipped', reason: 'not an upload key' };
     }
+    const started = performance.now();
     const manifestKey = documentManifestKey(upload.id);
     const sourceVersion = uploadVersionOf(object);
-    const existing = await readManifest(manifestKey);
+    // Both at once: the manifest check costs no extra round trip before the read.
+    const [existing, stream] = await Promise.all([readManifest(manifestKey), openUpload(object)]);
     if (existing?.sourceVersion === sourceVersion) {
+      stream?.body.destroy();
       await finish(existing, manifestKey);
       return { outcome: 'duplicate', id: upload.id, manifestKey };
     }
-    const manifest = await inspectUpload(object, upload, sourceVersion);
-    if (!manifest) {
+    if (!stream) {
       logger.warn('Uploaded object is gone or was replaced before processing; skipping', { key: object.key });
       return { outcome: 'skipped', reason: 'object gone or replaced' };
     }
+    const manifest = await inspectUpload(object, stream, upload, sourceVersion, started);
     // The manifest first: a failure after it is retried by Lambda and finished by the branch above.
     await storage.put(manifestKey, JSON.stringify(manifest, null, 2), { contentType: 'application/json' });
     await finish(manifest, manifestKey);

@@ -142,15 +142,15 @@ describe('document-process', () => {
   it('inspects a repeated delivery of the same upload version only once', async () => {
     const bytes = makePdf(2);
     await storage.put(`uploads/${ID}/report.pdf`, bytes, { contentType: 'application/pdf' });
-    const reads = jest.spyOn(storage, 'get');
+    const writes = jest.spyOn(storage, 'put');
     const first = eventFor(createdEvent, `uploads/${ID}/report.pdf`, bytes);
     const again = eventFor(duplicateEvent, `uploads/${ID}/report.pdf`, bytes);
     const { handler } = handlerFor();
     await handler(first, context);
     const before = await manifest();
     await handler(again, context);
-    const uploadReads = reads.mock.calls.filter(([key]) => key === `uploads/${ID}/report.pdf`);
-    expect(uploadReads).toHaveLength(1);
+    const manifestWrites = writes.mock.calls.filter(([key]) => key === `manifests/${ID}.json`);
+    expect(manifestWrites).toHaveLength(1);
     expect(await manifest()).toEqual(before);
     expect(published.map((event) => event.id)).toEqual([ID, ID]); // at-least-once
   });
