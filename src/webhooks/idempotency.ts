@@ -14,23 +14,26 @@ export interface DeliveryKey {
 /** Runs `work` once per key within the expiry; a later call returns the first call's stored result. */
 export type Once<K, R> = (key: K, work: () => Promise<R>) => Promise<R>;
 
+/** One side effect of processing a delivery: `archive`, or `invoke:<function>`. */
+export type StepKey = DeliveryKey & { readonly step: string };
+
+/** What a completed step stores (the archive step: the key it wrote, which a duplicate must point to). */
+export interface StepResult {
+  readonly done: true;
+  readonly key?: string;
+}
+
 export interface DeliveryGuards {
-  /** Once per delivery: archive + dispatch of a (source, id). */
-  readonly deliveryOnce: Once<DeliveryKey, DeliveryOutcome>;
-  /** Once per (delivery, target function): a retry after a partial failure skips the targets already invoked. */
-  readonly dispatchOnce: Once<DeliveryKey & { readonly target: string }, { readonly dispatched: true }>;
+  /**
+   * Once per (delivery, step). Every side effect is its own step, so a retry after a partial failure redoes
+   * only the steps that failed, and a duplicate delivery redoes none.
+   */
+  readonly stepOnce: Once<StepKey, StepResult>;
   /** Lets in-progress records expire with the invocation (so a crash does not block retries for long). */
   registerContext(context: Context): void;
 }
 
-/** Exactly the fields that identify a delivery (a replay run only when present), whatever else the caller passed. */
-function hashedKey(key: DeliveryKey): DeliveryKey {
-  return key.replay === undefined
-    ? { source: key.source, id: key.id }
-    : { source: key.source, id: key.id, replay: key.replay };
-}
-
-/** What processing a delivery did (stored as the idempotency record's result). */
+/** What processing a delivery did: where it is archived and which functions it was routed to. */
 export interface DeliveryOutcome {
   readonly archiveKey: string;
   readonly targets: readonly string[];
@@ -43,45 +46,39 @@ export interface DeliveryOutcome {
 export const deduplicationSeconds = 7 * 24 * 60 * 60;
 
 /**
- * Powertools Idempotency guards over the DynamoDB table (one persistence layer per guard: Powertools
- * ignores a second config on a shared one). Keys are the hashed (source, id[, target]) under stable
- * prefixes, so they do not depend on the function's name or on the SQS message id — a provider's resend
- * and a queue redelivery are both recognised.
+ * Powertools Idempotency over the DynamoDB table: records keyed by the hash of (source, id[, replay], step)
+ * under the stable prefix `webhook-step`, so they depend neither on the function's name nor on the SQS
+ * message id — a provider's resend and a queue redelivery are both recognised.
  */
 export function dynamoDbDeliveryGuards(options: {
   tableName: string;
   client: DynamoDBClient;
   expiresAfterSeconds?: number;
 }): DeliveryGuards {
-  const expiresAfterSeconds = options.expiresAfterSeconds ?? deduplicationSeconds;
-  const deliveryConfig = new IdempotencyConfig({ expiresAfterSeconds });
-  const dispatchConfig = new IdempotencyConfig({ expiresAfterSeconds });
-  const layer = () =>
-    new DynamoDBPersistenceLayer({ tableName: options.tableName, awsSdkV3Client: options.client });
-  const deliveryOnce = makeIdempotent(
-    async (_key: DeliveryKey, work: () => Promise<DeliveryOutcome>) => work(),
-    {
-      persistenceStore: layer(),
-      config: deliveryConfig,
-      keyPrefix: 'webhook-delivery',
-      dataIndexArgument: 0,
-    },
-  );
-  const dispatchOnce = makeIdempotent(
-    async (_key: DeliveryKey & { target: string }, work: () => Promise<{ dispatched: true }>) => work(),
-    {
-      persistenceStore: layer(),
-      config: dispatchConfig,
-      keyPrefix: 'webhook-dispatch',
-      dataIndexArgument: 0,
-    },
-  );
+  const config = new IdempotencyConfig({
+    expiresAfterSeconds: options.expiresAfterSeconds ?? deduplicationSeconds,
+  });
+  const stepOnce = makeIdempotent(async (_key: StepKey, work: () => Promise<StepResult>) => work(), {
+    persistenceStore: new DynamoDBPersistenceLayer({
+      tableName: options.tableName,
+      awsSdkV3Client: options.client,
+    }),
+    config,
+    keyPrefix: 'webhook-step',
+    dataIndexArgument: 0,
+  });
   return {
-    deliveryOnce: (key, work) => deliveryOnce(hashedKey(key), work),
-    dispatchOnce: (key, work) => dispatchOnce({ ...hashedKey(key), target: key.target }, work),
-    registerContext: (context) => {
-      deliveryConfig.registerLambdaContext(context);
-      dispatchConfig.registerLambdaContext(context);
-    },
+    // Exactly the identifying fields are hashed, whatever else the caller's object holds.
+    stepOnce: (key, work) =>
+      stepOnce(
+        {
+          source: key.source,
+          id: key.id,
+          ...(key.replay === undefined ? {} : { replay: key.replay }),
+          step: key.step,
+        },
+        work,
+      ),
+    registerContext: (context) => config.registerLambdaContext(context),
   };
 }

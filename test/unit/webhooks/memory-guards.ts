@@ -25,8 +25,7 @@ export function memoryGuards(): DeliveryGuards & { completed: Map<string, unknow
     };
   return {
     completed,
-    deliveryOnce: once('delivery'),
-    dispatchOnce: once('dispatch'),
+    stepOnce: once('step'),
     registerContext: () => undefined,
   };
 }

@@ -108,7 +108,7 @@ describe('createWebhookProcessor', () => {
   });
 
   it('fails the record when one invoke fails, and on retry re-invokes only the failed target', async () => {
-    const { dispatch, invocations, processor } = setup();
+    const { dispatch, invocations, processor, storage } = setup();
     dispatch.mockImplementationOnce(async () => {
       throw new ServiceUnavailableError('throttled', { service: 'Lambda', operation: 'Invoke' });
     });
@@ -119,6 +119,7 @@ describe('createWebhookProcessor', () => {
     expect(invocations.map(({ target }) => target)).toEqual(['prs', 'audit']);
     await processor(record(text), context);
     expect(invocations).toHaveLength(2);
+    expect(storage.put).toHaveBeenCalledTimes(1);
   });
 
   it('archives an unrouted delivery without invoking anything', async () => {
