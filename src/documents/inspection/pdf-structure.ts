@@ -26,6 +26,9 @@ interface XrefSection {
 
 const TAIL_BYTES = 16 * 1024;
 const OBJECT_BYTES = 64 * 1024;
+/** Largest xref or object stream read (compressed) and inflated: real ones are KBs; a hostile one is refused. */
+const MAX_STREAM_BYTES = 8 * 1024 * 1024;
+const MAX_INFLATED_BYTES = 32 * 1024 * 1024;
 const MAX_SECTIONS = 64;
 
 class PdfStructureError extends Error {}
@@ -246,14 +249,26 @@ async function readStreamObject(
   const length = /\/Length\s+(\d+)(\s+\d+\s+R)?/.exec(own);
   if (!length || length[2]) throw new PdfStructureError('stream /Length is missing or indirect');
   const dataStart = offset + text.indexOf('<<') + dictionary.length + keyword.index + keyword[0].length;
+  if (Number(length[1]) > MAX_STREAM_BYTES)
+    throw new PdfStructureError(`stream of ${length[1]} bytes is too large to read`);
   const raw = await reader.read(dataStart, dataStart + Number(length[1]));
   const filter = /\/Filter\s*\[?\s*\/(\w+)/.exec(own)?.[1];
   if (filter !== undefined && filter !== 'FlateDecode')
     throw new PdfStructureError(`unsupported filter ${filter}`);
-  let data = filter ? inflateSync(raw) : raw;
+  let data = filter ? inflateBounded(raw) : raw;
   const predictor = Number(/\/Predictor\s+(\d+)/.exec(dictionary)?.[1] ?? 1);
   if (predictor >= 10) data = undoPngPredictor(data, Number(/\/Columns\s+(\d+)/.exec(dictionary)?.[1] ?? 1));
   return { dictionary: own, data };
+}
+
+function inflateBounded(raw: Buffer): Buffer {
+  try {
+    return inflateSync(raw, { maxOutputLength: MAX_INFLATED_BYTES });
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE')
+      throw new PdfStructureError(`stream inflates beyond ${MAX_INFLATED_BYTES} bytes`);
+    throw new PdfStructureError(`stream does not inflate: ${(error as Error).message}`);
+  }
 }
 
 /**

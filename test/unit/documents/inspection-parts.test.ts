@@ -120,12 +120,26 @@ describe('readPdfInfo', () => {
     expect(info.reason).toEqual(expect.any(String));
   });
 
-  it('refuses an xref stream with an unsupported filter or an indirect length', async () => {
+  it('refuses a deflate bomb in an xref stream instead of inflating it', async () => {
+    const bomb = deflateSync(Buffer.alloc(64 * 1024 * 1024));
+    const head = `%PDF-1.5\n`;
+    const object = `1 0 obj\n<< /Type /XRef /W [1 1 1] /Size 1 /Root 1 0 R /Filter /FlateDecode /Length ${bomb.length} >>\nstream\n`;
+    const pdf = Buffer.concat([
+      Buffer.from(head + object, 'latin1'),
+      bomb,
+      Buffer.from(`\nendstream\nendobj\nstartxref\n${head.length}\n%%EOF\n`, 'latin1'),
+    ]);
+    const info = await readPdfInfo(bufferRangeReader(pdf));
+    expect(info).toMatchObject({ pages: null, reason: expect.stringMatching(/inflates beyond/) });
+  });
+
+  it('refuses an xref stream with an unsupported filter, an indirect or huge length', async () => {
     const body = deflateSync(Buffer.from([1, 0, 0]));
     for (const dictionary of [
       `/Type /XRef /W [1 1 1] /Size 1 /Root 1 0 R /Filter /LZWDecode /Length ${body.length}`,
       `/Type /XRef /W [1 1 1] /Size 1 /Root 1 0 R /Length 9 0 R`,
       `/Type /XRef /W [1 1] /Size 1 /Root 1 0 R /Length ${body.length}`,
+      `/Type /XRef /W [1 1 1] /Size 1 /Root 1 0 R /Length 1000000000`,
     ]) {
       const head = `%PDF-1.5\n`;
       const object = `1 0 obj\n<< ${dictionary} >>\nstream\n`;
