@@ -41,9 +41,21 @@ const resourceText = (value: unknown): string => {
   return target ? `GetAtt:${target}` : JSON.stringify(value);
 };
 
+/** A statement, or both branches of a conditional one (`Fn::If`), so conditions cannot hide a grant. */
+function unwrapConditional(statement: unknown): Statement[] {
+  const branches = (statement as { 'Fn::If'?: unknown[] } | null)?.['Fn::If'];
+  if (!Array.isArray(branches)) return [statement as Statement];
+  return branches
+    .slice(1)
+    .filter((branch) => (branch as { Ref?: string } | null)?.Ref !== 'AWS::NoValue')
+    .flatMap(unwrapConditional);
+}
+
 function roleStatements(role: Resource): Statement[] {
   const policies = asArray(role.Properties?.Policies as { PolicyDocument?: { Statement?: unknown } }[]);
-  return policies.flatMap((policy) => asArray(policy.PolicyDocument?.Statement as Statement | Statement[]));
+  return policies.flatMap((policy) =>
+    asArray(policy.PolicyDocument?.Statement as unknown[] | unknown).flatMap(unwrapConditional),
+  );
 }
 
 /** Each function runs under a role of its own, never the framework's shared IamRoleLambdaExecution. */

@@ -87,6 +87,18 @@ describe('packaged template rules', () => {
     ]);
   });
 
+  it('looks into both branches of a conditional statement (Fn::If)', () => {
+    const template = wellFormedTemplate();
+    template.Resources.ConsumerRole = role(logStatement('intake-dev-consumer'), {
+      'Fn::If': ['UseKmsKey', { Effect: 'Allow', Action: 'kms:*', Resource: '*' }, { Ref: 'AWS::NoValue' }],
+    });
+
+    expect(statementViolations(template)).toEqual([
+      'ConsumerRole: wildcard action kms:*',
+      "ConsumerRole: Resource '*' for kms:*",
+    ]);
+  });
+
   it("rejects log permissions on another function's log group or on all of them", () => {
     const template = wellFormedTemplate();
     template.Resources.ConsumerRole = role(logStatement('intake-dev-other'), {
