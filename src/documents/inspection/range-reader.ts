@@ -20,11 +20,14 @@ const BLOCK = 64 * 1024;
 export class CachingRangeReader implements RangeReader {
   private readonly segments: { start: number; bytes: Buffer }[] = [];
   fetches = 0;
+  fetchedBytes = 0;
 
   constructor(
     private readonly source: RangeReader,
     private readonly maxFetches: number,
     known: { start: number; bytes: Buffer }[] = [],
+    /** Bytes fetched in all, across fetches: what stays in memory at most. */
+    private readonly maxBytes = 16 * 1024 * 1024,
   ) {
     this.segments.push(...known.filter((segment) => segment.bytes.length > 0));
   }
@@ -41,10 +44,13 @@ export class CachingRangeReader implements RangeReader {
       if (segment.start <= from && segment.start + segment.bytes.length >= to)
         return segment.bytes.subarray(from - segment.start, to - segment.start);
     }
-    if (this.fetches >= this.maxFetches) throw new RangeReadLimitError(this.maxFetches);
-    this.fetches++;
+    if (this.fetches >= this.maxFetches) throw new RangeReadLimitError(`${this.maxFetches} ranged reads`);
     const blockStart = Math.floor(from / BLOCK) * BLOCK;
     const blockEnd = Math.min(this.size, Math.ceil(to / BLOCK) * BLOCK);
+    if (this.fetchedBytes + blockEnd - blockStart > this.maxBytes)
+      throw new RangeReadLimitError(`${this.maxBytes} bytes of ranged reads`);
+    this.fetches++;
+    this.fetchedBytes += blockEnd - blockStart;
     let bytes: Buffer;
     try {
       bytes = await this.source.read(blockStart, blockEnd);
@@ -57,8 +63,8 @@ export class CachingRangeReader implements RangeReader {
 }
 
 export class RangeReadLimitError extends Error {
-  constructor(limit: number) {
-    super(`gave up after ${limit} ranged reads`);
+  constructor(limit: string) {
+    super(`gave up after ${limit}`);
     this.name = 'RangeReadLimitError';
   }
 }

@@ -168,6 +168,12 @@ describe('CachingRangeReader', () => {
     expect((await reader.read(-5, 0)).length).toBe(0);
   });
 
+  it('stops before fetching more bytes than its byte budget', async () => {
+    const reader = new CachingRangeReader(bufferRangeReader(bytes), 10, [], 100_000);
+    await reader.read(0, 1);
+    await expect(reader.read(65_536, 200_000)).rejects.toThrow(/100000 bytes/);
+  });
+
   it('stops after its fetch budget', async () => {
     const reader = new CachingRangeReader(bufferRangeReader(bytes), 1);
     await reader.read(0, 1);
