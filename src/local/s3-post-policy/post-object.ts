@@ -76,13 +76,7 @@ function receiveUpload(
         limits: { fieldSize: 20 * 1024, fields: 200, fieldNameSize: 200 },
       });
     } catch {
-      reject(
-        new S3PostError(
-          400,
-          'MalformedPOSTRequest',
-          'The body of your POST request is not well-formed multipart/form-data.',
-        ),
-      );
+      reject(malformedPost());
       return;
     }
     parser.on('field', (name, value) => {
@@ -109,13 +103,7 @@ function receiveUpload(
     });
     parser.on('error', () => {
       req.resume();
-      reject(
-        new S3PostError(
-          400,
-          'MalformedPOSTRequest',
-          'The body of your POST request is not well-formed multipart/form-data.',
-        ),
-      );
+      reject(malformedPost());
     });
     parser.on('close', () => {
       if (failure) return reject(failure);
@@ -131,6 +119,13 @@ function receiveUpload(
     req.pipe(parser);
   });
 }
+
+const malformedPost = () =>
+  new S3PostError(
+    400,
+    'MalformedPOSTRequest',
+    'The body of your POST request is not well-formed multipart/form-data.',
+  );
 
 function requiredKey(fields: Map<string, string>): string {
   const key = fields.get('key');
