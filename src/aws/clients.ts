@@ -2,8 +2,6 @@ import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynam
 import { LambdaClient, type LambdaClientConfig } from '@aws-sdk/client-lambda';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type * as LibDynamoDbModule from '@aws-sdk/lib-dynamodb';
 import { loadConfig } from '../config';
 
 /*
@@ -90,12 +88,9 @@ export function createLambdaClient(
   return new LambdaClient({ ...sharedClientOptions(env), ...(endpoint ? { endpoint } : {}), ...overrides });
 }
 
-type LibDynamoDb = typeof LibDynamoDbModule;
-
 let s3: S3Client | undefined;
 let sqs: SQSClient | undefined;
 let dynamoDb: DynamoDBClient | undefined;
-let dynamoDbDocument: DynamoDBDocumentClient | undefined;
 let lambda: LambdaClient | undefined;
 
 /** The process-wide S3 client (created on first use, then reused across invocations). */
@@ -113,17 +108,6 @@ export function getDynamoDbClient(): DynamoDBClient {
   return (dynamoDb ??= createDynamoDbClient());
 }
 
-/** The process-wide DynamoDB document client over `getDynamoDbClient()`; undefined attributes are dropped. */
-export function getDynamoDbDocumentClient(): DynamoDBDocumentClient {
-  // Required on first use: lib-dynamodb is not marked side-effect free, so a static import would put it and
-  // the DynamoDB client into (and run them at init of) every bundle that imports this file.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const libDynamoDb = require('@aws-sdk/lib-dynamodb') as LibDynamoDb;
-  return (dynamoDbDocument ??= libDynamoDb.DynamoDBDocumentClient.from(getDynamoDbClient(), {
-    marshallOptions: { removeUndefinedValues: true },
-  }));
-}
-
 /** The process-wide Lambda client. */
 export function getLambdaClient(): LambdaClient {
   return (lambda ??= createLambdaClient());
@@ -132,5 +116,5 @@ export function getLambdaClient(): LambdaClient {
 /** Forgets the memoised clients (tests that change AWS_ENDPOINT_URL_* between cases). */
 export function resetClients(): void {
   for (const client of [s3, sqs, dynamoDb, lambda]) client?.destroy();
-  s3 = sqs = dynamoDb = lambda = dynamoDbDocument = undefined;
+  s3 = sqs = dynamoDb = lambda = undefined;
 }

@@ -1,10 +1,10 @@
+import { getDynamoDbDocumentClient } from '../../../src/aws/dynamodb-document-client';
 import {
   createDynamoDbClient,
   createLambdaClient,
   createS3Client,
   createSqsClient,
   getDynamoDbClient,
-  getDynamoDbDocumentClient,
   getLambdaClient,
   getS3Client,
   getSqsClient,
@@ -96,23 +96,21 @@ describe('memoised clients', () => {
   afterEach(() => resetClients());
 
   it('returns the same instance on every call until reset', () => {
-    const first = [
-      getS3Client(),
-      getSqsClient(),
-      getDynamoDbClient(),
-      getDynamoDbDocumentClient(),
-      getLambdaClient(),
-    ];
-    const second = [
-      getS3Client(),
-      getSqsClient(),
-      getDynamoDbClient(),
-      getDynamoDbDocumentClient(),
-      getLambdaClient(),
-    ];
+    const first = [getS3Client(), getSqsClient(), getDynamoDbClient(), getLambdaClient()];
+    const second = [getS3Client(), getSqsClient(), getDynamoDbClient(), getLambdaClient()];
     second.forEach((client, index) => expect(client).toBe(first[index]));
     resetClients();
     expect(getS3Client()).not.toBe(first[0]);
-    expect(getDynamoDbDocumentClient()).not.toBe(first[3]);
+  });
+});
+
+describe('DynamoDB document client', () => {
+  afterEach(() => resetClients());
+
+  it('is built once over the shared DynamoDB client and follows it when the clients are reset', () => {
+    const first = getDynamoDbDocumentClient();
+    expect(getDynamoDbDocumentClient()).toBe(first);
+    resetClients();
+    expect(getDynamoDbDocumentClient()).not.toBe(first);
   });
 });
