@@ -89,13 +89,7 @@ describe('documents through npm start', () => {
   });
 
   it('has an upload over the declared size refused by S3 itself', async () => {
-    const s3 = stack.state.emulators.s3 as { postPolicy?: string };
-    if (s3.postPolicy !== 'enforced') {
-      // The local stack does not yet put src/local/s3-post-policy in front of s3rver (see docs/documents.md):
-      // without it s3rver stores any POST, so there is nothing to assert here yet.
-      console.warn('SKIPPED: the local S3 does not enforce presigned POST policies yet');
-      return;
-    }
+    expect(stack.state.emulators.s3.postPolicy).toBe('enforced');
     const created = await createUpload('small.pdf', 'application/pdf', 100);
     const result = await uploadAsBrowser(created, makePdf(1, { padding: 1000 }), 'small.pdf');
     expect(result.status).toBe(400);
