@@ -92,25 +92,30 @@ export function createDocumentProcessor(
     );
   }
 
-  /** Everything after the manifest, each step safe to repeat. */
+  /**
+   * Everything after the manifest, each step safe to repeat. A quarantined file is moved before the
+   * event goes out (the event names its new key); a kept file's tags and the event go out together.
+   */
   async function finish(manifest: DocumentManifest, manifestKey: string): Promise<void> {
     const tags = {
       'intake-status': manifest.status,
       ...(manifest.reason ? { 'intake-reason': manifest.reason.code } : {}),
     };
+    const event = documentProcessedEvent(manifest, manifestKey);
     if (manifest.status === 'quarantined') {
       if (await storage.exists(manifest.uploadKey)) {
         await storage.copy(manifest.uploadKey, manifest.storedKey, { tags });
         await storage.delete(manifest.uploadKey);
       }
-    } else {
-      try {
-        await storage.putTags(manifest.uploadKey, tags);
-      } catch (error) {
-        if (!(error instanceof NotFoundError)) throw error; // deleted by its owner meanwhile
-      }
+      await deps.publish(event);
+      return;
     }
-    await deps.publish(documentProcessedEvent(manifest, manifestKey));
+    const tagging = storage.putTags(manifest.uploadKey, tags).catch((error: unknown) => {
+      if (!(error instanceof NotFoundError)) throw error; // deleted by its owner meanwhile
+    });
+    const [tagged, published] = await Promise.allSettled([tagging, deps.publish(event)]);
+    if (tagged.status === 'rejected') throw tagged.reason;
+    if (published.status === 'rejected') throw published.reason;
   }
 
   async function readManifest(key: string): Promise<DocumentManifest | undefined> {

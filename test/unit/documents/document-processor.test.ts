@@ -195,6 +195,24 @@ describe('document-process', () => {
     expect(await storage.exists(`uploads/${ID}/report.pdf`)).toBe(false);
   });
 
+  it('throws when the object cannot be tagged, and tolerates an object its owner deleted meanwhile', async () => {
+    const bytes = makePdf(1);
+    await storage.put(`uploads/${ID}/report.pdf`, bytes, { contentType: 'application/pdf' });
+    const event = eventFor(createdEvent, `uploads/${ID}/report.pdf`, bytes);
+    const failing = Object.create(storage) as FilesystemObjectStorage;
+    failing.putTags = () =>
+      Promise.reject(
+        new ServiceUnavailableError('S3 is down', { service: 'S3', operation: 'PutObjectTagging' }),
+      );
+    await expect(handlerFor(failing).handler(event, context)).rejects.toThrow('S3 is down');
+    await storage.delete(`uploads/${ID}/report.pdf`);
+    await handlerFor().handler(event, context);
+    expect(published).toEqual([
+      expect.objectContaining({ id: ID, status: 'processed' }),
+      expect.objectContaining({ id: ID, status: 'processed' }),
+    ]);
+  });
+
   it.each([
     ['a key outside uploads/', outsideEvent],
     ['an ObjectRemoved event', deletedEvent],
