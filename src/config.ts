@@ -3,6 +3,16 @@ import { ConfigError } from './errors';
 
 const nonEmpty = () => z.string().check(z.trim(), z.minLength(1));
 const httpUrl = () => z.url({ protocol: /^https?$/ });
+const commaSeparated = () =>
+  z.pipe(
+    z.string(),
+    z.transform((value) =>
+      value
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item.length > 0),
+    ),
+  );
 
 /**
  * Every environment variable intake reads, defined once: its schema, the shape it must have (for error
@@ -71,20 +81,29 @@ export const variables = {
     description: 'Upper bound of each health check in milliseconds (default 2000)',
   },
   HEALTH_LAMBDA_FUNCTIONS: {
-    schema: z._default(
-      z.pipe(
-        z.string(),
-        z.transform((value) =>
-          value
-            .split(',')
-            .map((name) => name.trim())
-            .filter((name) => name.length > 0),
-        ),
-      ),
-      [],
-    ),
+    schema: z._default(commaSeparated(), []),
     expected: 'comma-separated function names',
     description: 'Comma-separated Lambda function names health checks; empty → the Lambda check is omitted',
+  },
+  DOCUMENTS_MAX_UPLOAD_BYTES: {
+    schema: z.optional(z.coerce.number().check(z.int(), z.gte(1), z.lte(5 * 1024 ** 3))),
+    expected: 'an integer number of bytes from 1 to 5 GiB',
+    description: 'Largest upload the documents API accepts (default 100 MB; S3 POST allows up to 5 GB)',
+  },
+  DOCUMENTS_ALLOWED_TYPES: {
+    schema: z.optional(commaSeparated()),
+    expected: 'comma-separated MIME types',
+    description: 'MIME types clients may upload (default: PDF, images, Office, CSV, text, JSON)',
+  },
+  DOCUMENTS_UPLOAD_EXPIRY_SECONDS: {
+    schema: z.optional(z.coerce.number().check(z.int(), z.gte(10), z.lte(3600))),
+    expected: 'an integer from 10 to 3600',
+    description: 'Seconds a presigned upload form stays valid (default 300)',
+  },
+  DOCUMENTS_DOWNLOAD_EXPIRY_SECONDS: {
+    schema: z._default(z.coerce.number().check(z.int(), z.gte(10), z.lte(3600)), 300),
+    expected: 'an integer from 10 to 3600',
+    description: 'Seconds a presigned download URL stays valid (default 300)',
   },
 } as const;
 
