@@ -1,8 +1,9 @@
+/* Test and benchmark infrastructure: never imported by a function. */
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createDynamoDbClient, createS3Client, createSqsClient } from '../../../src/aws/clients';
-import { startEmulator, type RunningEmulator } from '../../../src/local/emulator-process';
+import { createDynamoDbClient, createS3Client, createSqsClient } from '../../aws/clients';
+import { startEmulator, type RunningEmulator } from '../../local/emulator-process';
 
 /** A random high port; a clash with another engineer's run only fails that start. */
 export const randomPort = () => 20_000 + Math.floor(Math.random() * 40_000);

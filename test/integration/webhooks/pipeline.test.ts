@@ -22,7 +22,7 @@ import { signGithub, signStripe } from '../../../src/webhooks/signature/sign';
 import { createSigningKeyResolver } from '../../../src/webhooks/signing-keys';
 import { loadWebhookSources } from '../../../src/webhooks/sources';
 import { sqsMessageSender } from '../../../src/webhooks/sqs-sender';
-import { startEmulatedAws, type EmulatedAws } from './emulated-aws';
+import { startEmulatedAws, type EmulatedAws } from '../../../src/webhooks/testing/emulated-aws';
 
 jest.setTimeout(60_000);
 

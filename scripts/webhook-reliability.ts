@@ -1,0 +1,230 @@
+/**
+ * Reliability run (issue 4): signed deliveries over HTTP, 10% of them sent twice, while a share of queue
+ * sends and downstream invokes fail (injected). Checks that every delivery answered 2xx is archived exactly
+ * once and invoked downstream exactly once, that every 5xx delivery succeeds on retry, and that none is
+ * lost. Real sockets on 127.0.0.1 only: the receiver behind a local HTTP server, fauxqs, s3rver, dynalite;
+ * the worker polls like Lambda's event source mapping. Bounded: it gives up after --timeout seconds.
+ *
+ *   npx tsx scripts/webhook-reliability.ts                      # full size: 5000 deliveries
+ *   npx tsx scripts/webhook-reliability.ts --deliveries 500     # CI size
+ *
+ * Options: --deliveries N, --duplicates 0.1, --failure-rate 0.05, --concurrency 16, --timeout 600.
+ * Exit code 0 only when nothing was lost or doubled. Writes bench/results/webhook-reliability.json.
+ */
+import '../src/webhooks/testing/quiet';
+import { randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { ServiceUnavailableError } from '../src/errors';
+import { httpHandler } from '../src/middleware/http';
+import { sqsBatchHandler } from '../src/middleware/sqs';
+import { dynamoDbDeliveryGuards } from '../src/webhooks/idempotency';
+import { createWebhookProcessor } from '../src/webhooks/processor';
+import { createWebhookReceiver } from '../src/webhooks/receiver';
+import { s3TextStore } from '../src/webhooks/s3-text';
+import { signGithub } from '../src/webhooks/signature/sign';
+import { createSigningKeyResolver } from '../src/webhooks/signing-keys';
+import { loadWebhookSources } from '../src/webhooks/sources';
+import { sqsMessageSender } from '../src/webhooks/sqs-sender';
+import { startEmulatedAws } from '../src/webhooks/testing/emulated-aws';
+import { serveHttpHandler } from '../src/webhooks/testing/http-server';
+import { pollQueue } from '../src/webhooks/testing/queue-poller';
+import { writeBenchResult } from '../bench/lib/results';
+
+const { values } = parseArgs({
+  options: {
+    deliveries: { type: 'string', default: '5000' },
+    duplicates: { type: 'string', default: '0.1' },
+    'failure-rate': { type: 'string', default: '0.05' },
+    concurrency: { type: 'string', default: '16' },
+    timeout: { type: 'string', default: '600' },
+  },
+});
+const deliveries = Number(values.deliveries);
+const duplicateShare = Number(values.duplicates);
+const failureRate = Number(values['failure-rate']);
+const concurrency = Number(values.concurrency);
+const deadline = Date.now() + Number(values.timeout) * 1000;
+const secret = 'reliability secret';
+
+async function main(): Promise<void> {
+  // maxReceiveCount high: injected failures are transient here, nothing should reach the DLQ.
+  const aws = await startEmulatedAws({ visibilityTimeoutSeconds: 2, maxReceiveCount: 50 });
+  const counts = { sendFailuresInjected: 0, invokeFailuresInjected: 0 };
+  const archivePuts = new Map<string, number>();
+  const invoked = new Map<string, number>();
+  const store = s3TextStore(aws.s3, aws.bucket);
+  const send = sqsMessageSender(aws.sqs, aws.queueUrl);
+
+  const receiver = httpHandler(
+    createWebhookReceiver({
+      sources: loadWebhookSources({ WEBHOOK_SECRET_GITHUB: secret }),
+      signingKeys: createSigningKeyResolver(),
+      nowMs: Date.now,
+      maxBodyBytes: 1024 * 1024,
+      sendMessage: async (text) => {
+        if (Math.random() < failureRate) {
+          counts.sendFailuresInjected++;
+          throw new ServiceUnavailableError('injected queue failure', {
+            service: 'SQS',
+            operation: 'SendMessage',
+          });
+        }
+        await send(text);
+      },
+      storeClaim: (key, text) => store.put(key, text, 'text/plain'),
+    }),
+  );
+  const trace = new Map<string, string[]>();
+  const note = (id: string, what: string) => trace.set(id, [...(trace.get(id) ?? []), what]);
+  const processRecord = createWebhookProcessor({
+    bucket: aws.bucket,
+    storage: {
+      get: (key) => store.get(key),
+      put: async (key, text, contentType) => {
+        await store.put(key, text, contentType);
+        archivePuts.set(key, (archivePuts.get(key) ?? 0) + 1);
+      },
+    },
+    routes: [{ source: '*', type: '*', function: 'downstream' }],
+    dispatch: async (_target, payload) => {
+      if (Math.random() < failureRate) {
+        counts.invokeFailuresInjected++;
+        throw new ServiceUnavailableError('injected invoke failure', {
+          service: 'Lambda',
+          operation: 'Invoke',
+        });
+      }
+      const { id } = JSON.parse(payload) as { id: string };
+      invoked.set(id, (invoked.get(id) ?? 0) + 1);
+    },
+    guards: dynamoDbDeliveryGuards({ tableName: aws.table, client: aws.dynamoDb }),
+  });
+  const worker = () =>
+    sqsBatchHandler(async (record, context) => {
+      const id = /"id":"([^"]+)"/.exec(record.body)?.[1] ?? '?';
+      try {
+        const outcome = await processRecord(record, context);
+        note(id, `ok(${record.attributes?.ApproximateReceiveCount})`);
+        return outcome;
+      } catch (error) {
+        note(id, `${(error as Error).name}(${record.attributes?.ApproximateReceiveCount})`);
+        throw error;
+      }
+    });
+  const http = await serveHttpHandler(receiver);
+  const poller = pollQueue({ sqs: aws.sqs, queueUrl: aws.queueUrl, createHandler: worker, pollers: 4 });
+
+  // The plan: unique deliveries, 10% of them sent a second time (a provider's resend), shuffled.
+  const unique = Array.from({ length: deliveries }, (_, index) => ({
+    id: `rel-${index}-${randomUUID().slice(0, 8)}`,
+    body: JSON.stringify({ n: index, text: 'reliability ✓' }),
+  }));
+  const plan = [...unique, ...unique.filter(() => Math.random() < duplicateShare)].sort(
+    () => Math.random() - 0.5,
+  );
+  const answers = { accepted: 0, answered5xx: 0, recoveredAfter5xx: 0, other: 0 };
+  const acceptedIds = new Set<string>();
+  let next = 0;
+  const client = async () => {
+    while (next < plan.length && Date.now() < deadline) {
+      const delivery = plan[next++]!;
+      let saw5xx = false;
+      for (let attempt = 0; attempt < 20 && Date.now() < deadline; attempt++) {
+        const response = await fetch(`${http.url}/webhooks/github`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-github-event': 'push',
+            'x-github-delivery': delivery.id,
+            ...signGithub(secret, delivery.body),
+          },
+          body: delivery.body,
+        });
+        await response.arrayBuffer();
+        if (response.status === 202) {
+          answers.accepted++;
+          acceptedIds.add(delivery.id);
+          if (saw5xx) answers.recoveredAfter5xx++;
+          break;
+        }
+        if (response.status >= 500) {
+          answers.answered5xx++;
+          saw5xx = true;
+          await new Promise((resolve) => setTimeout(resolve, 20 * (attempt + 1)));
+        } else {
+          answers.other++;
+          break;
+        }
+      }
+    }
+  };
+  const started = Date.now();
+  await Promise.all(Array.from({ length: concurrency }, client));
+  const postedMs = Date.now() - started;
+  while (Date.now() < deadline && [...acceptedIds].some((id) => !invoked.has(id)))
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  // Let late redeliveries show up as doubles if there were any.
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  await poller.stop();
+  await http.close();
+
+  let archivedObjects = 0;
+  let token: string | undefined;
+  do {
+    const page = await aws.s3.send(
+      new ListObjectsV2Command({ Bucket: aws.bucket, Prefix: 'events/github/', ContinuationToken: token }),
+    );
+    archivedObjects += page.KeyCount ?? 0;
+    token = page.NextContinuationToken;
+  } while (token);
+  await aws.stop();
+
+  const lostIds = unique
+    .filter((delivery) => !acceptedIds.has(delivery.id) || !invoked.has(delivery.id))
+    .map(({ id }) => id);
+  for (const id of lostIds) {
+    console.error(
+      `lost ${id}: accepted ${acceptedIds.has(id)}, worker saw ${JSON.stringify(trace.get(id) ?? [])}`,
+    );
+  }
+  const lost = lostIds.length;
+  const invokedTwice = [...invoked.values()].filter((count) => count > 1).length;
+  const archivedTwice = [...archivePuts.values()].filter((count) => count > 1).length;
+  const figures = {
+    deliveries,
+    requests: plan.length,
+    duplicatesSent: plan.length - deliveries,
+    accepted: answers.accepted,
+    answered5xx: answers.answered5xx,
+    recoveredAfter5xx: answers.recoveredAfter5xx,
+    otherAnswers: answers.other,
+    sendFailuresInjected: counts.sendFailuresInjected,
+    invokeFailuresInjected: counts.invokeFailuresInjected,
+    archivedObjects,
+    archivedTwice,
+    invokedOnce: [...invoked.values()].filter((count) => count === 1).length,
+    invokedTwice,
+    lost,
+    postSeconds: Math.round(postedMs / 100) / 10,
+  };
+  const pass =
+    lost === 0 &&
+    invokedTwice === 0 &&
+    archivedTwice === 0 &&
+    archivedObjects === deliveries &&
+    answers.other === 0;
+  writeBenchResult(
+    'webhook-reliability',
+    figures,
+    { lost: '= 0', invokedTwice: '= 0', archivedTwice: '= 0', archivedObjects: `= ${deliveries}` },
+    pass,
+    `${deliveries} deliveries (+${figures.duplicatesSent} resent), ${counts.sendFailuresInjected} send and ${counts.invokeFailuresInjected} invoke failures injected, ${answers.answered5xx} 5xx answers all retried: lost ${lost}, invoked twice ${invokedTwice}, archived twice ${archivedTwice}`,
+  );
+  process.exitCode = pass ? 0 : 1;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
