@@ -1,16 +1,26 @@
 'use strict';
 // The local stack's serverless plugin. Its logic is TypeScript (src/local/plugin.ts); this shim bundles
-// it with esbuild and delegates to it, and only for `offline` commands, so `sls package`, `deploy`
-// and `print` never load it.
+// it with esbuild and delegates to it, and only for `offline` commands and `invoke local --stage
+// local`, so `sls package`, `deploy`, `print` and other stages never load it.
 const { join } = require('node:path');
 const { renameSync, mkdirSync, readdirSync, statSync } = require('node:fs');
 
 const serviceRoot = join(__dirname, '..', '..');
 
+function commandsOf(serverless) {
+  return (serverless.processedInput && serverless.processedInput.commands) || [];
+}
+
 /** True when the framework is running an `offline` command (`sls offline start`). */
 function isOfflineCommand(serverless) {
-  const commands = (serverless.processedInput && serverless.processedInput.commands) || [];
-  return commands[0] === 'offline';
+  return commandsOf(serverless)[0] === 'offline';
+}
+
+/** True for `sls invoke local --stage local`, whose environments the plugin resolves locally. */
+function isLocalInvokeCommand(serverless, options) {
+  const [command, subcommand] = commandsOf(serverless);
+  const stage = (options && options.stage) || serverless.service.provider.stage;
+  return command === 'invoke' && subcommand === 'local' && stage === 'local';
 }
 
 /** The newest modification time among the plugin's sources (src/local/, tests excluded). */
@@ -62,7 +72,7 @@ function loadPluginImplementation() {
 class LocalStackPlugin {
   constructor(serverless, options, io) {
     this.hooks = {};
-    if (!isOfflineCommand(serverless)) return;
+    if (!isOfflineCommand(serverless) && !isLocalInvokeCommand(serverless, options)) return;
     const Implementation = loadPluginImplementation();
     const implementation = new Implementation(serverless, options, io);
     this.hooks = implementation.hooks;
@@ -71,3 +81,4 @@ class LocalStackPlugin {
 
 module.exports = LocalStackPlugin;
 module.exports.isOfflineCommand = isOfflineCommand;
+module.exports.isLocalInvokeCommand = isLocalInvokeCommand;

@@ -3,7 +3,7 @@ import type { EmulatorClients } from './emulator-clients';
 import { createEmulatorClients } from './emulator-clients';
 import type { EmulatorKind, RunningEmulator } from './emulator-process';
 import { EmulatorStartError, startEmulator } from './emulator-process';
-import { handlerCredentials, localHandlerEnvironment } from './handler-environment';
+import { handlerCredentials } from './handler-environment';
 import { startS3PostPolicyProxy } from './s3-post-policy';
 import { unusedPort } from './unused-port';
 import type { Invoker } from './invoker';
@@ -19,8 +19,8 @@ import {
   asyncInvokePolicy,
   functionResourceValues,
   readS3Subscriptions,
+  localizeEnvironments,
   readSqsMappings,
-  resolveEnvironment,
 } from './service-model';
 import type { LocalStackSettings } from './settings';
 import { PORT_VARIABLES } from './settings';
@@ -210,22 +210,13 @@ export class LocalStack {
       (context.resources as Map<string, typeof values>).set(logicalId, values);
     }
 
-    resolveEnvironment(view.providerEnvironment, context, 'provider', options.log);
-    for (const [key, definition] of Object.entries(view.functions)) {
-      definition.environment ??= {};
-      resolveEnvironment(definition.environment, context, key, options.log);
-    }
-    const shellEnv = options.shellEnv ?? process.env;
-    const local = localHandlerEnvironment(
+    localizeEnvironments(
+      view,
+      context,
       { ...endpoints, lambda: view.lambdaEndpoint },
-      view.region,
-      shellEnv,
+      options.shellEnv ?? process.env,
+      options.log,
     );
-    for (const [name, value] of Object.entries(local)) {
-      if (shellEnv[name] !== undefined || view.providerEnvironment[name] === undefined) {
-        view.providerEnvironment[name] = value;
-      }
-    }
 
     const invoke = options.invoke ?? createOfflineInvoker(view.lambdaEndpoint, view.region);
     const subscriptions = readS3Subscriptions(view.functions, context);

@@ -4,10 +4,13 @@ import { LocalStack } from './local-stack';
 import type { CfnResource } from './provision';
 import type { FunctionDefinition } from './service-model';
 import { readLocalStackSettings } from './settings';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { prepareLocalInvoke } from './invoke-local';
 
 /** The parts of the framework's `serverless` object the plugin uses. */
 export interface ServerlessLike {
+  processedInput?: { commands?: string[] };
   serviceDir?: string;
   config: { serviceDir?: string; servicePath?: string };
   classes: { Error: new (message: string) => Error };
@@ -28,6 +31,16 @@ export interface PluginLogger {
 }
 
 export const FIXTURES_FILE = join('test', 'fixtures', 'serverless.fixtures.yml');
+
+/** True for `sls invoke local` on the `local` stage (the only invoke the plugin takes part in). */
+export function isLocalInvoke(
+  serverless: { processedInput?: { commands?: string[] }; service: { provider: { stage: string } } },
+  options: Record<string, unknown>,
+): boolean {
+  const [command, subcommand] = serverless.processedInput?.commands ?? [];
+  const stage = String(options.stage ?? serverless.service.provider.stage);
+  return command === 'invoke' && subcommand === 'local' && stage === 'local';
+}
 
 /**
  * The local-stack serverless plugin (loaded by plugins/local-stack/index.js, for `offline` commands
@@ -56,6 +69,10 @@ export class LocalStackPlugin {
     };
     // The SDK's Node 20 support notice is noise in a local stack (and reaches handlers: AWS_* is copied).
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+    if (isLocalInvoke(serverless, options)) {
+      this.hooks = this.localInvokeHooks();
+      return;
+    }
     this.useOwnBuildFolder();
     this.hooks = {
       initialize: async () => {
@@ -65,6 +82,44 @@ export class LocalStackPlugin {
       'before:offline:start:init': async () => void (await this.awaitStack()),
       'after:offline:start:init': () => this.start(),
       'before:offline:start:end': () => this.stop(),
+    };
+  }
+
+  /**
+   * `sls invoke local --stage local`: environments must be local before the framework's
+   * `before:invoke:local:loadEnvVars` (which would ask CloudFormation), so this runs at `initialize`.
+   * The bundle goes to a folder of its own, so it never overwrites a running stack's bundles.
+   */
+  private localInvokeHooks(): Record<string, () => Promise<void>> {
+    const buildFolder = join('.intake', `invoke-${process.pid}`);
+    const custom = (this.serverless.service.custom ??= {});
+    custom.esbuild = {
+      ...(custom.esbuild as Record<string, unknown> | undefined),
+      outputWorkFolder: buildFolder,
+    };
+    return {
+      initialize: async () => {
+        const { service } = this.serverless;
+        service.provider.environment ??= {};
+        const prepared = prepareLocalInvoke(
+          {
+            service: service.service,
+            stage: this.stage(),
+            region: service.provider.region,
+            functions: service.functions,
+            providerEnvironment: service.provider.environment,
+            resources: service.resources?.Resources ?? {},
+            conditions: service.resources?.Conditions ?? {},
+            lambdaEndpoint: `http://${this.offlineSetting('host', 'localhost')}:${this.offlineSetting('lambdaPort', '3002')}`,
+          },
+          { settings: this.settings(), shellEnv: process.env, log: this.log },
+        );
+        Object.assign(process.env, prepared.processEnv);
+        this.log.info(`invoking against the ${prepared.source} (S3 ${prepared.endpoints.s3})`);
+      },
+      'after:invoke:local:invoke': async () => {
+        rmSync(join(this.serviceDir, buildFolder), { recursive: true, force: true });
+      },
     };
   }
 

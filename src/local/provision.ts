@@ -73,7 +73,8 @@ export function defaultResourceName(naming: ProvisionNaming, logicalId: string):
   return `${naming.service}-${naming.stage}-${logicalId.toLowerCase()}`;
 }
 
-function baseContext(
+/** The intrinsic context of a local stack whose resource values are `resources`. */
+export function localContext(
   naming: ProvisionNaming,
   resources: Map<string, LocalResourceValues>,
   conditions: Record<string, unknown>,
@@ -139,15 +140,72 @@ const QUEUE_ATTRIBUTES = [
   'FifoThroughputLimit',
 ];
 
-function queueName(
+/** A queue's local name: its QueueName, else a stable default (`.fifo` for a FIFO queue). */
+export function queueName(
   naming: ProvisionNaming,
   logicalId: string,
   properties: Record<string, unknown>,
   context: IntrinsicContext,
-) {
+): string {
   if (properties.QueueName !== undefined) return resolveString(properties.QueueName, context);
   const name = defaultResourceName(naming, logicalId);
   return String(properties.FifoQueue) === 'true' ? `${name}.fifo` : name;
+}
+
+/** A bucket's local name: its BucketName, else a stable default. */
+export function bucketName(
+  naming: ProvisionNaming,
+  logicalId: string,
+  properties: Record<string, unknown>,
+  context: IntrinsicContext,
+): string {
+  return properties.BucketName !== undefined
+    ? resolveString(properties.BucketName, context)
+    : defaultResourceName(naming, logicalId);
+}
+
+/** A table's local name: its TableName, else a stable default. */
+export function tableName(
+  naming: ProvisionNaming,
+  logicalId: string,
+  properties: Record<string, unknown>,
+  context: IntrinsicContext,
+): string {
+  return properties.TableName !== undefined
+    ? resolveString(properties.TableName, context)
+    : defaultResourceName(naming, logicalId);
+}
+
+/** What `Ref`/`Fn::GetAtt` of a bucket resolve to locally. */
+export function bucketValues(name: string, region: string): LocalResourceValues {
+  return {
+    ref: name,
+    attributes: {
+      Arn: `arn:aws:s3:::${name}`,
+      DomainName: `${name}.s3.amazonaws.com`,
+      RegionalDomainName: `${name}.s3.${region}.amazonaws.com`,
+    },
+  };
+}
+
+/** What `Ref`/`Fn::GetAtt` of a queue resolve to locally (Ref is the URL, as in AWS). */
+export function queueValues(queue: { name: string; url: string; arn: string }): LocalResourceValues {
+  return { ref: queue.url, attributes: { Arn: queue.arn, QueueName: queue.name, QueueUrl: queue.url } };
+}
+
+/** What `Ref`/`Fn::GetAtt` of a table resolve to locally. */
+export function tableValues(table: { name: string; arn: string }): LocalResourceValues {
+  return { ref: table.name, attributes: { Arn: table.arn } };
+}
+
+/** The resources a template creates: those without a Condition or whose Condition holds. */
+export function activeResources(
+  resources: Record<string, CfnResource>,
+  context: IntrinsicContext,
+): [string, CfnResource][] {
+  return Object.entries(resources).filter(
+    ([, resource]) => resource.Condition === undefined || evaluateCondition(resource.Condition, context),
+  );
 }
 
 /**
@@ -162,12 +220,10 @@ export async function provisionResources(
   conditions: Record<string, unknown> = {},
 ): Promise<ProvisionedResources> {
   const values = new Map<string, LocalResourceValues>();
-  const context = baseContext(naming, values, conditions);
+  const context = localContext(naming, values, conditions);
   const result: ProvisionedResources = { buckets: [], queues: [], tables: [], context };
   // A resource whose Condition is false does not exist in the deployed stack either.
-  const entries = Object.entries(resources).filter(
-    ([, resource]) => resource.Condition === undefined || evaluateCondition(resource.Condition, context),
-  );
+  const entries = activeResources(resources, context);
 
   for (const [logicalId, resource] of entries) {
     const properties = resource.Properties ?? {};
@@ -178,10 +234,7 @@ export async function provisionResources(
 
   for (const [logicalId, resource] of entries.filter(([, r]) => r.Type === 'AWS::S3::Bucket')) {
     const properties = resource.Properties ?? {};
-    const name =
-      properties.BucketName !== undefined
-        ? resolveString(properties.BucketName, context)
-        : defaultResourceName(naming, logicalId);
+    const name = bucketName(naming, logicalId, properties, context);
     await createBucket(clients, name);
     const cors = resolveIntrinsics(properties.CorsConfiguration, context) as
       { CorsRules?: unknown } | undefined;
@@ -193,14 +246,7 @@ export async function provisionResources(
         }),
       );
     }
-    values.set(logicalId, {
-      ref: name,
-      attributes: {
-        Arn: `arn:aws:s3:::${name}`,
-        DomainName: `${name}.s3.amazonaws.com`,
-        RegionalDomainName: `${name}.s3.${naming.region}.amazonaws.com`,
-      },
-    });
+    values.set(logicalId, bucketValues(name, naming.region));
     result.buckets.push({ logicalId, name });
   }
 
@@ -221,7 +267,7 @@ export async function provisionResources(
       new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }),
     );
     const arn = Attributes!.QueueArn!;
-    values.set(logicalId, { ref: url!, attributes: { Arn: arn, QueueName: name, QueueUrl: url! } });
+    values.set(logicalId, queueValues({ name, url: url!, arn }));
     result.queues.push({ logicalId, name, url: url!, arn });
   }
   for (const [logicalId, resource] of queues) {
@@ -252,10 +298,7 @@ export async function provisionResources(
 
   for (const [logicalId, resource] of entries.filter(([, r]) => r.Type === 'AWS::DynamoDB::Table')) {
     const properties = resolveTableProperties(resource.Properties ?? {}, context);
-    const name =
-      properties.TableName !== undefined
-        ? String(properties.TableName)
-        : defaultResourceName(naming, logicalId);
+    const name = tableName(naming, logicalId, properties, context);
     const input: CreateTableCommandInput = {
       TableName: name,
       AttributeDefinitions: properties.AttributeDefinitions as AttributeDefinition[],
@@ -289,7 +332,7 @@ export async function provisionResources(
     }
     const { Table } = await clients.dynamodb.send(new DescribeTableCommand({ TableName: name }));
     const arn = Table?.TableArn ?? `arn:aws:dynamodb:${naming.region}:${naming.accountId}:table/${name}`;
-    values.set(logicalId, { ref: name, attributes: { Arn: arn } });
+    values.set(logicalId, tableValues({ name, arn }));
     result.tables.push({ logicalId, name, arn });
   }
   return result;

@@ -1,6 +1,8 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { AsyncFailureRecord, AsyncInvokePolicy } from './async-invoke';
+import type { LocalEndpoints } from './handler-environment';
+import { localHandlerEnvironment } from './handler-environment';
 import type { IntrinsicContext, LocalResourceValues } from './intrinsics';
 import { resolveIntrinsics, resolveString, UnresolvedIntrinsicError } from './intrinsics';
 import type { Invoker } from './invoker';
@@ -189,4 +191,37 @@ export function resolveEnvironment(
     }
   }
   return unresolved;
+}
+
+/** Where handler environments live in the framework's service: mutated in place. */
+export interface HandlerEnvironments {
+  region: string;
+  providerEnvironment: Record<string, unknown>;
+  functions: Record<string, FunctionDefinition>;
+}
+
+/**
+ * Gives every handler its local environment: intrinsics in the provider and function environments
+ * resolved against `context`, plus the local endpoints, region, dummy credentials and quiet
+ * Powertools. A value from `shellEnv` wins over everything; a value serverless.yml sets wins over a
+ * local default. The one place `npm start` and `sls invoke local --stage local` share.
+ */
+export function localizeEnvironments(
+  targets: HandlerEnvironments,
+  context: IntrinsicContext,
+  endpoints: LocalEndpoints,
+  shellEnv: NodeJS.ProcessEnv,
+  log: LocalLog,
+): void {
+  resolveEnvironment(targets.providerEnvironment, context, 'provider', log);
+  for (const [key, definition] of Object.entries(targets.functions)) {
+    definition.environment ??= {};
+    resolveEnvironment(definition.environment, context, key, log);
+  }
+  const local = localHandlerEnvironment(endpoints, targets.region, shellEnv);
+  for (const [name, value] of Object.entries(local)) {
+    if (shellEnv[name] !== undefined || targets.providerEnvironment[name] === undefined) {
+      targets.providerEnvironment[name] = value;
+    }
+  }
 }

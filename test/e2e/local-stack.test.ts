@@ -1,6 +1,8 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { createEmulatorClients, type EmulatorClients } from '../../src/local/emulator-clients';
 import { parseFixtureLine } from '../fixtures/functions/fixture-line';
 import { startLocalStack, type LocalStackProcess } from '../helpers/local-stack-process';
@@ -22,6 +24,35 @@ function processAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+interface InvokeResult {
+  exitCode: number;
+  output: string;
+  /** The handler's result, as `sls invoke local` prints it. */
+  response: { statusCode: number; body: string } | undefined;
+}
+
+/** Runs `sls invoke local -f health -p events/health.json --stage local` with `env` added. */
+function invokeHealthLocally(env: Record<string, string>): Promise<InvokeResult> {
+  const serviceDir = join(__dirname, '..', '..');
+  return new Promise((resolve) => {
+    execFile(
+      join(serviceDir, 'node_modules', '.bin', 'sls'),
+      ['invoke', 'local', '-f', 'health', '-p', 'events/health.json', '--stage', 'local'],
+      { cwd: serviceDir, env: { ...process.env, ...env }, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        const json = stdout.slice(stdout.indexOf('{'));
+        let response: InvokeResult['response'];
+        try {
+          response = JSON.parse(json) as InvokeResult['response'];
+        } catch {
+          response = undefined;
+        }
+        resolve({ exitCode: error ? Number(error.code ?? 1) : 0, output: `${stdout}\n${stderr}`, response });
+      },
+    );
+  });
 }
 
 const fixtureLine = (fn: string, id: string) => (line: string) => {
@@ -103,6 +134,14 @@ describe('npm start (the whole local stack, over real sockets)', () => {
     expect(line.failed).toBe(false);
   });
 
+  it('lets `sls invoke local --stage local` reach the running stack: health answers 200', async () => {
+    const result = await invokeHealthLocally({ INTAKE_STATE_FILE: stack.stateFile });
+    expect(result.output).not.toMatch(/credentials/i);
+    expect(result.exitCode).toBe(0);
+    expect(result.response?.statusCode).toBe(200);
+    expect(JSON.parse(result.response!.body)).toMatchObject({ status: 'ok' });
+  });
+
   it('answers GET /health with 503 once the SQS emulator has died', async () => {
     process.kill(stack.state.emulators.sqs.pid, 'SIGKILL');
     const response = await fetch(url('/health'));
@@ -122,5 +161,22 @@ describe('npm start (the whole local stack, over real sockets)', () => {
     ];
     for (const port of ports) expect(await portIsFree(port)).toBe(true);
     for (const { pid } of Object.values(emulators)) expect(processAlive(pid)).toBe(false);
+  });
+
+  it('lets `sls invoke local --stage local` answer 503 when no stack runs, without asking AWS', async () => {
+    // The stack has stopped: its ports are free, and no state file describes a running stack.
+    const { emulators, lambda } = stack.state;
+    const result = await invokeHealthLocally({
+      INTAKE_STATE_FILE: join(__dirname, 'no-such-stack.json'),
+      INTAKE_S3_PORT: String(emulators.s3.port),
+      INTAKE_SQS_PORT: String(emulators.sqs.port),
+      INTAKE_DYNAMODB_PORT: String(emulators.dynamodb.port),
+      INTAKE_LAMBDA_PORT: new URL(lambda.endpoint).port,
+    });
+    expect(result.output).not.toMatch(/credentials/i);
+    expect(result.response?.statusCode).toBe(503);
+    expect(JSON.parse(result.response!.body)).toMatchObject({
+      failing: expect.arrayContaining(['s3', 'sqs']),
+    });
   });
 });

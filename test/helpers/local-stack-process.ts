@@ -25,6 +25,8 @@ export interface StoppedLocalStack {
 export interface LocalStackProcess {
   /** The state file the stack wrote once ready (ports, pids, resources, mappings). */
   state: LocalStackState;
+  /** Where that state file is (pass it as INTAKE_STATE_FILE to tools that should find this stack). */
+  stateFile: string;
   /** Every stdout and stderr line so far, in arrival order. */
   lines: string[];
   /** Milliseconds from spawn to ready (state file written and HTTP answering). */
@@ -168,7 +170,7 @@ export async function startLocalStack(options: StartLocalStackOptions = {}): Pro
     await stop();
     throw new Error(`the local stack did not start; last lines:\n${lines.slice(-30).join('\n')}`);
   }
-  return { state, lines, readyInMs: Date.now() - startedAt, pid, waitForLine, stop };
+  return { state, stateFile, lines, readyInMs: Date.now() - startedAt, pid, waitForLine, stop };
 }
 
 function groupAlive(pid: number): boolean {

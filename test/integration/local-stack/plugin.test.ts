@@ -90,6 +90,15 @@ describe('plugins/local-stack/index.js (the shim the framework loads)', () => {
     expect(new Shim(fakeServerless([command]), {}, fakeIo().io).hooks).toEqual({});
   });
 
+  it('registers no hook for `sls invoke local` on another stage', () => {
+    expect(new Shim(fakeServerless(['invoke', 'local']), { stage: 'dev' }, fakeIo().io).hooks).toEqual({});
+  });
+
+  it('registers the invoke hooks for `sls invoke local --stage local`', () => {
+    const shim = new Shim(fakeServerless(['invoke', 'local']), { stage: 'local' }, fakeIo().io);
+    expect(Object.keys(shim.hooks).sort()).toEqual(['after:invoke:local:invoke', 'initialize']);
+  });
+
   it('rebuilds the TypeScript plugin when its sources are newer and registers its offline hooks', () => {
     const bundle = join(serviceDir, '.intake', 'build', 'local-stack-plugin.js');
     if (existsSync(bundle)) utimesSync(bundle, 0, 0);
