@@ -1,0 +1,208 @@
+/**
+ * End-to-end webhook figures on the real `npm start` stack (issue 4), loopback only:
+ *   1. latency: signed POSTs at a steady 100 deliveries/s for 30 s; POST sent → the sample downstream's
+ *      receipt (its INTAKE_WEBHOOK_DOWNSTREAM line, same clock): p50 ≤ 250 ms, p99 ≤ 1 s;
+ *   2. drain: a backlog of 10,000 deliveries put straight on the webhooks queue, drained by webhook-process
+ *      (idempotency, archive, async invoke), against the no-op fixture consumer draining the same number of
+ *      messages from its own queue on the same emulator in the same run: ratio ≥ 0.8.
+ *
+ *   npx tsx bench/webhook-e2e.bench.ts [seconds = 30] [backlog = 10000]
+ */
+import '../src/webhooks/testing/quiet';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { serialiseWebhookMessage } from '../src/webhooks/message';
+import { signGithub } from '../src/webhooks/signature/sign';
+import { FIXTURE_LINE_PREFIX, parseFixtureLine } from '../test/fixtures/functions/fixture-line';
+import { startLocalStack, type LocalStackProcess } from '../test/helpers/local-stack-process';
+import { writeBenchResult } from './lib/results';
+import { percentile, round2 } from './lib/stats';
+
+const SECONDS = Math.max(5, Number(process.argv[2] ?? 30));
+const BACKLOG = Math.max(100, Number(process.argv[3] ?? 10_000));
+const RATE = 100;
+const DOWNSTREAM_PREFIX = 'INTAKE_WEBHOOK_DOWNSTREAM ';
+const secret = 'e2e bench secret';
+
+/** Receipt time (ms) of each delivery id seen by the sample downstream function. */
+function downstreamReceipts(stack: LocalStackProcess, from: number): Map<string, number> {
+  const receipts = new Map<string, number>();
+  for (const line of stack.lines.slice(from)) {
+    if (!line.startsWith(DOWNSTREAM_PREFIX)) continue;
+    const { id, receivedAt } = JSON.parse(line.slice(DOWNSTREAM_PREFIX.length)) as {
+      id: string;
+      receivedAt: number;
+    };
+    if (!receipts.has(id)) receipts.set(id, receivedAt);
+  }
+  return receipts;
+}
+
+async function until(predicate: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+  return predicate();
+}
+
+async function fillQueue(sqs: SQSClient, queueUrl: string, bodies: string[]): Promise<void> {
+  let next = 0;
+  const sender = async () => {
+    while (next < bodies.length) {
+      const chunk = bodies.slice(next, next + 10);
+      next += 10;
+      await sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: chunk.map((body, index) => ({ Id: String(index), MessageBody: body })),
+        }),
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, sender));
+}
+
+async function measureLatency(stack: LocalStackProcess) {
+  const from = stack.lines.length;
+  const sentAt = new Map<string, number>();
+  const total = SECONDS * RATE;
+  const started = Date.now();
+  const inFlight: Promise<void>[] = [];
+  let failures = 0;
+  for (let index = 0; index < total; index++) {
+    // A steady schedule: request i leaves at started + i × 10 ms, whatever the previous ones are doing.
+    const wait = started + (index * 1000) / RATE - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const id = `e2e-bench-${started}-${index}`;
+    const body = JSON.stringify({ index, ref: 'refs/heads/main' });
+    sentAt.set(id, Date.now());
+    inFlight.push(
+      fetch(`${stack.state.http.url}/webhooks/github`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-github-event': 'push',
+          'x-github-delivery': id,
+          ...signGithub(secret, body),
+        },
+        body,
+      }).then(
+        (response) => {
+          if (response.status !== 202) failures++;
+          return response.arrayBuffer().then(() => undefined);
+        },
+        () => {
+          failures++;
+        },
+      ),
+    );
+  }
+  await Promise.all(inFlight);
+  await until(() => downstreamReceipts(stack, from).size >= total - failures, 60_000);
+  const receipts = downstreamReceipts(stack, from);
+  const latencies = [...sentAt].flatMap(([id, sent]) => (receipts.has(id) ? [receipts.get(id)! - sent] : []));
+  return {
+    sent: total,
+    failures,
+    delivered: latencies.length,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+  };
+}
+
+async function measureDrain(stack: LocalStackProcess, sqs: SQSClient, which: 'webhooks' | 'noop') {
+  const from = stack.lines.length;
+  const stamp = Date.now();
+  const queue = stack.state.resources.queues.find(
+    (candidate) => candidate.logicalId === (which === 'webhooks' ? 'WebhooksQueue' : 'FixtureQueue'),
+  )!;
+  const bodies = Array.from({ length: BACKLOG }, (_, index) =>
+    which === 'webhooks'
+      ? serialiseWebhookMessage({
+          meta: {
+            v: 1,
+            source: 'github',
+            type: 'push',
+            id: `drain-${stamp}-${index}`,
+            receivedAt: new Date().toISOString(),
+            encoding: 'utf8',
+            headers: {},
+          },
+          body: `{"n":${index}}`,
+        })
+      : JSON.stringify({ n: index, stamp }),
+  );
+  await fillQueue(sqs, queue.url, bodies);
+  const times = (): number[] =>
+    which === 'webhooks'
+      ? [...downstreamReceipts(stack, from).values()]
+      : stack.lines.slice(from).flatMap((line) => {
+          if (!line.startsWith(FIXTURE_LINE_PREFIX)) return [];
+          const parsed = parseFixtureLine(line);
+          return parsed?.fn === 'sqs-consumer' &&
+            typeof parsed.body === 'string' &&
+            parsed.body.includes(`"stamp":${stamp}`)
+            ? [parsed.receivedAt]
+            : [];
+        });
+  await until(() => times().length >= BACKLOG, 20 * 60_000);
+  const seen = times();
+  const seconds = (Math.max(...seen) - Math.min(...seen)) / 1000;
+  return { drained: seen.length, perSecond: round2(seen.length / Math.max(seconds, 0.001)) };
+}
+
+async function main(): Promise<void> {
+  const stack = await startLocalStack({
+    fixtures: true,
+    env: { WEBHOOK_SECRET_GITHUB: secret, POWERTOOLS_LOG_LEVEL: 'WARN' },
+    timeoutMs: 120_000,
+  });
+  const sqs = new SQSClient({
+    region: 'us-east-1',
+    endpoint: stack.state.emulators.sqs.endpoint,
+    useQueueUrlAsEndpoint: false,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  try {
+    const latency = await measureLatency(stack);
+    const noop = await measureDrain(stack, sqs, 'noop');
+    const webhooks = await measureDrain(stack, sqs, 'webhooks');
+    const drainRatio = round2(webhooks.perSecond / noop.perSecond);
+    const figures = {
+      rate_per_second: RATE,
+      seconds: SECONDS,
+      sent: latency.sent,
+      post_failures: latency.failures,
+      delivered: latency.delivered,
+      latency_p50_ms: latency.p50,
+      latency_p99_ms: latency.p99,
+      backlog: BACKLOG,
+      drain_webhooks_per_second: webhooks.perSecond,
+      drain_noop_per_second: noop.perSecond,
+      drain_ratio: drainRatio,
+    };
+    const pass =
+      latency.failures === 0 &&
+      latency.delivered === latency.sent &&
+      latency.p50 <= 250 &&
+      latency.p99 <= 1000 &&
+      drainRatio >= 0.8;
+    writeBenchResult(
+      'webhook-e2e',
+      figures,
+      {
+        latency_p50_ms: '<= 250',
+        latency_p99_ms: '<= 1000',
+        drain_ratio: '>= 0.8 (vs the no-op fixture consumer)',
+      },
+      pass,
+      `${RATE}/s for ${SECONDS}s: POST→downstream p50 ${latency.p50} ms, p99 ${latency.p99} ms (${latency.delivered}/${latency.sent} delivered); drain ${BACKLOG}: ${webhooks.perSecond}/s vs no-op ${noop.perSecond}/s = ${drainRatio}×`,
+    );
+  } finally {
+    sqs.destroy();
+    await stack.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
