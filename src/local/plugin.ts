@@ -4,6 +4,8 @@ import { LocalStack } from './local-stack';
 import type { CfnResource } from './provision';
 import type { FunctionDefinition } from './service-model';
 import { readLocalStackSettings } from './settings';
+import { bundleInOneBuild, canBundleInOneBuild } from './single-build';
+import * as esbuild from 'esbuild';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { prepareLocalInvoke } from './invoke-local';
@@ -11,6 +13,7 @@ import { prepareLocalInvoke } from './invoke-local';
 /** The parts of the framework's `serverless` object the plugin uses. */
 export interface ServerlessLike {
   processedInput?: { commands?: string[] };
+  pluginManager?: { plugins: unknown[] };
   serviceDir?: string;
   config: { serviceDir?: string; servicePath?: string };
   classes: { Error: new (message: string) => Error };
@@ -78,6 +81,7 @@ export class LocalStackPlugin {
       initialize: async () => {
         await this.loadFixtures();
         this.beginStart();
+        this.bundleInOneBuild();
       },
       'before:offline:start:init': async () => void (await this.awaitStack()),
       'after:offline:start:init': () => this.start(),
@@ -152,6 +156,21 @@ export class LocalStackPlugin {
       };
     }
     custom.esbuild = esbuild;
+  }
+
+  /** Replaces serverless-esbuild's one-build-per-function bundling with one build (see single-build.ts). */
+  private bundleInOneBuild(): void {
+    if (!this.settings().singleBuild) return;
+    const esbuildPlugin = this.serverless.pluginManager?.plugins.find(
+      (plugin) => (plugin as object | undefined)?.constructor?.name === 'EsbuildServerlessPlugin',
+    );
+    if (!canBundleInOneBuild(esbuildPlugin)) {
+      this.log.info('serverless-esbuild not recognised: functions are bundled one by one');
+      return;
+    }
+    esbuildPlugin.bundle = bundleInOneBuild(esbuildPlugin, esbuild, (entries, milliseconds) =>
+      this.log.info(`bundled ${entries} functions in one esbuild build (${milliseconds} ms)`),
+    );
   }
 
   private settings() {

@@ -7,11 +7,12 @@ describe('readLocalStackSettings', () => {
       ports: { s3: 4569, sqs: 9324, dynamodb: 8000 },
       stateFile: '/srv/.intake/local-stack.json',
       fixtures: false,
+      singleBuild: true,
       asyncRetryDelaysMs: [1000, 2000],
     });
   });
 
-  it('reads ports, data folder, state file, fixtures and retry delays from INTAKE_* variables', () => {
+  it('reads ports, data folder, state file, fixtures, bundling and retry delays from INTAKE_* variables', () => {
     const settings = readLocalStackSettings(
       {
         INTAKE_S3_PORT: '1',
@@ -20,6 +21,7 @@ describe('readLocalStackSettings', () => {
         INTAKE_DATA_DIR: 'data',
         INTAKE_STATE_FILE: '/tmp/state.json',
         INTAKE_FIXTURES: 'true',
+        INTAKE_SINGLE_BUILD: 'false',
         INTAKE_ASYNC_RETRY_DELAYS_MS: '10, 20',
       },
       '/srv',
@@ -29,6 +31,7 @@ describe('readLocalStackSettings', () => {
       dataDir: '/srv/data',
       stateFile: '/tmp/state.json',
       fixtures: true,
+      singleBuild: false,
       asyncRetryDelaysMs: [10, 20],
     });
   });

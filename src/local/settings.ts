@@ -7,6 +7,8 @@ export interface LocalStackSettings {
   dataDir?: string;
   stateFile: string;
   fixtures: boolean;
+  /** Bundle every function in one esbuild build (default) rather than serverless-esbuild's one per function. */
+  singleBuild: boolean;
   /** Delays between retries of a failed async (S3) invoke; AWS waits minutes, locally seconds. */
   asyncRetryDelaysMs: number[];
 }
@@ -55,6 +57,7 @@ export function readLocalStackSettings(env: NodeJS.ProcessEnv, serviceDir: strin
     ...(env.INTAKE_DATA_DIR ? { dataDir: path(env.INTAKE_DATA_DIR) } : {}),
     stateFile: path(env.INTAKE_STATE_FILE || join('.intake', 'local-stack.json')),
     fixtures: env.INTAKE_FIXTURES === 'true',
+    singleBuild: env.INTAKE_SINGLE_BUILD !== 'false',
     asyncRetryDelaysMs: delays(env.INTAKE_ASYNC_RETRY_DELAYS_MS),
   };
 }

@@ -58,6 +58,7 @@ function fakeIo() {
 }
 
 const variables = [
+  'INTAKE_SINGLE_BUILD',
   'INTAKE_S3_PORT',
   'INTAKE_SQS_PORT',
   'INTAKE_DYNAMODB_PORT',
@@ -146,6 +147,45 @@ describe('LocalStackPlugin', () => {
     serverless.service.custom!.esbuild = { minify: true, watch: { ignore: ['mine'] } };
     new LocalStackPlugin(serverless, {}, fakeIo().io);
     expect(serverless.service.custom!.esbuild).toEqual({ minify: true, watch: { ignore: ['mine'] } });
+  });
+
+  describe('bundling', () => {
+    /** Stands in for serverless-esbuild's plugin instance (recognised by its class name and shape). */
+    class EsbuildServerlessPlugin {
+      readonly stockBundle = jest.fn(async () => {});
+      bundle = this.stockBundle;
+      prepare = jest.fn();
+      functionEntries = [];
+      buildDirPath = '/b';
+    }
+
+    async function initializeWith(plugins: unknown[]) {
+      await useFreePorts();
+      const serverless = { ...fakeServerless(), pluginManager: { plugins } };
+      const { io, output } = fakeIo();
+      const plugin = new LocalStackPlugin(serverless, {}, io);
+      await plugin.hooks.initialize!();
+      await plugin.hooks['before:offline:start:end']!();
+      return output;
+    }
+
+    it("replaces serverless-esbuild's per-function builds with one build", async () => {
+      const esbuildPlugin = new EsbuildServerlessPlugin();
+      await initializeWith([{}, esbuildPlugin]);
+      expect(esbuildPlugin.bundle).not.toBe(esbuildPlugin.stockBundle);
+    });
+
+    it('keeps the stock builds with INTAKE_SINGLE_BUILD=false', async () => {
+      process.env.INTAKE_SINGLE_BUILD = 'false';
+      const esbuildPlugin = new EsbuildServerlessPlugin();
+      await initializeWith([esbuildPlugin]);
+      expect(esbuildPlugin.bundle).toBe(esbuildPlugin.stockBundle);
+    });
+
+    it('says so and keeps the stock builds when serverless-esbuild is not the shape it knows', async () => {
+      const output = await initializeWith([]);
+      expect(output.join('\n')).toContain('functions are bundled one by one');
+    });
   });
 
   it('starts the stack once offline listens, prints the banner, writes the state file, and stops it', async () => {

@@ -37,6 +37,7 @@ export async function testSettings(): Promise<LocalStackSettings> {
     ports: { s3: await freePort(), sqs: await freePort(), dynamodb: await freePort() },
     stateFile: join(tmpdir(), `intake-it-${process.pid}-${Date.now()}.json`),
     fixtures: false,
+    singleBuild: true,
     asyncRetryDelaysMs: [50, 100],
   };
 }
