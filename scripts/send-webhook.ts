@@ -1,0 +1,281 @@
+/**
+ * Sends one correctly signed webhook to a running intake (by default the local stack), the way the
+ * source's provider would, and optionally waits until webhook-process has archived it.
+ *
+ *   npm run webhook:send -- --source github [--event push] [--file payload.json | --body '{...}']
+ *                           [--id <delivery id>] [--url http://127.0.0.1:3000] [--wait] [--timeout 30]
+ *
+ * The secret and scheme come from where the local stack takes them: the shell, else `.env.local`, else
+ * `.env` (osls loads `.env.<stage>` or `.env`; the shell wins), read by the receiver's own
+ * `loadWebhookSources`. Signing uses the project's signers (src/webhooks/signature/sign.ts). No secret
+ * is ever printed.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs, parseEnv } from 'node:util';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { createS3Client } from '../src/aws/clients';
+import { clientEnvironment, clientOverrides } from '../src/webhooks/ops/cli';
+import { resolveOpsTarget } from '../src/webhooks/ops/target';
+import { archiveKey } from '../src/webhooks/object-keys';
+import { signGenericHmac, signGithub, signStandard, signStripe } from '../src/webhooks/signature/sign';
+import { loadWebhookSources, normaliseSourceName, sourceEnvSuffix } from '../src/webhooks/sources';
+
+const serviceDir = join(__dirname, '..');
+
+export interface SendWebhookOptions {
+  source: string;
+  event?: string;
+  /** The raw body to send; a small sample of the source's kind when undefined. */
+  body?: Buffer;
+  /** Delivery id for the schemes that carry one in a header (github, standard, hmac with an id header). */
+  id?: string;
+  url?: string;
+  wait: boolean;
+  timeoutSeconds: number;
+}
+
+export const usage =
+  'usage: npm run webhook:send -- --source <name> [--event <type>] [--file <path> | --body <text>] ' +
+  '[--id <delivery id>] [--url <base url>] [--wait] [--timeout <seconds>]';
+
+/** Parses the command line (after `--`); throws an Error with a readable message for bad input. */
+export function parseSendWebhookArgs(args: readonly string[]): SendWebhookOptions {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      source: { type: 'string' },
+      event: { type: 'string' },
+      file: { type: 'string' },
+      body: { type: 'string' },
+      id: { type: 'string' },
+      url: { type: 'string' },
+      wait: { type: 'boolean', default: false },
+      timeout: { type: 'string', default: '30' },
+    },
+    strict: true,
+  });
+  const source = values.source === undefined ? undefined : normaliseSourceName(values.source);
+  if (source === undefined) throw new Error(`--source <name> is required ([a-z0-9-]+)\n${usage}`);
+  if (values.file !== undefined && values.body !== undefined)
+    throw new Error('--file and --body are alternatives: give one');
+  const timeoutSeconds = Number(values.timeout);
+  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0)
+    throw new Error('--timeout must be a positive number of seconds');
+  const body =
+    values.file !== undefined
+      ? readFileSync(values.file)
+      : values.body !== undefined
+        ? Buffer.from(values.body, 'utf8')
+        : undefined;
+  return {
+    source,
+    ...(values.event !== undefined ? { event: values.event } : {}),
+    ...(body !== undefined ? { body } : {}),
+    ...(values.id !== undefined ? { id: values.id } : {}),
+    ...(values.url !== undefined ? { url: values.url.replace(/\/+$/, '') } : {}),
+    wait: values.wait,
+    timeoutSeconds,
+  };
+}
+
+/**
+ * The environment the local stack's webhook-receive sees: `.env.local` if it exists, else `.env`
+ * (as osls loads them for stage `local`), overridden by the shell. Also says which file was read.
+ */
+export function localStackEnvironment(
+  shell: NodeJS.ProcessEnv,
+  dir: string = serviceDir,
+): { env: NodeJS.ProcessEnv; file?: string } {
+  for (const name of ['.env.local', '.env']) {
+    const path = join(dir, name);
+    if (existsSync(path)) return { env: { ...parseEnv(readFileSync(path, 'utf8')), ...shell }, file: name };
+  }
+  return { env: { ...shell } };
+}
+
+export interface SignedWebhook {
+  path: string;
+  scheme: string;
+  headers: Record<string, string>;
+  body: Buffer;
+  /** The delivery id the receiver will use, when the request names it (else the 202 answer tells). */
+  deliveryId?: string;
+}
+
+function sampleBody(scheme: string, event: string, id: string, nowSeconds: number): Buffer {
+  const sample: Record<string, unknown> =
+    scheme === 'github'
+      ? { ref: 'refs/heads/main', repository: { full_name: 'octo/intake' }, sender: { login: 'quickstart' } }
+      : scheme === 'stripe'
+        ? {
+            id,
+            object: 'event',
+            type: event,
+            created: nowSeconds,
+            livemode: false,
+            data: { object: { id: 'pi_quickstart', object: 'payment_intent', amount: 2000 } },
+          }
+        : { type: event, timestamp: new Date(nowSeconds * 1000).toISOString(), data: { hello: 'intake' } };
+  return Buffer.from(JSON.stringify(sample), 'utf8');
+}
+
+const defaultEvents: Record<string, string> = {
+  github: 'push',
+  stripe: 'payment_intent.succeeded',
+  standard: 'invoice.paid',
+  'hmac-sha256': 'sample.created',
+};
+
+/**
+ * Builds the signed request for `options.source` from the webhook configuration in `env` (the same
+ * variables the receiver reads), signing with the source's first (current) secret. Throws an Error
+ * naming the variable to set when the source has no local secret.
+ */
+export function buildSignedWebhook(
+  options: Pick<SendWebhookOptions, 'source' | 'event' | 'body' | 'id'>,
+  env: NodeJS.ProcessEnv,
+  nowSeconds: number = Math.floor(Date.now() / 1000),
+): SignedWebhook {
+  const source = loadWebhookSources(env).get(options.source);
+  const suffix = sourceEnvSuffix(options.source);
+  if (source?.secrets?.kind !== 'env' || source.secrets.secrets.length === 0) {
+    throw new Error(
+      `No local secret for source "${options.source}": set WEBHOOK_SECRET_${suffix} in the shell or in .env.local ` +
+        '(see .env.example), the same value `npm start` runs with' +
+        (source === undefined && !['github', 'stripe', 'standard'].includes(options.source)
+          ? `, and WEBHOOK_SCHEME_${suffix}`
+          : ''),
+    );
+  }
+  const secret = source.secrets.secrets[0]!;
+  const event = options.event ?? defaultEvents[source.scheme]!;
+  const prefix = { github: '', stripe: 'evt_', standard: 'msg_', 'hmac-sha256': '' }[source.scheme];
+  const generatedId = `${prefix}quickstart_${randomUUID().replace(/-/g, '')}`;
+  const id = options.id ?? generatedId;
+  const body = options.body ?? sampleBody(source.scheme, event, id, nowSeconds);
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  let deliveryId: string | undefined = id;
+  switch (source.scheme) {
+    case 'github':
+      Object.assign(headers, { 'x-github-event': event, 'x-github-delivery': id }, signGithub(secret, body));
+      break;
+    case 'stripe':
+      // Stripe's delivery id is the event's `id` inside the body: known here only for the sample body.
+      if (options.body !== undefined) deliveryId = undefined;
+      Object.assign(headers, signStripe(secret, body, nowSeconds));
+      break;
+    case 'standard':
+      Object.assign(headers, signStandard(secret, id, body, nowSeconds));
+      break;
+    case 'hmac-sha256':
+      if (source.idHeader !== undefined) headers[source.idHeader] = id;
+      else deliveryId = undefined; // the receiver hashes the body
+      if (source.eventHeader !== undefined) headers[source.eventHeader] = event;
+      Object.assign(headers, signGenericHmac(secret, body, source.hmac!));
+      break;
+  }
+  return {
+    path: `/webhooks/${options.source}`,
+    scheme: source.scheme,
+    headers,
+    body,
+    ...(deliveryId !== undefined ? { deliveryId } : {}),
+  };
+}
+
+/** The base URL: --url, else the running local stack's (its state file), else offline's default port. */
+export function baseUrl(
+  explicit: string | undefined,
+  env: NodeJS.ProcessEnv,
+  dir: string = serviceDir,
+): string {
+  if (explicit !== undefined) return explicit;
+  const stateFile = env.INTAKE_STATE_FILE || join(dir, '.intake', 'local-stack.json');
+  if (existsSync(stateFile)) {
+    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { http?: { url?: string } };
+    if (state.http?.url) return state.http.url;
+  }
+  return `http://127.0.0.1:${env.INTAKE_HTTP_PORT || '3000'}`;
+}
+
+/**
+ * Waits until `events/<source>/<date>/<id>.json` exists in the local stack's bucket (dates of both ends
+ * of the wait, in case it spans midnight UTC); resolves with the key, or undefined after `timeoutMs`.
+ */
+export async function waitForArchive(
+  source: string,
+  deliveryId: string,
+  sentAt: Date,
+  timeoutMs: number,
+  env: NodeJS.ProcessEnv,
+  dir: string = serviceDir,
+): Promise<{ bucket: string; key: string } | undefined> {
+  const target = resolveOpsTarget('local', env, dir);
+  if (target.bucket === undefined) throw new Error('The local stack has no DocumentsBucket');
+  const s3 = createS3Client(clientOverrides(target), clientEnvironment(target, env));
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      const keys = new Set([
+        archiveKey(source, deliveryId, sentAt.toISOString()),
+        archiveKey(source, deliveryId, new Date().toISOString()),
+      ]);
+      for (const key of keys) {
+        try {
+          await s3.send(new HeadObjectCommand({ Bucket: target.bucket, Key: key }));
+          return { bucket: target.bucket, key };
+        } catch (error) {
+          if ((error as { name?: string }).name !== 'NotFound') throw error;
+        }
+      }
+      if (Date.now() >= deadline) return undefined;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  } finally {
+    s3.destroy();
+  }
+}
+
+async function main(): Promise<void> {
+  // Node 20 locally: the SDK's end-of-support notice is noise here (Lambda runs Node 22).
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const options = parseSendWebhookArgs(process.argv.slice(2));
+  const { env, file } = localStackEnvironment(process.env);
+  const request = buildSignedWebhook(options, env);
+  const url = `${baseUrl(options.url, env)}${request.path}`;
+  console.log(
+    `POST ${url} (${request.scheme} signature, secret from ${file === undefined ? 'the shell' : `the shell or ${file}`})`,
+  );
+  const sentAt = new Date();
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: request.headers,
+    body: new Uint8Array(request.body),
+    signal: AbortSignal.timeout(15_000),
+  });
+  const text = await response.text();
+  if (response.status !== 202) {
+    console.error(`${response.status} ${response.statusText}: ${text}`);
+    process.exit(1);
+  }
+  const { id } = JSON.parse(text) as { id: string };
+  console.log(`${response.status} Accepted: delivery ${id}`);
+  if (!options.wait) return;
+  const archived = await waitForArchive(options.source, id, sentAt, options.timeoutSeconds * 1000, env);
+  if (archived === undefined) {
+    console.error(
+      `Not archived within ${options.timeoutSeconds} s (is webhook-process running? see npm start's log)`,
+    );
+    process.exit(1);
+  }
+  console.log(`Archived: s3://${archived.bucket}/${archived.key} (${Date.now() - sentAt.getTime()} ms)`);
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(`webhook:send failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  });
+}
