@@ -1,0 +1,180 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  baseUrl,
+  buildSignedWebhook,
+  localStackEnvironment,
+  parseSendWebhookArgs,
+} from '../../../scripts/send-webhook';
+import { signingKeyFromSecret, verifySignature, type SchemeName } from '../../../src/webhooks/signature';
+
+const env = {
+  WEBHOOK_SECRET_GITHUB: 'gh-new,gh-old',
+  WEBHOOK_SECRET_STRIPE: 'whsec_stripe',
+  WEBHOOK_SECRET_STANDARD: `whsec_${Buffer.from('standard key').toString('base64')}`,
+  WEBHOOK_SCHEME_ACME: 'hmac-sha256',
+  WEBHOOK_SECRET_ACME: 'acme-secret',
+  WEBHOOK_SIGNATURE_HEADER_ACME: 'x-acme-signature',
+  WEBHOOK_SIGNATURE_ENCODING_ACME: 'base64',
+  WEBHOOK_SIGNATURE_PREFIX_ACME: 'sha256=',
+  WEBHOOK_ID_HEADER_ACME: 'x-acme-delivery',
+  WEBHOOK_EVENT_HEADER_ACME: 'x-acme-event',
+};
+const now = 1_795_269_600;
+
+/** Verifies a built request with the receiver's own verifier and the given secret. */
+function verify(scheme: SchemeName, secret: string, request: ReturnType<typeof buildSignedWebhook>) {
+  return verifySignature(
+    scheme,
+    {
+      request: { headers: request.headers, rawBody: request.body },
+      keys: [signingKeyFromSecret(scheme, secret)],
+      nowMs: now * 1000,
+    },
+    { header: 'x-acme-signature', encoding: 'base64', prefix: 'sha256=' },
+  );
+}
+
+describe('webhook:send argument parsing', () => {
+  it('reads source, event, body, id, url, wait and timeout', () => {
+    expect(
+      parseSendWebhookArgs([
+        '--source',
+        'GitHub',
+        '--event',
+        'ping',
+        '--body',
+        '{"a":1}',
+        '--id',
+        'd-1',
+        '--url',
+        'http://127.0.0.1:4000/',
+        '--wait',
+        '--timeout',
+        '5',
+      ]),
+    ).toEqual({
+      source: 'github',
+      event: 'ping',
+      body: Buffer.from('{"a":1}'),
+      id: 'd-1',
+      url: 'http://127.0.0.1:4000',
+      wait: true,
+      timeoutSeconds: 5,
+    });
+  });
+
+  it('reads the body of --file byte for byte', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'send-webhook-'));
+    try {
+      const bytes = Buffer.from([0xef, 0xbb, 0xbf, 0x7b, 0x7d, 0x0a]);
+      writeFileSync(join(dir, 'payload.json'), bytes);
+      expect(parseSendWebhookArgs(['--source', 'stripe', '--file', join(dir, 'payload.json')]).body).toEqual(
+        bytes,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each([
+    [[], /--source <name> is required/],
+    [['--source', 'not a name'], /--source <name> is required/],
+    [['--source', 'github', '--file', 'a', '--body', 'b'], /alternatives/],
+    [['--source', 'github', '--timeout', '0'], /--timeout/],
+    [['--source', 'github', '--secret', 'x'], /Unknown option/],
+  ])('refuses %j', (args, message) => {
+    expect(() => parseSendWebhookArgs(args)).toThrow(message);
+  });
+});
+
+describe('webhook:send request building', () => {
+  it('signs a GitHub delivery with the current (first) secret, verified by the receiver', () => {
+    const request = buildSignedWebhook({ source: 'github', event: 'ping', id: 'delivery-1' }, env, now);
+    expect(request).toMatchObject({ path: '/webhooks/github', scheme: 'github', deliveryId: 'delivery-1' });
+    expect(request.headers).toMatchObject({ 'x-github-event': 'ping', 'x-github-delivery': 'delivery-1' });
+    expect(verify('github', 'gh-new', request)).toEqual({ valid: true, secretIndex: 0 });
+    expect(verify('github', 'gh-old', request)).toMatchObject({ valid: false, failure: 'mismatch' });
+  });
+
+  it('signs a Stripe sample event whose id and type are the delivery id and the event', () => {
+    const request = buildSignedWebhook({ source: 'stripe', event: 'invoice.paid' }, env, now);
+    const body = JSON.parse(request.body.toString('utf8')) as { id: string; type: string };
+    expect(body.type).toBe('invoice.paid');
+    expect(body.id).toMatch(/^evt_quickstart_[0-9a-f]{32}$/);
+    expect(request.deliveryId).toBe(body.id);
+    expect(verify('stripe', 'whsec_stripe', request)).toEqual({ valid: true, secretIndex: 0 });
+  });
+
+  it('leaves the delivery id of a Stripe body given by the caller to the receiver', () => {
+    const body = Buffer.from('{"id":"evt_1","type":"a.b"}');
+    const request = buildSignedWebhook({ source: 'stripe', body }, env, now);
+    expect(request.body).toBe(body);
+    expect(request.deliveryId).toBeUndefined();
+    expect(verify('stripe', 'whsec_stripe', request)).toEqual({ valid: true, secretIndex: 0 });
+  });
+
+  it('signs a Standard Webhooks delivery with the decoded whsec_ key and a msg_ id', () => {
+    const request = buildSignedWebhook({ source: 'standard' }, env, now);
+    expect(request.headers['webhook-id']).toMatch(/^msg_quickstart_/);
+    expect(request.headers['webhook-timestamp']).toBe(String(now));
+    expect(verify('standard', env.WEBHOOK_SECRET_STANDARD, request)).toEqual({ valid: true, secretIndex: 0 });
+  });
+
+  it('signs an hmac-sha256 source with its configured header, encoding, prefix, id and event headers', () => {
+    const request = buildSignedWebhook({ source: 'acme', event: 'orders.created', id: 'order-1' }, env, now);
+    expect(request.headers).toMatchObject({ 'x-acme-delivery': 'order-1', 'x-acme-event': 'orders.created' });
+    expect(request.headers['x-acme-signature']).toMatch(/^sha256=[A-Za-z0-9+/]+=*$/);
+    expect(verify('hmac-sha256', 'acme-secret', request)).toEqual({ valid: true, secretIndex: 0 });
+  });
+
+  it('leaves the id of an hmac-sha256 source without an id header to the receiver (content hash)', () => {
+    const { WEBHOOK_ID_HEADER_ACME: _unused, ...withoutIdHeader } = env;
+    expect(buildSignedWebhook({ source: 'acme' }, withoutIdHeader, now).deliveryId).toBeUndefined();
+  });
+
+  it('names the variables to set for a source without a local secret, and never a secret value', () => {
+    expect(() => buildSignedWebhook({ source: 'github' }, {}, now)).toThrow(/WEBHOOK_SECRET_GITHUB/);
+    expect(() => buildSignedWebhook({ source: 'my-app' }, {}, now)).toThrow(
+      /WEBHOOK_SECRET_MY_APP.*WEBHOOK_SCHEME_MY_APP/,
+    );
+    expect(() =>
+      buildSignedWebhook({ source: 'github' }, { WEBHOOK_SECRET_PARAMETER_GITHUB: 'ssm:/x' }, now),
+    ).toThrow(/No local secret/);
+  });
+});
+
+describe('webhook:send environment and target', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'send-webhook-env-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reads .env.local before .env, as osls does for stage local, and lets the shell win', () => {
+    writeFileSync(join(dir, '.env'), 'WEBHOOK_SECRET_GITHUB=from-dotenv\n');
+    expect(localStackEnvironment({}, dir)).toEqual({
+      env: { WEBHOOK_SECRET_GITHUB: 'from-dotenv' },
+      file: '.env',
+    });
+    writeFileSync(join(dir, '.env.local'), 'WEBHOOK_SECRET_GITHUB=from-local\nA=1\n');
+    expect(localStackEnvironment({ A: 'shell' }, dir)).toEqual({
+      env: { WEBHOOK_SECRET_GITHUB: 'from-local', A: 'shell' },
+      file: '.env.local',
+    });
+  });
+
+  it('uses only the shell when there is no env file', () => {
+    expect(localStackEnvironment({ B: '2' }, dir)).toEqual({ env: { B: '2' } });
+  });
+
+  it('targets --url, else the running stack of the state file, else the configured HTTP port', () => {
+    expect(baseUrl('http://example.test', {}, dir)).toBe('http://example.test');
+    expect(baseUrl(undefined, { INTAKE_HTTP_PORT: '3100' }, dir)).toBe('http://127.0.0.1:3100');
+    expect(baseUrl(undefined, {}, dir)).toBe('http://127.0.0.1:3000');
+    const stateFile = join(dir, 'state.json');
+    writeFileSync(stateFile, JSON.stringify({ http: { url: 'http://127.0.0.1:45000' } }));
+    expect(baseUrl(undefined, { INTAKE_STATE_FILE: stateFile }, dir)).toBe('http://127.0.0.1:45000');
+  });
+});
