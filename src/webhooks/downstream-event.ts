@@ -20,13 +20,16 @@ export interface WebhookDownstreamEvent {
 /** Async invoke payloads are bounded (256 KB for years, 1 MB since late 2025): design for the smaller. */
 export const asyncInvokePayloadLimitBytes = 256 * 1024;
 
-/** The JSON payload for a downstream invoke, with the body left out when the whole would not fit. */
+/**
+ * The JSON payload for a downstream invoke, with the body left out when the whole would not fit
+ * (`bodyOmitted`: the consumer must read the archive, so it has to exist before the invoke).
+ */
 export function downstreamPayload(
   meta: WebhookMessageMeta,
   body: string,
   archive: { bucket: string; key: string },
   limitBytes = asyncInvokePayloadLimitBytes,
-): string {
+): { text: string; bodyOmitted: boolean } {
   const event: WebhookDownstreamEvent = {
     kind: 'intake.webhook',
     source: meta.source,
@@ -39,5 +42,7 @@ export function downstreamPayload(
     archive,
   };
   const text = JSON.stringify(event);
-  return Buffer.byteLength(text, 'utf8') <= limitBytes ? text : JSON.stringify({ ...event, body: null });
+  return Buffer.byteLength(text, 'utf8') <= limitBytes
+    ? { text, bodyOmitted: false }
+    : { text: JSON.stringify({ ...event, body: null }), bodyOmitted: true };
 }

@@ -17,16 +17,31 @@ export type Once<K, R> = (key: K, work: () => Promise<R>) => Promise<R>;
 /** One side effect of processing a delivery: `archive`, or `invoke:<function>`. */
 export type StepKey = DeliveryKey & { readonly step: string };
 
-/** What a completed step stores (the archive step: the key it wrote, which a duplicate must point to). */
+/** What a completed step stores. */
 export interface StepResult {
   readonly done: true;
   readonly key?: string;
 }
 
+/**
+ * What the first processing of a delivery stores: the archive key (a duplicate points to it, whatever its
+ * own date) and the side effects that failed then, which later attempts redo one step at a time.
+ */
+export interface DeliveryResult {
+  readonly done: true;
+  readonly key: string;
+  readonly pending: readonly string[];
+}
+
 export interface DeliveryGuards {
   /**
-   * Once per (delivery, step). Every side effect is its own step, so a retry after a partial failure redoes
-   * only the steps that failed, and a duplicate delivery redoes none.
+   * Once per delivery: one record (two round trips) covers every side effect of the first attempt, the
+   * common case. Its result lists what failed, for `stepOnce`.
+   */
+  readonly deliveryOnce: Once<DeliveryKey, DeliveryResult>;
+  /**
+   * Once per (delivery, step): only for the side effects a first attempt left pending, so a retry after a
+   * partial failure redoes exactly those, and two concurrent retries do not both redo one.
    */
   readonly stepOnce: Once<StepKey, StepResult>;
   /** Lets in-progress records expire with the invocation (so a crash does not block retries for long). */
@@ -46,9 +61,10 @@ export interface DeliveryOutcome {
 export const deduplicationSeconds = 7 * 24 * 60 * 60;
 
 /**
- * Powertools Idempotency over the DynamoDB table: records keyed by the hash of (source, id[, replay], step)
- * under the stable prefix `webhook-step`, so they depend neither on the function's name nor on the SQS
- * message id — a provider's resend and a queue redelivery are both recognised.
+ * Powertools Idempotency over the DynamoDB table: records keyed by the hash of (source, id[, replay]) under
+ * the stable prefix `webhook-delivery`, and of (source, id[, replay], step) under `webhook-step`, so they
+ * depend neither on the function's name nor on the SQS message id — a provider's resend and a queue
+ * redelivery are both recognised.
  */
 export function dynamoDbDeliveryGuards(options: {
   tableName: string;
@@ -58,16 +74,25 @@ export function dynamoDbDeliveryGuards(options: {
   const config = new IdempotencyConfig({
     expiresAfterSeconds: options.expiresAfterSeconds ?? deduplicationSeconds,
   });
+  // One layer each: a layer holds its key prefix, which configure() overwrites on every call.
+  const persistenceStore = () =>
+    new DynamoDBPersistenceLayer({ tableName: options.tableName, awsSdkV3Client: options.client });
+  const deliveryOnce = makeIdempotent(
+    async (_key: DeliveryKey, work: () => Promise<DeliveryResult>) => work(),
+    { persistenceStore: persistenceStore(), config, keyPrefix: 'webhook-delivery', dataIndexArgument: 0 },
+  );
   const stepOnce = makeIdempotent(async (_key: StepKey, work: () => Promise<StepResult>) => work(), {
-    persistenceStore: new DynamoDBPersistenceLayer({
-      tableName: options.tableName,
-      awsSdkV3Client: options.client,
-    }),
+    persistenceStore: persistenceStore(),
     config,
     keyPrefix: 'webhook-step',
     dataIndexArgument: 0,
   });
   return {
+    deliveryOnce: (key, work) =>
+      deliveryOnce(
+        { source: key.source, id: key.id, ...(key.replay === undefined ? {} : { replay: key.replay }) },
+        work,
+      ),
     // Exactly the identifying fields are hashed, whatever else the caller's object holds.
     stepOnce: (key, work) =>
       stepOnce(

@@ -19,12 +19,22 @@ export interface WebhookProcessorDependencies {
   readonly now?: () => Date;
 }
 
+/** A side effect of processing a delivery, named as its step (`archive`, `invoke:<function>`). */
+interface SideEffect {
+  readonly step: string;
+  readonly run: () => Promise<void>;
+}
+
+const invokeStep = (target: string) => `invoke:${target}`;
+
 /**
  * The record handler of `webhook-process`: parse the queued delivery (a malformed one is poison: it throws
  * and, after maxReceiveCount, sits in the DLQ), then archive it to
- * `events/<source>/<yyyy>/<mm>/<dd>/<id>.json` and async-invoke every routed function — each of these a
- * step done once per (source, delivery id), so a duplicate does nothing and a retry after a partial failure
- * redoes only the failed steps. Throwing fails only this record (partial batch failure).
+ * `events/<source>/<yyyy>/<mm>/<dd>/<id>.json` and async-invoke every routed function, once per
+ * (source, delivery id). The first attempt runs all of them under one idempotency record (two DynamoDB
+ * round trips, not two per side effect) and records which failed; a retry or a duplicate redoes only those,
+ * each as its own once-step, so nothing is archived or invoked twice. Throwing fails only this record
+ * (partial batch failure).
  */
 export function createWebhookProcessor(deps: WebhookProcessorDependencies) {
   const now = deps.now ?? (() => new Date());
@@ -40,21 +50,16 @@ export function createWebhookProcessor(deps: WebhookProcessorDependencies) {
     // Read a claimed body only if some step still needs it (not for a duplicate).
     const bodyText = () =>
       (body ??= meta.claim === undefined ? Promise.resolve(inlineBody) : deps.storage.get(meta.claim.key));
-    let worked = false;
-    let key = archiveKey(meta.source, meta.id, meta.receivedAt);
-    // A replay comes from the archive: it is there already. A duplicate keeps the first copy's key (its date).
-    if (meta.replay === undefined) {
-      const archived = await deps.guards.stepOnce({ ...delivery, step: 'archive' }, async () => {
-        worked = true;
-        await deps.storage.put(
-          key,
-          JSON.stringify(webhookArchive(meta, await bodyText(), now())),
-          'application/json',
-        );
-        return { done: true, key };
-      });
-      key = archived.key ?? key;
-    }
+    // Built once per archive key, shared by every invoke of this delivery.
+    const payloads = new Map<string, Promise<{ text: string; bodyOmitted: boolean }>>();
+    const payloadFor = (key: string) => {
+      let payload = payloads.get(key);
+      if (payload === undefined) {
+        payload = bodyText().then((text) => downstreamPayload(meta, text, { bucket: deps.bucket, key }));
+        payloads.set(key, payload);
+      }
+      return payload;
+    };
     const targets = routeTargets(deps.routes, meta.source, meta.type);
     if (targets.length === 0) {
       metrics.addMetric('WebhookUnrouted', MetricUnit.Count, 1);
@@ -64,32 +69,119 @@ export function createWebhookProcessor(deps: WebhookProcessorDependencies) {
         deliveryId: meta.id,
       });
     }
-    const results = await Promise.allSettled(
-      targets.map((target) =>
-        deps.guards.stepOnce({ ...delivery, step: `invoke:${target}` }, async () => {
+    /** The side effects of this delivery; a duplicate's archive key is the first copy's (its date). */
+    const sideEffects = (key: string): SideEffect[] => [
+      // A replay comes from the archive: it is there already.
+      ...(meta.replay === undefined
+        ? [
+            {
+              step: 'archive',
+              run: async () =>
+                deps.storage.put(
+                  key,
+                  JSON.stringify(webhookArchive(meta, await bodyText(), now())),
+                  'application/json',
+                ),
+            },
+          ]
+        : []),
+      ...targets.map((target) => ({
+        step: invokeStep(target),
+        run: async () => deps.dispatch(target, (await payloadFor(key)).text),
+      })),
+    ];
+    let failures: { step: string; error: unknown }[] = [];
+    let worked = false;
+    const first = await deps.guards.deliveryOnce(delivery, async () => {
+      worked = true;
+      const key = archiveKey(meta.source, meta.id, meta.receivedAt);
+      failures = await runFirstAttempt(sideEffects(key), await bodyNeedsArchive(key));
+      // Nothing done: no record, so the retry starts afresh (a missing claimed body ends in the DLQ).
+      if (failures.length > 0 && failures.length === sideEffects(key).length) throw failures[0]!.error;
+      return { done: true, key, pending: failures.map(({ step }) => step) };
+    });
+    if (!worked && first.pending.length > 0) {
+      // A retry after a partial failure (or a duplicate of such a delivery): redo only what failed.
+      const pending = sideEffects(first.key).filter(({ step }) => first.pending.includes(step));
+      failures = await runPendingSteps(pending, (step, run) =>
+        deps.guards.stepOnce({ ...delivery, step }, async () => {
           worked = true;
-          await deps.dispatch(
-            target,
-            downstreamPayload(meta, await bodyText(), { bucket: deps.bucket, key }),
-          );
+          await run();
           return { done: true };
         }),
-      ),
-    );
-    const failed = results.flatMap((result, index) =>
-      result.status === 'rejected' ? [{ target: targets[index], error: result.reason as unknown }] : [],
-    );
-    if (failed.length > 0) {
-      metrics.addMetric('WebhookDispatchFailed', MetricUnit.Count, failed.length);
-      for (const { target, error } of failed)
-        logger.warn('Downstream invoke failed', { target, deliveryId: meta.id, error: error as Error });
-      throw failed[0]!.error;
+      );
+    }
+    if (failures.length > 0) {
+      const failedInvokes = failures.filter(({ step }) => step !== 'archive');
+      if (failedInvokes.length > 0)
+        metrics.addMetric('WebhookDispatchFailed', MetricUnit.Count, failedInvokes.length);
+      for (const { step, error } of failures)
+        logger.warn(step === 'archive' ? 'Archiving failed' : 'Downstream invoke failed', {
+          step,
+          deliveryId: meta.id,
+          error: error as Error,
+        });
+      throw failures[0]!.error;
     }
     if (worked) metrics.addMetric('WebhookProcessed', MetricUnit.Count, 1);
     else {
       metrics.addMetric('WebhookDuplicate', MetricUnit.Count, 1);
       logger.info('Duplicate webhook delivery skipped', { source: meta.source, deliveryId: meta.id });
     }
-    return { archiveKey: key, targets };
+    return { archiveKey: first.key, targets };
+
+    /** True when an invoke would carry no body (too large) and point to the archive: archive first then. */
+    async function bodyNeedsArchive(key: string): Promise<boolean> {
+      return targets.length > 0 && meta.replay === undefined && (await payloadFor(key)).bodyOmitted;
+    }
   };
+}
+
+/**
+ * Runs every side effect concurrently (the archive and the invokes are independent), except that invokes
+ * wait for the archive when they point to it; an invoke whose archive failed is not tried. Returns the
+ * failures.
+ */
+async function runFirstAttempt(
+  effects: readonly SideEffect[],
+  invokesNeedArchive: boolean,
+): Promise<{ step: string; error: unknown }[]> {
+  const archive = effects.find(({ step }) => step === 'archive');
+  const archived = archive?.run().then(
+    () => undefined,
+    (error: unknown) => ({ step: archive.step, error }),
+  );
+  const invokes = effects
+    .filter((effect) => effect !== archive)
+    .map(async (effect) => {
+      if (invokesNeedArchive && (await archived) !== undefined)
+        return { step: effect.step, error: new Error('not invoked: the archive it points to failed') };
+      try {
+        await effect.run();
+        return undefined;
+      } catch (error) {
+        return { step: effect.step, error };
+      }
+    });
+  const outcomes = await Promise.all([archived, ...invokes]);
+  return outcomes.filter((outcome) => outcome !== undefined);
+}
+
+/** Redoes pending side effects, each once: the archive first (invokes may point to it), then the invokes. */
+async function runPendingSteps(
+  effects: readonly SideEffect[],
+  once: (step: string, run: () => Promise<void>) => Promise<unknown>,
+): Promise<{ step: string; error: unknown }[]> {
+  const failures: { step: string; error: unknown }[] = [];
+  const attempt = async ({ step, run }: SideEffect) => {
+    try {
+      await once(step, run);
+    } catch (error) {
+      failures.push({ step, error });
+    }
+  };
+  const archive = effects.find(({ step }) => step === 'archive');
+  if (archive) await attempt(archive);
+  if (failures.length === 0) await Promise.all(effects.filter((effect) => effect !== archive).map(attempt));
+  return failures;
 }

@@ -25,6 +25,7 @@ export function memoryGuards(): DeliveryGuards & { completed: Map<string, unknow
     };
   return {
     completed,
+    deliveryOnce: once('delivery'),
     stepOnce: once('step'),
     registerContext: () => undefined,
   };

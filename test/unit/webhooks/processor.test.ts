@@ -122,6 +122,60 @@ describe('createWebhookProcessor', () => {
     expect(storage.put).toHaveBeenCalledTimes(1);
   });
 
+  it('invokes while archiving when the event carries the body, and on retry re-archives only', async () => {
+    const { invocations, processor, storage } = setup();
+    storage.put.mockImplementationOnce(async () => {
+      throw new ServiceUnavailableError('slow down', { service: 'S3', operation: 'PutObject' });
+    });
+    const text = serialiseWebhookMessage(message());
+    await expect(processor(record(text), context)).rejects.toBeInstanceOf(ServiceUnavailableError);
+    expect(invocations.map(({ target }) => target)).toEqual(['audit', 'prs']);
+    await processor(record(text), context);
+    await processor(record(text), context);
+    expect(storage.put).toHaveBeenCalledTimes(2);
+    expect(invocations).toHaveLength(2);
+  });
+
+  it('does not invoke before the archive exists when the event points to it instead of carrying the body', async () => {
+    const { invocations, objects, processor, storage } = setup();
+    storage.put.mockImplementationOnce(async () => {
+      throw new ServiceUnavailableError('slow down', { service: 'S3', operation: 'PutObject' });
+    });
+    const text = serialiseWebhookMessage(message({}, JSON.stringify({ data: 'x'.repeat(300 * 1024) })));
+    await expect(processor(record(text), context)).rejects.toBeInstanceOf(ServiceUnavailableError);
+    expect(invocations).toHaveLength(0);
+    await processor(record(text), context);
+    expect(objects.has('events/github/2026/04/05/d-1.json')).toBe(true);
+    expect(invocations.map(({ target }) => target)).toEqual(['audit', 'prs']);
+  });
+
+  it('keeps no record when every side effect failed, so the retry redoes them all', async () => {
+    const { dispatch, guards, invocations, processor, storage } = setup([
+      { source: '*', type: '*', function: 'audit' },
+    ]);
+    const down = new ServiceUnavailableError('down', { service: 'S3', operation: 'PutObject' });
+    storage.put.mockRejectedValueOnce(down);
+    dispatch.mockRejectedValueOnce(down);
+    const text = serialiseWebhookMessage(message());
+    await expect(processor(record(text), context)).rejects.toBe(down);
+    expect(guards.completed.size).toBe(0);
+    await processor(record(text), context);
+    expect(storage.put).toHaveBeenCalledTimes(2);
+    expect(invocations.map(({ target }) => target)).toEqual(['audit']);
+  });
+
+  it('fails a retry whose pending invoke fails again, and succeeds on the next one', async () => {
+    const { dispatch, invocations, processor } = setup([{ source: '*', type: '*', function: 'audit' }]);
+    const down = new ServiceUnavailableError('down', { service: 'Lambda', operation: 'Invoke' });
+    dispatch.mockRejectedValueOnce(down).mockRejectedValueOnce(down);
+    const text = serialiseWebhookMessage(message());
+    await expect(processor(record(text), context)).rejects.toBe(down);
+    await expect(processor(record(text), context)).rejects.toBe(down);
+    await processor(record(text), context);
+    await processor(record(text), context);
+    expect(invocations.map(({ target }) => target)).toEqual(['audit']);
+  });
+
   it('archives an unrouted delivery without invoking anything', async () => {
     const { objects, dispatch, processor } = setup([]);
     const outcome = await processor(record(serialiseWebhookMessage(message())), context);
