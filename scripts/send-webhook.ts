@@ -8,7 +8,7 @@
  * The secret and scheme come from where the local stack takes them: the shell, else `.env.local`, else
  * `.env` (osls loads `.env.<stage>` or `.env`; the shell wins), read by the receiver's own
  * `loadWebhookSources`. Signing uses the project's signers (src/webhooks/signature/sign.ts). No secret
- * is ever printed.
+ * is ever printed. `--wait` looks for the archive in the local stack's bucket (its state file).
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -238,6 +238,19 @@ export async function waitForArchive(
   }
 }
 
+/**
+ * One line for a failure of these scripts: "fetch failed" becomes which address could not be reached
+ * (the usual cause being a stack that is not running).
+ */
+export function describeFailure(error: unknown): string {
+  if (error instanceof TypeError && error.message === 'fetch failed') {
+    const cause = error.cause as { code?: string; address?: string; port?: number } | undefined;
+    const where = cause?.address !== undefined ? ` ${cause.address}:${cause.port}` : '';
+    return `cannot reach${where} (${cause?.code ?? 'network error'}): is \`npm start\` running? (or pass --url)`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
 async function main(): Promise<void> {
   // Node 20 locally: the SDK's end-of-support notice is noise here (Lambda runs Node 22).
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -275,7 +288,7 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((error: unknown) => {
-    console.error(`webhook:send failed: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`webhook:send failed: ${describeFailure(error)}`);
     process.exit(1);
   });
 }

@@ -11,7 +11,7 @@ import { openAsBlob, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { extensionOf } from '../src/documents/inspection/type-compatibility';
-import { baseUrl, localStackEnvironment } from './send-webhook';
+import { baseUrl, describeFailure, localStackEnvironment } from './send-webhook';
 
 export interface UploadDocumentOptions {
   path: string;
@@ -185,7 +185,7 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((error: unknown) => {
-    console.error(`document:upload failed: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`document:upload failed: ${describeFailure(error)}`);
     process.exit(1);
   });
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import {
   baseUrl,
   buildSignedWebhook,
+  describeFailure,
   localStackEnvironment,
   parseSendWebhookArgs,
 } from '../../../scripts/send-webhook';
@@ -176,5 +177,22 @@ describe('webhook:send environment and target', () => {
     const stateFile = join(dir, 'state.json');
     writeFileSync(stateFile, JSON.stringify({ http: { url: 'http://127.0.0.1:45000' } }));
     expect(baseUrl(undefined, { INTAKE_STATE_FILE: stateFile }, dir)).toBe('http://127.0.0.1:45000');
+  });
+});
+
+describe('webhook:send and document:upload failures', () => {
+  it('say which address could not be reached instead of "fetch failed"', () => {
+    const refused = new TypeError('fetch failed', {
+      cause: { code: 'ECONNREFUSED', address: '127.0.0.1', port: 3000 },
+    });
+    expect(describeFailure(refused)).toBe(
+      'cannot reach 127.0.0.1:3000 (ECONNREFUSED): is `npm start` running? (or pass --url)',
+    );
+    expect(describeFailure(new TypeError('fetch failed'))).toMatch(/^cannot reach \(network error\)/);
+  });
+
+  it('pass other messages through', () => {
+    expect(describeFailure(new Error('POST /documents answered 400'))).toBe('POST /documents answered 400');
+    expect(describeFailure('plain')).toBe('plain');
   });
 });
