@@ -4,11 +4,17 @@
  *      receipt (its INTAKE_WEBHOOK_DOWNSTREAM line, same clock): p50 ≤ 250 ms, p99 ≤ 1 s;
  *   2. drain: a backlog of 10,000 deliveries put straight on the webhooks queue, drained by webhook-process
  *      (idempotency, archive, async invoke), against the no-op fixture consumer draining the same number of
- *      messages from its own queue on the same emulator in the same run: ratio ≥ 0.8.
+ *      messages from its own queue on the same emulator in the same run: ratio ≥ 0.8;
+ *   3. what bounds the drain: the emulators' own write rates in the same run (dynalite PutItem/s, s3rver
+ *      PutObject/s through the stack's S3 endpoint, 10 at a time). Each delivery needs one object put and
+ *      two DynamoDB writes (its idempotency record), so the worker cannot drain faster than
+ *      min(s3 puts/s, DynamoDB writes/s ÷ 2), whatever its code does.
  *
  *   npx tsx bench/webhook-e2e.bench.ts [seconds = 30] [backlog = 10000]
  */
 import '../src/webhooks/testing/quiet';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { serialiseWebhookMessage } from '../src/webhooks/message';
 import { signGithub } from '../src/webhooks/signature/sign';
@@ -176,6 +182,66 @@ async function measureDrain(stack: LocalStackProcess, sqs: SQSClient, which: 'we
   return { drained: seen.length, perSecond: round2(seen.length / Math.max(seconds, 0.001)) };
 }
 
+/** Operations per second of `op`, run `count` times 10 at a time. */
+async function opsPerSecond(count: number, op: (index: number) => Promise<unknown>): Promise<number> {
+  let next = 0;
+  const started = Date.now();
+  await Promise.all(
+    Array.from({ length: 10 }, async () => {
+      while (next < count) await op(next++);
+    }),
+  );
+  return round2(count / Math.max((Date.now() - started) / 1000, 0.001));
+}
+
+/** The emulators' write rates, measured the way the worker uses them (same endpoints, same table/bucket). */
+async function emulatorCapacity(stack: LocalStackProcess) {
+  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+  const { emulators, resources } = stack.state;
+  const dynamoDb = new DynamoDBClient({
+    region: 'us-east-1',
+    endpoint: emulators.dynamodb.endpoint,
+    credentials,
+  });
+  const s3 = new S3Client({
+    region: 'us-east-1',
+    endpoint: emulators.s3.endpoint,
+    credentials,
+    forcePathStyle: true,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+  const table = resources.tables.find((candidate) => candidate.logicalId === 'IdempotencyTable')!.name;
+  const bucket = resources.buckets.find((candidate) => candidate.logicalId === 'DocumentsBucket')!.name;
+  const stamp = Date.now();
+  const expiration = String(Math.floor(stamp / 1000) + 3600);
+  try {
+    const dynamoDbPuts = await opsPerSecond(1000, (index) =>
+      dynamoDb.send(
+        new PutItemCommand({
+          TableName: table,
+          Item: { id: { S: `bench-capacity-${stamp}-${index}` }, expiration: { N: expiration } },
+        }),
+      ),
+    );
+    // Under events/ (which triggers no function), like the archive.
+    const s3Puts = await opsPerSecond(500, (index) =>
+      s3.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: `events/_bench-capacity/${stamp}/${index}.json`,
+          Body: JSON.stringify({ index, body: '{"n":1}' }),
+          ContentType: 'application/json',
+        }),
+      ),
+    );
+    return { dynamoDbPuts, s3Puts, bound: round2(Math.min(s3Puts, dynamoDbPuts / 2)) };
+  } finally {
+    dynamoDb.destroy();
+    s3.destroy();
+  }
+}
+
 async function main(): Promise<void> {
   const stack = await startLocalStack({
     fixtures: true,
@@ -193,6 +259,7 @@ async function main(): Promise<void> {
     const latency = await measureLatency(stack);
     const noop = await measureDrain(stack, sqs, 'noop');
     const webhooks = await measureDrain(stack, sqs, 'webhooks');
+    const capacity = await emulatorCapacity(stack);
     const drainRatio = round2(webhooks.perSecond / noop.perSecond);
     const figures = {
       rate_per_second: RATE,
@@ -206,6 +273,10 @@ async function main(): Promise<void> {
       drain_webhooks_per_second: webhooks.perSecond,
       drain_noop_per_second: noop.perSecond,
       drain_ratio: drainRatio,
+      emulator_dynamodb_puts_per_second: capacity.dynamoDbPuts,
+      emulator_s3_puts_per_second: capacity.s3Puts,
+      drain_bound_per_second: capacity.bound,
+      drain_bound_ratio: round2(capacity.bound / noop.perSecond),
     };
     const pass =
       latency.failures === 0 &&
@@ -222,7 +293,7 @@ async function main(): Promise<void> {
         drain_ratio: '>= 0.8 (vs the no-op fixture consumer)',
       },
       pass,
-      `${RATE}/s for ${SECONDS}s: POST→downstream p50 ${latency.p50} ms, p99 ${latency.p99} ms (${latency.delivered}/${latency.sent} delivered); drain ${BACKLOG}: ${webhooks.perSecond}/s vs no-op ${noop.perSecond}/s = ${drainRatio}×`,
+      `${RATE}/s for ${SECONDS}s: POST→downstream p50 ${latency.p50} ms, p99 ${latency.p99} ms (${latency.delivered}/${latency.sent} delivered); drain ${BACKLOG}: ${webhooks.perSecond}/s vs no-op ${noop.perSecond}/s = ${drainRatio}× (emulator bound ${capacity.bound}/s = ${figures.drain_bound_ratio}×)`,
     );
   } finally {
     sqs.destroy();
