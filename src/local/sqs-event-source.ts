@@ -14,6 +14,8 @@ export interface SqsMapping {
   maximumBatchingWindowSeconds: number;
   reportBatchItemFailures: boolean;
   enabled: boolean;
+  /** Batches invoked at once (the event's `maximumConcurrency` / `scalingConfig.maximumConcurrency`). */
+  maximumConcurrency?: number;
 }
 
 export interface SqsEventSourceOptions {
@@ -25,7 +27,15 @@ export interface SqsEventSourceOptions {
   waitTimeSeconds?: number;
   /** Pause after a failed receive before polling again. */
   errorBackoffMs?: number;
+  /** Batches in flight at once when the mapping sets no maximumConcurrency. */
+  concurrency?: number;
 }
+
+/**
+ * AWS starts five pollers per SQS mapping and invokes their batches concurrently; a local stack that
+ * invoked one batch at a time would make every consumer look five times slower than it is.
+ */
+export const DEFAULT_SQS_CONCURRENCY = 5;
 
 const MAX_RECEIVE = 10;
 
@@ -47,12 +57,18 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
  * Emulates a Lambda event-source mapping on an SQS queue: long-polls, gathers up to `batchSize`
  * messages within the batching window, invokes the function and deletes only what succeeded. Failed
  * messages stay invisible until the queue's visibility timeout, so the queue's redrive policy moves
- * them to the DLQ after maxReceiveCount, exactly as with AWS.
+ * them to the DLQ after maxReceiveCount, exactly as with AWS. Up to `maximumConcurrency` batches (default
+ * DEFAULT_SQS_CONCURRENCY) are invoked at once; one collector gathers them, and receives a batch only when
+ * a slot is free, so no received message waits for an invoke while its visibility timeout runs.
  */
 export class SqsEventSource {
   private readonly abort = new AbortController();
   private loop: Promise<void> | undefined;
   private consecutiveErrors = 0;
+  private consecutiveDeliveryErrors = 0;
+  private readonly inFlight = new Set<Promise<void>>();
+  /** Set when a batch could not be delivered: the collector backs off as after a failed receive. */
+  private deliveryFailed = false;
 
   constructor(
     readonly mapping: SqsMapping,
@@ -65,27 +81,64 @@ export class SqsEventSource {
     this.loop = this.run();
   }
 
-  /** Stops polling: aborts the long poll in flight and waits for a batch being delivered to finish. */
+  /** Stops polling: aborts the long poll in flight and waits for the batches being delivered to finish. */
   async stop(): Promise<void> {
     this.abort.abort();
     await this.loop;
   }
 
+  private get concurrency(): number {
+    return Math.max(
+      1,
+      this.mapping.maximumConcurrency ?? this.options.concurrency ?? DEFAULT_SQS_CONCURRENCY,
+    );
+  }
+
   private async run(): Promise<void> {
     const { signal } = this.abort;
     while (!signal.aborted) {
+      if (this.inFlight.size >= this.concurrency) {
+        await Promise.race(this.inFlight);
+        continue;
+      }
+      if (this.deliveryFailed) {
+        this.deliveryFailed = false;
+        await sleep(this.options.errorBackoffMs ?? 1_000, signal);
+        continue;
+      }
       try {
         const batch = await this.collectBatch();
         this.consecutiveErrors = 0;
-        if (batch.length > 0) await this.deliver(batch);
+        if (batch.length > 0) this.track(this.deliver(batch));
       } catch (error) {
         if (signal.aborted) break;
-        // A dead emulator fails every poll: say so once, then now and then, not every second.
-        if (this.consecutiveErrors++ % 30 === 0) {
-          this.options.log.warning(`SQS → ${this.mapping.functionName}: ${String(error)}`);
-        }
+        this.report(error, this.consecutiveErrors++);
         await sleep(this.options.errorBackoffMs ?? 1_000, signal);
       }
+    }
+    await Promise.all(this.inFlight);
+  }
+
+  /** Keeps a delivery in the in-flight set until it settles; its failure is reported, never thrown. */
+  private track(delivery: Promise<void>): void {
+    const tracked: Promise<void> = delivery
+      .then(
+        () => {
+          this.consecutiveDeliveryErrors = 0;
+        },
+        (error: unknown) => {
+          this.deliveryFailed = true;
+          this.report(error, this.consecutiveDeliveryErrors++);
+        },
+      )
+      .finally(() => this.inFlight.delete(tracked));
+    this.inFlight.add(tracked);
+  }
+
+  /** A dead emulator or function fails every poll: say so once, then now and then, not every second. */
+  private report(error: unknown, consecutive: number): void {
+    if (consecutive % 30 === 0) {
+      this.options.log.warning(`SQS → ${this.mapping.functionName}: ${String(error)}`);
     }
   }
 
