@@ -5,6 +5,7 @@ import { join } from 'node:path';
 export type EmulatorKind = 's3' | 'sqs' | 'dynamodb';
 
 export interface EmulatorOptions {
+  /** 0 lets the OS pick a free port (tests); the bound port comes back in RunningEmulator. */
   port: number;
   /** Keep data in this folder across restarts; in memory (or a temporary folder) when absent. */
   dataDir?: string;
@@ -78,10 +79,12 @@ export function startEmulator(kind: EmulatorKind, options: EmulatorOptions): Pro
       } else if (message.ready && !settled) {
         settled = true;
         clearTimeout(timer);
+        // The port it is bound to: the one asked for, or the OS's pick when asked for port 0.
+        const port = typeof message.port === 'number' ? message.port : options.port;
         resolve({
           kind,
-          port: options.port,
-          endpoint: `http://127.0.0.1:${options.port}`,
+          port,
+          endpoint: `http://127.0.0.1:${port}`,
           pid: child.pid!,
           exited,
           stop: () => stopChild(child, exited),

@@ -12,8 +12,6 @@ import { startEmulator, type RunningEmulator } from '../../src/local/emulator-pr
 
 jest.setTimeout(60_000);
 
-const randomPort = () => 20_000 + Math.floor(Math.random() * 40_000);
-
 describe('health against the real emulators', () => {
   let s3Emulator: RunningEmulator;
   let sqsEmulator: RunningEmulator;
@@ -23,9 +21,9 @@ describe('health against the real emulators', () => {
 
   beforeAll(async () => {
     [s3Emulator, sqsEmulator, dynamoDbEmulator] = await Promise.all([
-      startEmulator('s3', { port: randomPort() }),
-      startEmulator('sqs', { port: randomPort() }),
-      startEmulator('dynamodb', { port: randomPort() }),
+      startEmulator('s3', { port: 0 }),
+      startEmulator('sqs', { port: 0 }),
+      startEmulator('dynamodb', { port: 0 }),
     ]);
     const env = {
       AWS_REGION: 'us-east-1',

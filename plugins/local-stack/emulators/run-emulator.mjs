@@ -1,7 +1,8 @@
 // One emulator per child process, so `npm start` can stop (or a test can kill) each on its own and
 // s3rver's --openssl-legacy-provider need not leak into serverless-offline.
-// Usage: node run-emulator.mjs <s3|sqs|dynamodb> <port> [dataDir]
-// Prints one JSON line {"ready":true,...} on stdout once listening, or {"error":...} and exits 1.
+// Usage: node run-emulator.mjs <s3|sqs|dynamodb> <port> [dataDir]   (port 0: the OS picks a free one)
+// Prints one JSON line {"ready":true,"port":<bound port>,...} on stdout once listening, or {"error":...} and
+// exits 1.
 import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,9 +44,10 @@ async function startS3() {
     directory,
     allowMismatchedSignatures: true,
   });
-  await server.run();
+  const address = await server.run();
   server.on('event', (event) => report({ s3Event: event }));
   stopEmulator = () => server.close();
+  return address.port;
 }
 
 async function startSqs() {
@@ -53,6 +55,7 @@ async function startSqs() {
   const app = buildApp({ logger: false });
   await app.listen({ port, host });
   stopEmulator = () => app.close();
+  return app.server.address().port;
 }
 
 async function startDynamoDb() {
@@ -68,6 +71,7 @@ async function startDynamoDb() {
     server.listen(port, host, resolve);
   });
   stopEmulator = () => new Promise((resolve) => server.close(() => resolve()));
+  return server.address().port;
 }
 
 const starters = { s3: startS3, sqs: startSqs, dynamodb: startDynamoDb };
@@ -103,8 +107,8 @@ process.on('uncaughtException', fail);
 try {
   if (!starters[kind] || !Number.isInteger(port))
     throw new Error(`usage: run-emulator.mjs <s3|sqs|dynamodb> <port> [dataDir]`);
-  await starters[kind]();
-  report({ ready: true, kind, port, endpoint: `http://${host}:${port}` });
+  const boundPort = await starters[kind]();
+  report({ ready: true, kind, port: boundPort, endpoint: `http://${host}:${boundPort}` });
 } catch (error) {
   fail(error);
 }

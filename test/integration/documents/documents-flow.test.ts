@@ -26,7 +26,6 @@ import { createHash } from 'node:crypto';
 
 const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 const bucket = 'intake-test-documents';
-const randomPort = () => 20_000 + Math.floor(Math.random() * 40_000);
 const context = { awsRequestId: 'integration', functionName: 'documents-api' } as Context;
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
@@ -53,13 +52,13 @@ function whenProcessed(key: string): Promise<void> {
 beforeAll(async () => {
   let onEvent: (event: S3Event) => void = () => undefined;
   s3 = await startEmulator('s3', {
-    port: randomPort(),
+    port: 0,
     onS3Event: (message) => {
       const change = changeFromS3rverEvent(message);
       if (change) onEvent(buildS3Event(change, 'us-east-1', 'document-process'));
     },
   });
-  sqs = await startEmulator('sqs', { port: randomPort() });
+  sqs = await startEmulator('sqs', { port: 0 });
   proxy = await startS3PostPolicyProxy({ listenPort: 0, targetEndpoint: s3.endpoint, credentials });
   const s3Options = {
     region: 'us-east-1',

@@ -12,7 +12,6 @@ import { startS3PostPolicyProxy, type RunningS3PostPolicyProxy } from '../../../
 
 const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 const bucket = 'post-policy-tests';
-const randomPort = () => 20_000 + Math.floor(Math.random() * 40_000);
 
 let s3: RunningEmulator;
 let proxy: RunningS3PostPolicyProxy;
@@ -20,7 +19,7 @@ let client: S3Client;
 let clock = () => new Date();
 
 beforeAll(async () => {
-  s3 = await startEmulator('s3', { port: randomPort() });
+  s3 = await startEmulator('s3', { port: 0 });
   proxy = await startS3PostPolicyProxy({
     listenPort: 0,
     targetEndpoint: s3.endpoint,

@@ -11,7 +11,7 @@ export interface LocalS3 {
 
 /** s3rver on a random high port and a client for it (dummy credentials, as the emulator checks none). */
 export async function startLocalS3(): Promise<LocalS3> {
-  const emulator = await startEmulator('s3', { port: 20_000 + Math.floor(Math.random() * 40_000) });
+  const emulator = await startEmulator('s3', { port: 0 });
   const client = createS3Client(
     { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } },
     { AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL_S3: emulator.endpoint },
