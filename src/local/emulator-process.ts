@@ -54,6 +54,10 @@ export function startEmulator(kind: EmulatorKind, options: EmulatorOptions): Pro
     },
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // A forgotten emulator must not keep its parent alive (a failed test's beforeAll, a crashed tool): the
+  // handles are unref'd, and the child shuts itself down when our end of its stdin closes at our exit.
+  child.unref();
+  for (const stream of [child.stdin, child.stdout]) (stream as unknown as { unref?: () => void }).unref?.();
 
   return new Promise<RunningEmulator>((resolve, reject) => {
     let settled = false;
