@@ -103,10 +103,11 @@ describe('readSqsMappings', () => {
         reportBatchItemFailures: false,
         enabled: true,
       });
+      expect(mapping.maximumConcurrency).toBeUndefined();
     }
   });
 
-  it('reads batch size, window, response type and enabled from the object form', () => {
+  it('reads batch size, window, concurrency, response type and enabled from the object form', () => {
     const functions: Record<string, FunctionDefinition> = {
       f: {
         name: 'svc-f',
@@ -116,6 +117,7 @@ describe('readSqsMappings', () => {
               arn: { 'Fn::GetAtt': ['Jobs', 'Arn'] },
               batchSize: 50,
               maximumBatchingWindow: 3,
+              maximumConcurrency: 2,
               functionResponseType: 'ReportBatchItemFailures',
               enabled: false,
             },
@@ -126,6 +128,7 @@ describe('readSqsMappings', () => {
     expect(readSqsMappings(functions, context, queues, recordingLog().log)[0]).toMatchObject({
       batchSize: 50,
       maximumBatchingWindowSeconds: 3,
+      maximumConcurrency: 2,
       reportBatchItemFailures: true,
       enabled: false,
     });

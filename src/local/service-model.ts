@@ -91,6 +91,7 @@ export function readSqsMappings(
         arn: unknown;
         batchSize?: number;
         maximumBatchingWindow?: number;
+        maximumConcurrency?: number;
         functionResponseType?: string;
         enabled?: boolean;
       };
@@ -112,6 +113,9 @@ export function readSqsMappings(
           maximumBatchingWindowSeconds: Number(event.maximumBatchingWindow ?? 0),
           reportBatchItemFailures: event.functionResponseType === 'ReportBatchItemFailures',
           enabled: event.enabled !== false,
+          ...(event.maximumConcurrency === undefined
+            ? {}
+            : { maximumConcurrency: Number(event.maximumConcurrency) }),
         },
       ];
     }),
