@@ -66,6 +66,20 @@ async function fillQueue(sqs: SQSClient, queueUrl: string, bodies: string[]): Pr
   await Promise.all(Array.from({ length: 8 }, sender));
 }
 
+/** One signed GitHub `push` delivery to the stack's receiver. */
+function postGithubPush(stack: LocalStackProcess, id: string, body: string): Promise<Response> {
+  return fetch(`${stack.state.http.url}/webhooks/github`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-github-event': 'push',
+      'x-github-delivery': id,
+      ...signGithub(secret, body),
+    },
+    body,
+  });
+}
+
 /** Warms serverless-offline's worker threads and the three functions so the run measures a steady state. */
 async function warmUp(stack: LocalStackProcess): Promise<void> {
   const from = stack.lines.length;
@@ -73,17 +87,7 @@ async function warmUp(stack: LocalStackProcess): Promise<void> {
   for (let index = 0; index < ids.length; index += 10) {
     await Promise.all(
       ids.slice(index, index + 10).map(async (id) => {
-        const body = '{"warm":true}';
-        const response = await fetch(`${stack.state.http.url}/webhooks/github`, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'x-github-event': 'push',
-            'x-github-delivery': id,
-            ...signGithub(secret, body),
-          },
-          body,
-        });
+        const response = await postGithubPush(stack, id, '{"warm":true}');
         await response.arrayBuffer();
       }),
     );
@@ -106,16 +110,7 @@ async function measureLatency(stack: LocalStackProcess) {
     const body = JSON.stringify({ index, ref: 'refs/heads/main' });
     sentAt.set(id, Date.now());
     inFlight.push(
-      fetch(`${stack.state.http.url}/webhooks/github`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-github-event': 'push',
-          'x-github-delivery': id,
-          ...signGithub(secret, body),
-        },
-        body,
-      }).then(
+      postGithubPush(stack, id, body).then(
         (response) => {
           if (response.status !== 202) failures++;
           return response.arrayBuffer().then(() => undefined);
