@@ -105,6 +105,22 @@ export const variables = {
     expected: 'an integer from 10 to 3600',
     description: 'Seconds a presigned download URL stays valid (default 300)',
   },
+  WEBHOOK_MAX_BODY_BYTES: {
+    schema: z._default(z.coerce.number().check(z.int(), z.gte(1024), z.lte(4 * 1024 * 1024)), 1024 * 1024),
+    expected: 'an integer number of bytes from 1024 to 4 MiB',
+    description: 'Largest webhook body accepted (default 1 MiB; API Gateway allows 10 MB, Lambda 6 MB)',
+  },
+  WEBHOOK_SECRET_CACHE_SECONDS: {
+    schema: z._default(z.coerce.number().check(z.int(), z.gte(0), z.lte(3600)), 300),
+    expected: 'an integer from 0 to 3600',
+    description:
+      'Seconds a secret read from SSM / Secrets Manager is reused before it is read again (default 300)',
+  },
+  WEBHOOK_FUNCTION_PREFIX: {
+    schema: z._default(z.string().check(z.regex(/^[A-Za-z0-9-_]*$/)), ''),
+    expected: 'letters, digits, - and _ only',
+    description: 'Prefix of downstream function names: route `function` keys are invoked as <prefix><key>',
+  },
 } as const;
 
 export type VariableName = keyof typeof variables;
