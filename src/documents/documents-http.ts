@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { RouteNotFoundError } from '../errors';
 import { httpHandler, type HttpHandler } from '../middleware/http';
-import { jsonResponse, requestIdOf } from '../middleware/http-types';
+import { jsonResponse } from '../middleware/http-types';
 import type { DocumentsApi } from './documents-api';
 
 const uploadRequestSchema = z.object({
@@ -22,40 +22,21 @@ const listQuerySchema = z.object({
  */
 export function createDocumentsHttpHandler(api: DocumentsApi): HttpHandler {
   const routes: Record<string, HttpHandler> = {
-    'POST /documents': httpHandler(
-      async (event, context) =>
-        jsonResponse(
-          201,
-          await api.createUpload(event.body),
-          requestIdOf({ requestContext: event.requestContext }, context),
-        ),
-      { bodySchema: uploadRequestSchema },
-    ),
+    'POST /documents': httpHandler(async (event) => jsonResponse(201, await api.createUpload(event.body)), {
+      bodySchema: uploadRequestSchema,
+    }),
     'GET /documents': httpHandler(
-      async (event, context) =>
-        jsonResponse(
-          200,
-          await api.listDocuments(event.queryStringParameters),
-          requestIdOf({ requestContext: event.requestContext }, context),
-        ),
+      async (event) => jsonResponse(200, await api.listDocuments(event.queryStringParameters)),
       { querySchema: listQuerySchema },
     ),
     'GET /documents/{id}': httpHandler(
-      async (event, context) =>
-        jsonResponse(
-          200,
-          await api.getDocument(event.pathParameters.id),
-          requestIdOf({ requestContext: event.requestContext }, context),
-        ),
+      async (event) => jsonResponse(200, await api.getDocument(event.pathParameters.id)),
       { pathSchema: idPathSchema },
     ),
     'DELETE /documents/{id}': httpHandler(
-      async (event, context) => {
+      async (event) => {
         await api.deleteDocument(event.pathParameters.id);
-        return {
-          statusCode: 204,
-          headers: { 'x-request-id': requestIdOf({ requestContext: event.requestContext }, context) },
-        };
+        return { statusCode: 204 };
       },
       { pathSchema: idPathSchema },
     ),

@@ -23,11 +23,17 @@ export function requestIdOf(
   return typeof context.awsRequestId === 'string' ? context.awsRequestId : 'unknown';
 }
 
-/** A JSON response with the headers every intake answer carries. */
-export function jsonResponse(statusCode: number, body: unknown, requestId: string): HttpResult {
+/**
+ * A JSON response. Successful answers get `x-request-id` from the requestContext middleware; the error
+ * path, where that middleware's `after` does not run, passes the request id itself.
+ */
+export function jsonResponse(statusCode: number, body: unknown, requestId?: string): HttpResult {
   return {
     statusCode,
-    headers: { 'content-type': 'application/json; charset=utf-8', 'x-request-id': requestId },
+    headers: {
+      'content-type': 'application/json; charset=utf-8',
+      ...(requestId === undefined ? {} : { 'x-request-id': requestId }),
+    },
     body: JSON.stringify(body),
   };
 }

@@ -1,6 +1,5 @@
 import type { HttpEvent } from '../middleware/http';
-import { jsonResponse, requestIdOf, type HttpResult } from '../middleware/http-types';
-import type { Context } from 'aws-lambda';
+import { jsonResponse, type HttpResult } from '../middleware/http-types';
 import { AppError } from '../errors';
 import { logger } from '../observability/logger';
 import { MetricUnit, metrics } from '../observability/metrics';
@@ -15,11 +14,11 @@ export type WebhookReceiverDependencies = AcceptDependencies & EnqueueDependenci
  * queue holds the delivery. Errors: see acceptWebhook (404/413/400/401) and enqueueWebhook (503).
  */
 export function createWebhookReceiver(deps: WebhookReceiverDependencies) {
-  return async (event: HttpEvent, context: Context): Promise<HttpResult> => {
+  return async (event: HttpEvent): Promise<HttpResult> => {
     // Requests and 5xx answers feed the receiver's 5xx-rate alarm (serverless/webhooks-resources.yml).
     metrics.addMetric('WebhookReceiveRequests', MetricUnit.Count, 1);
     try {
-      return await receive(event, context);
+      return await receive(event);
     } catch (error) {
       if (!(error instanceof AppError) || error.statusCode >= 500)
         metrics.addMetric('WebhookReceive5xx', MetricUnit.Count, 1);
@@ -27,7 +26,7 @@ export function createWebhookReceiver(deps: WebhookReceiverDependencies) {
     }
   };
 
-  async function receive(event: HttpEvent, context: Context): Promise<HttpResult> {
+  async function receive(event: HttpEvent): Promise<HttpResult> {
     const { message, secretIndex } = await acceptWebhook(
       {
         sourceParam: event.pathParameters?.source,
@@ -43,6 +42,6 @@ export function createWebhookReceiver(deps: WebhookReceiverDependencies) {
     await enqueueWebhook(message, deps);
     metrics.addMetric('WebhookAccepted', MetricUnit.Count, 1);
     logger.info('Webhook accepted', { source, deliveryId: id, eventType: type });
-    return jsonResponse(202, { id }, requestIdOf({ requestContext: event.requestContext }, context));
+    return jsonResponse(202, { id });
   }
 }
