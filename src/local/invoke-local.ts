@@ -149,7 +149,7 @@ export function prepareLocalInvoke(view: InvokeLocalView, options: InvokeLocalOp
         s3: state.emulators.s3.endpoint,
         sqs: state.emulators.sqs.endpoint,
         dynamodb: state.emulators.dynamodb.endpoint,
-        lambda: state.lambda.endpoint,
+        lambda: state.lambda.functionEndpoint ?? state.lambda.endpoint,
       }
     : {
         s3: `http://127.0.0.1:${settings.ports.s3}`,

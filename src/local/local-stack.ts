@@ -8,6 +8,7 @@ import { startS3PostPolicyProxy } from './s3-post-policy';
 import { unusedPort } from './unused-port';
 import type { Invoker } from './invoker';
 import { createOfflineInvoker } from './invoker';
+import { startLocalLambdaApi, type LocalLambdaApi } from './lambda-api';
 import type { LocalLog } from './log';
 import type { CfnResource, ProvisionedResources } from './provision';
 import { ensureBuckets, provisionResources } from './provision';
@@ -82,6 +83,7 @@ export class LocalStack {
   private readonly pollers: SqsEventSource[] = [];
   private clients: EmulatorClients | undefined;
   private notifier: S3Notifier | undefined;
+  private lambdaApi: LocalLambdaApi | undefined;
   private stopping = false;
   private announced = false;
   provisioned: ProvisionedResources | undefined;
@@ -117,7 +119,7 @@ export class LocalStack {
 
   /** Resolves once every S3 notification started so far is delivered (or has given up). */
   async drainNotifications(): Promise<void> {
-    await this.notifier?.drain();
+    await Promise.all([this.notifier?.drain(), this.lambdaApi?.drain()]);
   }
 
   /** Starts the three emulators side by side; the first failure stops the others (in `start`). */
@@ -210,21 +212,7 @@ export class LocalStack {
       (context.resources as Map<string, typeof values>).set(logicalId, values);
     }
 
-    localizeEnvironments(
-      view,
-      context,
-      { ...endpoints, lambda: view.lambdaEndpoint },
-      options.shellEnv ?? process.env,
-      options.log,
-    );
-
     const invoke = options.invoke ?? createOfflineInvoker(view.lambdaEndpoint, view.region);
-    const subscriptions = readS3Subscriptions(view.functions, context);
-    await ensureBuckets(
-      clients,
-      subscriptions.map((subscription) => subscription.bucket),
-      provisioned,
-    );
     const policyDependencies = {
       context,
       queues: provisioned.queues,
@@ -233,11 +221,36 @@ export class LocalStack {
       retryDelaysMs: options.settings.asyncRetryDelaysMs,
       log: options.log,
     };
+    const policyFor = (functionKey: string) =>
+      asyncInvokePolicy(view.functions[functionKey]!, policyDependencies);
+    this.lambdaApi = await startLocalLambdaApi({
+      offlineEndpoint: view.lambdaEndpoint,
+      policies: new Map(
+        Object.keys(view.functions).map((key) => [view.functions[key]!.name, policyFor(key)]),
+      ),
+      invoke,
+      log: options.log,
+    });
+
+    localizeEnvironments(
+      view,
+      context,
+      { ...endpoints, lambda: this.lambdaApi.endpoint },
+      options.shellEnv ?? process.env,
+      options.log,
+    );
+
+    const subscriptions = readS3Subscriptions(view.functions, context);
+    await ensureBuckets(
+      clients,
+      subscriptions.map((subscription) => subscription.bucket),
+      provisioned,
+    );
     this.notifier = new S3Notifier({
       subscriptions,
       invoke,
       region: view.region,
-      policyFor: (functionKey) => asyncInvokePolicy(view.functions[functionKey]!, policyDependencies),
+      policyFor,
       log: options.log,
     });
 
@@ -264,7 +277,7 @@ export class LocalStack {
       stage: view.stage,
       region: view.region,
       http: { url: view.httpUrl },
-      lambda: { endpoint: view.lambdaEndpoint },
+      lambda: { endpoint: view.lambdaEndpoint, functionEndpoint: this.lambdaApi.endpoint },
       emulators: { s3: emulatorState('s3'), sqs: emulatorState('sqs'), dynamodb: emulatorState('dynamodb') },
       dataDir: options.settings.dataDir ?? null,
       resources: { buckets: provisioned.buckets, queues: provisioned.queues, tables: provisioned.tables },
@@ -313,6 +326,8 @@ export class LocalStack {
     this.stopping = true;
     await Promise.all(this.pollers.map((poller) => poller.stop()));
     this.pollers.length = 0;
+    await this.lambdaApi?.stop();
+    this.lambdaApi = undefined;
     this.clients?.destroy();
     this.clients = undefined;
     await Promise.all([...this.emulators.values()].map((emulator) => emulator.stop()));

@@ -8,6 +8,8 @@ import { bundleInOneBuild, canBundleInOneBuild } from './single-build';
 import * as esbuild from 'esbuild';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { isFunctionPoolPrototype, limitFunctionPool } from './function-pool-limit';
 import { prepareLocalInvoke } from './invoke-local';
 
 /** The parts of the framework's `serverless` object the plugin uses. */
@@ -49,6 +51,10 @@ export function isLocalInvoke(
  * The local-stack serverless plugin (loaded by plugins/local-stack/index.js, for `offline` commands
  * only): starts the emulators once serverless-offline listens, stops them before offline exits.
  */
+/** serverless-offline 14's pool of function instances (not exported: loaded by path, the same module offline uses). */
+export const OFFLINE_FUNCTION_POOL_MODULE =
+  'node_modules/serverless-offline/src/lambda/LambdaFunctionPool.js';
+
 export class LocalStackPlugin {
   readonly hooks: Record<string, () => Promise<void>>;
   private stack: LocalStack | undefined;
@@ -82,6 +88,7 @@ export class LocalStackPlugin {
         await this.loadFixtures();
         this.beginStart();
         this.bundleInOneBuild();
+        await this.limitFunctionInstances();
       },
       'before:offline:start:init': async () => void (await this.awaitStack()),
       'after:offline:start:init': () => this.start(),
@@ -156,6 +163,24 @@ export class LocalStackPlugin {
       };
     }
     custom.esbuild = esbuild;
+  }
+
+  /** Caps serverless-offline's worker threads per function (see function-pool-limit.ts). */
+  private async limitFunctionInstances(): Promise<void> {
+    const { functionConcurrency } = this.settings();
+    const poolModule = join(this.serviceDir, OFFLINE_FUNCTION_POOL_MODULE);
+    let prototype: unknown;
+    try {
+      const loaded = (await import(pathToFileURL(poolModule).href)) as { default?: { prototype?: unknown } };
+      prototype = loaded.default?.prototype;
+    } catch {
+      prototype = undefined;
+    }
+    if (!isFunctionPoolPrototype(prototype)) {
+      this.log.info('serverless-offline not recognised: function instances are not capped');
+      return;
+    }
+    limitFunctionPool(prototype, () => functionConcurrency);
   }
 
   /** Replaces serverless-esbuild's one-build-per-function bundling with one build (see single-build.ts). */

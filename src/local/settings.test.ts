@@ -9,10 +9,11 @@ describe('readLocalStackSettings', () => {
       fixtures: false,
       singleBuild: true,
       asyncRetryDelaysMs: [1000, 2000],
+      functionConcurrency: 5,
     });
   });
 
-  it('reads ports, data folder, state file, fixtures, bundling and retry delays from INTAKE_* variables', () => {
+  it('reads ports, data folder, state file, fixtures, bundling and retry delays and function concurrency from INTAKE_* variables', () => {
     const settings = readLocalStackSettings(
       {
         INTAKE_S3_PORT: '1',
@@ -23,6 +24,7 @@ describe('readLocalStackSettings', () => {
         INTAKE_FIXTURES: 'true',
         INTAKE_SINGLE_BUILD: 'false',
         INTAKE_ASYNC_RETRY_DELAYS_MS: '10, 20',
+        INTAKE_FUNCTION_CONCURRENCY: '3',
       },
       '/srv',
     );
@@ -33,6 +35,7 @@ describe('readLocalStackSettings', () => {
       fixtures: true,
       singleBuild: false,
       asyncRetryDelaysMs: [10, 20],
+      functionConcurrency: 3,
     });
   });
 
@@ -40,6 +43,8 @@ describe('readLocalStackSettings', () => {
     [{ INTAKE_S3_PORT: 'abc' }, 'INTAKE_S3_PORT=abc'],
     [{ INTAKE_SQS_PORT: '70000' }, 'INTAKE_SQS_PORT=70000'],
     [{ INTAKE_ASYNC_RETRY_DELAYS_MS: '1,x' }, 'INTAKE_ASYNC_RETRY_DELAYS_MS'],
+    [{ INTAKE_FUNCTION_CONCURRENCY: '0' }, 'INTAKE_FUNCTION_CONCURRENCY=0'],
+    [{ INTAKE_FUNCTION_CONCURRENCY: '2.5' }, 'INTAKE_FUNCTION_CONCURRENCY=2.5'],
   ])('names the invalid variable: %j', (env, name) => {
     expect(() => readLocalStackSettings(env, '/srv')).toThrow(LocalSettingsError);
     expect(() => readLocalStackSettings(env, '/srv')).toThrow(name);

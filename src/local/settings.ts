@@ -11,6 +11,8 @@ export interface LocalStackSettings {
   singleBuild: boolean;
   /** Delays between retries of a failed async (S3) invoke; AWS waits minutes, locally seconds. */
   asyncRetryDelaysMs: number[];
+  /** Instances (worker threads) serverless-offline may run per function; see function-pool-limit.ts. */
+  functionConcurrency: number;
 }
 
 /** The variable that sets each emulator's port, named in the message when the port is taken. */
@@ -19,6 +21,9 @@ export const PORT_VARIABLES = {
   sqs: 'INTAKE_SQS_PORT',
   dynamodb: 'INTAKE_DYNAMODB_PORT',
 } as const;
+/** Instances per function when INTAKE_FUNCTION_CONCURRENCY is not set: enough for the SQS mappings' 5 batches. */
+export const DEFAULT_FUNCTION_CONCURRENCY = 5;
+
 const DEFAULT_PORTS = { s3: 4569, sqs: 9324, dynamodb: 8000 };
 
 export class LocalSettingsError extends Error {
@@ -49,6 +54,15 @@ function delays(raw: string | undefined): number[] {
   return values;
 }
 
+function concurrency(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return DEFAULT_FUNCTION_CONCURRENCY;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new LocalSettingsError(`INTAKE_FUNCTION_CONCURRENCY=${raw} is not a whole number of at least 1`);
+  }
+  return value;
+}
+
 /** Reads the settings from `env`, resolving relative paths against `serviceDir`; throws LocalSettingsError. */
 export function readLocalStackSettings(env: NodeJS.ProcessEnv, serviceDir: string): LocalStackSettings {
   const path = (value: string) => (isAbsolute(value) ? value : join(serviceDir, value));
@@ -59,5 +73,6 @@ export function readLocalStackSettings(env: NodeJS.ProcessEnv, serviceDir: strin
     fixtures: env.INTAKE_FIXTURES === 'true',
     singleBuild: env.INTAKE_SINGLE_BUILD !== 'false',
     asyncRetryDelaysMs: delays(env.INTAKE_ASYNC_RETRY_DELAYS_MS),
+    functionConcurrency: concurrency(env.INTAKE_FUNCTION_CONCURRENCY),
   };
 }

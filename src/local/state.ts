@@ -19,7 +19,11 @@ export interface LocalStackState {
   stage: string;
   region: string;
   http: { url: string };
-  lambda: { endpoint: string };
+  /**
+   * `endpoint`: serverless-offline's Lambda API. `functionEndpoint`: the one functions are given, which
+   * queues `Event` invokes as Lambda does (src/local/lambda-api.ts) and passes the rest to offline.
+   */
+  lambda: { endpoint: string; functionEndpoint?: string };
   emulators: { s3: EmulatorState; sqs: EmulatorState; dynamodb: EmulatorState };
   dataDir: string | null;
   resources: { buckets: ProvisionedBucket[]; queues: ProvisionedQueue[]; tables: ProvisionedTable[] };

@@ -1,5 +1,6 @@
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -65,7 +66,7 @@ describe('npm start (the whole local stack, over real sockets)', () => {
   let clients: EmulatorClients;
 
   beforeAll(async () => {
-    stack = await startLocalStack({ fixtures: true });
+    stack = await startLocalStack({ fixtures: true, env: { INTAKE_FUNCTION_CONCURRENCY: '2' } });
     const { emulators, region } = stack.state;
     clients = createEmulatorClients(
       { s3: emulators.s3.endpoint, sqs: emulators.sqs.endpoint, dynamodb: emulators.dynamodb.endpoint },
@@ -132,6 +133,61 @@ describe('npm start (the whole local stack, over real sockets)', () => {
     );
     const line = parseFixtureLine(await stack.waitForLine(fixtureLine('sqs-consumer', MessageId!)))!;
     expect(line.failed).toBe(false);
+  });
+
+  it('runs at most INTAKE_FUNCTION_CONCURRENCY instances of a function: a burst waits its turn', async () => {
+    const started = Date.now();
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        const response = await fetch(url('/fixtures/instance?delayMs=200'));
+        return { status: response.status, ...((await response.json()) as { instance: string }) };
+      }),
+    );
+    expect(answers.map(({ status }) => status)).toEqual(Array(8).fill(200));
+    const instances = new Set(answers.map(({ instance }) => instance));
+    expect(instances.size).toBeLessThanOrEqual(2);
+    // 8 runs of 200 ms on at most 2 instances: at least 4 rounds one after another.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(4 * 200);
+  });
+
+  it('queues an Event invoke from a function as Lambda does: 202, retried, then to its on-failure queue', async () => {
+    const lambda = new LambdaClient({
+      endpoint: stack.state.lambda.functionEndpoint,
+      region: stack.state.region,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      maxAttempts: 1,
+    });
+    const id = `async-${Date.now()}`;
+    try {
+      const answer = await lambda.send(
+        new InvokeCommand({
+          FunctionName: 'intake-local-fixture-async-throws',
+          InvocationType: 'Event',
+          Payload: Buffer.from(JSON.stringify({ id })),
+        }),
+      );
+      expect(answer.StatusCode).toBe(202);
+    } finally {
+      lambda.destroy();
+    }
+    const dlqUrl = stack.state.resources.queues.find(
+      (item) => item.logicalId === 'FixtureDeadLetterQueue',
+    )!.url;
+    let record: { requestPayload?: { id?: string }; requestContext?: { approximateInvokeCount?: number } } =
+      {};
+    for (let attempt = 0; attempt < 40 && record.requestPayload?.id !== id; attempt++) {
+      const { Messages = [] } = await clients.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+      );
+      for (const message of Messages) {
+        const parsed = JSON.parse(message.Body!) as typeof record;
+        if (parsed.requestPayload?.id === id) record = parsed;
+      }
+    }
+    expect(record.requestContext?.approximateInvokeCount).toBe(2);
+    expect(stack.lines.filter(fixtureLine('async-throws', id))).toHaveLength(2);
+    // A handler that throws under an async invoke leaves offline standing.
+    expect((await fetch(url('/health'))).status).toBe(200);
   });
 
   it('lets `sls invoke local --stage local` reach the running stack: health answers 200', async () => {

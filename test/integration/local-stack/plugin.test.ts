@@ -215,7 +215,7 @@ describe('LocalStackPlugin', () => {
       expect(serverless.service.provider.environment).toMatchObject({
         STAGE: 'local',
         AWS_ENDPOINT_URL_S3: state.emulators.s3.endpoint,
-        AWS_ENDPOINT_URL_LAMBDA: 'http://127.0.0.1:3999',
+        AWS_ENDPOINT_URL_LAMBDA: state.lambda.functionEndpoint,
       });
     } finally {
       await plugin.hooks['before:offline:start:end']!();

@@ -170,12 +170,18 @@ describe('SQS event-source mappings (real fauxqs, in-process handlers)', () => {
   });
 
   it('points handlers at the emulators, keeping provider values and letting the shell win', () => {
-    const { emulators } = stack.state!;
+    const { emulators, lambda } = stack.state!;
+    // Functions reach the Lambda API through the local front (Event invokes queued), not offline directly.
+    expect(lambda).toEqual({
+      endpoint: 'http://127.0.0.1:65000',
+      functionEndpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+    });
+    expect(lambda.functionEndpoint).not.toBe(lambda.endpoint);
     expect(providerEnvironment).toMatchObject({
       AWS_ENDPOINT_URL_S3: emulators.s3.endpoint,
       AWS_ENDPOINT_URL_SQS: emulators.sqs.endpoint,
       AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamodb.endpoint,
-      AWS_ENDPOINT_URL_LAMBDA: 'http://127.0.0.1:65000',
+      AWS_ENDPOINT_URL_LAMBDA: lambda.functionEndpoint,
       AWS_REGION: 'eu-west-1',
       POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_TRACE_ENABLED: 'from-the-shell',

@@ -39,6 +39,7 @@ export async function testSettings(): Promise<LocalStackSettings> {
     fixtures: false,
     singleBuild: true,
     asyncRetryDelaysMs: [50, 100],
+    functionConcurrency: 5,
   };
 }
 
