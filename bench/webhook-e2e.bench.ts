@@ -8,11 +8,21 @@
  *   3. what bounds the drain: the emulators' own write rates in the same run (dynalite PutItem/s, s3rver
  *      PutObject/s through the stack's S3 endpoint, 10 at a time). Each delivery needs one object put and
  *      two DynamoDB writes (its idempotency record), so the worker cannot drain faster than
- *      min(s3 puts/s, DynamoDB writes/s ÷ 2), whatever its code does.
+ *      min(s3 puts/s, DynamoDB writes/s ÷ 2), whatever its code does;
+ *   4. what bounds the latency run: the same latency run at a steady STEADY_RATE (40/s), below what this
+ *      machine carries, and the CPU one delivery costs there, per process of the stack (serverless-offline
+ *      with its worker threads, each emulator) and in this bench (signing, HTTP, reading the stack's
+ *      output). The machine cannot carry more than cores × 1000 ÷ that many ms deliveries per second
+ *      (`cpu_bound_deliveries_per_second`); past it, the 100/s run queues up and its latency only says so.
+ *
+ * Before measuring, the stack is warmed at the same steady rate for 5 s: serverless-offline starts its
+ * worker threads (up to INTAKE_FUNCTION_CONCURRENCY per function) on demand, and their cold starts are
+ * not what a steady rate measures.
  *
  *   npx tsx bench/webhook-e2e.bench.ts [seconds = 30] [backlog = 10000]
  */
 import '../src/webhooks/testing/quiet';
+import { availableParallelism } from 'node:os';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -20,27 +30,37 @@ import { serialiseWebhookMessage } from '../src/webhooks/message';
 import { signGithub } from '../src/webhooks/signature/sign';
 import { FIXTURE_LINE_PREFIX, parseFixtureLine } from '../test/fixtures/functions/fixture-line';
 import { startLocalStack, type LocalStackProcess } from '../test/helpers/local-stack-process';
+import { cpuSecondsBetween, cpuSecondsByName, localStackProcesses } from './lib/process-cpu';
 import { writeBenchResult } from './lib/results';
 import { percentile, round2 } from './lib/stats';
 
 const SECONDS = Math.max(5, Number(process.argv[2] ?? 30));
 const BACKLOG = Math.max(100, Number(process.argv[3] ?? 10_000));
 const RATE = 100;
+const STEADY_RATE = 40;
 const DOWNSTREAM_PREFIX = 'INTAKE_WEBHOOK_DOWNSTREAM ';
 const secret = 'e2e bench secret';
 
-/** Receipt time (ms) of each delivery id seen by the sample downstream function. */
-function downstreamReceipts(stack: LocalStackProcess, from: number): Map<string, number> {
+/**
+ * Receipt time (ms) of each delivery id seen by the sample downstream function since line `from`. Reads
+ * only the lines added since its last call: polled every 200 ms over tens of thousands of lines, a full
+ * re-read would cost this process more CPU than it measures.
+ */
+function receiptReader(stack: LocalStackProcess, from: number): () => Map<string, number> {
   const receipts = new Map<string, number>();
-  for (const line of stack.lines.slice(from)) {
-    if (!line.startsWith(DOWNSTREAM_PREFIX)) continue;
-    const { id, receivedAt } = JSON.parse(line.slice(DOWNSTREAM_PREFIX.length)) as {
-      id: string;
-      receivedAt: number;
-    };
-    if (!receipts.has(id)) receipts.set(id, receivedAt);
-  }
-  return receipts;
+  let next = from;
+  return () => {
+    for (; next < stack.lines.length; next++) {
+      const line = stack.lines[next]!;
+      if (!line.startsWith(DOWNSTREAM_PREFIX)) continue;
+      const { id, receivedAt } = JSON.parse(line.slice(DOWNSTREAM_PREFIX.length)) as {
+        id: string;
+        receivedAt: number;
+      };
+      if (!receipts.has(id)) receipts.set(id, receivedAt);
+    }
+    return receipts;
+  };
 }
 
 async function until(predicate: () => boolean, timeoutMs: number): Promise<boolean> {
@@ -80,33 +100,17 @@ function postGithubPush(stack: LocalStackProcess, id: string, body: string): Pro
   });
 }
 
-/** Warms serverless-offline's worker threads and the three functions so the run measures a steady state. */
-async function warmUp(stack: LocalStackProcess): Promise<void> {
-  const from = stack.lines.length;
-  const ids = Array.from({ length: 60 }, (_, index) => `warm-${Date.now()}-${index}`);
-  for (let index = 0; index < ids.length; index += 10) {
-    await Promise.all(
-      ids.slice(index, index + 10).map(async (id) => {
-        const response = await postGithubPush(stack, id, '{"warm":true}');
-        await response.arrayBuffer();
-      }),
-    );
-  }
-  await until(() => downstreamReceipts(stack, from).size >= ids.length, 120_000);
-}
-
-async function measureLatency(stack: LocalStackProcess) {
-  const from = stack.lines.length;
+/** POSTs `total` signed deliveries at a steady `rate`; resolves with when each left and how many failed. */
+async function postSteadily(stack: LocalStackProcess, rate: number, total: number, prefix: string) {
   const sentAt = new Map<string, number>();
-  const total = SECONDS * RATE;
   const started = Date.now();
   const inFlight: Promise<void>[] = [];
   let failures = 0;
   for (let index = 0; index < total; index++) {
-    // A steady schedule: request i leaves at started + i × 10 ms, whatever the previous ones are doing.
-    const wait = started + (index * 1000) / RATE - Date.now();
+    // A steady schedule: request i leaves at started + i / rate, whatever the previous ones are doing.
+    const wait = started + (index * 1000) / rate - Date.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    const id = `e2e-bench-${started}-${index}`;
+    const id = `${prefix}-${started}-${index}`;
     const body = JSON.stringify({ index, ref: 'refs/heads/main' });
     sentAt.set(id, Date.now());
     inFlight.push(
@@ -122,16 +126,41 @@ async function measureLatency(stack: LocalStackProcess) {
     );
   }
   await Promise.all(inFlight);
+  return { sentAt, failures };
+}
+
+/** Warms the stack at the measured rate for 5 s and waits until the downstream has seen it all. */
+async function warmUp(stack: LocalStackProcess, rate: number): Promise<void> {
+  const receipts = receiptReader(stack, stack.lines.length);
+  const { sentAt, failures } = await postSteadily(stack, rate, rate * 5, 'warm');
+  await until(() => receipts().size >= sentAt.size - failures, 180_000);
+}
+
+async function measureLatency(stack: LocalStackProcess, rate: number) {
+  const readReceipts = receiptReader(stack, stack.lines.length);
+  const total = SECONDS * rate;
+  const cpuBefore = cpuSecondsByName(localStackProcesses);
+  const benchBefore = process.cpuUsage();
+  const { sentAt, failures } = await postSteadily(stack, rate, total, `e2e-bench-${rate}`);
   // Generous: when the worker cannot keep up, the figure is how late deliveries arrive, not how many.
-  await until(() => downstreamReceipts(stack, from).size >= total - failures, 360_000);
-  const receipts = downstreamReceipts(stack, from);
+  await until(() => readReceipts().size >= total - failures, 360_000);
+  const benchUsage = process.cpuUsage(benchBefore);
+  const cpu = cpuSecondsBetween(cpuBefore, cpuSecondsByName(localStackProcesses));
+  cpu.bench = (benchUsage.user + benchUsage.system) / 1e6;
+  const receipts = readReceipts();
   const latencies = [...sentAt].flatMap(([id, sent]) => (receipts.has(id) ? [receipts.get(id)! - sent] : []));
+  const delivered = Math.max(latencies.length, 1);
+  const cpuMsPerDelivery = Object.fromEntries(
+    Object.entries(cpu).map(([name, seconds]) => [name, round2((seconds * 1000) / delivered)]),
+  );
   return {
     sent: total,
     failures,
     delivered: latencies.length,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
+    p50: latencies.length > 0 ? percentile(latencies, 50) : Number.NaN,
+    p99: latencies.length > 0 ? percentile(latencies, 99) : Number.NaN,
+    cpuMsPerDelivery,
+    cpuMsTotal: round2(Object.values(cpuMsPerDelivery).reduce((sum, ms) => sum + ms, 0)),
   };
 }
 
@@ -158,19 +187,26 @@ async function measureDrain(stack: LocalStackProcess, sqs: SQSClient, which: 'we
       : JSON.stringify({ n: index, stamp }),
   );
   await fillQueue(sqs, queue.url, bodies);
-  const times = (): number[] =>
-    which === 'webhooks'
-      ? [...downstreamReceipts(stack, from).values()]
-      : stack.lines.slice(from).flatMap((line) => {
-          if (!line.startsWith(FIXTURE_LINE_PREFIX)) return [];
-          const parsed = parseFixtureLine(line);
-          return parsed?.fn === 'sqs-consumer' &&
-            typeof parsed.body === 'string' &&
-            parsed.body.includes(`"stamp":${stamp}`)
-            ? [parsed.receivedAt]
-            : [];
-        });
-  await until(() => times().length >= BACKLOG, 20 * 60_000);
+  const receipts = receiptReader(stack, from);
+  const noopTimes: number[] = [];
+  let next = from;
+  // Both read only the lines added since the last look (see receiptReader).
+  const times = (): number[] => {
+    if (which === 'webhooks') return [...receipts().values()];
+    for (; next < stack.lines.length; next++) {
+      const line = stack.lines[next]!;
+      if (!line.startsWith(FIXTURE_LINE_PREFIX)) continue;
+      const parsed = parseFixtureLine(line);
+      if (
+        parsed?.fn === 'sqs-consumer' &&
+        typeof parsed.body === 'string' &&
+        parsed.body.includes(`"stamp":${stamp}`)
+      )
+        noopTimes.push(parsed.receivedAt);
+    }
+    return noopTimes;
+  };
+  await until(() => (which === 'webhooks' ? receipts().size : times().length) >= BACKLOG, 20 * 60_000);
   const seen = times();
   if (seen.length === 0) return { drained: 0, perSecond: 0 };
   const seconds = (Math.max(...seen) - Math.min(...seen)) / 1000;
@@ -250,8 +286,12 @@ async function main(): Promise<void> {
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   try {
-    await warmUp(stack);
-    const latency = await measureLatency(stack);
+    await warmUp(stack, STEADY_RATE);
+    const steady = await measureLatency(stack, STEADY_RATE);
+    const cores = availableParallelism();
+    const cpuBound = round2((cores * 1000) / steady.cpuMsTotal);
+    await warmUp(stack, RATE);
+    const latency = await measureLatency(stack, RATE);
     const noop = await measureDrain(stack, sqs, 'noop');
     const webhooks = await measureDrain(stack, sqs, 'webhooks');
     const capacity = await emulatorCapacity(stack);
@@ -264,6 +304,17 @@ async function main(): Promise<void> {
       delivered: latency.delivered,
       latency_p50_ms: latency.p50,
       latency_p99_ms: latency.p99,
+      steady_rate_per_second: STEADY_RATE,
+      steady_latency_p50_ms: steady.p50,
+      steady_latency_p99_ms: steady.p99,
+      steady_delivered: steady.delivered,
+      steady_post_failures: steady.failures,
+      ...Object.fromEntries(
+        Object.entries(steady.cpuMsPerDelivery).map(([name, ms]) => [`cpu_ms_per_delivery_${name}`, ms]),
+      ),
+      cpu_ms_per_delivery: steady.cpuMsTotal,
+      cores,
+      cpu_bound_deliveries_per_second: cpuBound,
       backlog: BACKLOG,
       drain_webhooks_per_second: webhooks.perSecond,
       drain_noop_per_second: noop.perSecond,
@@ -288,7 +339,7 @@ async function main(): Promise<void> {
         drain_ratio: '>= 0.8 (vs the no-op fixture consumer)',
       },
       pass,
-      `${RATE}/s for ${SECONDS}s: POST→downstream p50 ${latency.p50} ms, p99 ${latency.p99} ms (${latency.delivered}/${latency.sent} delivered); drain ${BACKLOG}: ${webhooks.perSecond}/s vs no-op ${noop.perSecond}/s = ${drainRatio}× (emulator bound ${capacity.bound}/s = ${figures.drain_bound_ratio}×)`,
+      `${RATE}/s for ${SECONDS}s: POST→downstream p50 ${latency.p50} ms, p99 ${latency.p99} ms (${latency.delivered}/${latency.sent} delivered); at ${STEADY_RATE}/s: p50 ${steady.p50} ms, p99 ${steady.p99} ms, ${steady.cpuMsTotal} ms CPU per delivery → at most ${cpuBound}/s on ${cores} cores; drain ${BACKLOG}: ${webhooks.perSecond}/s vs no-op ${noop.perSecond}/s = ${drainRatio}× (emulator bound ${capacity.bound}/s = ${figures.drain_bound_ratio}×)`,
     );
   } finally {
     sqs.destroy();
