@@ -45,16 +45,12 @@ export type SigningKeysFor = (source: WebhookSource) => readonly Buffer[] | Prom
 export function createSigningKeyResolver(options: SigningKeysOptions = {}): SigningKeysFor {
   const fetchSecret = options.fetchSecret ?? fetchFromParameterStore;
   const maxAgeSeconds = options.maxAgeSeconds ?? 300;
-  const decoded = new Map<string, readonly Buffer[]>();
-  const decode = (source: WebhookSource, secrets: readonly string[]) => {
-    const cacheKey = `${source.name}\n${source.scheme}\n${secrets.join(',')}`;
-    let keys = decoded.get(cacheKey);
-    if (keys === undefined) {
-      keys = secrets.map((secret) => signingKeyFromSecret(source.scheme, secret));
-      decoded.set(cacheKey, keys);
-    }
-    return keys;
-  };
+  // Secrets held in the environment never change for a source: decoded once, found by the source itself.
+  const fromEnvironment = new WeakMap<WebhookSource, readonly Buffer[]>();
+  // Fetched ones may be rotated: decoded once per secret text.
+  const fetched = new Map<string, readonly Buffer[]>();
+  const decode = (source: WebhookSource, secrets: readonly string[]) =>
+    secrets.map((secret) => signingKeyFromSecret(source.scheme, secret));
   const fetchKeys = async (
     source: WebhookSource,
     location: Extract<SecretLocation, { kind: 'ssm' | 'secretsmanager' }>,
@@ -69,11 +65,18 @@ export function createSigningKeyResolver(options: SigningKeysOptions = {}): Sign
         cause: error,
       });
     }
-    return text === undefined ? [] : decode(source, splitSecrets(text));
+    if (text === undefined) return [];
+    const cacheKey = `${source.scheme}\n${text}`;
+    let keys = fetched.get(cacheKey);
+    if (keys === undefined) fetched.set(cacheKey, (keys = decode(source, splitSecrets(text))));
+    return keys;
   };
   return (source) => {
     const location = source.secrets;
     if (location === undefined) return [];
-    return location.kind === 'env' ? decode(source, location.secrets) : fetchKeys(source, location);
+    if (location.kind !== 'env') return fetchKeys(source, location);
+    let keys = fromEnvironment.get(source);
+    if (keys === undefined) fromEnvironment.set(source, (keys = decode(source, location.secrets)));
+    return keys;
   };
 }

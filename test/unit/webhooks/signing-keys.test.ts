@@ -46,6 +46,21 @@ describe('createSigningKeyResolver', () => {
     expect(fetchSecret).toHaveBeenCalledWith({ kind: 'ssm', name: '/p' }, 60);
   });
 
+  it('decodes a fetched secret list once, and again only when its text changes (rotation)', async () => {
+    const fetchSecret = jest
+      .fn()
+      .mockResolvedValueOnce('a')
+      .mockResolvedValueOnce('a')
+      .mockResolvedValue('b,a');
+    const keysFor = createSigningKeyResolver({ fetchSecret });
+    const source: WebhookSource = { name: 'x', scheme: 'github', secrets: { kind: 'ssm', name: '/p' } };
+    const first = await keysFor(source);
+    expect(await keysFor(source)).toBe(first);
+    const rotated = await keysFor(source);
+    expect(rotated.map(String)).toEqual(['b', 'a']);
+    expect(fetchSecret).toHaveBeenCalledTimes(3);
+  });
+
   it('turns a parameter store failure into a retryable 503 that does not reveal the secret name', async () => {
     const fetchSecret = jest.fn().mockRejectedValue(new Error('AccessDenied on /secret/name'));
     const attempt = createSigningKeyResolver({ fetchSecret })({
