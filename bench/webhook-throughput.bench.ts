@@ -19,6 +19,7 @@ import { CreateQueueCommand, DeleteQueueCommand, SendMessageCommand, SQSClient }
 import autocannon from 'autocannon';
 import { signGithub } from '../src/webhooks/signature/sign';
 import { startLocalStack } from '../test/helpers/local-stack-process';
+import { cpuSecondsBetween, cpuSecondsByName, localStackProcesses } from './lib/process-cpu';
 import { writeBenchResult } from './lib/results';
 import { median, round2 } from './lib/stats';
 
@@ -30,7 +31,7 @@ const secret = 'throughput bench secret';
 async function requestsPerSecond(
   url: string,
   options: { method: 'GET' | 'POST'; headers?: Record<string, string>; body?: string },
-): Promise<{ rps: number; non2xx: number; errors: number }> {
+): Promise<{ rps: number; total: number; non2xx: number; errors: number }> {
   const result = await autocannon({
     url,
     connections: CONNECTIONS,
@@ -39,7 +40,12 @@ async function requestsPerSecond(
     headers: options.headers ?? {},
     ...(options.body === undefined ? {} : { body: options.body }),
   });
-  return { rps: result.requests.average, non2xx: result.non2xx, errors: result.errors + result.timeouts };
+  return {
+    rps: result.requests.average,
+    total: result.requests.total,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
 }
 
 /** SendMessage/s of the stack's SQS emulator, CONNECTIONS at a time, on a queue made for the purpose. */
@@ -98,12 +104,22 @@ async function main(): Promise<void> {
     const baseline: number[] = [];
     const notFound: number[] = [];
     const receive: number[] = [];
+    const receiveCpu: Record<string, number> = {};
+    let receiveRequests = 0;
     let receiveNon2xx = 0;
     let baselineNon2xx = 0;
     for (let round = 0; round < ROUNDS; round++) {
       const base = await requestsPerSecond(`${url}/fixtures/accepted`, webhook);
       const middleware = await requestsPerSecond(`${url}/bench-baseline`, { method: 'GET' });
+      const cpuBefore = cpuSecondsByName(localStackProcesses);
+      const benchBefore = process.cpuUsage();
       const ours = await requestsPerSecond(`${url}/webhooks/github`, webhook);
+      const benchUsage = process.cpuUsage(benchBefore);
+      const used = cpuSecondsBetween(cpuBefore, cpuSecondsByName(localStackProcesses));
+      used.autocannon = (benchUsage.user + benchUsage.system) / 1e6;
+      for (const [name, seconds] of Object.entries(used))
+        receiveCpu[name] = (receiveCpu[name] ?? 0) + seconds;
+      receiveRequests += ours.total;
       receiveNon2xx += ours.non2xx + ours.errors;
       baselineNon2xx += base.non2xx + base.errors;
       baseline.push(base.rps);
@@ -119,6 +135,13 @@ async function main(): Promise<void> {
       not_found_rps: round2(median(notFound)),
       ratio,
       receive_non2xx: receiveNon2xx,
+      // Where a receive request's CPU goes (serverless-offline with its workers, the emulators, autocannon).
+      ...Object.fromEntries(
+        Object.entries(receiveCpu).map(([name, seconds]) => [
+          `receive_cpu_ms_per_request_${name}`,
+          round2((seconds * 1000) / Math.max(receiveRequests, 1)),
+        ]),
+      ),
       baseline_non2xx: baselineNon2xx,
       emulator_sqs_sends_per_second: queueSends,
       // No receiver can answer 202 faster than the queue takes its one message: the ratio's ceiling here.
