@@ -7,7 +7,8 @@ import { readLocalStackSettings } from './settings';
 import { bundleInOneBuild, canBundleInOneBuild } from './single-build';
 import * as esbuild from 'esbuild';
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isFunctionPoolPrototype, limitFunctionPool } from './function-pool-limit';
 import { prepareLocalInvoke } from './invoke-local';
@@ -48,13 +49,18 @@ export function isLocalInvoke(
 }
 
 /**
+ * serverless-offline 14's pool of function instances, beside its entry point. The package does not export
+ * it: it is loaded by path, which is the module (and so the class) offline itself uses.
+ */
+export function offlineFunctionPoolModule(serviceDir: string): string {
+  const offlineEntry = createRequire(join(serviceDir, 'package.json')).resolve('serverless-offline');
+  return join(dirname(offlineEntry), 'lambda', 'LambdaFunctionPool.js');
+}
+
+/**
  * The local-stack serverless plugin (loaded by plugins/local-stack/index.js, for `offline` commands
  * only): starts the emulators once serverless-offline listens, stops them before offline exits.
  */
-/** serverless-offline 14's pool of function instances (not exported: loaded by path, the same module offline uses). */
-export const OFFLINE_FUNCTION_POOL_MODULE =
-  'node_modules/serverless-offline/src/lambda/LambdaFunctionPool.js';
-
 export class LocalStackPlugin {
   readonly hooks: Record<string, () => Promise<void>>;
   private stack: LocalStack | undefined;
@@ -168,10 +174,10 @@ export class LocalStackPlugin {
   /** Caps serverless-offline's worker threads per function (see function-pool-limit.ts). */
   private async limitFunctionInstances(): Promise<void> {
     const { functionConcurrency } = this.settings();
-    const poolModule = join(this.serviceDir, OFFLINE_FUNCTION_POOL_MODULE);
     let prototype: unknown;
     try {
-      const loaded = (await import(pathToFileURL(poolModule).href)) as { default?: { prototype?: unknown } };
+      const poolModule = pathToFileURL(offlineFunctionPoolModule(this.serviceDir)).href;
+      const loaded = (await import(poolModule)) as { default?: { prototype?: unknown } };
       prototype = loaded.default?.prototype;
     } catch {
       prototype = undefined;

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync, utimesSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import type { LocalStackState } from '../../../src/local/state';
-import { LocalStackPlugin, type ServerlessLike } from '../../../src/local/plugin';
+import { LocalStackPlugin, offlineFunctionPoolModule, type ServerlessLike } from '../../../src/local/plugin';
 import type { FunctionDefinition } from '../../../src/local/service-model';
 import { freePort } from '../../helpers/local-stack-process';
 
@@ -111,6 +111,16 @@ describe('plugins/local-stack/index.js (the shim the framework loads)', () => {
       'initialize',
     ]);
     expect(statSync(bundle).mtimeMs).toBeGreaterThan(Date.now() - 60_000);
+  });
+});
+
+describe('offlineFunctionPoolModule', () => {
+  it("finds serverless-offline's function pool beside the entry point the framework loads", () => {
+    const poolModule = offlineFunctionPoolModule(serviceDir);
+    expect(poolModule).toBe(
+      join(serviceDir, 'node_modules/serverless-offline/src/lambda/LambdaFunctionPool.js'),
+    );
+    expect(readFileSync(poolModule, 'utf8')).toContain('export default class LambdaFunctionPool');
   });
 });
 
