@@ -87,6 +87,15 @@ describe('renderBanner', () => {
     expect(bare).toContain('(batch 10, window 0s)');
   });
 
+  it('names the Lambda API functions are given, when the stack runs one', () => {
+    expect(banner).not.toContain('for functions');
+    const withFront = renderBanner(
+      { ...state, lambda: { endpoint: 'http://127.0.0.1:3002', functionEndpoint: 'http://127.0.0.1:41000' } },
+      'x',
+    );
+    expect(withFront).toContain('http://127.0.0.1:41000 for functions: Event invokes queued and retried');
+  });
+
   it('names the data folder when data persists', () => {
     expect(renderBanner({ ...state, dataDir: '/data' }, 'x')).toContain('/data');
   });

@@ -59,6 +59,9 @@ export function renderBanner(state: LocalStackState, stateFile: string): string 
     '',
     `  HTTP API        ${state.http.url}`,
     `  Lambda API      ${state.lambda.endpoint}`,
+    ...(state.lambda.functionEndpoint
+      ? [`                  ${state.lambda.functionEndpoint} for functions: Event invokes queued and retried`]
+      : []),
     `  S3              ${emulators.s3.endpoint}`,
     `  SQS             ${emulators.sqs.endpoint}`,
     `  DynamoDB        ${emulators.dynamodb.endpoint}`,
