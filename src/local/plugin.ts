@@ -3,7 +3,7 @@ import { addFixtures, type FixtureDefinitions, type MutableService } from './fix
 import { LocalStack } from './local-stack';
 import type { CfnResource } from './provision';
 import type { FunctionDefinition } from './service-model';
-import { readLocalStackSettings } from './settings';
+import { LocalSettingsError, readLocalStackSettings } from './settings';
 import { bundleInOneBuild, canBundleInOneBuild } from './single-build';
 import * as esbuild from 'esbuild';
 import { rmSync } from 'node:fs';
@@ -91,6 +91,13 @@ export class LocalStackPlugin {
     this.useOwnBuildFolder();
     this.hooks = {
       initialize: async () => {
+        try {
+          this.settings();
+        } catch (error) {
+          // A bad INTAKE_* variable: its one line, not a stack trace.
+          if (error instanceof LocalSettingsError) throw new this.serverless.classes.Error(error.message);
+          throw error;
+        }
         await this.loadFixtures();
         this.beginStart();
         this.bundleInOneBuild();

@@ -65,6 +65,7 @@ const variables = [
   'INTAKE_STATE_FILE',
   'INTAKE_FIXTURES',
   'INTAKE_BUILD_DIR',
+  'INTAKE_FUNCTION_CONCURRENCY',
 ];
 const saved = Object.fromEntries(variables.map((name) => [name, process.env[name]]));
 
@@ -125,6 +126,16 @@ describe('offlineFunctionPoolModule', () => {
 });
 
 describe('LocalStackPlugin', () => {
+  it('refuses a bad INTAKE_* variable with its one-line message, before starting anything', async () => {
+    process.env.INTAKE_FUNCTION_CONCURRENCY = 'many';
+    const serverless = fakeServerless();
+    const attempt = new LocalStackPlugin(serverless, {}, fakeIo().io).hooks.initialize!();
+    await expect(attempt).rejects.toBeInstanceOf(FrameworkError);
+    await expect(attempt).rejects.toThrow(
+      'INTAKE_FUNCTION_CONCURRENCY=many is not a whole number of at least 1',
+    );
+  });
+
   it('loads the fixture functions and resources only with INTAKE_FIXTURES=true', async () => {
     const serverless = fakeServerless();
     await new LocalStackPlugin(serverless, {}, fakeIo().io).hooks.initialize!();
