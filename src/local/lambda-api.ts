@@ -41,9 +41,14 @@ const invocationsPath = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 export async function startLocalLambdaApi(options: LocalLambdaApiOptions): Promise<LocalLambdaApi> {
   const pending = new Set<Promise<boolean>>();
   const server = createServer((request, response) => {
-    const match = invocationsPath.exec(new URL(request.url ?? '/', 'http://local').pathname);
+    const match = invocationsPath.exec(pathOf(request.url));
     if (request.method === 'POST' && match && request.headers['x-amz-invocation-type'] === 'Event') {
-      acceptAsyncInvoke(decodeURIComponent(match[1]!), request, response).catch(() => response.destroy());
+      const target = decodedSegment(match[1]!);
+      if (target === undefined) {
+        request.resume();
+        return lambdaError(response, 400, 'InvalidParameterValueException', 'The function name is not valid');
+      }
+      acceptAsyncInvoke(target, request, response).catch(() => response.destroy());
     } else {
       forwardToOffline(options.offlineEndpoint, request, response);
     }
@@ -99,6 +104,24 @@ export async function startLocalLambdaApi(options: LocalLambdaApiOptions): Promi
   };
 }
 
+/** The path of a request target; empty for one that is not a URL (it then matches no route). */
+function pathOf(target: string | undefined): string {
+  try {
+    return new URL(target ?? '/', 'http://local').pathname;
+  } catch {
+    return '';
+  }
+}
+
+/** A percent-decoded path segment, or undefined when its encoding is broken (`%E0%A4%A`). */
+function decodedSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
 /** `name`, `name:qualifier`, or a (partial) ARN → the function name. */
 export function functionNameOf(target: string): string {
   const afterFunction = target.includes(':function:') ? target.split(':function:')[1]! : target;
@@ -132,14 +155,17 @@ function lambdaError(response: ServerResponse, status: number, type: string, mes
 }
 
 function forwardToOffline(offlineEndpoint: string, request: IncomingMessage, response: ServerResponse): void {
-  const upstream = httpRequest(
-    new URL(request.url ?? '/', offlineEndpoint),
-    { method: request.method, headers: request.headers },
-    (answer) => {
-      response.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(response);
-    },
-  );
+  let target: URL;
+  try {
+    target = new URL(request.url ?? '/', offlineEndpoint);
+  } catch {
+    request.resume();
+    return lambdaError(response, 400, 'InvalidRequestContentException', 'The request target is not a URL');
+  }
+  const upstream = httpRequest(target, { method: request.method, headers: request.headers }, (answer) => {
+    response.writeHead(answer.statusCode ?? 502, answer.headers);
+    answer.pipe(response);
+  });
   upstream.on('error', (error) => {
     if (response.headersSent) return void response.destroy(error);
     lambdaError(

@@ -1,5 +1,6 @@
 import { InvokeCommand, LambdaClient, ResourceNotFoundException } from '@aws-sdk/client-lambda';
 import { createServer, type Server } from 'node:http';
+import { connect } from 'node:net';
 import type { AsyncFailureRecord, AsyncInvokePolicy } from '../../../src/local/async-invoke';
 import type { InvocationResult } from '../../../src/local/invoker';
 import {
@@ -149,6 +150,35 @@ describe('local Lambda API (async invokes queued, the rest passed to offline)', 
     await expect(invokeEvent('intake-local-missing', {})).rejects.toBeInstanceOf(ResourceNotFoundException);
     await api.drain();
     expect(invocations).toEqual([]);
+  });
+
+  it('refuses a function name with broken percent-encoding (400) and keeps serving', async () => {
+    const answer = await fetch(`${api.endpoint}/2015-03-31/functions/%E0%A4%A/invocations`, {
+      method: 'POST',
+      headers: { 'x-amz-invocation-type': 'Event' },
+      body: '{}',
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.headers.get('x-amzn-errortype')).toBe('InvalidParameterValueException');
+    await expect(invokeEvent('intake-local-downstream', {})).resolves.toMatchObject({ StatusCode: 202 });
+  });
+
+  it('answers 400 to a request target that is not a URL, whatever the invocation type', async () => {
+    const rawRequest = (invocationType: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(api.port, '127.0.0.1', () =>
+          socket.write(
+            `POST http://[ HTTP/1.1\r\nhost: x\r\nx-amz-invocation-type: ${invocationType}\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}`,
+          ),
+        );
+        let answer = '';
+        socket.on('data', (chunk: Buffer) => (answer += chunk.toString('utf8')));
+        socket.on('end', () => resolve(answer));
+        socket.on('error', reject);
+      });
+    expect(await rawRequest('Event')).toMatch(/^HTTP\/1\.1 400[^]*not a URL/);
+    expect(await rawRequest('RequestResponse')).toMatch(/^HTTP\/1\.1 400[^]*not a URL/);
+    await expect(invokeEvent('intake-local-downstream', {})).resolves.toMatchObject({ StatusCode: 202 });
   });
 
   it('refuses a payload over the async limit (413) and one that is not JSON (400)', async () => {
