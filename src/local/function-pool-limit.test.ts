@@ -168,6 +168,26 @@ describe('limitFunctionPool', () => {
     await expect(secondRun).resolves.toBe('ok');
   });
 
+  it('fails only the waiting invocation when the pool cannot hand it an instance', async () => {
+    const Pool = fakePoolClass();
+    const originalGet = Pool.prototype.get;
+    let broken = false;
+    Pool.prototype.get = function get(this: InstanceType<typeof Pool>, functionKey: string) {
+      if (broken) throw new Error('no worker thread');
+      return originalGet.call(this, functionKey);
+    };
+    limitFunctionPool(Pool.prototype, () => 1);
+    const pool = new Pool();
+    const first = pool.get('fn') as FakeFunction;
+    const firstRun = first.runHandler();
+    const waiting = pool.get('fn');
+    const waitingRun = waiting.runHandler();
+    broken = true;
+    first.runs[0]!.finish('first');
+    await expect(firstRun).resolves.toBe('first');
+    await expect(waitingRun).rejects.toThrow('no worker thread');
+  });
+
   it('patches a prototype once', () => {
     const Pool = fakePoolClass();
     expect(limitFunctionPool(Pool.prototype, () => 1)).toBe(true);

@@ -97,11 +97,16 @@ function waitingInvocation(lane: FunctionLane, take: () => PooledFunction): Pool
     },
     runHandler: () =>
       new Promise((resolve, reject) => {
+        // Runs inside the finishing run's `finally`: anything thrown here belongs to this invocation.
         lane.waiting.push(() => {
-          const instance = take();
-          if (hasClientContext) instance.setClientContext?.(clientContext);
-          instance.setEvent(event);
-          instance.runHandler().then(resolve, reject);
+          try {
+            const instance = take();
+            if (hasClientContext) instance.setClientContext?.(clientContext);
+            instance.setEvent(event);
+            instance.runHandler().then(resolve, reject);
+          } catch (error) {
+            reject(error instanceof Error ? error : new Error(String(error)));
+          }
         });
       }),
     cleanup: async () => undefined,
