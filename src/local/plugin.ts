@@ -3,7 +3,7 @@ import { addFixtures, type FixtureDefinitions, type MutableService } from './fix
 import { LocalStack } from './local-stack';
 import type { CfnResource } from './provision';
 import type { FunctionDefinition } from './service-model';
-import { LocalSettingsError, readLocalStackSettings } from './settings';
+import { LocalSettingsError, readLocalStackSettings, type LocalStackSettings } from './settings';
 import { bundleInOneBuild, canBundleInOneBuild } from './single-build';
 import * as esbuild from 'esbuild';
 import { rmSync } from 'node:fs';
@@ -65,6 +65,7 @@ export class LocalStackPlugin {
   readonly hooks: Record<string, () => Promise<void>>;
   private stack: LocalStack | undefined;
   private starting: Promise<LocalStack> | undefined;
+  private localSettings: LocalStackSettings | undefined;
   private readonly serviceDir: string;
   private readonly log: LocalLog;
 
@@ -91,13 +92,6 @@ export class LocalStackPlugin {
     this.useOwnBuildFolder();
     this.hooks = {
       initialize: async () => {
-        try {
-          this.settings();
-        } catch (error) {
-          // A bad INTAKE_* variable: its one line, not a stack trace.
-          if (error instanceof LocalSettingsError) throw new this.serverless.classes.Error(error.message);
-          throw error;
-        }
         await this.loadFixtures();
         this.beginStart();
         this.bundleInOneBuild();
@@ -211,8 +205,17 @@ export class LocalStackPlugin {
     );
   }
 
-  private settings() {
-    return readLocalStackSettings(process.env, this.serviceDir);
+  /** The INTAKE_* settings, read once; a bad variable stops the command with its one line, not a stack trace. */
+  private settings(): LocalStackSettings {
+    if (this.localSettings === undefined) {
+      try {
+        this.localSettings = readLocalStackSettings(process.env, this.serviceDir);
+      } catch (error) {
+        if (error instanceof LocalSettingsError) throw new this.serverless.classes.Error(error.message);
+        throw error;
+      }
+    }
+    return this.localSettings;
   }
 
   private async loadFixtures(): Promise<void> {
