@@ -221,13 +221,17 @@ export class LocalStack {
       retryDelaysMs: options.settings.asyncRetryDelaysMs,
       log: options.log,
     };
-    const policyFor = (functionKey: string) =>
-      asyncInvokePolicy(view.functions[functionKey]!, policyDependencies);
+    // Each function's async-invoke policy, worked out once: S3 notifications find it by function key,
+    // the Lambda API by deployed name.
+    const policies = new Map(
+      Object.entries(view.functions).map(([key, definition]) => [
+        key,
+        asyncInvokePolicy(definition, policyDependencies),
+      ]),
+    );
     this.lambdaApi = await startLocalLambdaApi({
       offlineEndpoint: view.lambdaEndpoint,
-      policies: new Map(
-        Object.keys(view.functions).map((key) => [view.functions[key]!.name, policyFor(key)]),
-      ),
+      policies: new Map([...policies.values()].map((policy) => [policy.functionName, policy])),
       invoke,
       log: options.log,
     });
@@ -250,7 +254,7 @@ export class LocalStack {
       subscriptions,
       invoke,
       region: view.region,
-      policyFor,
+      policyFor: (functionKey) => policies.get(functionKey)!,
       log: options.log,
     });
 
