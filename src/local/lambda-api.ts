@@ -11,7 +11,7 @@ export interface LocalLambdaApiOptions {
   offlineEndpoint: string;
   /** The async-invoke policy of every function, by deployed name. */
   policies: ReadonlyMap<string, AsyncInvokePolicy>;
-  /** Runs one attempt (RequestResponse); bounded per function by the caller. */
+  /** Runs one attempt (RequestResponse); offline's instances per function are capped (function-pool-limit.ts). */
   invoke: Invoker;
   log: LocalLog;
   /** Port to listen on (0: any free one). */
@@ -33,8 +33,8 @@ const invocationsPath = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 
 /**
  * The Lambda API the functions are given locally (their AWS_ENDPOINT_URL_LAMBDA). An `Event` invoke is
- * answered 202 at once and queued, as Lambda does: run with the function's bounded concurrency, retried
- * with its maximumRetryAttempts, then sent to its on-failure destination. serverless-offline would start
+ * answered 202 at once and queued, as Lambda does: run when one of the function's (capped) instances is
+ * free, retried with its maximumRetryAttempts, then sent to its on-failure destination. serverless-offline would start
  * it at once in a new worker thread however many are running, and a handler that throws there takes the
  * whole process down. Every other request (RequestResponse, DryRun) is passed to offline untouched.
  */
