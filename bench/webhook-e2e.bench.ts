@@ -30,7 +30,7 @@ import { serialiseWebhookMessage } from '../src/webhooks/message';
 import { signGithub } from '../src/webhooks/signature/sign';
 import { FIXTURE_LINE_PREFIX, parseFixtureLine } from '../test/fixtures/functions/fixture-line';
 import { startLocalStack, type LocalStackProcess } from '../test/helpers/local-stack-process';
-import { cpuSecondsBetween, cpuSecondsByName, localStackProcesses } from './lib/process-cpu';
+import { measureStackCpu } from './lib/process-cpu';
 import { writeBenchResult } from './lib/results';
 import { percentile, round2 } from './lib/stats';
 
@@ -42,16 +42,24 @@ const DOWNSTREAM_PREFIX = 'INTAKE_WEBHOOK_DOWNSTREAM ';
 const secret = 'e2e bench secret';
 
 /**
- * Receipt time (ms) of each delivery id seen by the sample downstream function since line `from`. Reads
- * only the lines added since its last call: polled every 200 ms over tens of thousands of lines, a full
- * re-read would cost this process more CPU than it measures.
+ * The stack's output lines added since the last call, from line `from` on. Polled every 200 ms over tens of
+ * thousands of lines, re-reading them all would cost this process more CPU than it measures.
  */
-function receiptReader(stack: LocalStackProcess, from: number): () => Map<string, number> {
-  const receipts = new Map<string, number>();
+function newLines(stack: LocalStackProcess, from: number): () => string[] {
   let next = from;
   return () => {
-    for (; next < stack.lines.length; next++) {
-      const line = stack.lines[next]!;
+    const lines = stack.lines.slice(next);
+    next += lines.length;
+    return lines;
+  };
+}
+
+/** Receipt time (ms) of each delivery id seen by the sample downstream function since line `from`. */
+function receiptReader(stack: LocalStackProcess, from: number): () => Map<string, number> {
+  const receipts = new Map<string, number>();
+  const read = newLines(stack, from);
+  return () => {
+    for (const line of read()) {
       if (!line.startsWith(DOWNSTREAM_PREFIX)) continue;
       const { id, receivedAt } = JSON.parse(line.slice(DOWNSTREAM_PREFIX.length)) as {
         id: string;
@@ -139,14 +147,15 @@ async function warmUp(stack: LocalStackProcess, rate: number): Promise<void> {
 async function measureLatency(stack: LocalStackProcess, rate: number) {
   const readReceipts = receiptReader(stack, stack.lines.length);
   const total = SECONDS * rate;
-  const cpuBefore = cpuSecondsByName(localStackProcesses);
-  const benchBefore = process.cpuUsage();
-  const { sentAt, failures } = await postSteadily(stack, rate, total, `e2e-bench-${rate}`);
-  // Generous: when the worker cannot keep up, the figure is how late deliveries arrive, not how many.
-  await until(() => readReceipts().size >= total - failures, 360_000);
-  const benchUsage = process.cpuUsage(benchBefore);
-  const cpu = cpuSecondsBetween(cpuBefore, cpuSecondsByName(localStackProcesses));
-  cpu.bench = (benchUsage.user + benchUsage.system) / 1e6;
+  const {
+    result: { sentAt, failures },
+    cpuSeconds: cpu,
+  } = await measureStackCpu('bench', async () => {
+    const posted = await postSteadily(stack, rate, total, `e2e-bench-${rate}`);
+    // Generous: when the worker cannot keep up, the figure is how late deliveries arrive, not how many.
+    await until(() => readReceipts().size >= total - posted.failures, 360_000);
+    return posted;
+  });
   const receipts = readReceipts();
   const latencies = [...sentAt].flatMap(([id, sent]) => (receipts.has(id) ? [receipts.get(id)! - sent] : []));
   const delivered = Math.max(latencies.length, 1);
@@ -189,12 +198,10 @@ async function measureDrain(stack: LocalStackProcess, sqs: SQSClient, which: 'we
   await fillQueue(sqs, queue.url, bodies);
   const receipts = receiptReader(stack, from);
   const noopTimes: number[] = [];
-  let next = from;
-  // Both read only the lines added since the last look (see receiptReader).
+  const readFixtureLines = newLines(stack, from);
   const times = (): number[] => {
     if (which === 'webhooks') return [...receipts().values()];
-    for (; next < stack.lines.length; next++) {
-      const line = stack.lines[next]!;
+    for (const line of readFixtureLines()) {
       if (!line.startsWith(FIXTURE_LINE_PREFIX)) continue;
       const parsed = parseFixtureLine(line);
       if (

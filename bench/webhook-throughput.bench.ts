@@ -19,7 +19,7 @@ import { CreateQueueCommand, DeleteQueueCommand, SendMessageCommand, SQSClient }
 import autocannon from 'autocannon';
 import { signGithub } from '../src/webhooks/signature/sign';
 import { startLocalStack } from '../test/helpers/local-stack-process';
-import { cpuSecondsBetween, cpuSecondsByName, localStackProcesses } from './lib/process-cpu';
+import { measureStackCpu } from './lib/process-cpu';
 import { writeBenchResult } from './lib/results';
 import { median, round2 } from './lib/stats';
 
@@ -111,13 +111,10 @@ async function main(): Promise<void> {
     for (let round = 0; round < ROUNDS; round++) {
       const base = await requestsPerSecond(`${url}/fixtures/accepted`, webhook);
       const middleware = await requestsPerSecond(`${url}/bench-baseline`, { method: 'GET' });
-      const cpuBefore = cpuSecondsByName(localStackProcesses);
-      const benchBefore = process.cpuUsage();
-      const ours = await requestsPerSecond(`${url}/webhooks/github`, webhook);
-      const benchUsage = process.cpuUsage(benchBefore);
-      const used = cpuSecondsBetween(cpuBefore, cpuSecondsByName(localStackProcesses));
-      used.autocannon = (benchUsage.user + benchUsage.system) / 1e6;
-      for (const [name, seconds] of Object.entries(used))
+      const { result: ours, cpuSeconds } = await measureStackCpu('autocannon', () =>
+        requestsPerSecond(`${url}/webhooks/github`, webhook),
+      );
+      for (const [name, seconds] of Object.entries(cpuSeconds))
         receiveCpu[name] = (receiveCpu[name] ?? 0) + seconds;
       receiveRequests += ours.total;
       receiveNon2xx += ours.non2xx + ours.errors;

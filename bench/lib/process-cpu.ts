@@ -7,7 +7,7 @@ export type ProcessClassifier = (commandLine: string) => string | undefined;
  * CPU seconds (user + system) used so far by every process the classifier names, summed per name, from
  * Linux's /proc (clock ticks of 1/100 s). Empty where there is no /proc: the figures are then left out.
  */
-export function cpuSecondsByName(classify: ProcessClassifier): Record<string, number> {
+function cpuSecondsByName(classify: ProcessClassifier): Record<string, number> {
   const totals: Record<string, number> = {};
   let entries: string[];
   try {
@@ -30,7 +30,7 @@ export function cpuSecondsByName(classify: ProcessClassifier): Record<string, nu
 }
 
 /** `after - before` per name (names missing before count from 0). */
-export function cpuSecondsBetween(
+function cpuSecondsBetween(
   before: Record<string, number>,
   after: Record<string, number>,
 ): Record<string, number> {
@@ -40,7 +40,24 @@ export function cpuSecondsBetween(
 }
 
 /** The processes of an `npm start` stack: serverless-offline (with its worker threads) and each emulator. */
-export const localStackProcesses: ProcessClassifier = (commandLine) => {
+const localStackProcesses: ProcessClassifier = (commandLine) => {
   if (/^\S*node\b.*\boffline start\b/.test(commandLine)) return 'offline';
   return /run-emulator\.mjs (s3|sqs|dynamodb)\b/.exec(commandLine)?.[1];
 };
+
+/**
+ * Runs `work` and returns its result with the CPU seconds it cost each process of the local stack, and
+ * this process's own under `selfName` (a load generator, the bench itself).
+ */
+export async function measureStackCpu<T>(
+  selfName: string,
+  work: () => Promise<T>,
+): Promise<{ result: T; cpuSeconds: Record<string, number> }> {
+  const before = cpuSecondsByName(localStackProcesses);
+  const selfBefore = process.cpuUsage();
+  const result = await work();
+  const self = process.cpuUsage(selfBefore);
+  const cpuSeconds = cpuSecondsBetween(before, cpuSecondsByName(localStackProcesses));
+  cpuSeconds[selfName] = (self.user + self.system) / 1e6;
+  return { result, cpuSeconds };
+}
