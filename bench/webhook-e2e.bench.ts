@@ -27,8 +27,8 @@ import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { serialiseWebhookMessage } from '../src/webhooks/message';
-import { signGithub } from '../src/webhooks/signature/sign';
 import { FIXTURE_LINE_PREFIX, parseFixtureLine } from '../test/fixtures/functions/fixture-line';
+import { postGithubPush } from '../test/helpers/github-push';
 import { startLocalStack, type LocalStackProcess } from '../test/helpers/local-stack-process';
 import { measureStackCpu } from './lib/process-cpu';
 import { writeBenchResult } from './lib/results';
@@ -94,20 +94,6 @@ async function fillQueue(sqs: SQSClient, queueUrl: string, bodies: string[]): Pr
   await Promise.all(Array.from({ length: 8 }, sender));
 }
 
-/** One signed GitHub `push` delivery to the stack's receiver. */
-function postGithubPush(stack: LocalStackProcess, id: string, body: string): Promise<Response> {
-  return fetch(`${stack.state.http.url}/webhooks/github`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'x-github-event': 'push',
-      'x-github-delivery': id,
-      ...signGithub(secret, body),
-    },
-    body,
-  });
-}
-
 /** POSTs `total` signed deliveries at a steady `rate`; resolves with when each left and how many failed. */
 async function postSteadily(stack: LocalStackProcess, rate: number, total: number, prefix: string) {
   const sentAt = new Map<string, number>();
@@ -122,7 +108,7 @@ async function postSteadily(stack: LocalStackProcess, rate: number, total: numbe
     const body = JSON.stringify({ index, ref: 'refs/heads/main' });
     sentAt.set(id, Date.now());
     inFlight.push(
-      postGithubPush(stack, id, body).then(
+      postGithubPush(stack.state.http.url, secret, id, body).then(
         (response) => {
           if (response.status !== 202) failures++;
           return response.arrayBuffer().then(() => undefined);

@@ -7,7 +7,8 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { parseWebhookArchive } from '../../src/webhooks/archive';
 import { serialiseWebhookMessage } from '../../src/webhooks/message';
-import { signGithub, signStandard } from '../../src/webhooks/signature/sign';
+import { signStandard } from '../../src/webhooks/signature/sign';
+import { postGithubPush } from '../helpers/github-push';
 import { startLocalStack, type LocalStackProcess } from '../helpers/local-stack-process';
 
 jest.setTimeout(180_000);
@@ -43,18 +44,8 @@ const downstreamLines = (id: string) =>
   stack.lines.filter((line) => line.startsWith('INTAKE_WEBHOOK_DOWNSTREAM') && line.includes(`"id":"${id}"`));
 const today = () => new Date().toISOString().slice(0, 10).replace(/-/g, '/');
 
-async function postGithub(id: string, body: string): Promise<Response> {
-  return fetch(`${stack.state.http.url}/webhooks/github`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'x-github-event': 'push',
-      'x-github-delivery': id,
-      ...signGithub(secrets.github, body),
-    },
-    body,
-  });
-}
+const postGithub = (id: string, body: string) =>
+  postGithubPush(stack.state.http.url, secrets.github, id, body);
 
 async function archived(key: string) {
   const s3 = new S3Client({
