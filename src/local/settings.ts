@@ -33,15 +33,25 @@ export class LocalSettingsError extends Error {
   }
 }
 
-function port(env: NodeJS.ProcessEnv, kind: keyof typeof DEFAULT_PORTS): number {
-  const raw = env[PORT_VARIABLES[kind]];
-  if (raw === undefined || raw === '') return DEFAULT_PORTS[kind];
+/** A whole-number variable between 1 and `max`; `fallback` when unset or empty. `what` ends its error. */
+function wholeNumber(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: number,
+  max: number,
+  what: string,
+): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1 || value > 65535) {
-    throw new LocalSettingsError(`${PORT_VARIABLES[kind]}=${raw} is not a port number (1-65535)`);
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    throw new LocalSettingsError(`${name}=${raw} is not ${what}`);
   }
   return value;
 }
+
+const port = (env: NodeJS.ProcessEnv, kind: keyof typeof DEFAULT_PORTS): number =>
+  wholeNumber(env, PORT_VARIABLES[kind], DEFAULT_PORTS[kind], 65_535, 'a port number (1-65535)');
 
 function delays(raw: string | undefined): number[] {
   if (raw === undefined || raw === '') return [1_000, 2_000];
@@ -54,15 +64,6 @@ function delays(raw: string | undefined): number[] {
   return values;
 }
 
-function concurrency(raw: string | undefined): number {
-  if (raw === undefined || raw === '') return DEFAULT_FUNCTION_CONCURRENCY;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) {
-    throw new LocalSettingsError(`INTAKE_FUNCTION_CONCURRENCY=${raw} is not a whole number of at least 1`);
-  }
-  return value;
-}
-
 /** Reads the settings from `env`, resolving relative paths against `serviceDir`; throws LocalSettingsError. */
 export function readLocalStackSettings(env: NodeJS.ProcessEnv, serviceDir: string): LocalStackSettings {
   const path = (value: string) => (isAbsolute(value) ? value : join(serviceDir, value));
@@ -73,6 +74,12 @@ export function readLocalStackSettings(env: NodeJS.ProcessEnv, serviceDir: strin
     fixtures: env.INTAKE_FIXTURES === 'true',
     singleBuild: env.INTAKE_SINGLE_BUILD !== 'false',
     asyncRetryDelaysMs: delays(env.INTAKE_ASYNC_RETRY_DELAYS_MS),
-    functionConcurrency: concurrency(env.INTAKE_FUNCTION_CONCURRENCY),
+    functionConcurrency: wholeNumber(
+      env,
+      'INTAKE_FUNCTION_CONCURRENCY',
+      DEFAULT_FUNCTION_CONCURRENCY,
+      Number.MAX_SAFE_INTEGER,
+      'a whole number of at least 1',
+    ),
   };
 }
