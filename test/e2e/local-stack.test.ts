@@ -4,7 +4,8 @@ import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { createEmulatorClients, type EmulatorClients } from '../../src/local/emulator-clients';
+import type { EmulatorClients } from '../../src/local/emulator-clients';
+import { emulatorClientsOf } from '../helpers/emulator-clients';
 import { parseFixtureLine } from '../fixtures/functions/fixture-line';
 import { startLocalStack, type LocalStackProcess } from '../helpers/local-stack-process';
 
@@ -67,11 +68,7 @@ describe('npm start (the whole local stack, over real sockets)', () => {
 
   beforeAll(async () => {
     stack = await startLocalStack({ fixtures: true, env: { INTAKE_FUNCTION_CONCURRENCY: '2' } });
-    const { emulators, region } = stack.state;
-    clients = createEmulatorClients(
-      { s3: emulators.s3.endpoint, sqs: emulators.sqs.endpoint, dynamodb: emulators.dynamodb.endpoint },
-      region,
-    );
+    clients = emulatorClientsOf(stack.state);
   });
 
   afterAll(async () => {

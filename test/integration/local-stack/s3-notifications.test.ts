@@ -3,7 +3,8 @@ import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { S3Event } from 'aws-lambda';
 import { LocalStack } from '../../../src/local/local-stack';
 import type { LocalLog } from '../../../src/local/log';
-import { createEmulatorClients, type EmulatorClients } from '../../../src/local/emulator-clients';
+import type { EmulatorClients } from '../../../src/local/emulator-clients';
+import { emulatorClientsOf } from '../../helpers/emulator-clients';
 import type { FunctionDefinition } from '../../../src/local/service-model';
 import { eventually, inProcessInvoker, testSettings } from './support';
 
@@ -62,11 +63,7 @@ describe('S3 → Lambda notifications (real s3rver, in-process handlers)', () =>
       },
       { settings: await testSettings(), log, invoke: handlers.invoke, sqsWaitTimeSeconds: 1 },
     );
-    const { s3, sqs, dynamodb } = stack.state!.emulators;
-    clients = createEmulatorClients(
-      { s3: s3.endpoint, sqs: sqs.endpoint, dynamodb: dynamodb.endpoint },
-      'us-east-1',
-    );
+    clients = emulatorClientsOf(stack.state!);
   });
 
   afterAll(async () => {

@@ -5,7 +5,8 @@ import {
   SendMessageCommand,
 } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
-import { createEmulatorClients, type EmulatorClients } from '../../../src/local/emulator-clients';
+import type { EmulatorClients } from '../../../src/local/emulator-clients';
+import { emulatorClientsOf } from '../../helpers/emulator-clients';
 import { LocalStack } from '../../../src/local/local-stack';
 import { silentLog } from '../../../src/local/log';
 import type { CfnResource } from '../../../src/local/provision';
@@ -128,11 +129,7 @@ describe('SQS event-source mappings (real fauxqs, in-process handlers)', () => {
         shellEnv: { POWERTOOLS_TRACE_ENABLED: 'from-the-shell' },
       },
     );
-    const { s3, sqs, dynamodb } = stack.state!.emulators;
-    clients = createEmulatorClients(
-      { s3: s3.endpoint, sqs: sqs.endpoint, dynamodb: dynamodb.endpoint },
-      'us-east-1',
-    );
+    clients = emulatorClientsOf(stack.state!);
   });
 
   afterAll(async () => {
