@@ -35,7 +35,8 @@ export interface WebhookFixture {
   readonly timeBound: boolean;
 }
 
-function post(
+/** An API Gateway (payload v2) `POST /webhooks/{source}` event as serverless-offline builds it. */
+export function webhookPostEvent(
   source: string,
   headers: Record<string, string>,
   body: string,
@@ -146,19 +147,24 @@ export function webhookFixtures(secrets: FixtureSecrets, nowSeconds: number): We
   return [
     {
       name: 'webhook-github-valid',
-      event: post('github', githubHeaders(push), push, 'webhook-github-valid'),
+      event: webhookPostEvent('github', githubHeaders(push), push, 'webhook-github-valid'),
       expected: 202,
       timeBound: false,
     },
     {
       name: 'webhook-github-tampered',
-      event: post('github', githubHeaders(push), push.replace('main', 'evil'), 'webhook-github-tampered'),
+      event: webhookPostEvent(
+        'github',
+        githubHeaders(push),
+        push.replace('main', 'evil'),
+        'webhook-github-tampered',
+      ),
       expected: 401,
       timeBound: false,
     },
     {
       name: 'webhook-github-missing-signature',
-      event: post(
+      event: webhookPostEvent(
         'github',
         {
           'content-type': 'application/json',
@@ -173,7 +179,7 @@ export function webhookFixtures(secrets: FixtureSecrets, nowSeconds: number): We
     },
     {
       name: 'webhook-github-malformed-signature',
-      event: post(
+      event: webhookPostEvent(
         'github',
         { ...githubHeaders(push), 'x-hub-signature-256': 'sha1=0123' },
         push,
@@ -184,7 +190,7 @@ export function webhookFixtures(secrets: FixtureSecrets, nowSeconds: number): We
     },
     {
       name: 'webhook-github-base64',
-      event: post(
+      event: webhookPostEvent(
         'github',
         {
           ...githubHeaders(binary),
@@ -200,13 +206,13 @@ export function webhookFixtures(secrets: FixtureSecrets, nowSeconds: number): We
     },
     {
       name: 'webhook-unknown-source',
-      event: post('gitlab', githubHeaders(push), push, 'webhook-unknown-source'),
+      event: webhookPostEvent('gitlab', githubHeaders(push), push, 'webhook-unknown-source'),
       expected: 404,
       timeBound: false,
     },
     {
       name: 'webhook-stripe-valid',
-      event: post(
+      event: webhookPostEvent(
         'stripe',
         { 'content-type': 'application/json', ...signStripe(secrets.stripe, stripeEvent, nowSeconds) },
         stripeEvent,
@@ -217,7 +223,7 @@ export function webhookFixtures(secrets: FixtureSecrets, nowSeconds: number): We
     },
     {
       name: 'webhook-stripe-stale',
-      event: post(
+      event: webhookPostEvent(
         'stripe',
         { 'content-type': 'application/json', ...signStripe(secrets.stripe, stripeEvent, stale) },
         stripeEvent,
@@ -228,7 +234,7 @@ export function webhookFixtures(secrets: FixtureSecrets, nowSeconds: number): We
     },
     {
       name: 'webhook-standard-valid',
-      event: post(
+      event: webhookPostEvent(
         'standard',
         {
           'content-type': 'application/json',
@@ -242,7 +248,7 @@ export function webhookFixtures(secrets: FixtureSecrets, nowSeconds: number): We
     },
     {
       name: 'webhook-standard-stale',
-      event: post(
+      event: webhookPostEvent(
         'standard',
         {
           'content-type': 'application/json',
@@ -259,7 +265,7 @@ export function webhookFixtures(secrets: FixtureSecrets, nowSeconds: number): We
       : [
           {
             name: 'webhook-hmac-valid',
-            event: post(
+            event: webhookPostEvent(
               'acme',
               {
                 'content-type': 'application/json',

@@ -19,6 +19,7 @@ import { createWebhookReceiver } from '../../../src/webhooks/receiver';
 import { parseRoutes } from '../../../src/webhooks/routes';
 import { s3TextStore } from '../../../src/webhooks/s3-text';
 import { signGithub, signStripe } from '../../../src/webhooks/signature/sign';
+import { webhookPostEvent } from '../../../src/webhooks/fixtures';
 import { createSigningKeyResolver } from '../../../src/webhooks/signing-keys';
 import { loadWebhookSources } from '../../../src/webhooks/sources';
 import { sqsMessageSender } from '../../../src/webhooks/sqs-sender';
@@ -78,22 +79,13 @@ const processHandler = () =>
   );
 
 function githubPost(deliveryId: string, body: string): APIGatewayProxyEventV2 {
-  return {
-    version: '2.0',
-    routeKey: 'POST /webhooks/{source}',
-    rawPath: '/webhooks/github',
-    rawQueryString: '',
-    headers: {
-      'content-type': 'application/json',
-      'x-github-event': 'push',
-      'x-github-delivery': deliveryId,
-      ...signGithub('gh-secret', body),
-    },
-    pathParameters: { source: 'github' },
-    requestContext: { requestId: `api-${deliveryId}` } as APIGatewayProxyEventV2['requestContext'],
-    body,
-    isBase64Encoded: false,
+  const headers = {
+    'content-type': 'application/json',
+    'x-github-event': 'push',
+    'x-github-delivery': deliveryId,
+    ...signGithub('gh-secret', body),
   };
+  return webhookPostEvent('github', headers, body, `api-${deliveryId}`);
 }
 
 /** What the event source mapping does: receive a batch, invoke, delete all but the reported failures. Returns messages handled. */

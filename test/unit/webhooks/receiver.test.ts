@@ -4,6 +4,7 @@ import { httpHandler } from '../../../src/middleware/http';
 import { parseWebhookMessage } from '../../../src/webhooks/message';
 import { createWebhookReceiver } from '../../../src/webhooks/receiver';
 import { signGithub } from '../../../src/webhooks/signature/sign';
+import { webhookPostEvent } from '../../../src/webhooks/fixtures';
 import { createSigningKeyResolver } from '../../../src/webhooks/signing-keys';
 import { loadWebhookSources } from '../../../src/webhooks/sources';
 
@@ -11,26 +12,13 @@ const context = { awsRequestId: 'lambda-req', getRemainingTimeInMillis: () => 50
 const body = '{"zen":"Keep it logically awesome."}';
 
 function event(overrides: Partial<APIGatewayProxyEventV2> = {}): APIGatewayProxyEventV2 {
-  return {
-    version: '2.0',
-    routeKey: 'POST /webhooks/{source}',
-    rawPath: '/webhooks/github',
-    rawQueryString: '',
-    headers: {
-      'content-type': 'application/json',
-      'x-github-event': 'ping',
-      'x-github-delivery': 'gh-1',
-      ...signGithub('secret', body),
-    },
-    pathParameters: { source: 'github' },
-    requestContext: {
-      requestId: 'api-req-1',
-      http: { method: 'POST', path: '/webhooks/github' },
-    } as APIGatewayProxyEventV2['requestContext'],
-    body,
-    isBase64Encoded: false,
-    ...overrides,
+  const headers = {
+    'content-type': 'application/json',
+    'x-github-event': 'ping',
+    'x-github-delivery': 'gh-1',
+    ...signGithub('secret', body),
   };
+  return { ...webhookPostEvent('github', headers, body, 'api-req-1'), ...overrides };
 }
 
 function receiver(sendMessage = jest.fn(async (_text: string) => undefined)) {
