@@ -49,6 +49,7 @@ import {
   type PutOptions,
   type PutResult,
   type UrlOptions,
+  listEveryPage,
 } from './object-storage';
 
 const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
@@ -296,13 +297,8 @@ export class FilesystemObjectStorage implements ObjectStorage {
     });
   }
 
-  async *listAll(prefix: string, options: ListAllOptions = {}): AsyncIterable<ListItem> {
-    let cursor: string | undefined;
-    do {
-      const page = await this.list(prefix, { ...options, cursor });
-      yield* page.items;
-      cursor = page.cursor;
-    } while (cursor);
+  listAll(prefix: string, options: ListAllOptions = {}): AsyncIterable<ListItem> {
+    return listEveryPage(this, prefix, options);
   }
 
   /** A file:// URL of the object's bytes (no expiry is enforced on a local file). */

@@ -219,3 +219,17 @@ export interface UrlOptions extends CallOptions {
 export const DEFAULT_PRESIGN_EXPIRES_IN = 900;
 export const DEFAULT_URL_EXPIRES_IN = 3600;
 export const MAX_LIST_LIMIT = 1000;
+
+/** Every item under `prefix`, page after page through `storage.list`: how each adapter implements `listAll`. */
+export async function* listEveryPage(
+  storage: Pick<ObjectStorage, 'list'>,
+  prefix: string,
+  options: ListAllOptions,
+): AsyncIterable<ListItem> {
+  let cursor: string | undefined;
+  do {
+    const page = await storage.list(prefix, { ...options, cursor });
+    yield* page.items;
+    cursor = page.cursor;
+  } while (cursor);
+}

@@ -53,6 +53,7 @@ import {
   type PutOptions,
   type PutResult,
   type UrlOptions,
+  listEveryPage,
 } from './object-storage';
 import {
   copySource,
@@ -399,13 +400,8 @@ export class S3ObjectStorage implements ObjectStorage {
     });
   }
 
-  async *listAll(prefix: string, options: ListAllOptions = {}): AsyncIterable<ListItem> {
-    let cursor: string | undefined;
-    do {
-      const page = await this.list(prefix, { ...options, cursor });
-      yield* page.items;
-      cursor = page.cursor;
-    } while (cursor);
+  listAll(prefix: string, options: ListAllOptions = {}): AsyncIterable<ListItem> {
+    return listEveryPage(this, prefix, options);
   }
 
   async presignGet(key: string, options: PresignGetOptions = {}): Promise<PresignedRequest> {
