@@ -1,7 +1,7 @@
 import { getDynamoDbClient, getLambdaClient, getS3Client, getSqsClient } from '../src/aws/clients';
 import { loadConfig } from '../src/config';
+import { createHealthHttpHandler } from '../src/health/health-http';
 import { checkIntegrations } from '../src/health/health-report';
-import { httpHandler } from '../src/middleware/http';
 
 // At module scope: a misconfigured deployment fails at init, naming every bad variable.
 const config = loadConfig([
@@ -13,6 +13,7 @@ const config = loadConfig([
   'IDEMPOTENCY_TABLE',
   'HEALTH_CHECK_TIMEOUT_MS',
   'HEALTH_LAMBDA_FUNCTIONS',
+  'HEALTH_CACHE_SECONDS',
 ]);
 
 const settings = {
@@ -26,18 +27,12 @@ const settings = {
   timeoutMs: config.HEALTH_CHECK_TIMEOUT_MS,
 };
 
-/** GET /health and GET /health/integrations/aws: 200 when every integration answers, else 503 naming the failing ones. */
-export const handler = httpHandler(async () => {
-  const deps = {
-    s3: getS3Client(),
-    sqs: getSqsClient(),
-    dynamoDb: getDynamoDbClient(),
-    lambda: getLambdaClient(),
-  };
-  const report = await checkIntegrations(deps, settings);
-  return {
-    statusCode: report.status === 'ok' ? 200 : 503,
-    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
-    body: JSON.stringify(report),
-  };
+/** GET /health (liveness) and GET /health/integrations/aws (admin scope): see src/health/health-http.ts. */
+export const handler = createHealthHttpHandler({
+  checkIntegrations: () =>
+    checkIntegrations(
+      { s3: getS3Client(), sqs: getSqsClient(), dynamoDb: getDynamoDbClient(), lambda: getLambdaClient() },
+      settings,
+    ),
+  cacheSeconds: config.HEALTH_CACHE_SECONDS,
 });

@@ -105,6 +105,32 @@ export const variables = {
     expected: 'an integer from 10 to 3600',
     description: 'Seconds a presigned download URL stays valid (default 300)',
   },
+  DOCUMENTS_OWNER_CLAIM: {
+    schema: z._default(z.string().check(z.regex(/^[A-Za-z0-9:_.\-/]{1,128}$/)), 'sub'),
+    expected: 'a claim name (letters, digits, : _ . - /)',
+    description:
+      'Token claim whose value owns documents (default sub; a tenant claim such as custom:tenant or org_id shares them)',
+  },
+  QUOTAS_TABLE: {
+    schema: nonEmpty(),
+    expected: 'a non-empty name',
+    description: 'DynamoDB table of per-owner upload quotas',
+  },
+  DOCUMENTS_QUOTA_UPLOADS_PER_DAY: {
+    schema: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(1_000_000)), 1000),
+    expected: 'an integer from 1 to 1000000',
+    description: 'Upload forms one owner may request per UTC day (default 1000)',
+  },
+  DOCUMENTS_QUOTA_BYTES_PER_DAY: {
+    schema: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(2 ** 50)), 10 * 1024 ** 3),
+    expected: 'an integer number of bytes from 1 to 2^50',
+    description: 'Bytes one owner may declare in upload forms per UTC day (default 10 GiB)',
+  },
+  HEALTH_CACHE_SECONDS: {
+    schema: z._default(z.coerce.number().check(z.int(), z.gte(0), z.lte(300)), 10),
+    expected: 'an integer from 0 to 300',
+    description: 'Seconds one integrations health report is reused (default 10; 0 = every call checks)',
+  },
   WEBHOOK_MAX_BODY_BYTES: {
     schema: z._default(z.coerce.number().check(z.int(), z.gte(1024), z.lte(4 * 1024 * 1024)), 1024 * 1024),
     expected: 'an integer number of bytes from 1024 to 4 MiB',

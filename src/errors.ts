@@ -6,11 +6,14 @@
 export interface AppErrorOptions {
   details?: unknown;
   cause?: unknown;
+  /** Seconds after which the same request may succeed: answered as `Retry-After`. */
+  retryAfterSeconds?: number;
 }
 
 /** Base of every intake error: a stable machine code, the HTTP status it maps to, and whether a retry may help. */
 export class AppError extends Error {
   readonly details?: unknown;
+  readonly retryAfterSeconds?: number;
 
   constructor(
     readonly code: string,
@@ -22,6 +25,7 @@ export class AppError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     if (options.details !== undefined) this.details = options.details;
+    if (options.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 
@@ -36,6 +40,20 @@ export class BadRequestError extends AppError {
 export class UnauthorizedError extends AppError {
   constructor(message = 'The request is not authorised', options: AppErrorOptions = {}) {
     super('UNAUTHORIZED', message, 401, false, options);
+  }
+}
+
+/** The caller is known but may not do this (a scope or the owner claim is missing): 403. */
+export class ForbiddenError extends AppError {
+  constructor(message = 'The caller may not do this', options: AppErrorOptions = {}) {
+    super('FORBIDDEN', message, 403, false, options);
+  }
+}
+
+/** The caller used up a quota; `retryAfterSeconds` says when it refills: 429. */
+export class QuotaExceededError extends AppError {
+  constructor(message: string, options: AppErrorOptions & { retryAfterSeconds: number }) {
+    super('QUOTA_EXCEEDED', message, 429, false, options);
   }
 }
 

@@ -1,41 +1,78 @@
 /**
- * Where each kind of document object lives in the bucket. Only `uploads/` triggers the processor:
- * derived objects go elsewhere, or the processor would trigger itself forever.
+ * Where each kind of document object lives in the bucket. Every key starts with its kind and then its
+ * owner, so one owner's objects are one prefix: listing reads only that prefix, and a key of one owner can
+ * never name another's. Only `uploads/` triggers the processor: derived objects go elsewhere, or the
+ * processor would trigger itself forever.
+ *
+ *   uploads/<owner>/<id>/<filename>      what a presigned POST writes
+ *   manifests/<owner>/<id>.json          what the processor found
+ *   quarantine/<owner>/<id>/<filename>   files that failed inspection
+ *
+ * `<owner>` is the owner's UTF-8 bytes in base64url: any claim value (slashes, dots, `..`, Unicode) becomes
+ * one segment of [A-Za-z0-9_-], which can neither escape its prefix nor collide with another owner's.
  */
 export const UPLOADS_PREFIX = 'uploads/';
 export const MANIFESTS_PREFIX = 'manifests/';
 export const QUARANTINE_PREFIX = 'quarantine/';
 
 const DOCUMENT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+
+/** One document of one owner. */
+export interface DocumentRef {
+  owner: string;
+  id: string;
+}
 
 /** True for ids we issue (lower-case UUIDs): anything else cannot name a document. */
 export function isDocumentId(value: string): boolean {
   return DOCUMENT_ID.test(value);
 }
 
-/** `uploads/<id>/<filename>` — the key a presigned POST writes to. */
-export function uploadKey(id: string, filename: string): string {
-  return `${UPLOADS_PREFIX}${id}/${filename}`;
+/** The key segment of an owner (base64url of its UTF-8 bytes). */
+export function ownerSegment(owner: string): string {
+  return Buffer.from(owner, 'utf8').toString('base64url');
 }
 
-/** `manifests/<id>.json`. */
-export function documentManifestKey(id: string): string {
-  return `${MANIFESTS_PREFIX}${id}.json`;
+/** The owner a key segment names, or undefined unless it is the canonical segment of a non-empty owner. */
+export function ownerOfSegment(segment: string): string | undefined {
+  if (!BASE64URL.test(segment)) return undefined;
+  const owner = Buffer.from(segment, 'base64url').toString('utf8');
+  return owner.length > 0 && ownerSegment(owner) === segment ? owner : undefined;
 }
 
-/** `quarantine/<id>/<filename>` for an upload key. */
-export function quarantineKey(upload: { id: string; filename: string }): string {
-  return `${QUARANTINE_PREFIX}${upload.id}/${upload.filename}`;
+/** `uploads/<owner>/<id>/` — the prefix of a document's pending upload. */
+export function uploadPrefix(document: DocumentRef): string {
+  return `${UPLOADS_PREFIX}${ownerSegment(document.owner)}/${document.id}/`;
 }
 
-/** The id and file name of an `uploads/<id>/<filename>` key, or undefined for any other key. */
-export function parseUploadKey(key: string): { id: string; filename: string } | undefined {
+/** `uploads/<owner>/<id>/<filename>` — the key a presigned POST writes to. */
+export function uploadKey(document: DocumentRef, filename: string): string {
+  return `${uploadPrefix(document)}${filename}`;
+}
+
+/** `manifests/<owner>/` — every manifest of one owner. */
+export function ownerManifestsPrefix(owner: string): string {
+  return `${MANIFESTS_PREFIX}${ownerSegment(owner)}/`;
+}
+
+/** `manifests/<owner>/<id>.json`. */
+export function documentManifestKey(document: DocumentRef): string {
+  return `${ownerManifestsPrefix(document.owner)}${document.id}.json`;
+}
+
+/** `quarantine/<owner>/<id>/<filename>` for an upload. */
+export function quarantineKey(upload: DocumentRef & { filename: string }): string {
+  return `${QUARANTINE_PREFIX}${ownerSegment(upload.owner)}/${upload.id}/${upload.filename}`;
+}
+
+/** The owner, id and file name of an `uploads/<owner>/<id>/<filename>` key; undefined for any other key. */
+export function parseUploadKey(key: string): (DocumentRef & { filename: string }) | undefined {
   if (!key.startsWith(UPLOADS_PREFIX)) return undefined;
-  const rest = key.slice(UPLOADS_PREFIX.length);
-  const slash = rest.indexOf('/');
-  if (slash < 0) return undefined;
-  const id = rest.slice(0, slash);
-  const filename = rest.slice(slash + 1);
-  if (!isDocumentId(id) || filename.length === 0 || filename.includes('/')) return undefined;
-  return { id, filename };
+  const [segment, id, filename, ...rest] = key.slice(UPLOADS_PREFIX.length).split('/');
+  if (segment === undefined || id === undefined || filename === undefined || rest.length > 0)
+    return undefined;
+  const owner = ownerOfSegment(segment);
+  if (owner === undefined || !isDocumentId(id) || filename.length === 0) return undefined;
+  return { owner, id, filename };
 }

@@ -29,8 +29,9 @@ export function uploadVersionOf(object: Pick<S3ObjectEvent, 'versionId' | 'eTag'
 }
 
 /**
- * The S3 record handler of document-process. For an ObjectCreated event under `uploads/<id>/<name>`:
- * read the object once as a stream and inspect it, write `manifests/<id>.json`, then tag the object
+ * The S3 record handler of document-process. For an ObjectCreated event under
+ * `uploads/<owner>/<id>/<name>`: read the object once as a stream and inspect it, write
+ * `manifests/<owner>/<id>.json` (the owner comes from the key, which the signed upload form fixed), then tag the object
  * (processed) or move it to `quarantine/` (quarantined), then publish `document.processed`. Other events
  * and keys are skipped.
  *
@@ -59,7 +60,7 @@ export function createDocumentProcessor(
   async function inspectUpload(
     object: S3ObjectEvent,
     stream: ObjectStream,
-    upload: { id: string; filename: string },
+    upload: { owner: string; id: string; filename: string },
     sourceVersion: string,
     started: number,
   ): Promise<DocumentManifest> {
@@ -77,6 +78,7 @@ export function createDocumentProcessor(
     return buildManifest(
       {
         id: upload.id,
+        owner: upload.owner,
         filename: upload.filename,
         uploadKey: object.key,
         storedKey: verdict.status === 'quarantined' ? quarantineKey(upload) : object.key,
@@ -137,7 +139,7 @@ export function createDocumentProcessor(
       return { outcome: 'skipped', reason: 'not an upload key' };
     }
     const started = performance.now();
-    const manifestKey = documentManifestKey(upload.id);
+    const manifestKey = documentManifestKey(upload);
     const sourceVersion = uploadVersionOf(object);
     // Both at once: the manifest check costs no extra round trip before the read.
     const [existing, stream] = await Promise.all([readManifest(manifestKey), openUpload(object)]);

@@ -19,12 +19,15 @@ export interface DocumentVerdict {
   reason: { code: QuarantineCode; message: string } | null;
 }
 
-/** The description of one document, stored at `manifests/<id>.json` and returned by the API. */
+/** The description of one document, stored at `manifests/<owner>/<id>.json` and returned by the API. */
 export interface DocumentManifest {
-  schemaVersion: 1;
+  /** 2: documents have owners (keys carry the owner). */
+  schemaVersion: 2;
   id: string;
+  /** The owner claim's value of the caller who requested the upload. */
+  owner: string;
   filename: string;
-  /** The key the client uploaded to (`uploads/<id>/<filename>`). */
+  /** The key the client uploaded to (`uploads/<owner>/<id>/<filename>`). */
   uploadKey: string;
   /** Where the content is now: the upload key, or its `quarantine/` copy. */
   storedKey: string;
@@ -79,6 +82,7 @@ export function judgeDocument(inspection: DocumentInspection, policy: UploadPoli
 
 export interface ManifestInput {
   id: string;
+  owner: string;
   filename: string;
   uploadKey: string;
   storedKey: string;
@@ -97,8 +101,9 @@ export function buildManifest(
   verdict: DocumentVerdict,
 ): DocumentManifest {
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     id: input.id,
+    owner: input.owner,
     filename: input.filename,
     uploadKey: input.uploadKey,
     storedKey: input.storedKey,

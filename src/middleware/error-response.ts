@@ -7,18 +7,23 @@ export interface ErrorBody {
 
 /**
  * The one mapping from a thrown value to an HTTP answer `{"error":{"code","message","requestId"}}`.
- * An AppError below 500 answers with its own status, code and message (plus `fields` for validation).
+ * An AppError below 500 answers with its own status, code and message (plus `fields` for validation, and
+ * `Retry-After` when it says when to retry, as a 429 does).
  * Anything 5xx answers with a generic message: a retryable AppError keeps its code (THROTTLED, TIMEOUT…)
  * so clients know to retry; every other error, typed or not, becomes 500 INTERNAL. Internals never leak.
  */
 export function errorResponse(error: unknown, requestId: string): HttpResult {
   if (error instanceof AppError && error.statusCode >= 400 && error.statusCode < 500) {
     const fields = error.code === 'BAD_REQUEST' ? fieldsOf(error.details) : undefined;
-    return jsonResponse(
+    const response = jsonResponse(
       error.statusCode,
       { error: { code: error.code, message: error.message, requestId, ...(fields ? { fields } : {}) } },
       requestId,
     );
+    if (error.retryAfterSeconds !== undefined) {
+      response.headers = { ...response.headers, 'retry-after': String(error.retryAfterSeconds) };
+    }
+    return response;
   }
   if (error instanceof AppError && error.retryable) {
     const response = jsonResponse(

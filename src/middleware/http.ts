@@ -30,6 +30,11 @@ export interface HttpHandlerOptions<
   querySchema?: Q;
   /** Parse the body as JSON (default: true when a bodySchema is given). Malformed JSON → 400. */
   json?: boolean;
+  /**
+   * Refuses a caller by throwing (UnauthorizedError 401, ForbiddenError 403). Runs before the body is
+   * parsed or validated, so a caller without a token learns nothing about what the route accepts.
+   */
+  authorize?: (event: APIGatewayProxyEventV2) => void;
 }
 
 /** The API Gateway v2 event as the handler sees it: body, path and query replaced by their validated values. */
@@ -46,7 +51,8 @@ export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => P
 
 /**
  * The HTTP stack (API Gateway HTTP API, payload v2), in order: logger with Lambda context and the request id
- * as correlation id, tracer, metrics (with ColdStart), `x-request-id`, error handler, JSON body, validation.
+ * as correlation id, tracer, metrics (with ColdStart), `x-request-id`, error handler, authorization, JSON
+ * body, validation.
  * Every failure — typed error, bad input, bug — becomes a JSON answer `{"error":{"code","message","requestId"}}`;
  * the returned handler never throws (serverless-offline would answer a throw with 200).
  */
@@ -64,6 +70,8 @@ export function httpHandler<
     .use(logMetrics(metrics, { captureColdStartMetric: true }))
     .use(requestContext())
     .use(httpErrorHandler());
+  const { authorize } = options;
+  if (authorize) stack.use({ before: (request) => authorize(request.event) });
   if (options.json ?? options.bodySchema !== undefined) stack.use(jsonBody());
   if (options.bodySchema || options.pathSchema || options.querySchema) {
     stack.use(
