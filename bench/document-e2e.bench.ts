@@ -13,7 +13,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { documentManifestKey } from '../src/documents/document-keys';
 import { startLocalStack } from '../test/helpers/local-stack-process';
+import { localToken } from '../test/helpers/local-tokens';
 import { writeBenchResult } from './lib/results';
 import { median, percentile, round2 } from './lib/stats';
 
@@ -145,6 +147,8 @@ async function main(): Promise<void> {
     });
     const bucket = stack.state.resources.buckets.find((item) => item.logicalId === 'DocumentsBucket')!.name;
     const api = `${stack.state.http.url}/documents`;
+    const owner = 'bench';
+    const token = await localToken(stack.state, { sub: owner });
     const sqs = new SQSClient({
       region: stack.state.region,
       endpoint: stack.state.emulators.sqs.endpoint,
@@ -172,7 +176,7 @@ async function main(): Promise<void> {
     const uploadOne = async (file: { bytes: Buffer; sha256: string }): Promise<UploadOutcome> => {
       const created = await fetch(api, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
         body: JSON.stringify({
           filename: 'bench.pdf',
           contentType: 'application/pdf',
@@ -197,7 +201,7 @@ async function main(): Promise<void> {
       const arrivedAt = await processedEvents.waitFor(id, MANIFEST_TIMEOUT_MS);
       if (arrivedAt === undefined) {
         const manifest = await s3
-          .send(new GetObjectCommand({ Bucket: bucket, Key: `manifests/${id}.json` }))
+          .send(new GetObjectCommand({ Bucket: bucket, Key: documentManifestKey({ owner, id }) }))
           .then(
             () => 'its manifest exists',
             () => 'no manifest either',
@@ -209,7 +213,7 @@ async function main(): Promise<void> {
           problem: `no document.processed in time (${manifest})`,
         };
       }
-      const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: `manifests/${id}.json` }));
+      const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: documentManifestKey({ owner, id }) }));
       const manifest = JSON.parse(await object.Body!.transformToString()) as {
         status: string;
         sha256: string;

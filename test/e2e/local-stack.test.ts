@@ -8,6 +8,7 @@ import type { EmulatorClients } from '../../src/local/emulator-clients';
 import { emulatorClientsOf } from '../helpers/emulator-clients';
 import { parseFixtureLine } from '../fixtures/functions/fixture-line';
 import { startLocalStack, type LocalStackProcess } from '../helpers/local-stack-process';
+import { localToken } from '../helpers/local-tokens';
 
 jest.setTimeout(90_000);
 
@@ -35,13 +36,16 @@ interface InvokeResult {
   response: { statusCode: number; body: string } | undefined;
 }
 
-/** Runs `sls invoke local -f health -p events/health.json --stage local` with `env` added. */
+/**
+ * Runs `sls invoke local -f health -p events/health-integrations.json --stage local` with `env` added (the
+ * sample event carries an operator's verified claims, as API Gateway would pass them).
+ */
 function invokeHealthLocally(env: Record<string, string>): Promise<InvokeResult> {
   const serviceDir = join(__dirname, '..', '..');
   return new Promise((resolve) => {
     execFile(
       join(serviceDir, 'node_modules', '.bin', 'sls'),
-      ['invoke', 'local', '-f', 'health', '-p', 'events/health.json', '--stage', 'local'],
+      ['invoke', 'local', '-f', 'health', '-p', 'events/health-integrations.json', '--stage', 'local'],
       { cwd: serviceDir, env: { ...process.env, ...env }, timeout: 60_000 },
       (error, stdout, stderr) => {
         const json = stdout.slice(stdout.indexOf('{'));
@@ -67,7 +71,11 @@ describe('npm start (the whole local stack, over real sockets)', () => {
   let clients: EmulatorClients;
 
   beforeAll(async () => {
-    stack = await startLocalStack({ fixtures: true, env: { INTAKE_FUNCTION_CONCURRENCY: '2' } });
+    // HEALTH_CACHE_SECONDS=0: the integrations report must see the emulator killed below at once.
+    stack = await startLocalStack({
+      fixtures: true,
+      env: { INTAKE_FUNCTION_CONCURRENCY: '2', HEALTH_CACHE_SECONDS: '0' },
+    });
     clients = emulatorClientsOf(stack.state);
   });
 
@@ -195,11 +203,17 @@ describe('npm start (the whole local stack, over real sockets)', () => {
     expect(JSON.parse(result.response!.body)).toMatchObject({ status: 'ok' });
   });
 
-  it('answers GET /health with 503 once the SQS emulator has died', async () => {
+  it('answers GET /health/integrations/aws with 503 once the SQS emulator has died, and /health stays 200', async () => {
+    const token = await localToken(stack.state, { sub: 'operator', scope: 'intake/admin' });
+    const integrations = () =>
+      fetch(url('/health/integrations/aws'), { headers: { authorization: `Bearer ${token}` } });
+    expect((await integrations()).status).toBe(200);
     process.kill(stack.state.emulators.sqs.pid, 'SIGKILL');
-    const response = await fetch(url('/health'));
+    const response = await integrations();
     expect(response.status).toBe(503);
-    expect(JSON.stringify(await response.json())).toContain('sqs');
+    expect(((await response.json()) as { failing: string[] }).failing).toContain('sqs');
+    // Liveness makes no AWS call: the function is alive, whatever its dependencies do.
+    expect((await fetch(url('/health'))).status).toBe(200);
   });
 
   it('exits on SIGINT within 15 s, freeing every port and leaving no emulator behind', async () => {
