@@ -1,0 +1,36 @@
+/*
+ * Numeric stage params for the limits that bound the bill (serverless.yml params, docs/aws-setup.md#limits),
+ * checked and turned into numbers: `--param` values arrive as strings, which CloudFormation and the osls
+ * schema (reservedConcurrency is an integer) would otherwise reject or misread.
+ */
+
+/** An error whose message is all osls prints (it wraps a resolver's error with the error's stack). */
+function configError(message) {
+  const error = new Error(message);
+  error.stack = message;
+  return error;
+}
+
+/** `value` of param `name` as a number >= minimum (an integer when `integer`). */
+function numberParam(name, value, { integer = true, minimum = 1 } = {}) {
+  const text = String(value ?? '').trim();
+  const number = Number(text);
+  if (text === '' || !Number.isFinite(number) || (integer && !Number.isInteger(number)) || number < minimum) {
+    throw configError(
+      `param ${name} must be ${integer ? 'an integer' : 'a number'} >= ${minimum}, not "${text}"`,
+    );
+  }
+  return number;
+}
+
+const resolver =
+  (name, options) =>
+  async ({ resolveVariable }) =>
+    numberParam(name, await resolveVariable(`param:${name}`), options);
+
+module.exports = {
+  numberParam,
+  apiThrottlingRateLimit: resolver('apiThrottlingRateLimit', { integer: false }),
+  apiThrottlingBurstLimit: resolver('apiThrottlingBurstLimit'),
+  documentProcessReservedConcurrency: resolver('documentProcessReservedConcurrency'),
+};
