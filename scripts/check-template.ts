@@ -1,7 +1,10 @@
 /**
  * CI gate on the packaged CloudFormation template: one role per function, no wildcard actions, no
  * Resource '*' beyond X-Ray, logs only to the function's own group, SQS visibility >= 6x consumer
- * timeout. `npx tsx scripts/check-template.ts [packageDir]` (default: packages stage dev into a temp dir).
+ * timeout; every route has the JWT authorizer (issuer and audience: this stack's Cognito pool) unless
+ * public by design, with its scope; stage throttling; reserved concurrency for document-process; no
+ * CORS '*' outside local. `npx tsx scripts/check-template.ts [packageDir [stage]]` (default: packages
+ * stage dev into a temp dir; a given packageDir is checked as stage `stage`, default dev).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,11 +18,12 @@ function main(): number {
   const outDir = given ?? mkdtempSync(join(tmpdir(), 'intake-template-'));
   try {
     if (!given) packageService(outDir);
-    const violations = templateViolations(readPackagedTemplate(outDir) as Template);
+    const stage = process.argv[3] ?? 'dev';
+    const violations = templateViolations(readPackagedTemplate(outDir) as Template, { stage });
     for (const violation of violations) console.error(`template: ${violation}`);
     console.log(
       violations.length === 0
-        ? 'template OK: least privilege and SQS visibility rules hold'
+        ? 'template OK: least privilege, SQS visibility, authorizer, throttling and CORS rules hold'
         : `template FAILED: ${violations.length} violation(s)`,
     );
     return violations.length === 0 ? 0 : 1;

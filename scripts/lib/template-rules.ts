@@ -1,10 +1,21 @@
 /**
- * Rules the packaged CloudFormation template must keep (issue 3: least privilege, SQS visibility).
+ * Rules the packaged CloudFormation template must keep (issue 3: least privilege, SQS visibility;
+ * issue 10: every API route authenticated unless public by design, bounded cost, explicit CORS).
  * Pure functions over the template JSON so they are unit-tested on small hand-made templates.
  */
 
 type Resource = { Type: string; Properties?: Record<string, unknown>; [key: string]: unknown };
-export type Template = { Resources: Record<string, Resource> };
+export type Template = { Resources: Record<string, Resource>; [key: string]: unknown };
+
+export interface TemplateRuleOptions {
+  /** The stage the template was packaged for; CORS `*` is allowed only for `local`. Default: not local. */
+  stage?: string;
+  /**
+   * The issuer and audience every JWT authorizer must carry. Default: this template's own Cognito
+   * user pool and its app clients when it has one, else any https issuer and a non-empty audience.
+   */
+  authorizer?: { issuer: unknown; audience: unknown[] };
+}
 
 interface Statement {
   Effect?: string;
@@ -142,12 +153,217 @@ export function visibilityViolations(template: Template): string[] {
   return violations;
 }
 
+/** Routes anyone may call: liveness, signed webhooks (their own check) and the catch-all 404. */
+export const PUBLIC_ROUTES = new Set(['GET /health', 'POST /webhooks/{source}', '$default']);
+/** Operator routes: IAM-authorized, or a JWT with this scope. */
+export const ADMIN_ROUTES = new Map([['GET /health/integrations/aws', 'intake/admin']]);
+/** The scope each documents route needs (a route under /documents must match one of these). */
+export const DOCUMENT_ROUTE_SCOPES: [RegExp, string][] = [
+  [/^GET \/documents(\/|$)/, 'documents/read'],
+  [/^(POST|DELETE) \/documents(\/|$)/, 'documents/write'],
+];
+/** Functions that must have reserved concurrency (by the end of their FunctionName). */
+export const RESERVED_CONCURRENCY_FUNCTIONS = ['document-process'];
+
+const refTarget = (value: unknown): string | undefined => {
+  const ref = (value as { Ref?: unknown } | null)?.Ref;
+  return typeof ref === 'string' ? ref : undefined;
+};
+const canonical = (value: unknown): string => JSON.stringify(value);
+const ofType = (template: Template, type: string): [string, Resource][] =>
+  Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
+
+/** What the authorizer must trust by default: the template's Cognito pool, or undefined without one. */
+function cognitoExpectation(template: Template): { issuer: unknown; audience: unknown[] } | undefined {
+  const pools = ofType(template, 'AWS::Cognito::UserPool');
+  if (pools.length !== 1) return undefined;
+  const [poolId] = pools[0]!;
+  const clients = ofType(template, 'AWS::Cognito::UserPoolClient')
+    .filter(([, client]) => refTarget(client.Properties?.UserPoolId) === poolId)
+    .map(([id]) => ({ Ref: id }));
+  return {
+    issuer: { 'Fn::Sub': `https://cognito-idp.\${AWS::Region}.amazonaws.com/\${${poolId}}` },
+    audience: clients,
+  };
+}
+
+/**
+ * Every JWT authorizer reads the bearer token and trusts the configured issuer and audience: the ones
+ * given, else the template's own Cognito pool (issuer built from its id, audience its app clients),
+ * else a literal https issuer (or a loopback http one for stage local) and literal audiences.
+ */
+export function authorizerViolations(template: Template, options: TemplateRuleOptions = {}): string[] {
+  const violations: string[] = [];
+  const expected = options.authorizer ?? cognitoExpectation(template);
+  for (const [id, authorizer] of ofType(template, 'AWS::ApiGatewayV2::Authorizer')) {
+    const properties = authorizer.Properties ?? {};
+    if (properties.AuthorizerType !== 'JWT') continue;
+    const config = (properties.JwtConfiguration ?? {}) as { Issuer?: unknown; Audience?: unknown };
+    const audience = asArray(config.Audience as unknown);
+    if (
+      canonical(asArray(properties.IdentitySource as unknown)) !==
+      canonical(['$request.header.Authorization'])
+    )
+      violations.push(`${id}: IdentitySource is not the Authorization header`);
+    if (expected) {
+      if (canonical(config.Issuer) !== canonical(expected.issuer))
+        violations.push(`${id}: issuer ${canonical(config.Issuer)} is not ${canonical(expected.issuer)}`);
+      const sorted = (items: unknown[]) => items.map(canonical).sort().join(',');
+      if (audience.length === 0 || sorted(audience) !== sorted(expected.audience))
+        violations.push(`${id}: audience ${canonical(audience)} is not ${canonical(expected.audience)}`);
+    } else {
+      const issuer = typeof config.Issuer === 'string' ? config.Issuer : '';
+      const loopback = /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?(\/|$)/.test(issuer);
+      if (!issuer.startsWith('https://') && !(options.stage === 'local' && loopback))
+        violations.push(
+          `${id}: issuer ${canonical(config.Issuer)} is neither https nor this stack's Cognito pool`,
+        );
+      if (audience.length === 0 || !audience.every((item) => typeof item === 'string' && item.length > 0))
+        violations.push(`${id}: audience ${canonical(audience)} is empty or not literal`);
+    }
+  }
+  return violations;
+}
+
+/**
+ * Default deny: every HTTP API route has a JWT authorizer of this template (or IAM authorization),
+ * except the public ones, which have none. Documents routes need JWT and their read/write scope;
+ * operator routes IAM or a JWT with the admin scope.
+ */
+export function routeViolations(template: Template): string[] {
+  const violations: string[] = [];
+  for (const [id, route] of ofType(template, 'AWS::ApiGatewayV2::Route')) {
+    const properties = route.Properties ?? {};
+    const key = String(properties.RouteKey);
+    const type = String(properties.AuthorizationType ?? 'NONE');
+    const scopes = asArray(properties.AuthorizationScopes as string[] | undefined);
+    const authorizerId = refTarget(properties.AuthorizerId);
+    const authorizer = authorizerId ? template.Resources[authorizerId] : undefined;
+    const jwt =
+      type === 'JWT' &&
+      authorizer?.Type === 'AWS::ApiGatewayV2::Authorizer' &&
+      authorizer.Properties?.AuthorizerType === 'JWT';
+    const label = `${id} (${key})`;
+
+    if (PUBLIC_ROUTES.has(key)) {
+      if (type !== 'NONE' || properties.AuthorizerId !== undefined)
+        violations.push(`${label}: public by design, but has authorization ${type}`);
+      continue;
+    }
+    const adminScope = ADMIN_ROUTES.get(key);
+    if (adminScope) {
+      if (type !== 'AWS_IAM' && !(jwt && scopes.includes(adminScope)))
+        violations.push(`${label}: needs AWS_IAM or a JWT authorizer with the ${adminScope} scope`);
+      continue;
+    }
+    if (/^[A-Z]+ \/documents(\/|$)/.test(key)) {
+      const scope = DOCUMENT_ROUTE_SCOPES.find(([pattern]) => pattern.test(key))?.[1];
+      if (!jwt) violations.push(`${label}: documents route without a JWT authorizer of this template`);
+      else if (!scope) violations.push(`${label}: documents route with no known scope`);
+      else if (!scopes.includes(scope))
+        violations.push(`${label}: needs the ${scope} scope, has ${canonical(scopes)}`);
+      continue;
+    }
+    if (!jwt && type !== 'AWS_IAM') violations.push(`${label}: no authorizer (not a public route)`);
+  }
+  return violations;
+}
+
+/** Every HTTP API has a stage whose default route settings throttle (rate and burst, both > 0). */
+export function throttlingViolations(template: Template): string[] {
+  const violations: string[] = [];
+  const stages = ofType(template, 'AWS::ApiGatewayV2::Stage');
+  for (const [apiId, api] of ofType(template, 'AWS::ApiGatewayV2::Api')) {
+    if (api.Properties?.ProtocolType !== 'HTTP') continue;
+    const own = stages.filter(([, stage]) => refTarget(stage.Properties?.ApiId) === apiId);
+    if (own.length === 0) violations.push(`${apiId}: no stage, so no throttling`);
+    for (const [stageId, stage] of own) {
+      const settings = (stage.Properties?.DefaultRouteSettings ?? {}) as Record<string, unknown>;
+      for (const limit of ['ThrottlingRateLimit', 'ThrottlingBurstLimit']) {
+        const value = settings[limit];
+        if (typeof value !== 'number' || !(value > 0))
+          violations.push(
+            `${stageId}: DefaultRouteSettings.${limit} is ${canonical(value)}, not a number > 0`,
+          );
+      }
+    }
+  }
+  return violations;
+}
+
+/** The functions that must not scale without bound have ReservedConcurrentExecutions >= 1. */
+export function concurrencyViolations(template: Template): string[] {
+  const violations: string[] = [];
+  for (const [id, fn] of ofType(template, 'AWS::Lambda::Function')) {
+    const name = String(fn.Properties?.FunctionName ?? '');
+    if (!RESERVED_CONCURRENCY_FUNCTIONS.some((suffix) => name.endsWith(`-${suffix}`))) continue;
+    const reserved = fn.Properties?.ReservedConcurrentExecutions;
+    if (typeof reserved !== 'number' || !Number.isInteger(reserved) || reserved < 1)
+      violations.push(`${id}: ReservedConcurrentExecutions is ${canonical(reserved)}, not an integer >= 1`);
+  }
+  return violations;
+}
+
+/** Every string anywhere in `value` (through Fn::If, Fn::Split…). */
+function stringsIn(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(stringsIn);
+  if (value && typeof value === 'object') return Object.values(value).flatMap(stringsIn);
+  return [];
+}
+/** The values of every `key` property anywhere in `value`. */
+function propertiesNamed(value: unknown, key: string): unknown[] {
+  if (Array.isArray(value)) return value.flatMap((item) => propertiesNamed(item, key));
+  if (!value || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([name, inner]) =>
+    name === key ? [inner] : propertiesNamed(inner, key),
+  );
+}
+
+/** Outside stage `local`, no CORS origin of the HTTP API or of a bucket (any branch) contains `*`. */
+export function corsViolations(template: Template, options: TemplateRuleOptions = {}): string[] {
+  if (options.stage === 'local') return [];
+  const violations: string[] = [];
+  for (const [id, resource] of Object.entries(template.Resources)) {
+    const key =
+      resource.Type === 'AWS::ApiGatewayV2::Api'
+        ? 'AllowOrigins'
+        : resource.Type === 'AWS::S3::Bucket'
+          ? 'AllowedOrigins'
+          : undefined;
+    if (!key) continue;
+    const cors = resource.Properties?.CorsConfiguration;
+    const origins = propertiesNamed(cors, key).flatMap(stringsIn);
+    if (origins.some((origin) => origin.includes('*')))
+      violations.push(`${id}: CORS ${key} contains '*' outside stage local`);
+  }
+  return violations;
+}
+
+/** No app client secret is read into the template (outputs, environments): it stays in Cognito. */
+export function secretViolations(template: Template): string[] {
+  const clients = new Set(ofType(template, 'AWS::Cognito::UserPoolClient').map(([id]) => id));
+  const found = propertiesNamed(template, 'Fn::GetAtt').filter((att) => {
+    const [target, attribute] = Array.isArray(att) ? att : String(att).split('.');
+    return attribute === 'ClientSecret' && clients.has(String(target));
+  });
+  return found.length === 0
+    ? []
+    : [`the template reads ${found.length} app client secret(s) (GetAtt ClientSecret)`];
+}
+
 /** All rules at once; empty = the template keeps them. */
-export function templateViolations(template: Template): string[] {
+export function templateViolations(template: Template, options: TemplateRuleOptions = {}): string[] {
   return [
     ...roleViolations(template),
     ...statementViolations(template),
     ...logGroupViolations(template),
     ...visibilityViolations(template),
+    ...authorizerViolations(template, options),
+    ...routeViolations(template),
+    ...throttlingViolations(template),
+    ...concurrencyViolations(template),
+    ...corsViolations(template, options),
+    ...secretViolations(template),
   ];
 }
