@@ -28,9 +28,22 @@ const resolver =
   async ({ resolveVariable }) =>
     numberParam(name, await resolveVariable(`param:${name}`), options);
 
+/**
+ * Reserved concurrency, or null for `none` (documents.yml falls back to null, which leaves the function
+ * unreserved): for accounts whose concurrency quota is too small to reserve any (docs/aws-setup.md#limits).
+ */
+function reservedConcurrency(name, value) {
+  return String(value ?? '').trim() === 'none' ? null : numberParam(name, value);
+}
+
 module.exports = {
   numberParam,
+  reservedConcurrency,
   apiThrottlingRateLimit: resolver('apiThrottlingRateLimit', { integer: false }),
   apiThrottlingBurstLimit: resolver('apiThrottlingBurstLimit'),
-  documentProcessReservedConcurrency: resolver('documentProcessReservedConcurrency'),
+  documentProcessReservedConcurrency: async ({ resolveVariable }) =>
+    reservedConcurrency(
+      'documentProcessReservedConcurrency',
+      await resolveVariable('param:documentProcessReservedConcurrency'),
+    ),
 };

@@ -13,8 +13,9 @@ const auth = require('../../../serverless/auth.js') as {
   domainPrefixOf: (service: string, stage: string) => string;
   redirectUrls: (stage: string, name: string, value: string) => string[];
 };
-const { numberParam } = require('../../../serverless/limits.js') as {
+const { numberParam, reservedConcurrency } = require('../../../serverless/limits.js') as {
   numberParam: (name: string, value: unknown, options?: { integer?: boolean; minimum?: number }) => number;
+  reservedConcurrency: (name: string, value: unknown) => number | null;
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -118,5 +119,11 @@ describe('serverless/limits.js: numeric params', () => {
     expect(() => numberParam('documentProcessReservedConcurrency', '2.5')).toThrow(/must be an integer >= 1/);
     expect(() => numberParam('apiThrottlingBurstLimit', '0')).toThrow(/>= 1, not "0"/);
     expect(() => numberParam('apiThrottlingRateLimit', '', { integer: false })).toThrow(/must be a number/);
+  });
+
+  it("leaves document-process unreserved only when told 'none'", () => {
+    expect(reservedConcurrency('documentProcessReservedConcurrency', '5')).toBe(5);
+    expect(reservedConcurrency('documentProcessReservedConcurrency', 'none')).toBeNull();
+    expect(() => reservedConcurrency('documentProcessReservedConcurrency', '0')).toThrow(/>= 1/);
   });
 });
