@@ -18,6 +18,8 @@ import duplicateEvent from '../../../events/s3-upload-duplicate.json';
 import { makePdf, makePng } from './document-fixtures';
 
 const ID = '3f2b8c1e-7d4a-4e6b-9c0d-1a2b3c4d5e6f';
+/** alice's owner segment (base64url of "alice"), as in the sample events. */
+const ALICE = 'YWxpY2U';
 const context = { awsRequestId: 'test', functionName: 'document-process' } as Context;
 const md5 = (bytes: Buffer) => createHash('md5').update(bytes).digest('hex');
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
@@ -58,21 +60,22 @@ function eventFor(template: unknown, key: string, bytes: Buffer): S3Event {
 }
 
 async function manifest(): Promise<DocumentManifest> {
-  return JSON.parse((await storage.getBytes(`manifests/${ID}.json`)).toString()) as DocumentManifest;
+  return JSON.parse((await storage.getBytes(`manifests/${ALICE}/${ID}.json`)).toString()) as DocumentManifest;
 }
 
 describe('document-process', () => {
   it('inspects a valid upload, writes its manifest, tags it processed and publishes document.processed', async () => {
     const bytes = makePdf(3);
-    await storage.put(`uploads/${ID}/report.pdf`, bytes, { contentType: 'application/pdf' });
-    await handlerFor().handler(eventFor(createdEvent, `uploads/${ID}/report.pdf`, bytes), context);
+    await storage.put(`uploads/${ALICE}/${ID}/report.pdf`, bytes, { contentType: 'application/pdf' });
+    await handlerFor().handler(eventFor(createdEvent, `uploads/${ALICE}/${ID}/report.pdf`, bytes), context);
 
     expect(await manifest()).toMatchObject({
-      schemaVersion: 1,
+      schemaVersion: 2,
       id: ID,
+      owner: 'alice',
       filename: 'report.pdf',
-      uploadKey: `uploads/${ID}/report.pdf`,
-      storedKey: `uploads/${ID}/report.pdf`,
+      uploadKey: `uploads/${ALICE}/${ID}/report.pdf`,
+      storedKey: `uploads/${ALICE}/${ID}/report.pdf`,
       size: bytes.length,
       sha256: sha256(bytes),
       detectedType: { mime: 'application/pdf' },
@@ -84,7 +87,9 @@ describe('document-process', () => {
       uploadedAt: '2026-11-23T14:00:00.000Z',
       processedAt: '2026-11-23T14:00:01.000Z',
     });
-    expect(await storage.getTags(`uploads/${ID}/report.pdf`)).toEqual({ 'intake-status': 'processed' });
+    expect(await storage.getTags(`uploads/${ALICE}/${ID}/report.pdf`)).toEqual({
+      'intake-status': 'processed',
+    });
     expect(published).toEqual([
       expect.objectContaining({
         type: 'document.processed',
@@ -97,7 +102,7 @@ describe('document-process', () => {
 
   it('decodes a key with spaces and unicode from the notification', async () => {
     const bytes = makePng(4, 3);
-    const key = `uploads/${ID}/Grüße aus Köln (final).png`;
+    const key = `uploads/${ALICE}/${ID}/Grüße aus Köln (final).png`;
     await storage.put(key, bytes, { contentType: 'image/png' });
     const event = eventFor(unicodeEvent, key, bytes);
     expect(event.Records[0]!.s3.object.key).toContain('Gr%C3%BC%C3%9Fe+aus+K%C3%B6ln');
@@ -110,46 +115,54 @@ describe('document-process', () => {
 
   it('moves a file whose content contradicts its declared type to quarantine/ and says why', async () => {
     const bytes = makePng(2, 2);
-    await storage.put(`uploads/${ID}/report.pdf`, bytes, { contentType: 'application/pdf' });
-    await handlerFor().handler(eventFor(createdEvent, `uploads/${ID}/report.pdf`, bytes), context);
+    await storage.put(`uploads/${ALICE}/${ID}/report.pdf`, bytes, { contentType: 'application/pdf' });
+    await handlerFor().handler(eventFor(createdEvent, `uploads/${ALICE}/${ID}/report.pdf`, bytes), context);
 
     expect(await manifest()).toMatchObject({
       status: 'quarantined',
       reason: { code: 'TYPE_MISMATCH' },
-      storedKey: `quarantine/${ID}/report.pdf`,
+      storedKey: `quarantine/${ALICE}/${ID}/report.pdf`,
     });
-    expect(await storage.exists(`uploads/${ID}/report.pdf`)).toBe(false);
-    expect(await storage.getTags(`quarantine/${ID}/report.pdf`)).toEqual({
+    expect(await storage.exists(`uploads/${ALICE}/${ID}/report.pdf`)).toBe(false);
+    expect(await storage.getTags(`quarantine/${ALICE}/${ID}/report.pdf`)).toEqual({
       'intake-status': 'quarantined',
       'intake-reason': 'TYPE_MISMATCH',
     });
-    expect(published[0]).toMatchObject({ status: 'quarantined', key: `quarantine/${ID}/report.pdf` });
+    expect(published[0]).toMatchObject({
+      status: 'quarantined',
+      key: `quarantine/${ALICE}/${ID}/report.pdf`,
+    });
   });
 
   it('quarantines an empty upload', async () => {
-    await storage.put(`uploads/${ID}/report.pdf`, Buffer.alloc(0), { contentType: 'application/pdf' });
-    await handlerFor().handler(eventFor(createdEvent, `uploads/${ID}/report.pdf`, Buffer.alloc(0)), context);
+    await storage.put(`uploads/${ALICE}/${ID}/report.pdf`, Buffer.alloc(0), {
+      contentType: 'application/pdf',
+    });
+    await handlerFor().handler(
+      eventFor(createdEvent, `uploads/${ALICE}/${ID}/report.pdf`, Buffer.alloc(0)),
+      context,
+    );
     expect((await manifest()).reason?.code).toBe('EMPTY');
   });
 
   it('judges an upload without a declared type on its content alone', async () => {
     const bytes = makePdf(1);
-    await storage.put(`uploads/${ID}/report.pdf`, bytes);
-    await handlerFor().handler(eventFor(createdEvent, `uploads/${ID}/report.pdf`, bytes), context);
+    await storage.put(`uploads/${ALICE}/${ID}/report.pdf`, bytes);
+    await handlerFor().handler(eventFor(createdEvent, `uploads/${ALICE}/${ID}/report.pdf`, bytes), context);
     expect(await manifest()).toMatchObject({ status: 'processed', declaredType: null });
   });
 
   it('inspects a repeated delivery of the same upload version only once', async () => {
     const bytes = makePdf(2);
-    await storage.put(`uploads/${ID}/report.pdf`, bytes, { contentType: 'application/pdf' });
+    await storage.put(`uploads/${ALICE}/${ID}/report.pdf`, bytes, { contentType: 'application/pdf' });
     const writes = jest.spyOn(storage, 'put');
-    const first = eventFor(createdEvent, `uploads/${ID}/report.pdf`, bytes);
-    const again = eventFor(duplicateEvent, `uploads/${ID}/report.pdf`, bytes);
+    const first = eventFor(createdEvent, `uploads/${ALICE}/${ID}/report.pdf`, bytes);
+    const again = eventFor(duplicateEvent, `uploads/${ALICE}/${ID}/report.pdf`, bytes);
     const { handler } = handlerFor();
     await handler(first, context);
     const before = await manifest();
     await handler(again, context);
-    const manifestWrites = writes.mock.calls.filter(([key]) => key === `manifests/${ID}.json`);
+    const manifestWrites = writes.mock.calls.filter(([key]) => key === `manifests/${ALICE}/${ID}.json`);
     expect(manifestWrites).toHaveLength(1);
     expect(await manifest()).toEqual(before);
     expect(published.map((event) => event.id)).toEqual([ID, ID]); // at-least-once
@@ -157,12 +170,12 @@ describe('document-process', () => {
 
   it('inspects again when the same key holds a new upload (new sequencer)', async () => {
     const bytes = makePdf(2);
-    await storage.put(`uploads/${ID}/report.pdf`, bytes, { contentType: 'application/pdf' });
+    await storage.put(`uploads/${ALICE}/${ID}/report.pdf`, bytes, { contentType: 'application/pdf' });
     const { handler } = handlerFor();
-    await handler(eventFor(createdEvent, `uploads/${ID}/report.pdf`, bytes), context);
+    await handler(eventFor(createdEvent, `uploads/${ALICE}/${ID}/report.pdf`, bytes), context);
     const newer = makePdf(5);
-    await storage.put(`uploads/${ID}/report.pdf`, newer, { contentType: 'application/pdf' });
-    const event = eventFor(createdEvent, `uploads/${ID}/report.pdf`, newer);
+    await storage.put(`uploads/${ALICE}/${ID}/report.pdf`, newer, { contentType: 'application/pdf' });
+    const event = eventFor(createdEvent, `uploads/${ALICE}/${ID}/report.pdf`, newer);
     event.Records[0]!.s3.object.sequencer = '0055AED6DCD90281FF';
     await handler(event, context);
     expect((await manifest()).metadata.pages).toBe(5);
@@ -170,20 +183,23 @@ describe('document-process', () => {
 
   it('throws when the manifest cannot be written, so the event is retried, and publishes nothing', async () => {
     const bytes = makePdf(1);
-    await storage.put(`uploads/${ID}/report.pdf`, bytes, { contentType: 'application/pdf' });
+    await storage.put(`uploads/${ALICE}/${ID}/report.pdf`, bytes, { contentType: 'application/pdf' });
     const failing = Object.create(storage) as FilesystemObjectStorage;
     failing.put = () =>
       Promise.reject(new ServiceUnavailableError('S3 is down', { service: 'S3', operation: 'PutObject' }));
     await expect(
-      handlerFor(failing).handler(eventFor(createdEvent, `uploads/${ID}/report.pdf`, bytes), context),
+      handlerFor(failing).handler(
+        eventFor(createdEvent, `uploads/${ALICE}/${ID}/report.pdf`, bytes),
+        context,
+      ),
     ).rejects.toBeInstanceOf(ServiceUnavailableError);
     expect(published).toEqual([]);
   });
 
   it('finishes a run that failed after the manifest (quarantine move and event) when Lambda retries it', async () => {
     const bytes = makePng(1, 1);
-    await storage.put(`uploads/${ID}/report.pdf`, bytes, { contentType: 'application/pdf' });
-    const event = eventFor(createdEvent, `uploads/${ID}/report.pdf`, bytes);
+    await storage.put(`uploads/${ALICE}/${ID}/report.pdf`, bytes, { contentType: 'application/pdf' });
+    const event = eventFor(createdEvent, `uploads/${ALICE}/${ID}/report.pdf`, bytes);
     const down = () =>
       Promise.reject(
         new ServiceUnavailableError('SQS is down', { service: 'SQS', operation: 'SendMessage' }),
@@ -191,21 +207,21 @@ describe('document-process', () => {
     await expect(handlerFor(storage, down).handler(event, context)).rejects.toThrow('SQS is down');
     await handlerFor().handler(event, context);
     expect(published).toEqual([expect.objectContaining({ id: ID, status: 'quarantined' })]);
-    expect(await storage.exists(`quarantine/${ID}/report.pdf`)).toBe(true);
-    expect(await storage.exists(`uploads/${ID}/report.pdf`)).toBe(false);
+    expect(await storage.exists(`quarantine/${ALICE}/${ID}/report.pdf`)).toBe(true);
+    expect(await storage.exists(`uploads/${ALICE}/${ID}/report.pdf`)).toBe(false);
   });
 
   it('throws when the object cannot be tagged, and tolerates an object its owner deleted meanwhile', async () => {
     const bytes = makePdf(1);
-    await storage.put(`uploads/${ID}/report.pdf`, bytes, { contentType: 'application/pdf' });
-    const event = eventFor(createdEvent, `uploads/${ID}/report.pdf`, bytes);
+    await storage.put(`uploads/${ALICE}/${ID}/report.pdf`, bytes, { contentType: 'application/pdf' });
+    const event = eventFor(createdEvent, `uploads/${ALICE}/${ID}/report.pdf`, bytes);
     const failing = Object.create(storage) as FilesystemObjectStorage;
     failing.putTags = () =>
       Promise.reject(
         new ServiceUnavailableError('S3 is down', { service: 'S3', operation: 'PutObjectTagging' }),
       );
     await expect(handlerFor(failing).handler(event, context)).rejects.toThrow('S3 is down');
-    await storage.delete(`uploads/${ID}/report.pdf`);
+    await storage.delete(`uploads/${ALICE}/${ID}/report.pdf`);
     await handlerFor().handler(event, context);
     expect(published).toEqual([
       expect.objectContaining({ id: ID, status: 'processed' }),
@@ -233,10 +249,57 @@ describe('document-process', () => {
     expect(published).toEqual([]);
   });
 
+  it("writes the manifest under the upload key's owner, and records that owner", async () => {
+    // An owner whose claim holds slashes and Unicode: the key carries it as one base64url segment.
+    const owner = 'org:acme/Zürich';
+    const segment = Buffer.from(owner, 'utf8').toString('base64url');
+    const bytes = makePng(2, 2);
+    const key = `uploads/${segment}/${ID}/scan.png`;
+    await storage.put(key, bytes, { contentType: 'image/png' });
+    const outcome = await handlerFor().processor({
+      eventName: 'ObjectCreated:Post',
+      bucket: 'b',
+      key,
+      size: bytes.length,
+      eTag: md5(bytes),
+      versionId: undefined,
+      sequencer: '1',
+      record: (createdEvent as S3Event).Records[0]!,
+    });
+    expect(outcome).toEqual({ outcome: 'processed', id: ID, manifestKey: `manifests/${segment}/${ID}.json` });
+    const stored = JSON.parse(
+      (await storage.getBytes(`manifests/${segment}/${ID}.json`)).toString(),
+    ) as DocumentManifest;
+    expect(stored).toMatchObject({ owner, uploadKey: key, storedKey: key });
+    expect(await storage.exists(`manifests/${ALICE}/${ID}.json`)).toBe(false);
+  });
+
+  it("quarantines under the upload key's owner", async () => {
+    const segment = Buffer.from('bob').toString('base64url');
+    const bytes = makePng(2, 2);
+    const key = `uploads/${segment}/${ID}/report.pdf`;
+    await storage.put(key, bytes, { contentType: 'application/pdf' });
+    await handlerFor().handler(eventFor(createdEvent, key, bytes), context);
+    expect(await storage.exists(`quarantine/${segment}/${ID}/report.pdf`)).toBe(true);
+    expect(published[0]).toMatchObject({ key: `quarantine/${segment}/${ID}/report.pdf` });
+  });
+
+  it.each([
+    ['a key of the layout before owners', `uploads/${ID}/report.pdf`],
+    ['a non-canonical owner segment', `uploads/YWxpY2V/${ID}/report.pdf`],
+    ['an owner segment outside base64url', `uploads/al.ice/${ID}/report.pdf`],
+  ])('skips %s, writing no manifest', async (_name, key) => {
+    const bytes = makePdf(1);
+    await storage.put(key, bytes, { contentType: 'application/pdf' });
+    await handlerFor().handler(eventFor(createdEvent, key, bytes), context);
+    expect((await storage.list('manifests/', { limit: 10 })).items).toEqual([]);
+    expect(published).toEqual([]);
+  });
+
   it('skips an upload that was deleted or replaced before it could be read', async () => {
     const { handler } = handlerFor();
-    await handler(eventFor(createdEvent, `uploads/${ID}/report.pdf`, Buffer.from('gone')), context);
-    expect(await storage.exists(`manifests/${ID}.json`)).toBe(false);
+    await handler(eventFor(createdEvent, `uploads/${ALICE}/${ID}/report.pdf`, Buffer.from('gone')), context);
+    expect(await storage.exists(`manifests/${ALICE}/${ID}.json`)).toBe(false);
     expect(published).toEqual([]);
   });
 });

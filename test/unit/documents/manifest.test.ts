@@ -51,13 +51,14 @@ describe('judgeDocument', () => {
 });
 
 describe('buildManifest', () => {
-  it('combines identity, inspection and verdict into the stored manifest', () => {
+  it('combines identity (with the owner), inspection and verdict into the stored manifest', () => {
     const manifest = buildManifest(
       {
         id: 'id-1',
+        owner: 'alice',
         filename: 'a.pdf',
-        uploadKey: 'uploads/id-1/a.pdf',
-        storedKey: 'uploads/id-1/a.pdf',
+        uploadKey: 'uploads/YWxpY2U/id-1/a.pdf',
+        storedKey: 'uploads/YWxpY2U/id-1/a.pdf',
         etag: '"e"',
         versionId: null,
         sourceVersion: 'e:1',
@@ -69,11 +70,12 @@ describe('buildManifest', () => {
       { status: 'processed', reason: null },
     );
     expect(manifest).toEqual({
-      schemaVersion: 1,
+      schemaVersion: 2,
       id: 'id-1',
+      owner: 'alice',
       filename: 'a.pdf',
-      uploadKey: 'uploads/id-1/a.pdf',
-      storedKey: 'uploads/id-1/a.pdf',
+      uploadKey: 'uploads/YWxpY2U/id-1/a.pdf',
+      storedKey: 'uploads/YWxpY2U/id-1/a.pdf',
       size: 100,
       sha256: 'ab'.repeat(32),
       detectedType: { mime: 'application/pdf', ext: 'pdf', source: 'magic' },

@@ -3,12 +3,19 @@ import {
   checkUploadRequest,
   uploadPolicy,
 } from '../../../src/documents/upload-policy';
+import fc from 'fast-check';
+import { MAX_OWNER_BYTES } from '../../../src/auth/caller';
 import {
   documentManifestKey,
+  ownerManifestsPrefix,
+  ownerOfSegment,
+  ownerSegment,
   parseUploadKey,
   quarantineKey,
   uploadKey,
+  uploadPrefix,
 } from '../../../src/documents/document-keys';
+import { MAX_FILENAME_BYTES } from '../../../src/documents/filename';
 
 describe('upload policy', () => {
   const policy = uploadPolicy();
@@ -55,24 +62,123 @@ describe('upload policy', () => {
 
 describe('document keys', () => {
   const id = '0b6f1c5e-1d2a-4c3b-8e9f-a0b1c2d3e4f5';
+  const alice = 'YWxpY2U'; // base64url("alice"), the segment the sample events carry
 
-  it('puts uploads, manifests and quarantine under separate prefixes', () => {
-    expect(uploadKey(id, 'a b.pdf')).toBe(`uploads/${id}/a b.pdf`);
-    expect(documentManifestKey(id)).toBe(`manifests/${id}.json`);
-    expect(quarantineKey({ id, filename: 'a b.pdf' })).toBe(`quarantine/${id}/a b.pdf`);
+  it('puts uploads, manifests and quarantine under separate prefixes, each under its owner', () => {
+    expect(ownerSegment('alice')).toBe(alice);
+    expect(uploadKey({ owner: 'alice', id }, 'a b.pdf')).toBe(`uploads/${alice}/${id}/a b.pdf`);
+    expect(uploadPrefix({ owner: 'alice', id })).toBe(`uploads/${alice}/${id}/`);
+    expect(documentManifestKey({ owner: 'alice', id })).toBe(`manifests/${alice}/${id}.json`);
+    expect(ownerManifestsPrefix('alice')).toBe(`manifests/${alice}/`);
+    expect(quarantineKey({ owner: 'alice', id, filename: 'a b.pdf' })).toBe(
+      `quarantine/${alice}/${id}/a b.pdf`,
+    );
   });
 
-  it('parses an upload key back into id and file name', () => {
-    expect(parseUploadKey(`uploads/${id}/Grüße.txt`)).toEqual({ id, filename: 'Grüße.txt' });
+  it('parses an upload key back into owner, id and file name', () => {
+    expect(parseUploadKey(`uploads/${alice}/${id}/Grüße.txt`)).toEqual({
+      owner: 'alice',
+      id,
+      filename: 'Grüße.txt',
+    });
   });
 
   it.each([
-    `manifests/${id}.json`,
-    `uploads/${id}`,
-    `uploads/${id}/`,
-    `uploads/not-an-id/a.pdf`,
-    `uploads/${id}/nested/a.pdf`,
-  ])('ignores %s, which is not an upload we issued', (key) => {
+    ['a manifest key', `manifests/${alice}/${id}.json`],
+    ['a quarantine key', `quarantine/${alice}/${id}/a.pdf`],
+    ['a key without owner (the layout before owners)', `uploads/${id}/a.pdf`],
+    ['a key without file name', `uploads/${alice}/${id}`],
+    ['a key with an empty file name', `uploads/${alice}/${id}/`],
+    ['an id we did not issue', `uploads/${alice}/not-an-id/a.pdf`],
+    ['an upper-case id', `uploads/${alice}/${id.toUpperCase()}/a.pdf`],
+    ['a nested file name', `uploads/${alice}/${id}/nested/a.pdf`],
+    ['an empty owner segment', `uploads//${id}/a.pdf`],
+    ['a padded owner segment (not canonical)', `uploads/${alice}=/${id}/a.pdf`],
+    ['a standard-base64 owner segment', `uploads/${Buffer.from('>>>').toString('base64')}/${id}/a.pdf`],
+    ['a segment with characters outside base64url', `uploads/al.ce/${id}/a.pdf`],
+    ['a non-canonical segment (stray low bits)', `uploads/YWxpY2V/${id}/a.pdf`],
+    ['a segment of one character (no whole byte)', `uploads/Y/${id}/a.pdf`],
+    ['a path-traversal segment', `uploads/../${id}/a.pdf`],
+  ])('ignores %s, which is not an upload we issued', (_name, key) => {
     expect(parseUploadKey(key)).toBeUndefined();
+  });
+
+  it('reads a segment only when it is the canonical one of a non-empty owner', () => {
+    expect(ownerOfSegment(alice)).toBe('alice');
+    expect(ownerOfSegment('')).toBeUndefined();
+    expect(ownerOfSegment(`${alice}=`)).toBeUndefined();
+    expect(ownerOfSegment('YWxpY2V')).toBeUndefined(); // decodes to "alice" too, but is not its segment
+    expect(ownerOfSegment('a/b')).toBeUndefined();
+  });
+
+  it.each([
+    ['a path traversal', '../x'],
+    ['a slash', 'a/b'],
+    ['a parent directory', '..'],
+    ['a dot', '.'],
+    ['a tenant claim', 'org:acme/team-1'],
+    ['Unicode', 'Grüße 你好 🎉'],
+    ['control characters', 'a\u0000b\nc'],
+    ['percent-encoding', 'a%2Fb'],
+    ['the longest accepted owner', 'ä'.repeat(MAX_OWNER_BYTES / 2)],
+  ])('keeps an owner with %s in one segment of its own prefix', (_name, owner) => {
+    const segment = ownerSegment(owner);
+    expect(segment).toMatch(/^[A-Za-z0-9_-]+$/);
+    const key = uploadKey({ owner, id }, 'a.pdf');
+    expect(key).toBe(`uploads/${segment}/${id}/a.pdf`);
+    expect(key.split('/')).toHaveLength(4);
+    expect(parseUploadKey(key)).toEqual({ owner, id, filename: 'a.pdf' });
+    expect(documentManifestKey({ owner, id }).startsWith(ownerManifestsPrefix(owner))).toBe(true);
+  });
+
+  it("keeps the longest keys (longest owner, longest file name) within S3's 1024 bytes", () => {
+    const owner = '€'.repeat(Math.floor(MAX_OWNER_BYTES / 3)); // 3 bytes each: the most base64 per char
+    const filename = 'x'.repeat(MAX_FILENAME_BYTES);
+    for (const key of [uploadKey({ owner, id }, filename), quarantineKey({ owner, id, filename })]) {
+      expect(Buffer.byteLength(key, 'utf8')).toBeLessThanOrEqual(1024);
+    }
+  });
+
+  it("gives different owners different segments, none a prefix of another's key space", () => {
+    const owners = ['a', 'a/', 'a/b', 'ab', '..', '../', '.', 'A', 'alice', 'alice '];
+    const segments = owners.map(ownerSegment);
+    expect(new Set(segments).size).toBe(owners.length);
+    for (const a of owners) {
+      for (const b of owners) {
+        if (a === b) continue;
+        expect(uploadKey({ owner: b, id }, 'a.pdf').startsWith(uploadPrefix({ owner: a, id }))).toBe(false);
+        expect(documentManifestKey({ owner: b, id }).startsWith(ownerManifestsPrefix(a))).toBe(false);
+      }
+    }
+  });
+
+  it("round-trips any owner and id through uploadKey and parseUploadKey, under that owner's prefix", () => {
+    // 'binary' draws any Unicode code point (no lone surrogates: a JWT claim is well-formed UTF-8 JSON).
+    const owners = fc.string({ unit: 'binary', minLength: 1, maxLength: 64 });
+    const filenames = fc
+      .string({ unit: 'binary', minLength: 1, maxLength: 40 })
+      .filter((name) => !name.includes('/'));
+    fc.assert(
+      fc.property(owners, fc.uuid(), filenames, (owner, documentId, filename) => {
+        const key = uploadKey({ owner, id: documentId }, filename);
+        expect(parseUploadKey(key)).toEqual({ owner, id: documentId, filename });
+        expect(key.startsWith(`uploads/${ownerSegment(owner)}/`)).toBe(true);
+        expect(ownerOfSegment(key.split('/')[1]!)).toBe(owner);
+        expect(documentManifestKey({ owner, id: documentId })).toBe(
+          `${ownerManifestsPrefix(owner)}${documentId}.json`,
+        );
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("never reads an owner out of a garbage segment unless it is that owner's canonical segment", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 40 }), (segment) => {
+        const owner = ownerOfSegment(segment);
+        if (owner !== undefined) expect(ownerSegment(owner)).toBe(segment);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
