@@ -7,7 +7,11 @@ import {
   createS3Client,
   createSqsClient,
 } from '../../src/aws/clients';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { createHealthHttpHandler } from '../../src/health/health-http';
 import { checkIntegrations, type HealthSettings } from '../../src/health/health-report';
+import healthTemplate from '../../events/health.json';
+import integrationsTemplate from '../../events/health-integrations.json';
 import { startEmulator, type RunningEmulator } from '../../src/local/emulator-process';
 
 jest.setTimeout(60_000);
@@ -18,6 +22,8 @@ describe('health against the real emulators', () => {
   let dynamoDbEmulator: RunningEmulator;
   let deps: Parameters<typeof checkIntegrations>[0];
   let settings: HealthSettings;
+  /** Requests the SDK clients actually sent to the emulators (counted by a middleware on each client). */
+  let sent = 0;
 
   beforeAll(async () => {
     [s3Emulator, sqsEmulator, dynamoDbEmulator] = await Promise.all([
@@ -40,6 +46,15 @@ describe('health against the real emulators', () => {
       dynamoDb: createDynamoDbClient({ credentials }, env),
       lambda: createLambdaClient({ credentials }, env),
     };
+    for (const client of Object.values(deps)) {
+      (client.middlewareStack as { add: (m: unknown, o: unknown) => void }).add(
+        (next: (args: unknown) => Promise<unknown>) => (args: unknown) => {
+          sent += 1;
+          return next(args);
+        },
+        { step: 'finalizeRequest', name: 'countSent' },
+      );
+    }
     const queueUrl = async (QueueName: string) =>
       (await deps.sqs.send(new CreateQueueCommand({ QueueName }))).QueueUrl!;
     await deps.s3.send(new CreateBucketCommand({ Bucket: 'intake-test-documents' }));
@@ -106,6 +121,83 @@ describe('health against the real emulators', () => {
     const report = await checkIntegrations(deps, { ...settings, tableName: 'intake-test-missing' });
     expect(report.failing).toEqual(['dynamodb']);
     expect(report.checks.dynamodb?.reason).toBe('NOT_FOUND (ResourceNotFoundException)');
+  });
+
+  describe('the health routes over these clients', () => {
+    const context = { awsRequestId: 'integration', functionName: 'health' } as Context;
+    const event = (template: unknown) => structuredClone(template) as APIGatewayProxyEventV2;
+    let clock: number;
+    const routes = (cacheSeconds: number) =>
+      createHealthHttpHandler({
+        checkIntegrations: () => checkIntegrations(deps, settings),
+        cacheSeconds,
+        now: () => clock,
+      });
+    /** The requests sent while `work` runs. */
+    async function sentDuring(work: () => Promise<unknown>): Promise<number> {
+      const before = sent;
+      await work();
+      return sent - before;
+    }
+    beforeEach(() => (clock = Date.now()));
+
+    it('answers GET /health 200 {"status":"ok"} without a single request to AWS', async () => {
+      const serve = routes(10);
+      let status = 0;
+      let body = '';
+      expect(
+        await sentDuring(async () => {
+          const response = await serve(event(healthTemplate), context);
+          status = response.statusCode;
+          body = response.body ?? '';
+        }),
+      ).toBe(0);
+      expect(status).toBe(200);
+      expect(JSON.parse(body)).toEqual({ status: 'ok' });
+    });
+
+    it('answers the integrations route 401 without claims and 403 without intake/admin, sending nothing', async () => {
+      const serve = routes(10);
+      const anonymous = event(integrationsTemplate);
+      delete (anonymous.requestContext as { authorizer?: unknown }).authorizer;
+      const reader = event(integrationsTemplate);
+      (reader.requestContext as unknown as { authorizer: unknown }).authorizer = {
+        jwt: { claims: { sub: 'alice', scope: 'documents/read documents/write' } },
+      };
+      const statuses: number[] = [];
+      expect(
+        await sentDuring(async () => {
+          statuses.push((await serve(anonymous, context)).statusCode);
+          statuses.push((await serve(reader, context)).statusCode);
+        }),
+      ).toBe(0);
+      expect(statuses).toEqual([401, 403]);
+    });
+
+    it('answers 200 with the report to an admin token, one round of requests per TTL, shared by concurrent calls', async () => {
+      const serve = routes(10);
+      let first: { statusCode: number; body?: string } | undefined;
+      const round = await sentDuring(async () => (first = await serve(event(integrationsTemplate), context)));
+      expect(round).toBeGreaterThanOrEqual(6); // HeadBucket, 4 × GetQueueAttributes, DescribeTable
+      expect(first!.statusCode).toBe(200);
+      expect(JSON.parse(first!.body!)).toMatchObject({ status: 'ok', checkedAt: expect.any(String) });
+
+      clock += 9_000;
+      expect(await sentDuring(() => serve(event(integrationsTemplate), context))).toBe(0);
+      clock += 1_000;
+      expect(
+        await sentDuring(() =>
+          Promise.all(Array.from({ length: 10 }, () => serve(event(integrationsTemplate), context))),
+        ),
+      ).toBe(round);
+    });
+
+    it('checks on every call with cacheSeconds 0', async () => {
+      const serve = routes(0);
+      const once = await sentDuring(() => serve(event(integrationsTemplate), context));
+      expect(await sentDuring(() => serve(event(integrationsTemplate), context))).toBe(once);
+      expect(once).toBeGreaterThan(0);
+    });
   });
 
   it('answers error naming sqs, within the timeout, once the SQS emulator is stopped', async () => {
