@@ -1,9 +1,10 @@
 /**
  * The documents flow over real sockets: s3rver behind the presigned-POST proxy, fauxqs for the
- * documents queue. The API handler issues an upload, the test uploads exactly as a browser does
+ * documents queue, dynalite for the upload quota. The API handler issues an upload, the test uploads exactly as a browser does
  * (multipart form), s3rver's notification is turned into the AWS S3 event the processor receives, and the
  * API then serves the manifest.
  */
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, Context, S3Event } from 'aws-lambda';
@@ -13,6 +14,7 @@ import { createDocumentsApi } from '../../../src/documents/documents-api';
 import { createDocumentsHttpHandler } from '../../../src/documents/documents-http';
 import { sqsDocumentEventPublisher } from '../../../src/documents/processed-event';
 import { uploadPolicy } from '../../../src/documents/upload-policy';
+import { dynamoDbUploadQuota, type UploadQuotaLimits } from '../../../src/documents/upload-quota';
 import { startEmulator, type RunningEmulator } from '../../../src/local/emulator-process';
 import { buildS3Event, changeFromS3rverEvent } from '../../../src/local/s3-event';
 import { startS3PostPolicyProxy, type RunningS3PostPolicyProxy } from '../../../src/local/s3-post-policy';
@@ -31,6 +33,10 @@ const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex
 
 let s3: RunningEmulator;
 let sqs: RunningEmulator;
+let dynamodb: RunningEmulator;
+let dynamoDbClient: DynamoDBClient;
+let storage: S3ObjectStorage;
+const quotasTable = 'intake-test-quotas';
 let proxy: RunningS3PostPolicyProxy;
 let s3Client: S3Client;
 let sqsClient: SQSClient;
@@ -39,6 +45,22 @@ let http: ReturnType<typeof createDocumentsHttpHandler>;
 /** Resolves when the processor has handled the notification for `key`. */
 const processed = new Map<string, { promise: Promise<void>; resolve: () => void }>();
 const processing: Promise<unknown>[] = [];
+const policy = uploadPolicy({ maxBytes: 1024 * 1024 });
+
+/** The documents-api routes over the emulators, with a quota of `limits` in dynalite. */
+function documentsHttp(limits: UploadQuotaLimits, ownerClaim = 'sub') {
+  const quota = dynamoDbUploadQuota({ client: dynamoDbClient, tableName: quotasTable, limits });
+  return createDocumentsHttpHandler(
+    createDocumentsApi({
+      storage,
+      policy,
+      quota,
+      downloadExpirySeconds: 60,
+      newId: () => crypto.randomUUID(),
+    }),
+    { ownerClaim },
+  );
+}
 
 function whenProcessed(key: string): Promise<void> {
   if (!processed.has(key)) {
@@ -58,7 +80,10 @@ beforeAll(async () => {
       if (change) onEvent(buildS3Event(change, 'us-east-1', 'document-process'));
     },
   });
-  sqs = await startEmulator('sqs', { port: 0 });
+  [sqs, dynamodb] = await Promise.all([
+    startEmulator('sqs', { port: 0 }),
+    startEmulator('dynamodb', { port: 0 }),
+  ]);
   proxy = await startS3PostPolicyProxy({ listenPort: 0, targetEndpoint: s3.endpoint, credentials });
   const s3Options = {
     region: 'us-east-1',
@@ -75,14 +100,20 @@ beforeAll(async () => {
     credentials,
     useQueueUrlAsEndpoint: false,
   });
+  dynamoDbClient = new DynamoDBClient({ region: 'us-east-1', endpoint: dynamodb.endpoint, credentials });
   await s3Client.send(new CreateBucketCommand({ Bucket: bucket }));
+  await dynamoDbClient.send(
+    new CreateTableCommand({
+      TableName: quotasTable,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+    }),
+  );
   queueUrl = (await sqsClient.send(new CreateQueueCommand({ QueueName: 'documents' }))).QueueUrl!;
 
-  const storage = new S3ObjectStorage({ bucket, client: s3Client });
-  const policy = uploadPolicy({ maxBytes: 1024 * 1024 });
-  http = createDocumentsHttpHandler(
-    createDocumentsApi({ storage, policy, downloadExpirySeconds: 60, newId: () => crypto.randomUUID() }),
-  );
+  storage = new S3ObjectStorage({ bucket, client: s3Client });
+  http = documentsHttp({ uploadsPerDay: 1000, bytesPerDay: 1024 ** 3 });
   const processor = createDocumentProcessor({
     storage,
     publish: sqsDocumentEventPublisher(sqsClient, queueUrl),
@@ -100,22 +131,34 @@ afterAll(async () => {
   await Promise.allSettled(processing);
   s3Client?.destroy();
   sqsClient?.destroy();
+  dynamoDbClient?.destroy();
   await proxy?.stop();
-  await Promise.all([s3?.stop(), sqs?.stop()]);
+  await Promise.all([s3?.stop(), sqs?.stop(), dynamodb?.stop()]);
 });
 
+const ALICE = Buffer.from('alice').toString('base64url');
+const READ_WRITE = 'documents/read documents/write';
+
+/** The sample event (alice's token, as the JWT authorizer passes it) with `changes`. */
 function event(template: unknown, changes: Partial<APIGatewayProxyEventV2>): APIGatewayProxyEventV2 {
   return { ...(structuredClone(template) as APIGatewayProxyEventV2), ...changes };
+}
+
+/** The same event for a token of other `claims`. */
+function as(claims: Record<string, unknown>, request: APIGatewayProxyEventV2): APIGatewayProxyEventV2 {
+  (request.requestContext as unknown as { authorizer: unknown }).authorizer = { jwt: { claims, scopes: [] } };
+  return request;
 }
 
 // Response bodies are read field by field in the assertions; a loose type keeps them short.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = Record<string, any>;
 
-async function call(request: APIGatewayProxyEventV2) {
-  const response = await http(request, context);
+async function call(request: APIGatewayProxyEventV2, handler = http) {
+  const response = await handler(request, context);
   return {
     status: response.statusCode,
+    headers: response.headers,
     body: response.body ? (JSON.parse(response.body) as Json) : undefined,
   };
 }
@@ -123,8 +166,10 @@ async function call(request: APIGatewayProxyEventV2) {
 const createUpload = (filename: string, contentType: string, size: number) =>
   call(event(createTemplate, { body: JSON.stringify({ filename, contentType, size }) }));
 
-const getDocument = (id: string) =>
-  call(event(getTemplate, { rawPath: `/documents/${id}`, pathParameters: { id } }));
+const getEvent = (id: string) => event(getTemplate, { rawPath: `/documents/${id}`, pathParameters: { id } });
+const getDocument = (id: string) => call(getEvent(id));
+const deleteEvent = (id: string) =>
+  event(deleteTemplate, { rawPath: `/documents/${id}`, pathParameters: { id } });
 
 async function uploadAsBrowser(
   upload: { url: string; fields: Record<string, string> },
@@ -144,7 +189,7 @@ describe('documents over the local S3 and SQS', () => {
     const created = await createUpload('Quarterly report.pdf', 'application/pdf', bytes.length);
     expect(created.status).toBe(201);
     const { id, key, upload, expiresAt } = created.body!;
-    expect(key).toBe(`uploads/${id}/Quarterly report.pdf`);
+    expect(key).toBe(`uploads/${ALICE}/${id}/Quarterly report.pdf`);
     expect(new Date(expiresAt).getTime()).toBeGreaterThan(Date.now());
 
     const done = whenProcessed(key);
@@ -155,6 +200,8 @@ describe('documents over the local S3 and SQS', () => {
     expect(document.status).toBe(200);
     expect(document.body).toMatchObject({
       id,
+      owner: 'alice',
+      schemaVersion: 2,
       status: 'processed',
       sha256: sha256(bytes),
       size: bytes.length,
@@ -194,7 +241,7 @@ describe('documents over the local S3 and SQS', () => {
     expect(document.body).toMatchObject({
       status: 'quarantined',
       reason: { code: 'TYPE_MISMATCH' },
-      storedKey: `quarantine/${created.body!.id}/invoice.pdf`,
+      storedKey: `quarantine/${ALICE}/${created.body!.id}/invoice.pdf`,
       download: null,
     });
   });
@@ -210,12 +257,89 @@ describe('documents over the local S3 and SQS', () => {
       early.body,
     );
     await done;
-    const removed = await call(
-      event(deleteTemplate, { rawPath: `/documents/${id}`, pathParameters: { id } }),
-    );
+    const removed = await call(deleteEvent(id));
     expect(removed.status).toBe(204);
     expect((await getDocument(id)).status).toBe(404);
-    const again = await call(event(deleteTemplate, { rawPath: `/documents/${id}`, pathParameters: { id } }));
+    const again = await call(deleteEvent(id));
     expect(again.status).toBe(404);
+  });
+
+  it("keeps Alice's documents from Bob: his get, list and delete answer as for an unknown id", async () => {
+    const bob = { sub: 'bob', scope: READ_WRITE };
+    const bytes = makePdf(1);
+    const created = await createUpload('private.pdf', 'application/pdf', bytes.length);
+    const id = created.body!.id as string;
+    const done = whenProcessed(created.body!.key);
+    expect((await uploadAsBrowser(created.body!.upload, bytes, 'private.pdf')).status).toBe(204);
+    await done;
+
+    const bobsGet = await call(as(bob, getEvent(id)));
+    expect(bobsGet).toMatchObject({ status: 404, body: { error: { code: 'DOCUMENT_NOT_FOUND' } } });
+    const unknown = await call(as(bob, getEvent(crypto.randomUUID())));
+    expect(unknown.status).toBe(404);
+    const list = await call(as(bob, event(listTemplate, { queryStringParameters: { limit: '100' } })));
+    expect(list).toMatchObject({ status: 200, body: { items: [] } });
+    expect((await call(as(bob, deleteEvent(id)))).status).toBe(404);
+
+    const alices = await getDocument(id);
+    expect(alices).toMatchObject({ status: 200, body: { id, owner: 'alice', status: 'processed' } });
+    const download = await fetch(alices.body!.download.url);
+    expect(Buffer.from(await download.arrayBuffer())).toEqual(bytes);
+  });
+
+  it("lets the members of one tenant share documents when the owner claim is the tenant's", async () => {
+    const shared = documentsHttp({ uploadsPerDay: 1000, bytesPerDay: 1024 ** 3 }, 'custom:tenant');
+    const member = (sub: string, tenant: string) => ({ sub, scope: READ_WRITE, 'custom:tenant': tenant });
+    const created = await call(
+      as(
+        member('alice', 'acme'),
+        event(createTemplate, {
+          body: JSON.stringify({ filename: 'team.txt', contentType: 'text/plain', size: 4 }),
+        }),
+      ),
+      shared,
+    );
+    expect(created.status).toBe(201);
+    const id = created.body!.id as string;
+    expect(created.body!.key).toBe(`uploads/${Buffer.from('acme').toString('base64url')}/${id}/team.txt`);
+    const done = whenProcessed(created.body!.key);
+    await uploadAsBrowser(created.body!.upload, Buffer.from('team'), 'team.txt');
+    await done;
+    expect(await call(as(member('carol', 'acme'), getEvent(id)), shared)).toMatchObject({
+      status: 200,
+      body: { owner: 'acme', status: 'processed' },
+    });
+    expect((await call(as(member('dave', 'globex'), getEvent(id)), shared)).status).toBe(404);
+    expect((await call(as(member('carol', 'acme'), deleteEvent(id)), shared)).status).toBe(204);
+  });
+
+  it("refuses a form past the owner's daily quota with 429 and Retry-After, signing nothing", async () => {
+    const limited = documentsHttp({ uploadsPerDay: 2, bytesPerDay: 1024 ** 3 });
+    const quotaOwner = { sub: `quota-${crypto.randomUUID()}`, scope: READ_WRITE };
+    const create = () =>
+      call(
+        as(
+          quotaOwner,
+          event(createTemplate, {
+            body: JSON.stringify({ filename: 'q.txt', contentType: 'text/plain', size: 1 }),
+          }),
+        ),
+        limited,
+      );
+    expect((await create()).status).toBe(201);
+    expect((await create()).status).toBe(201);
+    const refused = await create();
+    expect(refused).toMatchObject({
+      status: 429,
+      body: { error: { code: 'QUOTA_EXCEEDED', requestId: 'document-create-request-id' } },
+    });
+    expect(refused.body!).not.toHaveProperty('upload');
+    const retryAfter = Number(refused.headers!['retry-after']);
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(86_400);
+    // Another owner's day is untouched.
+    expect(
+      (await call(as({ sub: 'bob', scope: READ_WRITE }, event(createTemplate, {})), limited)).status,
+    ).toBe(201);
   });
 });

@@ -1,8 +1,11 @@
-import type { Context, S3Event } from 'aws-lambda';
+import type * as DynamoDb from '@aws-sdk/client-dynamodb';
+import type { APIGatewayProxyEventV2, Context, S3Event } from 'aws-lambda';
+import type * as ClientMock from 'aws-sdk-client-mock';
 import type { HttpHandler } from '../../../src/middleware/http';
 import type { S3Handler } from '../../../src/middleware/s3';
 import notFoundEvent from '../../../events/http-not-found.json';
 import unknownEvent from '../../../events/document-get-unknown.json';
+import createEvent from '../../../events/document-create.json';
 import outsideEvent from '../../../events/s3-outside-uploads.json';
 import deletedEvent from '../../../events/s3-upload-deleted.json';
 
@@ -13,15 +16,22 @@ const environment = {
   AWS_SECRET_ACCESS_KEY: 'test',
   DOCUMENTS_BUCKET: 'intake-test-documents',
   DOCUMENTS_QUEUE_URL: 'http://127.0.0.1:1/000000000000/documents',
+  QUOTAS_TABLE: 'intake-test-quotas',
 };
 
 // The entry points read their configuration at module scope: each case loads a fresh copy with its env.
-function load<H>(modulePath: string, env: Record<string, string | undefined>): H {
+// `inIsolation` runs first inside the fresh module registry (to mock the SDK client that copy will use).
+function load<H>(
+  modulePath: string,
+  env: Record<string, string | undefined>,
+  inIsolation: () => void = () => undefined,
+): H {
   const saved = { ...process.env };
   Object.assign(process.env, env);
   try {
     let handler: H | undefined;
     jest.isolateModules(() => {
+      inIsolation();
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       handler = (require(modulePath) as { handler: H }).handler;
     });
@@ -38,10 +48,89 @@ describe('documents entry points', () => {
     expect((await handler(notFoundEvent as never, context)).statusCode).toBe(404);
   });
 
+  it('documents-api refuses a call without verified claims with 401, without touching AWS', async () => {
+    const handler = load<HttpHandler>('../../../functions/documents-api', environment);
+    const event = structuredClone(unknownEvent) as { requestContext: { authorizer?: unknown } };
+    delete event.requestContext.authorizer;
+    expect((await handler(event as never, context)).statusCode).toBe(401);
+  });
+
+  it('documents-api owns documents by DOCUMENTS_OWNER_CLAIM: a token without that claim gets 403', async () => {
+    const handler = load<HttpHandler>('../../../functions/documents-api', {
+      ...environment,
+      DOCUMENTS_OWNER_CLAIM: 'custom:tenant',
+    });
+    expect((await handler(unknownEvent as never, context)).statusCode).toBe(403);
+    const event = structuredClone(unknownEvent) as {
+      requestContext: { authorizer: { jwt: { claims: Record<string, string> } } };
+    };
+    event.requestContext.authorizer.jwt.claims['custom:tenant'] = 'acme';
+    expect((await handler(event as never, context)).statusCode).toBe(404);
+  });
+
+  it('documents-api reserves uploads in QUOTAS_TABLE with the configured limits: a full day answers 429', async () => {
+    // Mocked DynamoDB: only the wiring is under test here (upload-quota.test.ts runs the quota on dynalite).
+    let dynamoDb!: ReturnType<typeof ClientMock.mockClient>;
+    let UpdateItem!: typeof DynamoDb.UpdateItemCommand;
+    try {
+      const handler = load<HttpHandler>(
+        '../../../functions/documents-api',
+        {
+          ...environment,
+          DOCUMENTS_QUOTA_UPLOADS_PER_DAY: '7',
+          DOCUMENTS_QUOTA_BYTES_PER_DAY: '100000',
+        },
+        () => {
+          /* eslint-disable @typescript-eslint/no-require-imports */
+          const sdk = require('@aws-sdk/client-dynamodb') as typeof DynamoDb;
+          const { mockClient } = require('aws-sdk-client-mock') as typeof ClientMock;
+          /* eslint-enable @typescript-eslint/no-require-imports */
+          UpdateItem = sdk.UpdateItemCommand;
+          dynamoDb = mockClient(sdk.DynamoDBClient);
+          dynamoDb.on(UpdateItem).rejects(
+            new sdk.ConditionalCheckFailedException({
+              message: 'The conditional request failed',
+              $metadata: {},
+            }),
+          );
+        },
+      );
+      const response = await handler(structuredClone(createEvent) as APIGatewayProxyEventV2, context);
+      expect(response.statusCode).toBe(429);
+      expect(Number(response.headers?.['retry-after'])).toBeGreaterThan(0);
+      const [call] = dynamoDb.commandCalls(UpdateItem);
+      expect(call!.args[0].input).toMatchObject({
+        TableName: 'intake-test-quotas',
+        ExpressionAttributeValues: expect.objectContaining({
+          ':maxUploads': { N: '7' },
+          ':bytesBefore': { N: String(100000 - 48213) },
+        }),
+      });
+    } finally {
+      dynamoDb?.restore();
+    }
+  });
+
   it('document-process wires the processor: events outside uploads/ and deletions are skipped', async () => {
     const handler = load<S3Handler>('../../../functions/document-process', environment);
     await expect(handler(outsideEvent as S3Event, context)).resolves.toBeUndefined();
     await expect(handler(deletedEvent as S3Event, context)).resolves.toBeUndefined();
+  });
+
+  it.each([
+    ['no QUOTAS_TABLE', { QUOTAS_TABLE: '' }, /QUOTAS_TABLE is missing/],
+    [
+      'an invalid DOCUMENTS_OWNER_CLAIM',
+      { DOCUMENTS_OWNER_CLAIM: 'not a claim' },
+      /DOCUMENTS_OWNER_CLAIM is invalid/,
+    ],
+    [
+      'invalid quota limits',
+      { DOCUMENTS_QUOTA_UPLOADS_PER_DAY: '0', DOCUMENTS_QUOTA_BYTES_PER_DAY: 'lots' },
+      /DOCUMENTS_QUOTA_UPLOADS_PER_DAY is invalid[\s\S]*DOCUMENTS_QUOTA_BYTES_PER_DAY is invalid/,
+    ],
+  ])('documents-api refuses to load with %s, naming it', (_name, env, message) => {
+    expect(() => load('../../../functions/documents-api', { ...environment, ...env })).toThrow(message);
   });
 
   it.each(['../../../functions/document-process', '../../../functions/documents-api'])(

@@ -5,13 +5,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FilesystemObjectStorage, type ObjectStorage, type PresignedPost } from '../../../src/aws/storage';
-import { IntegrationError } from '../../../src/errors';
+import {
+  IntegrationError,
+  PayloadTooLargeError,
+  QuotaExceededError,
+  ServiceUnavailableError,
+} from '../../../src/errors';
+import { documentManifestKey, uploadKey } from '../../../src/documents/document-keys';
 import { createDocumentsApi } from '../../../src/documents/documents-api';
 import { createDocumentsHttpHandler } from '../../../src/documents/documents-http';
 import type { DocumentManifest } from '../../../src/documents/manifest';
 import { sqsDocumentEventPublisher } from '../../../src/documents/processed-event';
 import { loadDocumentSettings } from '../../../src/documents/settings';
 import { DEFAULT_MAX_UPLOAD_BYTES, uploadPolicy } from '../../../src/documents/upload-policy';
+import type { UploadQuota } from '../../../src/documents/upload-quota';
 import createEvent from '../../../events/document-create.json';
 import tooLargeEvent from '../../../events/document-create-too-large.json';
 import invalidEvent from '../../../events/document-create-invalid.json';
@@ -22,14 +29,52 @@ import deleteEvent from '../../../events/document-delete.json';
 import notFoundEvent from '../../../events/http-not-found.json';
 
 const ID = '3f2b8c1e-7d4a-4e6b-9c0d-1a2b3c4d5e6f';
+/** alice's owner segment (base64url of "alice"): the sample events' token is alice's. */
+const ALICE = 'YWxpY2U';
 const context = { awsRequestId: 'unit', functionName: 'documents-api' } as Context;
 const asEvent = (template: unknown) => structuredClone(template) as APIGatewayProxyEventV2;
+
+type Claims = Record<string, unknown>;
+const READ_WRITE = 'documents/read documents/write';
+
+/** The sample event as the JWT authorizer would pass it for a token with `claims` (sub, scope…). */
+function as(template: unknown, claims: Claims): APIGatewayProxyEventV2 {
+  const event = asEvent(template);
+  (event.requestContext as unknown as { authorizer: unknown }).authorizer = { jwt: { claims, scopes: [] } };
+  return event;
+}
+
+/** The sample event as it reaches a route deployed without its authorizer: no verified claims. */
+function anonymous(template: unknown): APIGatewayProxyEventV2 {
+  const event = asEvent(template);
+  delete (event.requestContext as { authorizer?: unknown }).authorizer;
+  return event;
+}
+
+/**
+ * An in-memory stand-in for the DynamoDB quota (dynamoDbUploadQuota is tested against dynalite in
+ * test/integration/documents/upload-quota.test.ts): counts forms per owner, refuses past `uploadsPerDay`,
+ * or throws `failWith` when set.
+ */
+class FakeQuota implements UploadQuota {
+  reservations: { owner: string; bytes: number }[] = [];
+  failWith: Error | undefined;
+  constructor(private readonly uploadsPerDay = 1000) {}
+  async reserve(owner: string, bytes: number): Promise<void> {
+    if (this.failWith) throw this.failWith;
+    if (this.reservations.filter((r) => r.owner === owner).length >= this.uploadsPerDay) {
+      throw new QuotaExceededError('The daily upload quota is used up', { retryAfterSeconds: 3600 });
+    }
+    this.reservations.push({ owner, bytes });
+  }
+}
 
 let root: string;
 let storage: FilesystemObjectStorage;
 let presigned: Parameters<ObjectStorage['presignPost']>[0][];
+let quota: FakeQuota;
 
-function handler() {
+function handler(options: { ownerClaim: string } = { ownerClaim: 'sub' }) {
   // The filesystem adapter cannot sign uploads: presignPost records its arguments instead.
   const signing = Object.create(storage) as FilesystemObjectStorage;
   signing.presignPost = async (options = { maxSize: 0 }): Promise<PresignedPost> => {
@@ -44,24 +89,30 @@ function handler() {
   const api = createDocumentsApi({
     storage: signing,
     policy: uploadPolicy(),
+    quota,
     downloadExpirySeconds: 60,
     newId: () => ID,
   });
-  return createDocumentsHttpHandler(api);
+  return createDocumentsHttpHandler(api, options);
 }
 
-async function call(event: APIGatewayProxyEventV2) {
-  const response = await handler()(event, context);
-  return { status: response.statusCode, body: response.body ? JSON.parse(response.body) : undefined };
+async function call(event: APIGatewayProxyEventV2, options?: { ownerClaim: string }) {
+  const response = await handler(options)(event, context);
+  return {
+    status: response.statusCode,
+    headers: response.headers,
+    body: response.body ? JSON.parse(response.body) : undefined,
+  };
 }
 
 function manifest(overrides: Partial<DocumentManifest> = {}): DocumentManifest {
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     id: ID,
+    owner: 'alice',
     filename: 'report.pdf',
-    uploadKey: `uploads/${ID}/report.pdf`,
-    storedKey: `uploads/${ID}/report.pdf`,
+    uploadKey: `uploads/${ALICE}/${ID}/report.pdf`,
+    storedKey: `uploads/${ALICE}/${ID}/report.pdf`,
     size: 3,
     sha256: 'a'.repeat(64),
     detectedType: { mime: 'application/pdf', ext: 'pdf', source: 'magic' },
@@ -80,24 +131,34 @@ function manifest(overrides: Partial<DocumentManifest> = {}): DocumentManifest {
   };
 }
 
+/** A processed document of `owner`, stored as the processor leaves it. */
+async function storeDocument(owner: string, id = ID): Promise<DocumentManifest> {
+  const key = uploadKey({ owner, id }, 'report.pdf');
+  const stored = manifest({ id, owner, uploadKey: key, storedKey: key });
+  await storage.put(documentManifestKey({ owner, id }), JSON.stringify(stored));
+  await storage.put(key, 'pdf');
+  return stored;
+}
+
 beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), 'intake-docs-api-'));
   storage = new FilesystemObjectStorage({ root });
   presigned = [];
+  quota = new FakeQuota();
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 describe('documents-api routes', () => {
-  it('POST /documents answers 201 with a presigned POST bound to the key, type and declared size', async () => {
+  it("POST /documents answers 201 with a presigned POST under the caller's prefix, bound to the type and size", async () => {
     const response = await call(asEvent(createEvent));
-    expect(response).toEqual({
+    expect(response).toMatchObject({
       status: 201,
       body: {
         id: ID,
-        key: `uploads/${ID}/Quarterly report.pdf`,
+        key: `uploads/${ALICE}/${ID}/Quarterly report.pdf`,
         upload: {
           url: 'http://127.0.0.1:4569/bucket',
-          fields: { key: `uploads/${ID}/Quarterly report.pdf`, Policy: 'p' },
+          fields: { key: `uploads/${ALICE}/${ID}/Quarterly report.pdf`, Policy: 'p' },
         },
         expiresAt: '2026-11-23T14:05:00.000Z',
       },
@@ -105,6 +166,7 @@ describe('documents-api routes', () => {
     expect(presigned).toEqual([
       expect.objectContaining({ contentType: 'application/pdf', minSize: 1, maxSize: 48213, expiresIn: 300 }),
     ]);
+    expect(quota.reservations).toEqual([{ owner: 'alice', bytes: 48213 }]);
   });
 
   it('POST /documents answers 413 for a declared size over the limit', async () => {
@@ -112,6 +174,7 @@ describe('documents-api routes', () => {
     expect(response.status).toBe(413);
     expect(response.body.error).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', requestId: expect.any(String) });
     expect(presigned).toEqual([]);
+    expect(quota.reservations).toEqual([]); // a refused request costs no quota
   });
 
   it('POST /documents answers 400 naming the invalid fields', async () => {
@@ -126,6 +189,7 @@ describe('documents-api routes', () => {
   ])('POST /documents answers 400 for %s', async (_name, body) => {
     const response = await call({ ...asEvent(createEvent), body: JSON.stringify(body) });
     expect(response).toMatchObject({ status: 400, body: { error: { code: 'BAD_REQUEST' } } });
+    expect(quota.reservations).toEqual([]);
   });
 
   it('POST /documents answers 400 for malformed JSON', async () => {
@@ -134,8 +198,8 @@ describe('documents-api routes', () => {
   });
 
   it('GET /documents/{id} answers the manifest with a download URL for a processed document', async () => {
-    await storage.put(`manifests/${ID}.json`, JSON.stringify(manifest()));
-    await storage.put(`uploads/${ID}/report.pdf`, 'pdf');
+    await storage.put(`manifests/${ALICE}/${ID}.json`, JSON.stringify(manifest()));
+    await storage.put(`uploads/${ALICE}/${ID}/report.pdf`, 'pdf');
     const response = await call(asEvent(getEvent));
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({
@@ -157,7 +221,8 @@ describe('documents-api routes', () => {
       '00000000-0000-4000-8000-000000000002',
       '00000000-0000-4000-8000-000000000003',
     ];
-    for (const id of ids) await storage.put(`manifests/${id}.json`, JSON.stringify(manifest({ id })));
+    for (const id of ids)
+      await storage.put(`manifests/${ALICE}/${id}.json`, JSON.stringify(manifest({ id })));
     const first = await call(asEvent(listEvent));
     expect(first.body.items.map((m: DocumentManifest) => m.id)).toEqual(ids.slice(0, 2));
     const second = await call({
@@ -175,26 +240,293 @@ describe('documents-api routes', () => {
 
   it('DELETE /documents/{id} removes the stored file and the manifest, then answers 404', async () => {
     await storage.put(
-      `manifests/${ID}.json`,
-      JSON.stringify(manifest({ status: 'quarantined', storedKey: `quarantine/${ID}/report.pdf` })),
+      `manifests/${ALICE}/${ID}.json`,
+      JSON.stringify(manifest({ status: 'quarantined', storedKey: `quarantine/${ALICE}/${ID}/report.pdf` })),
     );
-    await storage.put(`quarantine/${ID}/report.pdf`, 'x');
+    await storage.put(`quarantine/${ALICE}/${ID}/report.pdf`, 'x');
     expect((await call(asEvent(deleteEvent))).status).toBe(204);
-    expect(await storage.exists(`quarantine/${ID}/report.pdf`)).toBe(false);
-    expect(await storage.exists(`manifests/${ID}.json`)).toBe(false);
+    expect(await storage.exists(`quarantine/${ALICE}/${ID}/report.pdf`)).toBe(false);
+    expect(await storage.exists(`manifests/${ALICE}/${ID}.json`)).toBe(false);
     expect((await call(asEvent(deleteEvent))).status).toBe(404);
   });
 
   it('DELETE /documents/{id} removes a pending upload that has no manifest yet', async () => {
-    await storage.put(`uploads/${ID}/report.pdf`, 'x');
+    await storage.put(`uploads/${ALICE}/${ID}/report.pdf`, 'x');
     expect((await call(asEvent(deleteEvent))).status).toBe(204);
-    expect(await storage.exists(`uploads/${ID}/report.pdf`)).toBe(false);
+    expect(await storage.exists(`uploads/${ALICE}/${ID}/report.pdf`)).toBe(false);
   });
 
   it('answers 404 ROUTE_NOT_FOUND for a route it does not serve', async () => {
     expect(await call(asEvent(notFoundEvent))).toMatchObject({
       status: 404,
       body: { error: { code: 'ROUTE_NOT_FOUND' } },
+    });
+  });
+});
+
+describe('documents belong to the verified caller', () => {
+  const alice = { sub: 'alice', scope: READ_WRITE };
+  const bob = { sub: 'bob', scope: READ_WRITE };
+
+  it("answers Bob about Alice's document exactly as about an unknown one, and lists nothing of hers", async () => {
+    const unknown = await call(as(getEvent, bob));
+    await storeDocument('alice');
+    expect((await call(as(getEvent, alice))).status).toBe(200);
+
+    const get = await call(as(getEvent, bob));
+    expect(get).toEqual({ ...unknown, headers: expect.anything() });
+    expect(get).toMatchObject({ status: 404, body: { error: { code: 'DOCUMENT_NOT_FOUND' } } });
+    expect(await call(as(listEvent, bob))).toMatchObject({ status: 200, body: { items: [] } });
+    expect((await call(as(listEvent, bob))).body).not.toHaveProperty('cursor');
+    expect(await call(as(deleteEvent, bob))).toMatchObject({
+      status: 404,
+      body: { error: { code: 'DOCUMENT_NOT_FOUND' } },
+    });
+    // Bob's refused delete left everything of Alice's in place.
+    expect(await storage.exists(`manifests/${ALICE}/${ID}.json`)).toBe(true);
+    expect(await storage.exists(`uploads/${ALICE}/${ID}/report.pdf`)).toBe(true);
+    expect((await call(as(listEvent, alice))).body.items).toEqual([expect.objectContaining({ id: ID })]);
+  });
+
+  it("shows Bob nothing of Alice's even with the cursor of her listing", async () => {
+    for (const id of ['00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002']) {
+      await storeDocument('alice', id);
+    }
+    const alices = await call(as({ ...asEvent(listEvent), queryStringParameters: { limit: '1' } }, alice));
+    expect(alices.body.cursor).toEqual(expect.any(String));
+    const bobs = await call(
+      as({ ...asEvent(listEvent), queryStringParameters: { limit: '1', cursor: alices.body.cursor } }, bob),
+    );
+    expect(bobs).toMatchObject({ status: 200, body: { items: [] } });
+  });
+
+  it("does not show Bob Alice's pending upload, nor let him delete it", async () => {
+    await storage.put(`uploads/${ALICE}/${ID}/report.pdf`, 'x');
+    expect(await call(as(getEvent, alice))).toMatchObject({
+      status: 200,
+      body: { id: ID, status: 'pending' },
+    });
+    expect((await call(as(getEvent, bob))).status).toBe(404);
+    expect((await call(as(deleteEvent, bob))).status).toBe(404);
+    expect(await storage.exists(`uploads/${ALICE}/${ID}/report.pdf`)).toBe(true);
+  });
+
+  it("keeps each owner's documents apart when both have the same id", async () => {
+    await storeDocument('alice');
+    const bobs = await storeDocument('bob');
+    expect((await call(as(getEvent, bob))).body).toMatchObject({ owner: 'bob', storedKey: bobs.storedKey });
+    expect((await call(as(deleteEvent, bob))).status).toBe(204);
+    expect((await call(as(getEvent, alice))).body).toMatchObject({ owner: 'alice', status: 'processed' });
+  });
+
+  it('issues each caller an upload key under their own prefix, whatever the owner claim holds', async () => {
+    const hostile = '../YWxpY2U';
+    const response = await call(as(createEvent, { sub: hostile, scope: READ_WRITE }));
+    const segment = Buffer.from(hostile).toString('base64url');
+    expect(response.body.key).toBe(`uploads/${segment}/${ID}/Quarterly report.pdf`);
+    expect(quota.reservations).toEqual([{ owner: hostile, bytes: 48213 }]);
+  });
+
+  it('takes the owner from the verified claims only, never from the Authorization header or the body', async () => {
+    const event = as(createEvent, bob);
+    event.headers = { ...event.headers, authorization: 'Bearer e30.eyJzdWIiOiJhbGljZSJ9.x' };
+    event.body = JSON.stringify({ ...JSON.parse(event.body!), owner: 'alice' });
+    const response = await call(event);
+    expect(response.body.key).toMatch(new RegExp(`^uploads/${Buffer.from('bob').toString('base64url')}/`));
+  });
+
+  describe('a request without verified claims (a route deployed without its authorizer)', () => {
+    it.each([
+      ['POST /documents', createEvent],
+      ['GET /documents', listEvent],
+      ['GET /documents/{id}', getEvent],
+      ['DELETE /documents/{id}', deleteEvent],
+    ])('%s answers 401 UNAUTHORIZED with the request id', async (_route, template) => {
+      await storeDocument('alice');
+      const response = await call(anonymous(template));
+      expect(response).toMatchObject({
+        status: 401,
+        body: {
+          error: {
+            code: 'UNAUTHORIZED',
+            message: expect.any(String),
+            requestId: (template as { requestContext: { requestId: string } }).requestContext.requestId,
+          },
+        },
+      });
+      expect(await storage.exists(`manifests/${ALICE}/${ID}.json`)).toBe(true);
+    });
+
+    it.each([
+      ['an invalid body', invalidEvent, undefined],
+      ['malformed JSON', createEvent, '{"filename":'],
+      ['an oversized declared size', tooLargeEvent, undefined],
+    ])('answers 401 before validating the body, even for %s', async (_name, template, body) => {
+      const event = anonymous(template);
+      if (body !== undefined) event.body = body;
+      const response = await call(event);
+      expect(response.status).toBe(401);
+      expect(response.body.error).not.toHaveProperty('fields');
+      expect(presigned).toEqual([]);
+      expect(quota.reservations).toEqual([]);
+    });
+
+    it('answers 401 before validating the query or the path', async () => {
+      const list = anonymous(listEvent);
+      list.queryStringParameters = { limit: '1000' };
+      expect((await call(list)).status).toBe(401);
+      expect((await call(anonymous(unknownEvent))).status).toBe(401);
+    });
+
+    it.each([
+      ['an authorizer without jwt', { lambda: { sub: 'alice' } }],
+      ['jwt without claims', { jwt: { scopes: ['documents/read'] } }],
+      ['claims that are not an object', { jwt: { claims: 'sub=alice' } }],
+      ['claims without sub', { jwt: { claims: { scope: READ_WRITE } } }],
+      ['an empty sub', { jwt: { claims: { sub: '', scope: READ_WRITE } } }],
+    ])('answers 401 for %s', async (_name, authorizer) => {
+      const event = asEvent(listEvent);
+      (event.requestContext as unknown as { authorizer: unknown }).authorizer = authorizer;
+      expect((await call(event)).status).toBe(401);
+    });
+  });
+
+  describe("a token without the route's scope", () => {
+    it.each([
+      ['POST /documents', 'documents/read', createEvent],
+      ['DELETE /documents/{id}', 'documents/read', deleteEvent],
+      ['GET /documents', 'documents/write', listEvent],
+      ['GET /documents/{id}', 'documents/write', getEvent],
+      ['POST /documents', '', createEvent],
+      ['GET /documents', 'intake/admin', listEvent],
+    ])('%s answers 403 FORBIDDEN for scope %j', async (_route, scope, template) => {
+      await storeDocument('alice');
+      const response = await call(as(template, { sub: 'alice', scope }));
+      expect(response).toMatchObject({ status: 403, body: { error: { code: 'FORBIDDEN' } } });
+      expect(await storage.exists(`manifests/${ALICE}/${ID}.json`)).toBe(true);
+      expect(presigned).toEqual([]);
+      expect(quota.reservations).toEqual([]);
+    });
+
+    it('answers 403 before validating the body', async () => {
+      const response = await call(as(invalidEvent, { sub: 'alice', scope: 'documents/read' }));
+      expect(response.status).toBe(403);
+    });
+
+    it('accepts the scopes as scp (an array, or the string API Gateway makes of one)', async () => {
+      expect((await call(as(listEvent, { sub: 'alice', scp: ['documents/read'] }))).status).toBe(200);
+      expect(
+        (await call(as(listEvent, { sub: 'alice', scp: '[documents/read documents/write]' }))).status,
+      ).toBe(200);
+      expect((await call(as(createEvent, { sub: 'alice', scp: '[documents/read]' }))).status).toBe(403);
+    });
+
+    it('does not read a scope out of another one (no substring match)', async () => {
+      expect((await call(as(listEvent, { sub: 'alice', scope: 'documents/reader' }))).status).toBe(403);
+      expect((await call(as(listEvent, { sub: 'alice', scope: 'xdocuments/read' }))).status).toBe(403);
+    });
+  });
+
+  describe('the owner claim', () => {
+    const tenant = { ownerClaim: 'custom:tenant' };
+
+    it('answers 403 when the token lacks the configured owner claim, or it is empty or not a string', async () => {
+      for (const claims of [
+        { sub: 'alice', scope: READ_WRITE },
+        { sub: 'alice', scope: READ_WRITE, 'custom:tenant': '' },
+        { sub: 'alice', scope: READ_WRITE, 'custom:tenant': 42 },
+        { sub: 'alice', scope: READ_WRITE, 'custom:tenant': ['acme'] },
+      ]) {
+        const response = await call(as(listEvent, claims), tenant);
+        expect(response).toMatchObject({ status: 403, body: { error: { code: 'FORBIDDEN' } } });
+        expect(response.body.error.message).toContain('custom:tenant');
+      }
+      expect(presigned).toEqual([]);
+    });
+
+    it('answers 403 for an owner longer than 256 UTF-8 bytes, and serves one of exactly 256', async () => {
+      expect((await call(as(listEvent, { sub: 'x'.repeat(257), scope: READ_WRITE }))).status).toBe(403);
+      expect((await call(as(listEvent, { sub: 'ä'.repeat(129), scope: READ_WRITE }))).status).toBe(403);
+      expect((await call(as(listEvent, { sub: 'ä'.repeat(128), scope: READ_WRITE }))).status).toBe(200);
+    });
+
+    it('lets two subjects of one tenant share documents when the owner claim is the tenant', async () => {
+      const alice = { sub: 'alice', scope: READ_WRITE, 'custom:tenant': 'acme' };
+      const carol = { sub: 'carol', scope: READ_WRITE, 'custom:tenant': 'acme' };
+      const dave = { sub: 'dave', scope: READ_WRITE, 'custom:tenant': 'globex' };
+      const created = await call(as(createEvent, alice), tenant);
+      const acme = Buffer.from('acme').toString('base64url');
+      expect(created.body.key).toBe(`uploads/${acme}/${ID}/Quarterly report.pdf`);
+      expect(quota.reservations).toEqual([{ owner: 'acme', bytes: 48213 }]);
+      await storeDocument('acme');
+
+      expect(await call(as(getEvent, carol), tenant)).toMatchObject({ status: 200, body: { owner: 'acme' } });
+      expect((await call(as(listEvent, carol), tenant)).body.items).toEqual([
+        expect.objectContaining({ id: ID, owner: 'acme' }),
+      ]);
+      expect((await call(as(getEvent, dave), tenant)).status).toBe(404);
+      expect((await call(as(listEvent, dave), tenant)).body.items).toEqual([]);
+      // With the default owner claim (sub), the same tokens are separate owners again.
+      expect((await call(as(getEvent, carol))).status).toBe(404);
+      expect((await call(as(deleteEvent, carol), tenant)).status).toBe(204);
+      expect((await call(as(getEvent, alice), tenant)).status).toBe(404);
+    });
+  });
+
+  describe('the daily upload quota', () => {
+    it('answers 429 QUOTA_EXCEEDED with retry-after and the request id, and signs nothing', async () => {
+      quota = new FakeQuota(1);
+      expect((await call(asEvent(createEvent))).status).toBe(201);
+      presigned = [];
+      const refused = await call(asEvent(createEvent));
+      expect(refused).toEqual({
+        status: 429,
+        headers: expect.objectContaining({
+          'retry-after': '3600',
+          'x-request-id': 'document-create-request-id',
+        }),
+        body: {
+          error: {
+            code: 'QUOTA_EXCEEDED',
+            message: 'The daily upload quota is used up',
+            requestId: 'document-create-request-id',
+          },
+        },
+      });
+      expect(presigned).toEqual([]);
+      // Another owner has a quota of their own.
+      expect((await call(as(createEvent, { sub: 'bob', scope: READ_WRITE }))).status).toBe(201);
+    });
+
+    it("answers 413 when the quota says the size alone exceeds a day's bytes, and signs nothing", async () => {
+      quota.failWith = new PayloadTooLargeError('size 48213 exceeds the daily upload quota of 1000 bytes');
+      const response = await call(asEvent(createEvent));
+      expect(response).toMatchObject({ status: 413, body: { error: { code: 'PAYLOAD_TOO_LARGE' } } });
+      expect(response.headers).not.toHaveProperty('retry-after');
+      expect(presigned).toEqual([]);
+    });
+
+    it('answers 503 (retry later), not 429, when the quota store fails, and signs nothing', async () => {
+      quota.failWith = new ServiceUnavailableError('DynamoDB is down', {
+        service: 'DynamoDB',
+        operation: 'UpdateItem',
+      });
+      const response = await call(asEvent(createEvent));
+      expect(response).toMatchObject({
+        status: 503,
+        headers: expect.objectContaining({ 'retry-after': '1' }),
+        body: { error: { code: 'SERVICE_UNAVAILABLE', requestId: 'document-create-request-id' } },
+      });
+      expect(response.body.error.message).not.toContain('DynamoDB');
+      expect(presigned).toEqual([]);
+    });
+
+    it('is not consulted by reads and deletes', async () => {
+      quota.failWith = new Error('must not be called');
+      await storeDocument('alice');
+      expect((await call(asEvent(listEvent))).status).toBe(200);
+      expect((await call(asEvent(getEvent))).status).toBe(200);
+      expect((await call(asEvent(deleteEvent))).status).toBe(204);
     });
   });
 });
