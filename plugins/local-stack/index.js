@@ -44,6 +44,9 @@ function modifiedTime(path) {
   }
 }
 
+/** The bundle's exports once loaded (the authentication provider shim reaches the same instance). */
+let loadedImplementation;
+
 /**
  * Bundles src/local/plugin.ts into .intake/build/ when a source changed since the last bundle (the
  * rename is atomic: parallel starts may race) and loads it.
@@ -66,7 +69,8 @@ function loadPluginImplementation() {
     });
     renameSync(temporary, outfile);
   }
-  return require(outfile).LocalStackPlugin;
+  loadedImplementation = require(outfile);
+  return loadedImplementation.LocalStackPlugin;
 }
 
 class LocalStackPlugin {
@@ -82,3 +86,5 @@ class LocalStackPlugin {
 module.exports = LocalStackPlugin;
 module.exports.isOfflineCommand = isOfflineCommand;
 module.exports.isLocalInvokeCommand = isLocalInvokeCommand;
+/** The loaded bundle's exports (undefined before the plugin ran in this process). */
+module.exports.loadedImplementation = () => loadedImplementation;

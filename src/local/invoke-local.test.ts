@@ -38,6 +38,7 @@ const runningState: LocalStackState = {
     dynamodb: { port: 5003, endpoint: 'http://127.0.0.1:5003', pid: 3 },
   },
   dataDir: null,
+  auth: null,
   resources: {
     buckets: [
       { logicalId: 'DocumentsBucket', name: 'intake-local-documentsbucket' },

@@ -1,4 +1,5 @@
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { IssuerUrlError, startLocalIssuer, type LocalIssuer } from './auth/local-issuer';
 import type { EmulatorClients } from './emulator-clients';
 import { createEmulatorClients } from './emulator-clients';
 import type { EmulatorKind, RunningEmulator } from './emulator-process';
@@ -42,6 +43,11 @@ export interface ServiceView {
   conditions?: Record<string, unknown>;
   httpUrl: string;
   lambdaEndpoint: string;
+  /**
+   * The issuer of the routes' JWT authorizer, which the stack serves itself (src/local/auth/local-issuer.ts):
+   * its issuerUrl, the audience of the tokens it signs, the scopes the routes use. None: no issuer.
+   */
+  issuer?: { issuerUrl: string; audience: string; scopes: string[] };
 }
 
 export interface LocalStackOptions {
@@ -84,6 +90,7 @@ export class LocalStack {
   private clients: EmulatorClients | undefined;
   private notifier: S3Notifier | undefined;
   private lambdaApi: LocalLambdaApi | undefined;
+  private issuer: LocalIssuer | undefined;
   private stopping = false;
   private announced = false;
   provisioned: ProvisionedResources | undefined;
@@ -108,6 +115,12 @@ export class LocalStack {
           `${error.message}. Free the port or choose another with ${PORT_VARIABLES[error.kind]}=<port>.`,
         );
       }
+      if (error instanceof IssuerUrlError) throw new LocalStackStartError(error.message);
+      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE' && stack.issuerStarting) {
+        throw new LocalStackStartError(
+          `The local OIDC issuer could not start: ${view.issuer!.issuerUrl} is already in use. Free the port or choose another with ${PORT_VARIABLES.issuer}=<port>.`,
+        );
+      }
       throw new LocalStackStartError(`The local stack could not start: ${(error as Error).message}`);
     }
   }
@@ -122,11 +135,31 @@ export class LocalStack {
     await Promise.all([this.notifier?.drain(), this.lambdaApi?.drain()]);
   }
 
-  /** Starts the three emulators side by side; the first failure stops the others (in `start`). */
+  /** True while the issuer is starting (so a port clash is named as the issuer's). */
+  private issuerStarting = false;
+
+  /** Starts the local OIDC issuer at the authorizer's issuerUrl (key kept in the data folder, if any). */
+  private async startIssuer(): Promise<void> {
+    const declared = this.view.issuer;
+    if (!declared) return;
+    this.issuerStarting = true;
+    const { dataDir } = this.options.settings;
+    this.issuer = await startLocalIssuer({
+      issuerUrl: declared.issuerUrl,
+      audience: declared.audience,
+      scopesSupported: declared.scopes,
+      ...(dataDir ? { dataDir } : {}),
+    });
+    this.issuerStarting = false;
+  }
+
+  /** Starts the three emulators and the issuer side by side; the first failure stops the others (in `start`). */
   private async startEmulators(): Promise<void> {
     const { log } = this.options;
-    const results = await Promise.allSettled(
-      EMULATOR_KINDS.map(async (kind) => {
+    const issuer = this.startIssuer();
+    const results = await Promise.allSettled([
+      issuer,
+      ...EMULATOR_KINDS.map(async (kind) => {
         const emulator = kind === 's3' ? await this.startS3() : await this.startPlainEmulator(kind);
         this.emulators.set(kind, emulator);
         void emulator.exited.then((code) => {
@@ -134,7 +167,7 @@ export class LocalStack {
             log.warning(`the ${kind} emulator (pid ${emulator.pid}) has stopped (exit code ${code})`);
         });
       }),
-    );
+    ]);
     const failure = results.find((result) => result.status === 'rejected');
     if (failure) throw failure.reason;
   }
@@ -284,6 +317,14 @@ export class LocalStack {
       lambda: { endpoint: view.lambdaEndpoint, functionEndpoint: this.lambdaApi.endpoint },
       emulators: { s3: emulatorState('s3'), sqs: emulatorState('sqs'), dynamodb: emulatorState('dynamodb') },
       dataDir: options.settings.dataDir ?? null,
+      auth: this.issuer
+        ? {
+            issuer: this.issuer.issuer,
+            jwksUri: this.issuer.jwksUri,
+            tokenEndpoint: this.issuer.tokenEndpoint,
+            audience: this.issuer.audience,
+          }
+        : null,
       resources: { buckets: provisioned.buckets, queues: provisioned.queues, tables: provisioned.tables },
       mappings: { s3: subscriptions, sqs: mappings },
     };
@@ -335,6 +376,8 @@ export class LocalStack {
     this.clients?.destroy();
     this.clients = undefined;
     await Promise.all([...this.emulators.values()].map((emulator) => emulator.stop()));
+    await this.issuer?.stop();
+    this.issuer = undefined;
     // Only our own file: a stack that failed to start must not erase the state of one that runs.
     if (this.announced) removeStateFile(this.options.settings.stateFile);
   }

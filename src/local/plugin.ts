@@ -12,6 +12,24 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isFunctionPoolPrototype, limitFunctionPool } from './function-pool-limit';
 import { prepareLocalInvoke } from './invoke-local';
+import {
+  AuthorizerConfigError,
+  jwtAuthorizersOf,
+  readHttpApiRoutes,
+  type HttpApiRoute,
+} from './auth/authorizer-routes';
+import { enforceRoutes } from './auth/offline-authentication';
+import {
+  GUARDED_OFFLINE_MAJOR,
+  guardAuthorizerContext,
+  isEventBuilderPrototype,
+  offlineEventV2Module,
+  offlineVersion,
+} from './auth/offline-event-guard';
+
+// The offline authentication provider (plugins/local-stack/authentication-provider.js) calls this, in the
+// bundle the framework loaded.
+export { authenticationProvider, isEnforcing } from './auth/offline-authentication';
 
 /** The parts of the framework's `serverless` object the plugin uses. */
 export interface ServerlessLike {
@@ -22,7 +40,12 @@ export interface ServerlessLike {
   classes: { Error: new (message: string) => Error };
   yamlParser: { parse(path: string): Promise<unknown> };
   service: MutableService & {
-    provider: { stage: string; region: string; environment?: Record<string, unknown> };
+    provider: {
+      stage: string;
+      region: string;
+      environment?: Record<string, unknown>;
+      httpApi?: { authorizers?: Record<string, Record<string, unknown>> };
+    };
     custom?: Record<string, unknown>;
     functions: Record<string, FunctionDefinition>;
     resources?: { Resources?: Record<string, CfnResource>; Conditions?: Record<string, unknown> };
@@ -37,6 +60,9 @@ export interface PluginLogger {
 }
 
 export const FIXTURES_FILE = join('test', 'fixtures', 'serverless.fixtures.yml');
+
+/** serverless-offline's public hook for route authentication, which the plugin points at its own provider. */
+export const AUTHENTICATION_PROVIDER_FILE = join('plugins', 'local-stack', 'authentication-provider.js');
 
 /** True for `sls invoke local` on the `local` stage (the only invoke the plugin takes part in). */
 export function isLocalInvoke(
@@ -66,6 +92,7 @@ export class LocalStackPlugin {
   private stack: LocalStack | undefined;
   private starting: Promise<LocalStack> | undefined;
   private localSettings: LocalStackSettings | undefined;
+  private routes: HttpApiRoute[] = [];
   private readonly serviceDir: string;
   private readonly log: LocalLog;
 
@@ -93,6 +120,7 @@ export class LocalStackPlugin {
     this.hooks = {
       initialize: async () => {
         await this.loadFixtures();
+        await this.enforceAuthorizers();
         this.beginStart();
         this.bundleInOneBuild();
         await this.limitFunctionInstances();
@@ -172,6 +200,77 @@ export class LocalStackPlugin {
     custom.esbuild = esbuild;
   }
 
+  /**
+   * Makes offline enforce the routes' JWT authorizers as API Gateway does: reads every httpApi route and
+   * its authorizer now (offline rewrites the events in place later), then points offline's public
+   * `custom.offline.customAuthenticationProvider` at the local stack's provider, and makes its
+   * authorizer context impossible to forge (src/local/auth/offline-event-guard.ts). Anything that would
+   * leave a route less protected than on AWS stops npm start with one line.
+   */
+  private async enforceAuthorizers(): Promise<void> {
+    const { service } = this.serverless;
+    const fail = (message: string) => new this.serverless.classes.Error(`local stack: ${message}`);
+    if (process.env.AUTHORIZER !== undefined) {
+      throw fail(
+        'AUTHORIZER is set: serverless-offline would hand its value to every function as the verified authorizer. Unset it; tokens come from the local issuer (npm run token).',
+      );
+    }
+    const custom = (service.custom ??= {});
+    const offline = (custom.offline ?? {}) as Record<string, unknown>;
+    if (offline.customAuthenticationProvider !== undefined) {
+      throw fail(
+        `custom.offline.customAuthenticationProvider is already ${JSON.stringify(offline.customAuthenticationProvider)}: the local stack enforces the JWT authorizers through it and will not replace yours. Remove it.`,
+      );
+    }
+    try {
+      this.routes = readHttpApiRoutes(service.functions, service.provider.httpApi?.authorizers ?? {});
+    } catch (error) {
+      if (error instanceof AuthorizerConfigError) throw fail(error.message);
+      throw error;
+    }
+    enforceRoutes(this.routes);
+    custom.offline = {
+      ...offline,
+      customAuthenticationProvider: join(this.serviceDir, AUTHENTICATION_PROVIDER_FILE),
+    };
+    await this.guardAuthorizerContext();
+  }
+
+  /** See offline-event-guard.ts; an offline it was not written for is said loudly, and tokens are still verified. */
+  private async guardAuthorizerContext(): Promise<void> {
+    const version = offlineVersion(this.serviceDir);
+    let prototype: unknown;
+    try {
+      const loaded = (await import(pathToFileURL(offlineEventV2Module(this.serviceDir)).href)) as {
+        default?: { prototype?: unknown };
+      };
+      prototype = loaded.default?.prototype;
+    } catch {
+      prototype = undefined;
+    }
+    if (!version?.startsWith(`${GUARDED_OFFLINE_MAJOR}.`) || !isEventBuilderPrototype(prototype)) {
+      this.log.warning(
+        `serverless-offline ${version ?? '(not found)'} is not the ${GUARDED_OFFLINE_MAJOR}.x the authorizer guard was written for: tokens are still verified, but functions get offline's own decoding of the Authorization header as requestContext.authorizer (unverified on routes without an authorizer). Update src/local/auth/offline-event-guard.ts.`,
+      );
+      return;
+    }
+    guardAuthorizerContext(prototype);
+  }
+
+  /** The local issuer the stack serves: the one loopback issuer of the routes' JWT authorizers. */
+  private issuerOfRoutes(): { issuerUrl: string; audience: string; scopes: string[] } | undefined {
+    const authorizers = jwtAuthorizersOf(this.routes);
+    if (authorizers.length === 0) return undefined;
+    const issuers = new Set(authorizers.map((authorizer) => authorizer.issuerUrl));
+    if (issuers.size > 1) {
+      throw new this.serverless.classes.Error(
+        `local stack: the JWT authorizers name ${issuers.size} issuers (${[...issuers].join(', ')}); npm start serves one`,
+      );
+    }
+    const scopes = [...new Set(this.routes.flatMap((route) => route.authorizer?.scopes ?? []))].sort();
+    return { issuerUrl: authorizers[0]!.issuerUrl, audience: authorizers[0]!.audiences[0]!, scopes };
+  }
+
   /** Caps serverless-offline's worker threads per function (see function-pool-limit.ts). */
   private async limitFunctionInstances(): Promise<void> {
     const { functionConcurrency } = this.settings();
@@ -244,6 +343,7 @@ export class LocalStackPlugin {
     const { service } = this.serverless;
     const host = this.offlineSetting('host', 'localhost');
     service.provider.environment ??= {};
+    const issuer = this.issuerOfRoutes();
     this.starting = (async () =>
       LocalStack.start(
         {
@@ -256,6 +356,7 @@ export class LocalStackPlugin {
           conditions: service.resources?.Conditions ?? {},
           httpUrl: `http://${host}:${this.offlineSetting('httpPort', '3000')}`,
           lambdaEndpoint: `http://${host}:${this.offlineSetting('lambdaPort', '3002')}`,
+          ...(issuer ? { issuer } : {}),
         },
         { settings: this.settings(), log: this.log, startEventSources: false },
       ))();

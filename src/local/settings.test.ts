@@ -4,7 +4,7 @@ import { LocalSettingsError, readLocalStackSettings } from './settings';
 describe('readLocalStackSettings', () => {
   it('uses the documented defaults', () => {
     expect(readLocalStackSettings({}, '/srv')).toEqual({
-      ports: { s3: 4569, sqs: 9324, dynamodb: 8000 },
+      ports: { s3: 4569, sqs: 9324, dynamodb: 8000, issuer: 3004 },
       stateFile: '/srv/.intake/local-stack.json',
       fixtures: false,
       singleBuild: true,
@@ -19,6 +19,7 @@ describe('readLocalStackSettings', () => {
         INTAKE_S3_PORT: '1',
         INTAKE_SQS_PORT: '2',
         INTAKE_DYNAMODB_PORT: '3',
+        INTAKE_ISSUER_PORT: '4',
         INTAKE_DATA_DIR: 'data',
         INTAKE_STATE_FILE: '/tmp/state.json',
         INTAKE_FIXTURES: 'true',
@@ -29,7 +30,7 @@ describe('readLocalStackSettings', () => {
       '/srv',
     );
     expect(settings).toEqual({
-      ports: { s3: 1, sqs: 2, dynamodb: 3 },
+      ports: { s3: 1, sqs: 2, dynamodb: 3, issuer: 4 },
       dataDir: '/srv/data',
       stateFile: '/tmp/state.json',
       fixtures: true,
@@ -42,6 +43,7 @@ describe('readLocalStackSettings', () => {
   it.each([
     [{ INTAKE_S3_PORT: 'abc' }, 'INTAKE_S3_PORT=abc'],
     [{ INTAKE_SQS_PORT: '70000' }, 'INTAKE_SQS_PORT=70000'],
+    [{ INTAKE_ISSUER_PORT: 'x' }, 'INTAKE_ISSUER_PORT=x'],
     [{ INTAKE_ASYNC_RETRY_DELAYS_MS: '1,x' }, 'INTAKE_ASYNC_RETRY_DELAYS_MS'],
     [{ INTAKE_FUNCTION_CONCURRENCY: '0' }, 'INTAKE_FUNCTION_CONCURRENCY=0'],
     [{ INTAKE_FUNCTION_CONCURRENCY: '2.5' }, 'INTAKE_FUNCTION_CONCURRENCY=2.5'],

@@ -2,7 +2,12 @@ import { isAbsolute, join } from 'node:path';
 
 /** Where and how the local stack runs, read from INTAKE_* variables (documented in docs/local-development.md). */
 export interface LocalStackSettings {
-  ports: { s3: number; sqs: number; dynamodb: number };
+  /**
+   * `issuer`: the local OIDC issuer's port. serverless.yml puts it in the authorizer's issuerUrl
+   * (param jwtIssuer of stage local), which is where the issuer listens; read here so a bad value stops
+   * npm start with its one line.
+   */
+  ports: { s3: number; sqs: number; dynamodb: number; issuer?: number };
   /** Keep S3 objects and DynamoDB items here across restarts; in memory when undefined. */
   dataDir?: string;
   stateFile: string;
@@ -20,11 +25,12 @@ export const PORT_VARIABLES = {
   s3: 'INTAKE_S3_PORT',
   sqs: 'INTAKE_SQS_PORT',
   dynamodb: 'INTAKE_DYNAMODB_PORT',
+  issuer: 'INTAKE_ISSUER_PORT',
 } as const;
 /** Instances per function when INTAKE_FUNCTION_CONCURRENCY is not set: enough for the SQS mappings' 5 batches. */
 export const DEFAULT_FUNCTION_CONCURRENCY = 5;
 
-const DEFAULT_PORTS = { s3: 4569, sqs: 9324, dynamodb: 8000 };
+const DEFAULT_PORTS = { s3: 4569, sqs: 9324, dynamodb: 8000, issuer: 3004 };
 
 export class LocalSettingsError extends Error {
   constructor(message: string) {
@@ -68,7 +74,12 @@ function delays(raw: string | undefined): number[] {
 export function readLocalStackSettings(env: NodeJS.ProcessEnv, serviceDir: string): LocalStackSettings {
   const path = (value: string) => (isAbsolute(value) ? value : join(serviceDir, value));
   return {
-    ports: { s3: port(env, 's3'), sqs: port(env, 'sqs'), dynamodb: port(env, 'dynamodb') },
+    ports: {
+      s3: port(env, 's3'),
+      sqs: port(env, 'sqs'),
+      dynamodb: port(env, 'dynamodb'),
+      issuer: port(env, 'issuer'),
+    },
     ...(env.INTAKE_DATA_DIR ? { dataDir: path(env.INTAKE_DATA_DIR) } : {}),
     stateFile: path(env.INTAKE_STATE_FILE || join('.intake', 'local-stack.json')),
     fixtures: env.INTAKE_FIXTURES === 'true',

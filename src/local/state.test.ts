@@ -15,6 +15,7 @@ const state: LocalStackState = {
   lambda: { endpoint: 'http://127.0.0.1:3002' },
   emulators: { s3: emulator(4569), sqs: emulator(9324), dynamodb: emulator(8000) },
   dataDir: null,
+  auth: null,
   resources: {
     buckets: [
       { logicalId: 'Docs', name: 'intake-local-docs' },

@@ -1,5 +1,6 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { LocalIssuerEndpoints } from './auth/local-issuer';
 import type { ProvisionedBucket, ProvisionedQueue, ProvisionedTable } from './provision';
 import type { S3Subscription } from './s3-event';
 import type { SqsMapping } from './sqs-event-source';
@@ -26,6 +27,11 @@ export interface LocalStackState {
   lambda: { endpoint: string; functionEndpoint?: string };
   emulators: { s3: EmulatorState; sqs: EmulatorState; dynamodb: EmulatorState };
   dataDir: string | null;
+  /**
+   * The local OIDC issuer the routes' JWT authorizer trusts (discovery at `<issuer>/.well-known/openid-configuration`;
+   * `POST tokenEndpoint` signs tokens, see docs/local-development.md); null when no route has an authorizer.
+   */
+  auth: LocalIssuerEndpoints | null;
   resources: { buckets: ProvisionedBucket[]; queues: ProvisionedQueue[]; tables: ProvisionedTable[] };
   mappings: { s3: S3Subscription[]; sqs: SqsMapping[] };
 }
@@ -66,6 +72,12 @@ export function renderBanner(state: LocalStackState, stateFile: string): string 
     `  SQS             ${emulators.sqs.endpoint}`,
     `  DynamoDB        ${emulators.dynamodb.endpoint}`,
     `  Data            ${state.dataDir ?? 'in memory (set INTAKE_DATA_DIR to keep it)'}`,
+    ...(state.auth
+      ? [
+          `  OIDC issuer     ${state.auth.issuer} (audience ${state.auth.audience})`,
+          `                  tokens: npm run token -- --sub <user>  (or POST ${state.auth.tokenEndpoint})`,
+        ]
+      : []),
     '',
     '  Buckets',
     ...resources.buckets.map(

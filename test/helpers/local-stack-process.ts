@@ -53,13 +53,15 @@ async function httpAnswers(url: string): Promise<boolean> {
 }
 
 /**
- * Spawns `npm start` detached in its own process group on free ports (HTTP, Lambda, S3, SQS, DynamoDB),
+ * Spawns `npm start` detached in its own process group on free ports (HTTP, Lambda, S3, SQS, DynamoDB,
+ * the OIDC issuer),
  * with its own state file and build folder so it never clashes with another running stack, and
  * resolves once the state file exists and the HTTP API answers. Rejects (after killing the group) if
  * the stack exits or is not ready in time.
  */
 export async function startLocalStack(options: StartLocalStackOptions = {}): Promise<LocalStackProcess> {
-  const [http, lambda, s3, sqs, dynamodb] = [
+  const [http, lambda, s3, sqs, dynamodb, issuer] = [
+    await freePort(),
     await freePort(),
     await freePort(),
     await freePort(),
@@ -76,6 +78,7 @@ export async function startLocalStack(options: StartLocalStackOptions = {}): Pro
     INTAKE_S3_PORT: String(s3),
     INTAKE_SQS_PORT: String(sqs),
     INTAKE_DYNAMODB_PORT: String(dynamodb),
+    INTAKE_ISSUER_PORT: String(issuer),
     INTAKE_STATE_FILE: stateFile,
     INTAKE_BUILD_DIR: buildDir,
     INTAKE_FIXTURES: options.fixtures ? 'true' : 'false',
