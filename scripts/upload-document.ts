@@ -1,16 +1,20 @@
 /**
  * Uploads one file through the documents API exactly as a browser would, then waits for its manifest.
  *
- *   npm run document:upload -- <path> [--type <mime>] [--url http://127.0.0.1:3000] [--timeout 60]
+ *   npm run document:upload -- <path> [--type <mime>] [--sub local-user | --token <jwt>]
+ *                              [--url http://127.0.0.1:3000] [--timeout 60]
  *
+ * The API wants a token: by default one for `--sub` (default local-user) from the running local
+ * stack's issuer (scripts/lib/tokens.ts); `--token` gives one instead (a deployed stage's).
  * POST /documents {filename, contentType, size} → the presigned POST (`fetch` + `FormData` + `Blob`, the
  * fields first and the file last) → GET /documents/{id} until it is processed or quarantined. Prints the
  * manifest summary and the download URL. Exit code: 0 processed, 2 quarantined, 1 anything else.
  */
 import { openAsBlob, statSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { extensionOf } from '../src/documents/inspection/type-compatibility';
+import { localStackToken } from './lib/tokens';
 import { baseUrl, describeFailure, localStackEnvironment } from './send-webhook';
 
 export interface UploadDocumentOptions {
@@ -18,10 +22,16 @@ export interface UploadDocumentOptions {
   type?: string;
   url?: string;
   timeoutSeconds: number;
+  /** Whose token to ask the local issuer for (the document's owner). */
+  sub: string;
+  /** A token to use instead of asking the local issuer. */
+  token?: string;
 }
 
+export const DEFAULT_UPLOAD_SUB = 'local-user';
+
 export const usage =
-  'usage: npm run document:upload -- <path> [--type <mime>] [--url <base url>] [--timeout <seconds>]';
+  'usage: npm run document:upload -- <path> [--type <mime>] [--sub <subject> | --token <jwt>] [--url <base url>] [--timeout <seconds>]';
 
 /** Parses the command line (after `--`); throws an Error with a readable message for bad input. */
 export function parseUploadDocumentArgs(args: readonly string[]): UploadDocumentOptions {
@@ -31,11 +41,16 @@ export function parseUploadDocumentArgs(args: readonly string[]): UploadDocument
       type: { type: 'string' },
       url: { type: 'string' },
       timeout: { type: 'string', default: '60' },
+      sub: { type: 'string' },
+      token: { type: 'string' },
     },
     allowPositionals: true,
     strict: true,
   });
   if (positionals.length !== 1) throw new Error(`give exactly one file to upload\n${usage}`);
+  if (values.sub !== undefined && values.token !== undefined)
+    throw new Error('--sub and --token are alternatives: give one');
+  if (values.sub === '' || values.token === '') throw new Error('--sub and --token cannot be empty');
   const timeoutSeconds = Number(values.timeout);
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0)
     throw new Error('--timeout must be a positive number of seconds');
@@ -44,6 +59,8 @@ export function parseUploadDocumentArgs(args: readonly string[]): UploadDocument
     ...(values.type !== undefined ? { type: values.type } : {}),
     ...(values.url !== undefined ? { url: values.url.replace(/\/+$/, '') } : {}),
     timeoutSeconds,
+    sub: values.sub ?? DEFAULT_UPLOAD_SUB,
+    ...(values.token !== undefined ? { token: values.token } : {}),
   };
 }
 
@@ -124,16 +141,20 @@ async function json<T>(response: Response, expected: number, what: string): Prom
   return JSON.parse(text) as T;
 }
 
-/** GET /documents/{id} until it is no longer pending; throws after `timeoutMs`. */
+/** GET /documents/{id} (with `token`) until it is no longer pending; throws after `timeoutMs`. */
 export async function waitForManifest(
   base: string,
   id: string,
   timeoutMs: number,
+  token: string,
 ): Promise<ManifestSummaryInput> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const manifest = await json<ManifestSummaryInput>(
-      await fetch(`${base}/documents/${encodeURIComponent(id)}`, { signal: AbortSignal.timeout(10_000) }),
+      await fetch(`${base}/documents/${encodeURIComponent(id)}`, {
+        headers: { authorization: `Bearer ${token}` },
+        signal: AbortSignal.timeout(10_000),
+      }),
       200,
       `GET /documents/${id}`,
     );
@@ -144,10 +165,11 @@ export async function waitForManifest(
   }
 }
 
-/** Creates the upload, sends the file as a browser does, and resolves with the final manifest. */
+/** Creates the upload (as the bearer of `token`), sends the file as a browser does, and resolves with the final manifest. */
 export async function uploadDocument(
   options: UploadDocumentOptions,
   base: string,
+  token: string,
 ): Promise<ManifestSummaryInput> {
   const filename = basename(options.path);
   const size = statSync(options.path).size;
@@ -155,7 +177,7 @@ export async function uploadDocument(
   const created = await json<CreatedUpload>(
     await fetch(`${base}/documents`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ filename, contentType, size }),
       signal: AbortSignal.timeout(10_000),
     }),
@@ -172,13 +194,14 @@ export async function uploadDocument(
   if (upload.status !== 204 && upload.status !== 201 && upload.status !== 200)
     throw new Error(`the upload to S3 answered ${upload.status}: ${await upload.text()}`);
   console.log(`POST ${new URL(created.upload.url).origin}/… (presigned form) → ${upload.status}`);
-  return waitForManifest(base, created.id, options.timeoutSeconds * 1000);
+  return waitForManifest(base, created.id, options.timeoutSeconds * 1000, token);
 }
 
 async function main(): Promise<void> {
   const options = parseUploadDocumentArgs(process.argv.slice(2));
   const { env } = localStackEnvironment(process.env);
-  const manifest = await uploadDocument(options, baseUrl(options.url, env));
+  const token = options.token ?? (await localStackToken({ sub: options.sub }, env, join(__dirname, '..')));
+  const manifest = await uploadDocument(options, baseUrl(options.url, env), token);
   console.log(summariseManifest(manifest).join('\n'));
   process.exitCode = manifest.status === 'processed' ? 0 : 2;
 }

@@ -17,11 +17,33 @@ describe('document:upload argument parsing', () => {
         '--timeout',
         '9',
       ]),
-    ).toEqual({ path: 'report.pdf', type: 'application/pdf', url: 'http://h:1', timeoutSeconds: 9 });
-    expect(parseUploadDocumentArgs(['a.png'])).toEqual({ path: 'a.png', timeoutSeconds: 60 });
+    ).toEqual({
+      path: 'report.pdf',
+      type: 'application/pdf',
+      url: 'http://h:1',
+      timeoutSeconds: 9,
+      sub: 'local-user',
+    });
+    expect(parseUploadDocumentArgs(['a.png'])).toEqual({
+      path: 'a.png',
+      timeoutSeconds: 60,
+      sub: 'local-user',
+    });
   });
 
-  it.each([[[]], [['a', 'b']], [['a', '--timeout', 'x']], [['a', '--size', '3']]])('refuses %j', (args) => {
+  it('uploads as --sub (a token from the local issuer), or with the --token given', () => {
+    expect(parseUploadDocumentArgs(['a.png', '--sub', 'alice'])).toMatchObject({ sub: 'alice' });
+    expect(parseUploadDocumentArgs(['a.png', '--token', 'eyJ.x.y'])).toMatchObject({ token: 'eyJ.x.y' });
+  });
+
+  it.each([
+    [[]],
+    [['a', 'b']],
+    [['a', '--timeout', 'x']],
+    [['a', '--size', '3']],
+    [['a', '--sub', 'alice', '--token', 't']],
+    [['a', '--sub', '']],
+  ])('refuses %j', (args) => {
     expect(() => parseUploadDocumentArgs(args)).toThrow();
   });
 });
