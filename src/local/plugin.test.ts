@@ -139,3 +139,31 @@ describe('LocalStackPlugin under `sls invoke local --stage local`', () => {
     expect(existsSync(folder)).toBe(false);
   });
 });
+
+describe('LocalStackPlugin under `sls offline start`: what would leave a route less protected than on AWS', () => {
+  afterEach(() => delete process.env.AUTHORIZER);
+
+  it('stops at initialize when AUTHORIZER is set (offline would hand it to every function)', async () => {
+    process.env.AUTHORIZER = '{"jwt":{"claims":{"sub":"bob"}}}';
+    const plugin = new LocalStackPlugin(fakeServerless(['offline', 'start']), {}, io);
+    await expect(plugin.hooks.initialize!()).rejects.toThrow(/AUTHORIZER is set/);
+  });
+
+  it('stops rather than replace a customAuthenticationProvider of your own', async () => {
+    const serverless = fakeServerless(['offline', 'start']);
+    serverless.service.custom!.offline = { customAuthenticationProvider: './mine.js' };
+    const plugin = new LocalStackPlugin(serverless, {}, io);
+    await expect(plugin.hooks.initialize!()).rejects.toThrow(
+      /customAuthenticationProvider is already "\.\/mine\.js"/,
+    );
+  });
+
+  it('stops at a route whose authorizer npm start cannot enforce', async () => {
+    const serverless = fakeServerless(['offline', 'start']);
+    serverless.service.functions.health!.events = [
+      { httpApi: { method: 'GET', path: '/x', authorizer: { type: 'aws_iam' } } },
+    ];
+    const plugin = new LocalStackPlugin(serverless, {}, io);
+    await expect(plugin.hooks.initialize!()).rejects.toThrow(FrameworkError);
+  });
+});
