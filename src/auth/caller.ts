@@ -16,6 +16,9 @@ export const MAX_OWNER_BYTES = 256;
 
 type Claims = Record<string, unknown>;
 
+// In a `u` regex a surrogate pair is one code point: only lone (ill-formed) surrogates are \p{Cs}.
+const LONE_SURROGATE = /\p{Cs}/u;
+
 /** The part of an API Gateway v2 event that carries the authorizer's verdict. */
 export type AuthorizedEvent = Pick<APIGatewayProxyEventV2, 'requestContext'>;
 
@@ -57,6 +60,10 @@ export function callerOf(event: AuthorizedEvent, options: { ownerClaim: string }
   const owner = claims[options.ownerClaim];
   if (typeof owner !== 'string' || owner.length === 0) {
     throw new ForbiddenError(`The token has no ${options.ownerClaim} claim, which owns documents here`);
+  }
+  // A lone surrogate has no UTF-8 form: '\ud800' and '\ufffd' would share one key segment.
+  if (LONE_SURROGATE.test(owner)) {
+    throw new ForbiddenError(`The token's ${options.ownerClaim} claim is not well-formed Unicode`);
   }
   if (Buffer.byteLength(owner, 'utf8') > MAX_OWNER_BYTES) {
     throw new ForbiddenError(

@@ -92,6 +92,7 @@ export function createDocumentsApi(deps: DocumentsApiDependencies): DocumentsApi
         if (check.reason === 'TOO_LARGE') throw new PayloadTooLargeError(check.message);
         throw new BadRequestError(check.message);
       }
+      // Counted before anything is signed: a refused request never holds a usable form.
       await deps.quota.reserve(owner, request.size);
       const id = deps.newId();
       const key = uploadKey({ owner, id }, filename);

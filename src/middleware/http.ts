@@ -71,7 +71,14 @@ export function httpHandler<
     .use(requestContext())
     .use(httpErrorHandler());
   const { authorize } = options;
-  if (authorize) stack.use({ before: (request) => authorize(request.event) });
+  // A middy `before` that returns a value ends the request with it: call, and return nothing.
+  if (authorize) {
+    stack.use({
+      before: (request) => {
+        authorize(request.event);
+      },
+    });
+  }
   if (options.json ?? options.bodySchema !== undefined) stack.use(jsonBody());
   if (options.bodySchema || options.pathSchema || options.querySchema) {
     stack.use(

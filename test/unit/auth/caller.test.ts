@@ -170,3 +170,14 @@ describe('SCOPES', () => {
     });
   });
 });
+
+describe('callerOf and ill-formed Unicode', () => {
+  it('refuses an owner with a lone surrogate: it has no UTF-8 form, and would share a key with U+FFFD', () => {
+    const event = (owner: string) =>
+      ({ requestContext: { authorizer: { jwt: { claims: { sub: owner } } } } }) as never;
+    expect(() => callerOf(event('\ud800'), { ownerClaim: 'sub' })).toThrow(ForbiddenError);
+    expect(() => callerOf(event('a\udc00'), { ownerClaim: 'sub' })).toThrow(ForbiddenError);
+    expect(callerOf(event('\ufffd'), { ownerClaim: 'sub' }).owner).toBe('\ufffd');
+    expect(callerOf(event('😀'), { ownerClaim: 'sub' }).owner).toBe('😀');
+  });
+});

@@ -266,3 +266,29 @@ describe('httpHandler when a middleware itself fails', () => {
     }
   });
 });
+
+describe('httpHandler authorize', () => {
+  const schema = z.object({ name: z.string() });
+
+  it('refuses the caller before the body is parsed or validated', async () => {
+    const handler = jest.fn(async () => ({ statusCode: 200 }));
+    const wrapped = httpHandler(handler, {
+      bodySchema: schema,
+      authorize: () => {
+        throw new UnauthorizedError('no token');
+      },
+    });
+    const response = await wrapped(httpEvent({ body: 'not json' }), lambdaContext());
+    expect(response.statusCode).toBe(401);
+    expect(bodyOf(response)).toMatchObject({ error: { code: 'UNAUTHORIZED', message: 'no token' } });
+    expect(handler).not.toHaveBeenCalled();
+  });
+
+  it('runs the handler when authorize returns, even if it returns a value (middy would answer with it)', async () => {
+    const wrapped = httpHandler(async () => ({ statusCode: 204 }), {
+      authorize: (() => 'alice') as unknown as () => void,
+    });
+    const response = await wrapped(httpEvent({ body: undefined }), lambdaContext());
+    expect(response.statusCode).toBe(204);
+  });
+});
