@@ -217,7 +217,11 @@ export class LocalStackPlugin {
     }
     const custom = (service.custom ??= {});
     const offline = (custom.offline ?? {}) as Record<string, unknown>;
-    if (offline.customAuthenticationProvider !== undefined) {
+    const ownProvider = join(this.serviceDir, AUTHENTICATION_PROVIDER_FILE);
+    if (
+      offline.customAuthenticationProvider !== undefined &&
+      offline.customAuthenticationProvider !== ownProvider
+    ) {
       throw fail(
         `custom.offline.customAuthenticationProvider is already ${JSON.stringify(offline.customAuthenticationProvider)}: the local stack enforces the JWT authorizers through it and will not replace yours. Remove it.`,
       );

@@ -31,7 +31,22 @@ function fakeServerless(commands: string[] = ['offline', 'start']) {
     yamlParser: new YamlParser({ utils: { readFileSync: readYaml } }),
     service: {
       service: 'intake',
-      provider: { stage: 'local', region: 'us-east-1', environment: { STAGE: 'local' } },
+      provider: {
+        stage: 'local',
+        region: 'us-east-1',
+        environment: { STAGE: 'local' },
+        // The authorizer the fixture routes name (port 1: an issuer that never listens in these tests).
+        httpApi: {
+          authorizers: {
+            jwtAuthorizer: {
+              type: 'jwt',
+              identitySource: '$request.header.Authorization',
+              issuerUrl: 'http://127.0.0.1:1',
+              audience: ['intake-local'],
+            },
+          },
+        },
+      },
       custom: { 'serverless-offline': { host: '127.0.0.1', httpPort: '1', lambdaPort: '2' } },
       functions,
       resources: {
