@@ -213,7 +213,9 @@ async function main(): Promise<void> {
           problem: `no document.processed in time (${manifest})`,
         };
       }
-      const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: documentManifestKey({ owner, id }) }));
+      const object = await s3.send(
+        new GetObjectCommand({ Bucket: bucket, Key: documentManifestKey({ owner, id }) }),
+      );
       const manifest = JSON.parse(await object.Body!.transformToString()) as {
         status: string;
         sha256: string;
