@@ -4,7 +4,7 @@
  * (multipart form), s3rver's notification is turned into the AWS S3 event the processor receives, and the
  * API then serves the manifest.
  */
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, Context, S3Event } from 'aws-lambda';
@@ -25,6 +25,7 @@ import listTemplate from '../../../events/document-list.json';
 import deleteTemplate from '../../../events/document-delete.json';
 import { makePdf, makePng } from '../../unit/documents/document-fixtures';
 import { createHash } from 'node:crypto';
+import { createIdKeyedTable } from '../../helpers/dynamodb-tables';
 
 const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 const bucket = 'intake-test-documents';
@@ -102,14 +103,7 @@ beforeAll(async () => {
   });
   dynamoDbClient = new DynamoDBClient({ region: 'us-east-1', endpoint: dynamodb.endpoint, credentials });
   await s3Client.send(new CreateBucketCommand({ Bucket: bucket }));
-  await dynamoDbClient.send(
-    new CreateTableCommand({
-      TableName: quotasTable,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-    }),
-  );
+  await createIdKeyedTable(dynamoDbClient, quotasTable);
   queueUrl = (await sqsClient.send(new CreateQueueCommand({ QueueName: 'documents' }))).QueueUrl!;
 
   storage = new S3ObjectStorage({ bucket, client: s3Client });

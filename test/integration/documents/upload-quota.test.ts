@@ -2,11 +2,12 @@
  * dynamoDbUploadQuota against dynalite over a real socket: the conditional UpdateItem is what keeps
  * concurrent requests from together going over a day's allowance, so it is exercised on a real store.
  */
-import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { IntegrationError, PayloadTooLargeError, QuotaExceededError } from '../../../src/errors';
 import { dynamoDbUploadQuota, quotaDay, type UploadQuotaLimits } from '../../../src/documents/upload-quota';
 import { startEmulator, type RunningEmulator } from '../../../src/local/emulator-process';
+import { createIdKeyedTable } from '../../helpers/dynamodb-tables';
 
 jest.setTimeout(60_000);
 
@@ -22,14 +23,7 @@ beforeAll(async () => {
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     maxAttempts: 1,
   });
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-    }),
-  );
+  await createIdKeyedTable(client, tableName);
 });
 
 afterAll(async () => {
