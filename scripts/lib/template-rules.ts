@@ -228,7 +228,8 @@ export function authorizerViolations(template: Template, options: TemplateRuleOp
 /**
  * Default deny: every HTTP API route has a JWT authorizer of this template (or IAM authorization),
  * except the public ones, which have none. Documents routes need JWT and their read/write scope;
- * operator routes IAM or a JWT with the admin scope.
+ * operator routes a JWT with the admin scope: their handlers read the caller from verified JWT claims
+ * (src/auth/caller.ts), so an AWS_IAM route would pass API Gateway and then answer every call 401.
  */
 export function routeViolations(template: Template): string[] {
   const violations: string[] = [];
@@ -252,8 +253,8 @@ export function routeViolations(template: Template): string[] {
     }
     const adminScope = ADMIN_ROUTES.get(key);
     if (adminScope) {
-      if (type !== 'AWS_IAM' && !(jwt && scopes.includes(adminScope)))
-        violations.push(`${label}: needs AWS_IAM or a JWT authorizer with the ${adminScope} scope`);
+      if (!(jwt && scopes.includes(adminScope)))
+        violations.push(`${label}: needs a JWT authorizer with the ${adminScope} scope`);
       continue;
     }
     if (/^[A-Z]+ \/documents(\/|$)/.test(key)) {

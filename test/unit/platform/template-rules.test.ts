@@ -289,7 +289,7 @@ describe('packaged template rules', () => {
       ]);
     });
 
-    it('wants the admin scope or IAM on the integrations report, and no authorizer on public routes', () => {
+    it('wants the admin scope on the integrations report, and no authorizer on public routes', () => {
       const template = wellFormedTemplate();
       template.Resources.RouteIntegrations = route('GET /health/integrations/aws', jwt('documents/read'));
       template.Resources.RouteHealth = route('GET /health', jwt('documents/read'));
@@ -297,15 +297,18 @@ describe('packaged template rules', () => {
       template.Resources.RouteNew = route('GET /reports');
 
       expect(routeViolations(template)).toEqual([
-        'RouteIntegrations (GET /health/integrations/aws): needs AWS_IAM or a JWT authorizer with the intake/admin scope',
+        'RouteIntegrations (GET /health/integrations/aws): needs a JWT authorizer with the intake/admin scope',
         'RouteHealth (GET /health): public by design, but has authorization JWT',
         'RouteWebhooks (POST /webhooks/{source}): public by design, but has authorization AWS_IAM',
         'RouteNew (GET /reports): no authorizer (not a public route)',
       ]);
 
+      // IAM would let API Gateway through, but the handler reads the caller from JWT claims and answers 401.
       template.Resources.RouteIntegrations = route('GET /health/integrations/aws', {
         AuthorizationType: 'AWS_IAM',
       });
+      expect(routeViolations(template).join('\n')).toMatch(/integrations.*intake\/admin/);
+      template.Resources.RouteIntegrations = route('GET /health/integrations/aws', jwt('intake/admin'));
       expect(routeViolations(template).join('\n')).not.toMatch(/integrations/);
     });
 
