@@ -21,6 +21,16 @@ type Resources = Template['Resources'];
 const byType = (resources: Resources, prefix: string) =>
   Object.entries(resources).filter(([, resource]) => resource.Type.startsWith(prefix));
 
+/** Each HTTP API route's key with its authorization type and scopes, sorted by key. */
+const routesOf = (resources: Resources) =>
+  byType(resources, 'AWS::ApiGatewayV2::Route')
+    .map(([, route]) => [
+      String(route.Properties!.RouteKey),
+      String(route.Properties!.AuthorizationType ?? 'NONE'),
+      ...((route.Properties!.AuthorizationScopes as string[] | undefined) ?? []),
+    ])
+    .sort(([a], [b]) => String(a).localeCompare(String(b)));
+
 describe('sls package --stage dev (the deployed template)', () => {
   const work = mkdtempSync(join(tmpdir(), 'intake-packaged-'));
   afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -70,17 +80,39 @@ describe('sls package --stage dev (the deployed template)', () => {
     );
     // dev has no corsAllowedOrigins: no CORS on the API, none on the bucket.
     expect(resources.HttpApi!.Properties!.CorsConfiguration).toBeUndefined();
+    // The rules check the routes that exist: these must exist, each with its authorization.
+    expect(routesOf(resources)).toEqual([
+      ['$default', 'NONE'],
+      ['DELETE /documents/{id}', 'JWT', 'documents/write'],
+      ['GET /documents', 'JWT', 'documents/read'],
+      ['GET /documents/{id}', 'JWT', 'documents/read'],
+      ['GET /health', 'NONE'],
+      ['GET /health/integrations/aws', 'JWT', 'intake/admin'],
+      ['POST /documents', 'JWT', 'documents/write'],
+      ['POST /webhooks/{source}', 'NONE'],
+    ]);
 
     expect(templateViolations(template, { stage: 'dev' })).toEqual([]);
   });
 
   it('with jwtIssuer and jwtAudience trusts that issuer and creates no Cognito resource', async () => {
+    const origins = 'https://app.example.com,https://admin.example.com';
     const template = await packageDev('external', [
       '--param',
       'jwtIssuer=https://issuer.example.com/',
       '--param',
       'jwtAudience=api://intake',
+      '--param',
+      `corsAllowedOrigins=${origins}`,
     ]);
+
+    // The stage's explicit origins reach both the HTTP API and the bucket, and nothing else does.
+    expect(template.Resources.HttpApi!.Properties!.CorsConfiguration).toMatchObject({
+      AllowOrigins: origins.split(','),
+    });
+    expect(JSON.stringify(template.Resources.DocumentsBucket!.Properties!.CorsConfiguration)).toContain(
+      JSON.stringify({ 'Fn::Split': [',', origins] }),
+    );
 
     expect(byType(template.Resources, 'AWS::Cognito::')).toEqual([]);
     expect(Object.keys(template.Outputs as object).filter((name) => name.startsWith('Cognito'))).toEqual([]);
