@@ -288,6 +288,29 @@ describe('documents belong to the verified caller', () => {
     expect((await call(as(listEvent, alice))).body.items).toEqual([expect.objectContaining({ id: ID })]);
   });
 
+  it("lists by reading only the caller's own manifest prefix, never another owner's objects", async () => {
+    await storeDocument('alice');
+    await storeDocument('bob', '00000000-0000-4000-8000-000000000003');
+    const listed: string[] = [];
+    const read: string[] = [];
+    const list = storage.list.bind(storage);
+    const getBytes = storage.getBytes.bind(storage);
+    jest.spyOn(storage, 'list').mockImplementation(async (prefix, options) => {
+      listed.push(prefix);
+      return list(prefix, options);
+    });
+    jest.spyOn(storage, 'getBytes').mockImplementation(async (key) => {
+      read.push(key);
+      return getBytes(key);
+    });
+
+    const bobs = await call(as(listEvent, bob));
+
+    expect(bobs.body.items).toEqual([expect.objectContaining({ owner: 'bob' })]);
+    expect(listed).toEqual(['manifests/Ym9i/']);
+    expect(read).toEqual(['manifests/Ym9i/00000000-0000-4000-8000-000000000003.json']);
+  });
+
   it("shows Bob nothing of Alice's even with the cursor of her listing", async () => {
     for (const id of ['00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002']) {
       await storeDocument('alice', id);
