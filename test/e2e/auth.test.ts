@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { exportSPKI, generateKeyPair, importJWK, SignJWT, UnsecuredJWT, type JWK, type KeyLike } from 'jose';
 import { postGithubPush } from '../helpers/github-push';
-import { startLocalStack, type LocalStackProcess } from '../helpers/local-stack-process';
+import { freePort, startLocalStack, type LocalStackProcess } from '../helpers/local-stack-process';
 import { localToken } from '../helpers/local-tokens';
 
 jest.setTimeout(180_000);
@@ -20,14 +20,20 @@ let stack: LocalStackProcess;
 let dataDir: string;
 let issuerKey: { kid: string; privateKey: KeyLike };
 let base: string;
+let issuerPort: number;
 
 beforeAll(async () => {
+  issuerPort = await freePort();
   // Persistence on, so the test can sign tokens with the issuer's own key (kept in the data folder)
   // and change one claim at a time.
   dataDir = mkdtempSync(join(tmpdir(), 'intake-auth-e2e-'));
   stack = await startLocalStack({
     fixtures: true,
-    env: { INTAKE_DATA_DIR: dataDir, WEBHOOK_SECRET_GITHUB: githubSecret },
+    env: {
+      INTAKE_DATA_DIR: dataDir,
+      WEBHOOK_SECRET_GITHUB: githubSecret,
+      INTAKE_ISSUER_PORT: String(issuerPort),
+    },
     timeoutMs: 120_000,
   });
   base = stack.state.http.url;
@@ -212,11 +218,26 @@ describe('a valid token', () => {
     expect((await get('/fixtures/authorized', { authorization: token })).status).toBe(200);
   });
 
-  it('comes from npm run token, which prints the token and nothing else', async () => {
+  it('come from the issuer npm start serves on INTAKE_ISSUER_PORT, named in the state file and the banner', async () => {
+    const issuer = `http://127.0.0.1:${issuerPort}`;
+    expect(stack.state.auth).toMatchObject({ issuer, audience: 'intake-local' });
+    const discovery = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as {
+      issuer: string;
+      jwks_uri: string;
+    };
+    expect(discovery).toMatchObject({ issuer, jwks_uri: stack.state.auth!.jwksUri });
+    await stack.waitForLine((line) => line.includes(`OIDC issuer     ${issuer} (audience intake-local)`));
+  });
+
+  it('comes from `npm run --silent token`, which prints the token and nothing else', async () => {
+    // Exactly the README's command: npm itself prints its `> intake token` header unless --silent.
     const { stdout } = await run(
-      join(__dirname, '..', '..', 'node_modules', '.bin', 'tsx'),
-      ['scripts/token.ts', '--sub', 'alice', '--scope', 'read'],
-      { cwd: join(__dirname, '..', '..'), env: { ...process.env, INTAKE_STATE_FILE: stack.stateFile } },
+      'npm',
+      ['run', '--silent', 'token', '--', '--sub', 'alice', '--scope', 'read'],
+      {
+        cwd: join(__dirname, '..', '..'),
+        env: { ...process.env, INTAKE_STATE_FILE: stack.stateFile },
+      },
     );
     expect(stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
     expect((await get('/fixtures/authorized', bearer(stdout.trim()))).status).toBe(200);

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startLocalStack, type LocalStackProcess } from '../../helpers/local-stack-process';
+import { localToken } from '../../helpers/local-tokens';
 
 jest.setTimeout(180_000);
 const run = promisify(execFile);
@@ -75,6 +76,26 @@ describe('quickstart scripts against `npm start`', () => {
     expect(result.stdout).toContain(sha256);
     const url = /download\s+(\S+)/.exec(result.stdout)![1]!;
     expect(await (await fetch(url)).text()).toBe(content);
+  });
+
+  it("document:upload --sub uploads as that user: the document is in Bob's listing and not in Alice's", async () => {
+    const path = join(workDir, 'bob notes.txt');
+    writeFileSync(path, 'only for bob\n');
+    const result = await script('upload-document', [path, '--sub', 'bob']);
+    expect(result).toMatchObject({ code: 0 });
+    const id = /document ([0-9a-f-]{36})/.exec(result.stdout)![1];
+
+    const listedFor = async (sub: string) => {
+      const token = await localToken(stack.state, { sub });
+      const response = await fetch(`${stack.state.http.url}/documents`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      return ((await response.json()) as { items: { id: string; owner: string }[] }).items;
+    };
+    expect(await listedFor('bob')).toEqual(
+      expect.arrayContaining([expect.objectContaining({ id, owner: 'bob', filename: 'bob notes.txt' })]),
+    );
+    expect((await listedFor('alice')).map((item) => item.id)).not.toContain(id);
   });
 
   it('document:upload exits 2 with the reason when the file is quarantined', async () => {
