@@ -1,5 +1,24 @@
+const { readdirSync, readFileSync } = require('node:fs');
+const { join } = require('node:path');
+
+/**
+ * middy 7 publishes only an `import` condition, which a CommonJS `require` (what ts-jest makes of our
+ * imports) cannot resolve: map each @middy package to the entry its own exports map names for `import`
+ * (jest then transforms that ES module like the others in transformIgnorePatterns).
+ */
+function middyImportEntries() {
+  const scope = join(__dirname, 'node_modules', '@middy');
+  return Object.fromEntries(
+    readdirSync(scope).map((name) => {
+      const { exports } = JSON.parse(readFileSync(join(scope, name, 'package.json'), 'utf8'));
+      return [`^@middy/${name}$`, join(scope, name, exports['.'].import.default)];
+    }),
+  );
+}
+
 /** Three suites: unit (no I/O), integration (in-process emulators over real sockets), e2e (the `npm start` stack). */
 const base = {
+  moduleNameMapper: middyImportEntries(),
   testEnvironment: 'node',
   transform: {
     '^.+\\.[tj]sx?$': ['ts-jest', { tsconfig: { allowJs: true, rootDir: __dirname, isolatedModules: true } }],

@@ -8,6 +8,7 @@
  *
  * Writes bench/results/webhook-fuzz.json; exit code 1 on any 5xx or crash.
  */
+import '../test/helpers/middy-under-tsx';
 import '../src/webhooks/testing/quiet';
 import { parseArgs } from 'node:util';
 import fc from 'fast-check';

@@ -11,6 +11,7 @@
  * Options: --deliveries N, --duplicates 0.1, --failure-rate 0.05, --concurrency 16, --timeout 600.
  * Exit code 0 only when nothing was lost or doubled. Writes bench/results/webhook-reliability.json.
  */
+import '../test/helpers/middy-under-tsx';
 import '../src/webhooks/testing/quiet';
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';

@@ -10,7 +10,7 @@ import { errorResponse } from './error-response';
 import { httpErrorHandler } from './http-error-handler';
 import { requestIdOf, type HttpResult } from './http-types';
 import { jsonBody } from './json-body';
-import { middy } from './middy';
+import { middy, type MiddlewareObj } from './middy';
 import { requestContext } from './request-context';
 import { validateRequest } from './validate-request';
 
@@ -73,11 +73,12 @@ export function httpHandler<
   const { authorize } = options;
   // A middy `before` that returns a value ends the request with it: call, and return nothing.
   if (authorize) {
-    stack.use({
+    const authorizeFirst: MiddlewareObj<APIGatewayProxyEventV2, HttpResult> = {
       before: (request) => {
         authorize(request.event);
       },
-    });
+    };
+    stack.use(authorizeFirst);
   }
   if (options.json ?? options.bodySchema !== undefined) stack.use(jsonBody());
   if (options.bodySchema || options.pathSchema || options.querySchema) {

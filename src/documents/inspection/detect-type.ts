@@ -1,12 +1,12 @@
-import type * as FileTypeCore from 'file-type/core' with { 'resolution-mode': 'import' };
+import type * as FileType from 'file-type' with { 'resolution-mode': 'import' };
 import { looksLikeText, classifyText } from './text-kind';
 import { completeLength } from './utf8-validator';
 import { officeOpenXmlType, readZipEntryNames } from './zip-directory';
 
-// file-type is ESM-only: Node ≥ 20.19 loads it with require(), esbuild bundles it into our CJS output and
+// file-type is ESM-only: Node ≥ 22.12 loads it with require(), esbuild bundles it into our CJS output and
 // jest transforms it (jest.config transformIgnorePatterns). A dynamic import() would fail under jest.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { fileTypeFromBuffer } = require('file-type/core') as typeof FileTypeCore;
+const { fileTypeFromBuffer } = require('file-type') as typeof FileType;
 
 /** How a type was told: magic bytes, the zip directory (OOXML), a text sniff, or nothing recognisable. */
 export type DetectionSource = 'magic' | 'zip-directory' | 'text' | 'empty' | 'unknown';
