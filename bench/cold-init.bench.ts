@@ -36,12 +36,12 @@ const CLIENT_CLASSES: Record<string, string> = {
   'client-sts': 'STSClient',
 };
 
-/** serverless-esbuild 1.57 defaults (dist/index.js getBuildOptions) for runtime nodejs22.x: no minify,
+/** serverless-esbuild 1.57 defaults (dist/index.js getBuildOptions) for runtime nodejs24.x: no minify,
  * no mainFields (esbuild's node default: main first), external ['aws-sdk'] from `exclude`. */
 const SERVERLESS_ESBUILD_DEFAULTS: BuildOptions = {
   bundle: true,
   platform: 'node',
-  target: 'node22',
+  target: 'node24',
   external: ['aws-sdk'],
 };
 
@@ -133,7 +133,7 @@ function lambdaLikeEnv(service: ResolvedService): NodeJS.ProcessEnv {
   }
   return {
     ...env,
-    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
     AWS_LAMBDA_FUNCTION_NAME: 'intake-dev-health',
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
     AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
@@ -143,7 +143,6 @@ function lambdaLikeEnv(service: ResolvedService): NodeJS.ProcessEnv {
     AWS_SESSION_TOKEN: 'bench-session',
     // Outside Lambda the tracer would try to reach an X-Ray daemon (DESIGN.md): off, as its cost is the import.
     POWERTOOLS_TRACE_ENABLED: 'false',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
 }
 

@@ -21,8 +21,6 @@ import { median, percentile, round2 } from './lib/stats';
 
 const medianOrNaN = (values: number[]) => (values.length > 0 ? median(values) : NaN);
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 const UPLOADS = Math.max(8, Number(process.argv[2] ?? 200));
 const CONCURRENCY = 8;
 const SIZE = 1024 * 1024;

@@ -21,9 +21,6 @@ import { writeBenchResult } from './lib/results';
 import { PROJECT_ROOT } from './lib/serverless-package';
 import { median, percentile, round2 } from './lib/stats';
 
-// Node 20 locally: the SDK's end-of-support notice is noise in a benchmark's output.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 const DELIVERIES = Math.max(5, Number(process.argv[2] ?? 20));
 const STARTUP_TARGET_MS = 10_000;
 const DELIVERY_TARGET_MS = 200;

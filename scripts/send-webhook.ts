@@ -252,8 +252,6 @@ export function describeFailure(error: unknown): string {
 }
 
 async function main(): Promise<void> {
-  // Node 20 locally: the SDK's end-of-support notice is noise here (Lambda runs Node 22).
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const options = parseSendWebhookArgs(process.argv.slice(2));
   const { env, file } = localStackEnvironment(process.env);
   const request = buildSignedWebhook(options, env);

@@ -63,7 +63,7 @@ function loadPluginImplementation() {
       bundle: true,
       platform: 'node',
       format: 'cjs',
-      target: 'node20',
+      target: 'node22',
       packages: 'external',
       logLevel: 'error',
     });

@@ -110,8 +110,6 @@ export class LocalStackPlugin {
       warning: (message) => io.log.warning(`local stack: ${message}`),
       error: (message) => io.log.error(`local stack: ${message}`),
     };
-    // The SDK's Node 20 support notice is noise in a local stack (and reaches handlers: AWS_* is copied).
-    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     if (isLocalInvoke(serverless, options)) {
       this.hooks = this.localInvokeHooks();
       return;

@@ -7,7 +7,7 @@ const buildOptions = {
   bundle: true,
   minify: true,
   sourcemap: false,
-  target: 'node22',
+  target: 'node24',
   platform: 'node',
   format: 'cjs',
   mainFields: ['module', 'main'],
@@ -43,7 +43,7 @@ describe('singleBuildOptions', () => {
     expect(options).toMatchObject({
       bundle: true,
       sourcemap: false,
-      target: 'node22',
+      target: 'node24',
       platform: 'node',
       format: 'cjs',
       mainFields: ['module', 'main'],

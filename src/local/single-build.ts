@@ -5,7 +5,7 @@
  * files (`<work folder>/.build/functions/<name>.js`), unminified (readable stack traces), and leaves the
  * AWS SDK and Powertools to be required from node_modules (their CommonJS builds, same versions): that
  * is ~90% of the parsing, for ~60 ms more at a handler's first invoke. ESM-only packages (middy,
- * file-type) stay bundled, as Node 20 cannot require them. Deployed bundles are untouched: `sls
+ * file-type) stay bundled, as in the deployed build. Deployed bundles are untouched: `sls
  * package` and `deploy` never load the local plugin; INTAKE_SINGLE_BUILD=false restores the stock
  * per-function builds locally.
  */

@@ -16,7 +16,7 @@ describe('one esbuild build for every function (real esbuild, real handlers)', (
       bundle: true,
       minify: true,
       sourcemap: false,
-      target: 'node22',
+      target: 'node24',
       platform: 'node',
       format: 'cjs',
       mainFields: ['module', 'main'],
