@@ -105,6 +105,18 @@ export const variables = {
     expected: 'an integer from 10 to 3600',
     description: 'Seconds a presigned download URL stays valid (default 300)',
   },
+  DOCUMENTS_MALWARE_SCANNING: {
+    schema: z._default(
+      z.pipe(
+        z.enum(['true', 'false']),
+        z.transform((value) => value === 'true'),
+      ),
+      false,
+    ),
+    expected: "'true' or 'false'",
+    description:
+      "Malware scanning of uploads (stage param malwareScanning): 'true' holds each file `scanning` until its scan result (default false)",
+  },
   DOCUMENTS_OWNER_CLAIM: {
     schema: z._default(z.string().check(z.regex(/^[A-Za-z0-9:_.\-/]{1,128}$/)), 'sub'),
     expected: 'a claim name (letters, digits, : _ . - /)',

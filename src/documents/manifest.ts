@@ -2,7 +2,13 @@ import type { DetectedType } from './inspection/detect-type';
 import type { DocumentInspection, DocumentMetadata } from './inspection/inspect-document';
 import type { UploadPolicy } from './upload-policy';
 
-export type DocumentStatus = 'processed' | 'quarantined';
+/**
+ * `processed`: kept and downloadable. `quarantined`: failed inspection (or could not be scanned), moved to
+ * quarantine/. With malware scanning on, a file that passed inspection is `scanning` until the scan result
+ * arrives, then `processed` or `infected` (moved to quarantine/ like a quarantined file). Only `processed`
+ * is ever served.
+ */
+export type DocumentStatus = 'processed' | 'quarantined' | 'scanning' | 'infected';
 
 /** Why a file was quarantined; stable codes clients may switch on. */
 export type QuarantineCode =
@@ -12,10 +18,12 @@ export type QuarantineCode =
   | 'TYPE_MISMATCH'
   | 'EXTENSION_MISMATCH'
   | 'DAMAGED'
-  | 'NO_PAGES';
+  | 'NO_PAGES'
+  | 'MALWARE'
+  | 'NOT_SCANNED';
 
 export interface DocumentVerdict {
-  status: DocumentStatus;
+  status: 'processed' | 'quarantined';
   reason: { code: QuarantineCode; message: string } | null;
 }
 
@@ -39,6 +47,8 @@ export interface DocumentManifest {
   metadata: DocumentMetadata;
   status: DocumentStatus;
   reason: DocumentVerdict['reason'];
+  /** The malware scan's finished result; absent while scanning and when scanning is off. */
+  malwareScan?: { status: string; threats: string[] };
   etag: string | null;
   versionId: string | null;
   /** The upload version this manifest describes (versionId, or ETag:sequencer): the idempotency key. */
