@@ -4,7 +4,12 @@
  * Pure functions over the template JSON so they are unit-tested on small hand-made templates.
  */
 
-type Resource = { Type: string; Properties?: Record<string, unknown>; [key: string]: unknown };
+type Resource = {
+  Type: string;
+  Condition?: string;
+  Properties?: Record<string, unknown>;
+  [key: string]: unknown;
+};
 export type Template = { Resources: Record<string, Resource>; [key: string]: unknown };
 
 export interface TemplateRuleOptions {
@@ -353,6 +358,142 @@ export function secretViolations(template: Template): string[] {
     : [`the template reads ${found.length} app client secret(s) (GetAtt ClientSecret)`];
 }
 
+/** The template's Condition `name` on literal values (osls writes params in): Equals, Not, And, Or, Condition. */
+export function conditionHolds(template: Template, name: string): boolean {
+  const conditions = (template.Conditions ?? {}) as Record<string, unknown>;
+  const evaluate = (expression: unknown): boolean | string => {
+    if (typeof expression === 'string' || typeof expression === 'boolean') return expression;
+    const [[fn, argument]] = Object.entries(expression as Record<string, unknown>) as [[string, unknown]];
+    const items = asArray(argument as unknown[]);
+    switch (fn) {
+      case 'Fn::Equals':
+        return canonical(evaluate(items[0])) === canonical(evaluate(items[1]));
+      case 'Fn::Not':
+        return evaluate(items[0]) !== true;
+      case 'Fn::And':
+        return items.every((item) => evaluate(item) === true);
+      case 'Fn::Or':
+        return items.some((item) => evaluate(item) === true);
+      case 'Condition':
+        return conditionHolds(template, String(argument));
+      default:
+        throw new Error(`Condition ${name}: ${fn} is not a literal expression`);
+    }
+  };
+  if (!(name in conditions)) throw new Error(`Condition ${name} is not declared`);
+  return evaluate(conditions[name]) === true;
+}
+
+/** The resources that exist when deployed: those without a Condition, or whose Condition holds. */
+export function activeResources(template: Template): [string, Resource][] {
+  return Object.entries(template.Resources).filter(
+    ([, resource]) => typeof resource.Condition !== 'string' || conditionHolds(template, resource.Condition),
+  );
+}
+
+/** A statement that is one branch of `Fn::If` on a condition that holds, or unconditional. */
+function activeStatement(template: Template, statement: unknown): Statement | undefined {
+  const branches = (statement as { 'Fn::If'?: unknown[] } | null)?.['Fn::If'];
+  if (!Array.isArray(branches)) return statement as Statement;
+  const chosen = conditionHolds(template, String(branches[0])) ? branches[1] : branches[2];
+  return (chosen as { Ref?: string } | null)?.Ref === 'AWS::NoValue'
+    ? undefined
+    : activeStatement(template, chosen);
+}
+
+/** The prefix GuardDuty scans, and the resource wildcards AWS's policy for its role needs (no others). */
+export const MALWARE_SCAN_PREFIX = 'uploads/';
+const MALWARE_ROLE_WILDCARDS = [
+  /\/uploads\/\*$/,
+  /:rule\/DO-NOT-DELETE-AmazonGuardDutyMalwareProtectionS3\*$/,
+];
+const GUARDDUTY_PLAN_PRINCIPAL = 'malware-protection-plan.guardduty.amazonaws.com';
+
+/** The active bucket-policy statements that deny reads of objects whose scan tag is not NO_THREATS_FOUND. */
+export function scanGateStatements(template: Template): Statement[] {
+  return activeResources(template)
+    .filter(([, resource]) => resource.Type === 'AWS::S3::BucketPolicy')
+    .flatMap(([, resource]) =>
+      asArray((resource.Properties?.PolicyDocument as { Statement?: unknown[] } | undefined)?.Statement),
+    )
+    .map((statement) => activeStatement(template, statement))
+    .filter((statement): statement is Statement & { Condition?: Record<string, Record<string, unknown>> } => {
+      const candidate = statement as
+        (Statement & { Condition?: Record<string, Record<string, unknown>> }) | undefined;
+      return (
+        candidate?.Effect === 'Deny' &&
+        asArray(candidate.Action).includes('s3:GetObject') &&
+        candidate.Condition?.StringNotEquals?.['s3:ExistingObjectTag/GuardDutyMalwareScanStatus'] ===
+          'NO_THREATS_FOUND'
+      );
+    });
+}
+
+/**
+ * Malware scanning (condition EnableMalwareScanning, param malwareScanning) is all or nothing. On: a
+ * GuardDuty MalwareProtectionPlan on uploads/ with tagging, assuming a role trusted only by GuardDuty whose
+ * statements name no Resource '*', no wildcard action and no wildcard but AWS's documented ones (objects
+ * under uploads/, GuardDuty's managed rule name); a bucket policy denying reads until the scan tag is
+ * NO_THREATS_FOUND; an EventBridge rule for the scan results. Off: none of the plan, its role, the deny.
+ */
+export function malwareScanningViolations(template: Template): string[] {
+  const active = activeResources(template);
+  const plans = active.filter(([, resource]) => resource.Type === 'AWS::GuardDuty::MalwareProtectionPlan');
+  // A template without the condition scans when it declares a plan (and then must have all the rest).
+  const declared = 'EnableMalwareScanning' in ((template.Conditions ?? {}) as object);
+  const enabled = declared ? conditionHolds(template, 'EnableMalwareScanning') : plans.length > 0;
+  const guardDutyRoles = active.filter(
+    ([, resource]) =>
+      resource.Type === 'AWS::IAM::Role' &&
+      JSON.stringify(resource.Properties?.AssumeRolePolicyDocument ?? {}).includes(GUARDDUTY_PLAN_PRINCIPAL),
+  );
+  const gates = scanGateStatements(template);
+  const rules = active.filter(
+    ([, resource]) =>
+      resource.Type === 'AWS::Events::Rule' &&
+      JSON.stringify(resource.Properties?.EventPattern ?? {}).includes(
+        'GuardDuty Malware Protection Object Scan Result',
+      ),
+  );
+  if (!enabled) {
+    return [
+      ...plans.map(([id]) => `${id}: a malware protection plan exists with scanning off`),
+      ...guardDutyRoles.map(([id]) => `${id}: a GuardDuty role exists with scanning off`),
+      ...(gates.length > 0 ? ['the bucket policy gates reads on the scan tag with scanning off'] : []),
+      ...rules.map(([id]) => `${id}: a scan result rule exists with scanning off`),
+    ];
+  }
+  const violations: string[] = [];
+  if (plans.length !== 1) violations.push(`${plans.length} malware protection plans, expected 1`);
+  for (const [id, plan] of plans) {
+    const properties = plan.Properties ?? {};
+    const bucket = (properties.ProtectedResource as { S3Bucket?: { ObjectPrefixes?: unknown } } | undefined)
+      ?.S3Bucket;
+    if (canonical(bucket?.ObjectPrefixes) !== canonical([MALWARE_SCAN_PREFIX]))
+      violations.push(`${id}: scans ${canonical(bucket?.ObjectPrefixes)}, not [${MALWARE_SCAN_PREFIX}]`);
+    if ((properties.Actions as { Tagging?: { Status?: string } } | undefined)?.Tagging?.Status !== 'ENABLED')
+      violations.push(`${id}: tagging is not ENABLED (the bucket policy reads the tag)`);
+    const roleId = getAttTarget(properties.Role);
+    const role = guardDutyRoles.find(([candidate]) => candidate === roleId);
+    if (!role) {
+      violations.push(`${id}: its Role is not an active role trusted by ${GUARDDUTY_PLAN_PRINCIPAL}`);
+      continue;
+    }
+    for (const statement of roleStatements(role[1])) {
+      const label = `${roleId}${statement.Sid ? `/${statement.Sid}` : ''}`;
+      for (const action of asArray(statement.Action).filter((a) => a.includes('*')))
+        violations.push(`${label}: wildcard action ${action}`);
+      for (const target of asArray(statement.Resource as unknown).map(resourceText)) {
+        if (target.includes('*') && !MALWARE_ROLE_WILDCARDS.some((pattern) => pattern.test(target)))
+          violations.push(`${label}: wildcard resource ${target}`);
+      }
+    }
+  }
+  if (gates.length === 0) violations.push('no bucket policy statement denies reads until NO_THREATS_FOUND');
+  if (rules.length === 0) violations.push('no EventBridge rule routes the scan results');
+  return violations;
+}
+
 /** All rules at once; empty = the template keeps them. */
 export function templateViolations(template: Template, options: TemplateRuleOptions = {}): string[] {
   return [
@@ -366,5 +507,6 @@ export function templateViolations(template: Template, options: TemplateRuleOpti
     ...concurrencyViolations(template),
     ...corsViolations(template, options),
     ...secretViolations(template),
+    ...malwareScanningViolations(template),
   ];
 }

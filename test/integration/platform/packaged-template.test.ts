@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { templateViolations } from '../../../scripts/lib/template-rules';
+import { activeResources, scanGateStatements, templateViolations } from '../../../scripts/lib/template-rules';
 import type { Template } from '../../../scripts/lib/template-rules';
 
 jest.setTimeout(60_000);
@@ -92,6 +92,39 @@ describe('sls package --stage dev (the deployed template)', () => {
       ['POST /webhooks/{source}', 'NONE'],
     ]);
 
+    expect(templateViolations(template, { stage: 'dev' })).toEqual([]);
+    // Malware scanning is off by default: no plan, no GuardDuty role, no rule, no read gate deployed.
+    const scanning = activeResources(template).filter(([id]) =>
+      ['DocumentsMalwareProtectionPlan', 'MalwareProtectionRole', 'DocumentScanResultsRule'].includes(id),
+    );
+    expect(scanning).toEqual([]);
+    expect(scanGateStatements(template)).toEqual([]);
+  });
+
+  it('with malwareScanning=true deploys the plan on uploads/, its role, the rule and the read gate', async () => {
+    const template = await packageDev('scanning', ['--param', 'malwareScanning=true']);
+    const active = new Map(activeResources(template));
+    expect(active.get('DocumentsMalwareProtectionPlan')?.Properties).toMatchObject({
+      Role: { 'Fn::GetAtt': ['MalwareProtectionRole', 'Arn'] },
+      ProtectedResource: {
+        S3Bucket: { BucketName: { Ref: 'DocumentsBucket' }, ObjectPrefixes: ['uploads/'] },
+      },
+      Actions: { Tagging: { Status: 'ENABLED' } },
+    });
+    expect(active.get('MalwareProtectionRole')?.Type).toBe('AWS::IAM::Role');
+    expect(active.get('DocumentScanResultsRule')?.Type).toBe('AWS::Events::Rule');
+    const [gate, ...others] = scanGateStatements(template);
+    expect(others).toEqual([]);
+    expect(gate).toMatchObject({
+      Effect: 'Deny',
+      Principal: '*',
+      Resource: { 'Fn::Sub': '${DocumentsBucket.Arn}/uploads/*' },
+    });
+    const processEnvironment = template.Resources.DocumentDashprocessLambdaFunction!.Properties!
+      .Environment as {
+      Variables: Record<string, unknown>;
+    };
+    expect(processEnvironment.Variables.DOCUMENTS_MALWARE_SCANNING).toBe('true');
     expect(templateViolations(template, { stage: 'dev' })).toEqual([]);
   });
 

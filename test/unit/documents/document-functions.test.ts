@@ -1,8 +1,9 @@
 import type * as DynamoDb from '@aws-sdk/client-dynamodb';
-import type { APIGatewayProxyEventV2, Context, S3Event } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, Context, S3Event, SQSRecord } from 'aws-lambda';
 import type * as ClientMock from 'aws-sdk-client-mock';
 import type { HttpHandler } from '../../../src/middleware/http';
 import type { S3Handler } from '../../../src/middleware/s3';
+import type { SqsBatchHandler } from '../../../src/middleware/sqs';
 import notFoundEvent from '../../../events/http-not-found.json';
 import unknownEvent from '../../../events/document-get-unknown.json';
 import createEvent from '../../../events/document-create.json';
@@ -133,12 +134,39 @@ describe('documents entry points', () => {
     expect(() => load('../../../functions/documents-api', { ...environment, ...env })).toThrow(message);
   });
 
-  it.each(['../../../functions/document-process', '../../../functions/documents-api'])(
-    '%s refuses to load without its configuration, naming what is missing',
-    (modulePath) => {
-      expect(() => load(modulePath, { ...environment, DOCUMENTS_BUCKET: '' })).toThrow(
-        /DOCUMENTS_BUCKET is missing/,
-      );
-    },
-  );
+  it('document-process refuses to load with DOCUMENTS_MALWARE_SCANNING other than true/false, naming it', () => {
+    expect(() =>
+      load('../../../functions/document-process', { ...environment, DOCUMENTS_MALWARE_SCANNING: 'yes' }),
+    ).toThrow(/DOCUMENTS_MALWARE_SCANNING is invalid/);
+  });
+
+  // Hostile queue input: a message that is not a scan result (or names another bucket) never crashes the
+  // batch nor touches AWS: the malformed one alone is reported for retry (then the DLQ).
+  it('document-scan-result reports a malformed message as a batch item failure and skips other buckets', async () => {
+    const handler = load<SqsBatchHandler>('../../../functions/document-scan-result', environment);
+    const record = (messageId: string, body: string) => ({ messageId, body, attributes: {} }) as SQSRecord;
+    const otherBucket = JSON.stringify({
+      source: 'aws.guardduty',
+      'detail-type': 'GuardDuty Malware Protection Object Scan Result',
+      detail: {
+        s3ObjectDetails: { bucketName: 'someone-elses-bucket', objectKey: 'uploads/a/b/c', eTag: 'x' },
+        scanResultDetails: { scanResultStatus: 'NO_THREATS_FOUND', threats: null },
+      },
+    });
+    const response = await handler(
+      { Records: [record('forged', '{"source":"intake.attacker"}'), record('other', otherBucket)] },
+      context,
+    );
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'forged' }] });
+  });
+
+  it.each([
+    '../../../functions/document-process',
+    '../../../functions/document-scan-result',
+    '../../../functions/documents-api',
+  ])('%s refuses to load without its configuration, naming what is missing', (modulePath) => {
+    expect(() => load(modulePath, { ...environment, DOCUMENTS_BUCKET: '' })).toThrow(
+      /DOCUMENTS_BUCKET is missing/,
+    );
+  });
 });

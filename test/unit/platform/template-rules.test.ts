@@ -1,8 +1,11 @@
 import {
+  activeResources,
   authorizerViolations,
+  conditionHolds,
   concurrencyViolations,
   corsViolations,
   logGroupViolations,
+  malwareScanningViolations,
   roleViolations,
   routeViolations,
   secretViolations,
@@ -365,5 +368,184 @@ describe('packaged template rules', () => {
         'the template reads 1 app client secret(s) (GetAtt ClientSecret)',
       ]);
     });
+  });
+});
+
+/** The malware scanning pieces as serverless/*.yml package them, for param malwareScanning = `param`. */
+function scanningTemplate(param: 'true' | 'false'): Template {
+  const statement = (sid: string, action: string[], resource: unknown) => ({
+    Sid: sid,
+    Effect: 'Allow',
+    Action: action,
+    Resource: resource,
+  });
+  return {
+    Conditions: { EnableMalwareScanning: { 'Fn::Equals': [param, 'true'] } },
+    Resources: {
+      DocumentsBucket: { Type: 'AWS::S3::Bucket', Properties: {} },
+      DocumentsMalwareProtectionPlan: {
+        Type: 'AWS::GuardDuty::MalwareProtectionPlan',
+        Condition: 'EnableMalwareScanning',
+        Properties: {
+          Role: { 'Fn::GetAtt': ['MalwareProtectionRole', 'Arn'] },
+          ProtectedResource: {
+            S3Bucket: { BucketName: { Ref: 'DocumentsBucket' }, ObjectPrefixes: ['uploads/'] },
+          },
+          Actions: { Tagging: { Status: 'ENABLED' } },
+        },
+      },
+      MalwareProtectionRole: {
+        Type: 'AWS::IAM::Role',
+        Condition: 'EnableMalwareScanning',
+        Properties: {
+          AssumeRolePolicyDocument: {
+            Statement: [
+              {
+                Effect: 'Allow',
+                Principal: { Service: 'malware-protection-plan.guardduty.amazonaws.com' },
+                Action: 'sts:AssumeRole',
+              },
+            ],
+          },
+          Policies: [
+            {
+              PolicyName: 'p',
+              PolicyDocument: {
+                Statement: [
+                  statement('AllowManagedRule', ['events:PutRule'], {
+                    'Fn::Sub':
+                      'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/DO-NOT-DELETE-AmazonGuardDutyMalwareProtectionS3*',
+                  }),
+                  statement('AllowMalwareScan', ['s3:GetObject'], {
+                    'Fn::Sub': '${DocumentsBucket.Arn}/uploads/*',
+                  }),
+                  statement('AllowCheckBucketOwnership', ['s3:ListBucket'], {
+                    'Fn::GetAtt': ['DocumentsBucket', 'Arn'],
+                  }),
+                ],
+              },
+            },
+          ],
+        },
+      },
+      DocumentsBucketPolicy: {
+        Type: 'AWS::S3::BucketPolicy',
+        Properties: {
+          PolicyDocument: {
+            Statement: [
+              {
+                'Fn::If': [
+                  'EnableMalwareScanning',
+                  {
+                    Sid: 'DenyUploadReadsUntilScannedClean',
+                    Effect: 'Deny',
+                    Principal: '*',
+                    Action: ['s3:GetObject', 's3:GetObjectVersion'],
+                    Resource: { 'Fn::Sub': '${DocumentsBucket.Arn}/uploads/*' },
+                    Condition: {
+                      StringNotEquals: {
+                        's3:ExistingObjectTag/GuardDutyMalwareScanStatus': 'NO_THREATS_FOUND',
+                      },
+                    },
+                  },
+                  { Ref: 'AWS::NoValue' },
+                ],
+              },
+            ],
+          },
+        },
+      },
+      DocumentScanResultsRule: {
+        Type: 'AWS::Events::Rule',
+        Condition: 'EnableMalwareScanning',
+        Properties: {
+          EventPattern: {
+            source: ['aws.guardduty'],
+            'detail-type': ['GuardDuty Malware Protection Object Scan Result'],
+          },
+        },
+      },
+    },
+  };
+}
+
+describe('malware scanning rules', () => {
+  it('evaluates literal conditions (what osls writes once params are in) and drops inactive resources', () => {
+    const template: Template = {
+      Conditions: {
+        On: { 'Fn::Equals': ['true', 'true'] },
+        Off: { 'Fn::Not': [{ Condition: 'On' }] },
+        Both: { 'Fn::And': [{ Condition: 'On' }, { Condition: 'Off' }] },
+        Either: { 'Fn::Or': [{ Condition: 'On' }, { Condition: 'Off' }] },
+      },
+      Resources: { A: { Type: 'X', Condition: 'On' }, B: { Type: 'X', Condition: 'Off' }, C: { Type: 'X' } },
+    };
+    expect(['On', 'Off', 'Both', 'Either'].map((name) => conditionHolds(template, name))).toEqual([
+      true,
+      false,
+      false,
+      true,
+    ]);
+    expect(activeResources(template).map(([id]) => id)).toEqual(['A', 'C']);
+    expect(() => conditionHolds(template, 'Missing')).toThrow('not declared');
+  });
+
+  it('param on: the plan on uploads/ with tagging, its GuardDuty role without wildcards, the read deny and the rule', () => {
+    expect(malwareScanningViolations(scanningTemplate('true'))).toEqual([]);
+  });
+
+  it('param off: none of the plan, its role, the read deny or the rule exists', () => {
+    expect(malwareScanningViolations(scanningTemplate('false'))).toEqual([]);
+    const leaky = scanningTemplate('false');
+    delete leaky.Resources.MalwareProtectionRole!.Condition;
+    delete leaky.Resources.DocumentsMalwareProtectionPlan!.Condition;
+    expect(malwareScanningViolations(leaky)).toEqual([
+      'DocumentsMalwareProtectionPlan: a malware protection plan exists with scanning off',
+      'MalwareProtectionRole: a GuardDuty role exists with scanning off',
+    ]);
+  });
+
+  it('rejects a GuardDuty role with Resource *, a wildcard action or a wildcard beyond the documented ones', () => {
+    const template = scanningTemplate('true');
+    const policy = (
+      template.Resources.MalwareProtectionRole!.Properties!.Policies as {
+        PolicyDocument: { Statement: object[] };
+      }[]
+    )[0]!.PolicyDocument;
+    policy.Statement.push(
+      { Sid: 'Everything', Effect: 'Allow', Action: 's3:GetObject', Resource: '*' },
+      {
+        Sid: 'AllS3',
+        Effect: 'Allow',
+        Action: 's3:*',
+        Resource: { 'Fn::Sub': '${DocumentsBucket.Arn}/uploads/*' },
+      },
+      {
+        Sid: 'WholeBucket',
+        Effect: 'Allow',
+        Action: 's3:GetObject',
+        Resource: { 'Fn::Sub': '${DocumentsBucket.Arn}/*' },
+      },
+    );
+    expect(malwareScanningViolations(template)).toEqual([
+      'MalwareProtectionRole/Everything: wildcard resource *',
+      'MalwareProtectionRole/AllS3: wildcard action s3:*',
+      'MalwareProtectionRole/WholeBucket: wildcard resource ${DocumentsBucket.Arn}/*',
+    ]);
+  });
+
+  it('rejects scanning without tagging, on another prefix, or without the read deny', () => {
+    const template = scanningTemplate('true');
+    const plan = template.Resources.DocumentsMalwareProtectionPlan!.Properties!;
+    plan.Actions = { Tagging: { Status: 'DISABLED' } };
+    (plan.ProtectedResource as { S3Bucket: { ObjectPrefixes: string[] } }).S3Bucket.ObjectPrefixes = [
+      'events/',
+    ];
+    delete template.Resources.DocumentsBucketPolicy;
+    expect(malwareScanningViolations(template)).toEqual([
+      'DocumentsMalwareProtectionPlan: scans ["events/"], not [uploads/]',
+      'DocumentsMalwareProtectionPlan: tagging is not ENABLED (the bucket policy reads the tag)',
+      'no bucket policy statement denies reads until NO_THREATS_FOUND',
+    ]);
   });
 });
