@@ -141,7 +141,10 @@ async function json<T>(response: Response, expected: number, what: string): Prom
   return JSON.parse(text) as T;
 }
 
-/** GET /documents/{id} (with `token`) until it is no longer pending; throws after `timeoutMs`. */
+/** Statuses that are not final: the upload awaits inspection, or (malware scanning on) its scan result. */
+const UNSETTLED = new Set(['pending', 'scanning']);
+
+/** GET /documents/{id} (with `token`) until it is neither pending nor scanning; throws after `timeoutMs`. */
 export async function waitForManifest(
   base: string,
   id: string,
@@ -158,9 +161,11 @@ export async function waitForManifest(
       200,
       `GET /documents/${id}`,
     );
-    if (manifest.status !== 'pending') return manifest;
+    if (!UNSETTLED.has(manifest.status)) return manifest;
     if (Date.now() >= deadline)
-      throw new Error(`document ${id} still pending after ${timeoutMs / 1000} s (see npm start's log)`);
+      throw new Error(
+        `document ${id} still ${manifest.status} after ${timeoutMs / 1000} s (see npm start's log)`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }

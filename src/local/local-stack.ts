@@ -10,6 +10,8 @@ import { unusedPort } from './unused-port';
 import type { Invoker } from './invoker';
 import { createOfflineInvoker } from './invoker';
 import { startLocalLambdaApi, type LocalLambdaApi } from './lambda-api';
+import { EicarOnlyScanStandIn, readProtectionPlans } from './malware-scan/eicar-scan-stand-in';
+import { LocalEventBus, readEventRules } from './malware-scan/event-rules';
 import type { LocalLog } from './log';
 import type { CfnResource, ProvisionedResources } from './provision';
 import { ensureBuckets, provisionResources } from './provision';
@@ -89,6 +91,7 @@ export class LocalStack {
   private readonly pollers: SqsEventSource[] = [];
   private clients: EmulatorClients | undefined;
   private notifier: S3Notifier | undefined;
+  private scanner: EicarOnlyScanStandIn | undefined;
   private lambdaApi: LocalLambdaApi | undefined;
   private issuer: LocalIssuer | undefined;
   private stopping = false;
@@ -132,7 +135,7 @@ export class LocalStack {
 
   /** Resolves once every S3 notification started so far is delivered (or has given up). */
   async drainNotifications(): Promise<void> {
-    await Promise.all([this.notifier?.drain(), this.lambdaApi?.drain()]);
+    await Promise.all([this.notifier?.drain(), this.scanner?.drain(), this.lambdaApi?.drain()]);
   }
 
   /** True while the issuer is starting (so a port clash is named as the issuer's). */
@@ -291,6 +294,27 @@ export class LocalStack {
       log: options.log,
     });
 
+    // GuardDuty Malware Protection plans are played by the EICAR-only stand-in; its scan results go
+    // through the template's EventBridge rules, as in AWS.
+    const plans = readProtectionPlans(view.resources, context);
+    if (plans.length > 0) {
+      const bus = new LocalEventBus(
+        readEventRules(view.resources, context, provisioned.queues, options.log),
+        clients.sqs,
+      );
+      this.scanner = new EicarOnlyScanStandIn({
+        s3: clients.s3,
+        plans,
+        publish: (event) => bus.put(event),
+        region: view.region,
+        accountId: LOCAL_ACCOUNT_ID,
+        log: options.log,
+      });
+      options.log.info(
+        `malware scanning: an EICAR-only stand-in (not a malware scanner) plays ${plans.map((plan) => plan.logicalId).join(', ')}`,
+      );
+    }
+
     const mappings = readSqsMappings(view.functions, context, provisioned.queues, options.log);
     for (const mapping of mappings) {
       const poller = new SqsEventSource(mapping, {
@@ -345,7 +369,10 @@ export class LocalStack {
   private onS3Event(message: unknown): void {
     const change = changeFromS3rverEvent(message);
     if (!change || !this.notifier) return;
-    void this.completeChange(change).then((complete) => this.notifier?.notify(complete));
+    void this.completeChange(change).then((complete) => {
+      this.notifier?.notify(complete);
+      this.scanner?.onObjectChange(complete);
+    });
   }
 
   /** s3rver leaves the ETag out of copy events; S3 includes it, so look it up. */

@@ -36,14 +36,14 @@ function apiClient(stack: LocalStackProcess, token: string) {
       expect(response.status).toBe(201);
       return (await response.json()) as CreatedUpload;
     },
-    /** GET /documents/{id} until it is no longer pending, within `timeoutMs`. */
+    /** GET /documents/{id} until it is neither pending nor scanning (npm start scans), within `timeoutMs`. */
     async processedDocument(id: string, timeoutMs = 30_000): Promise<Record<string, unknown>> {
       const deadline = Date.now() + timeoutMs;
       while (Date.now() < deadline) {
         const response = await call(`/documents/${id}`);
         if (response.status === 200) {
           const body = (await response.json()) as Record<string, unknown>;
-          if (body.status !== 'pending') return body;
+          if (body.status !== 'pending' && body.status !== 'scanning') return body;
         }
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
@@ -123,6 +123,53 @@ describe('documents through npm start', () => {
 
     expect((await alice.call(`/documents/${created.id}`, { method: 'DELETE' })).status).toBe(204);
     expect((await alice.call(`/documents/${created.id}`)).status).toBe(404);
+  });
+
+  // Attack: upload the EICAR test "virus". npm start's EICAR-only stand-in plays GuardDuty (tag + scan
+  // result event through the template's EventBridge rule and queue to document-scan-result).
+  it('malware scanning: the EICAR string ends infected, moved to quarantine/, never downloadable; a clean text file ends processed', async () => {
+    // Built here from parts: the repository holds no EICAR file.
+    const eicar = Buffer.from(
+      ['X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR', '-STANDARD-ANTIVIRUS-TEST-FILE!$H', '+H*'].join(''),
+      'latin1',
+    );
+    expect(createHash('md5').update(eicar).digest('hex')).toBe('44d88612fea8a8f36de82e1278abb02f');
+    const infected = await alice.createUpload('invoice.txt', 'text/plain', eicar.length);
+    expect((await uploadAsBrowser(infected, eicar, 'invoice.txt')).status).toBe(204);
+    const clean = Buffer.from('A plain, harmless note.\n');
+    const kept = await alice.createUpload('note.txt', 'text/plain', clean.length);
+    expect((await uploadAsBrowser(kept, clean, 'note.txt')).status).toBe(204);
+
+    const verdict = await alice.processedDocument(infected.id);
+    expect(verdict).toMatchObject({
+      status: 'infected',
+      // Settled by whichever comes first: the scan tag (read by the processor) or the result event.
+      reason: { code: 'MALWARE' },
+      malwareScan: { status: 'THREATS_FOUND' },
+      storedKey: expect.stringMatching(/^quarantine\//),
+      download: null,
+    });
+    // The uploaded object itself leaves uploads/ (moved right after the manifest is written).
+    const [bucket] = stack.state.resources.buckets;
+    const uploadUrl = `${stack.state.emulators.s3.endpoint}/${bucket!.name}/${encodeURI(String(verdict.uploadKey))}`;
+    const deadline = Date.now() + 10_000;
+    let uploadStatus = (await fetch(uploadUrl)).status;
+    while (uploadStatus !== 404 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      uploadStatus = (await fetch(uploadUrl)).status;
+    }
+    expect(uploadStatus).toBe(404);
+    // Stays infected: listing shows it so, and asking again never yields a download.
+    const listed = (await (await alice.call('/documents')).json()) as {
+      items: { id: string; status: string }[];
+    };
+    expect(listed.items.find((item) => item.id === infected.id)?.status).toBe('infected');
+    expect(await alice.processedDocument(infected.id)).toMatchObject({ status: 'infected', download: null });
+
+    const document = await alice.processedDocument(kept.id);
+    expect(document).toMatchObject({ status: 'processed', malwareScan: { status: 'NO_THREATS_FOUND' } });
+    const download = await fetch((document.download as { url: string }).url);
+    expect(Buffer.from(await download.arrayBuffer())).toEqual(clean);
   });
 
   it('refuses a token that lacks the route scope: read-only callers cannot upload or delete', async () => {
