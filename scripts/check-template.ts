@@ -3,7 +3,8 @@
  * Resource '*' beyond X-Ray, logs only to the function's own group, SQS visibility >= 6x consumer
  * timeout; every route has the JWT authorizer (issuer and audience: this stack's Cognito pool) unless
  * public by design, with its scope; stage throttling; reserved concurrency for document-process; no
- * CORS '*' outside local. `npx tsx scripts/check-template.ts [packageDir [stage]]` (default: packages
+ * CORS '*' outside local; malware scanning all or nothing, GuardDuty's role without wildcards beyond AWS's
+ * documented ones. `npx tsx scripts/check-template.ts [packageDir [stage]]` (default: packages
  * stage dev into a temp dir; a given packageDir is checked as stage `stage`, default dev).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
