@@ -9,8 +9,8 @@ export const defaults = { logger: defaultLogger };
 
 /**
  * Turns every error of the stack into a JSON answer (see `errorResponse`) and logs it once: client errors
- * at info, server errors at error with the stack. Never rethrows, because serverless-offline answers a
- * throwing httpApi handler with 200 and AWS with a bare 500.
+ * at info, server errors at error with the stack. Never rethrows: API Gateway would answer a throw with a
+ * bare 500 `{"message":"Internal Server Error"}`, with no request id and no error code.
  */
 export function httpErrorHandler(
   opts: Partial<typeof defaults> = {},
