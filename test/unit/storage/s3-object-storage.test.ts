@@ -223,6 +223,23 @@ describe('S3ObjectStorage request shapes in AWS', () => {
     ]);
   });
 
+  it('writes create-only with If-None-Match: * and maps an existing key (412) to PreconditionFailedError', async () => {
+    s3.on(PutObjectCommand).rejects(serviceError('PreconditionFailed', 412));
+    const error = await storage
+      .put('manifests/m.json', '{}', { ifNoneMatch: '*' })
+      .catch((reason: unknown) => reason);
+    expect(error).toBeInstanceOf(PreconditionFailedError);
+    expect(s3.commandCalls(PutObjectCommand)[0]!.args[0].input).toMatchObject({ IfNoneMatch: '*' });
+  });
+
+  it('refuses a create-only put of a stream (multipart has no If-None-Match here), before any request', async () => {
+    const error = await storage
+      .put('manifests/m.json', Readable.from([Buffer.from('{}')]), { ifNoneMatch: '*' })
+      .catch((reason: unknown) => reason);
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    expect(s3.calls()).toHaveLength(0);
+  });
+
   it('refuses to erase with an empty prefix (the whole bucket), before any request', async () => {
     await expect(storage.deleteEveryVersion('')).rejects.toBeInstanceOf(InvalidRequestError);
     expect(s3.commandCalls(ListObjectVersionsCommand)).toHaveLength(0);
