@@ -22,6 +22,7 @@ interface Statement {
   Action?: string | string[];
   Resource?: unknown;
   Sid?: string;
+  Condition?: Record<string, Record<string, unknown>>;
 }
 
 /** Actions AWS only grants on Resource '*' (no resource-level permissions). */
@@ -353,6 +354,60 @@ export function secretViolations(template: Template): string[] {
     : [`the template reads ${found.length} app client secret(s) (GetAtt ClientSecret)`];
 }
 
+/** The prefixes of the documents bucket that may hold bytes nobody has inspected yet (or that failed). */
+const UNINSPECTED_PREFIXES = ['/uploads/', '/quarantine/'];
+
+/**
+ * Issue 12, documents: (1) documents-api signs download URLs with its own role, so it may read objects
+ * only under manifests/ and clean/ — never uploads/ or quarantine/, whose bytes were not inspected or
+ * failed; (2) "delete erases": every prefix documents-api may s3:DeleteObject it may also
+ * s3:DeleteObjectVersion (else the content survives as noncurrent versions); (3) s3:ListBucketVersions is
+ * granted only with an s3:prefix condition.
+ */
+export function documentStorageViolations(template: Template): string[] {
+  const violations: string[] = [];
+  for (const [id, resource] of Object.entries(template.Resources)) {
+    if (resource.Type !== 'AWS::IAM::Role') continue;
+    for (const statement of roleStatements(resource)) {
+      if (statement.Effect !== 'Allow' || !asArray(statement.Action).includes('s3:ListBucketVersions'))
+        continue;
+      const prefixes = Object.values(statement.Condition ?? {}).some((test) => 's3:prefix' in (test ?? {}));
+      if (!prefixes)
+        violations.push(
+          `${id}${statement.Sid ? `/${statement.Sid}` : ''}: s3:ListBucketVersions without an s3:prefix condition`,
+        );
+    }
+  }
+  for (const [id, fn] of Object.entries(template.Resources)) {
+    if (
+      fn.Type !== 'AWS::Lambda::Function' ||
+      !String(fn.Properties?.FunctionName).endsWith('-documents-api')
+    )
+      continue;
+    const roleId = getAttTarget(fn.Properties?.Role);
+    const role = roleId ? template.Resources[roleId] : undefined;
+    if (!role) continue;
+    const granted = (action: string) =>
+      roleStatements(role)
+        .filter((statement) => statement.Effect === 'Allow' && asArray(statement.Action).includes(action))
+        .flatMap((statement) => asArray(statement.Resource as unknown).map(resourceText));
+    for (const target of granted('s3:GetObject')) {
+      if (UNINSPECTED_PREFIXES.some((prefix) => target.includes(prefix)))
+        violations.push(
+          `${roleId} (${id}): s3:GetObject on ${target}: downloads must be signed for clean/ only`,
+        );
+    }
+    const versionDeletes = new Set(granted('s3:DeleteObjectVersion'));
+    for (const target of granted('s3:DeleteObject')) {
+      if (!versionDeletes.has(target))
+        violations.push(
+          `${roleId} (${id}): s3:DeleteObject on ${target} without s3:DeleteObjectVersion: delete must erase`,
+        );
+    }
+  }
+  return violations;
+}
+
 /** All rules at once; empty = the template keeps them. */
 export function templateViolations(template: Template, options: TemplateRuleOptions = {}): string[] {
   return [
@@ -366,5 +421,6 @@ export function templateViolations(template: Template, options: TemplateRuleOpti
     ...concurrencyViolations(template),
     ...corsViolations(template, options),
     ...secretViolations(template),
+    ...documentStorageViolations(template),
   ];
 }

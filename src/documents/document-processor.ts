@@ -1,10 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { NotFoundError, PreconditionFailedError } from '../errors';
 import type { ObjectStorage, ObjectStream } from '../aws/storage';
 import type { S3ObjectEvent } from '../middleware/s3';
 import { logger } from '../observability/logger';
 import { MetricUnit, metrics } from '../observability/metrics';
-import { documentManifestKey, parseUploadKey, quarantineKey } from './document-keys';
-import { inspectDocument } from './inspection/inspect-document';
+import { cleanKey, documentManifestKey, parseUploadKey, quarantineKey } from './document-keys';
+import { inspectWhileCopying } from './inspected-copy';
 import { buildManifest, judgeDocument, type DocumentManifest } from './manifest';
 import { documentProcessedEvent, type PublishDocumentEvent } from './processed-event';
 import type { UploadPolicy } from './upload-policy';
@@ -17,7 +18,7 @@ export interface DocumentProcessorDependencies {
 }
 
 export type ProcessingOutcome =
-  | { outcome: 'processed' | 'quarantined' | 'duplicate'; id: string; manifestKey: string }
+  | { outcome: 'processed' | 'quarantined' | 'duplicate' | 'refused'; id: string; manifestKey: string }
   | { outcome: 'skipped'; reason: string };
 
 // Content types that declare nothing: an upload without a type is judged on its content alone.
@@ -30,14 +31,20 @@ export function uploadVersionOf(object: Pick<S3ObjectEvent, 'versionId' | 'eTag'
 
 /**
  * The S3 record handler of document-process. For an ObjectCreated event under
- * `uploads/<owner>/<id>/<name>`: read the object once as a stream and inspect it, write
- * `manifests/<owner>/<id>.json` (the owner comes from the key, which the signed upload form fixed), then tag the object
- * (processed) or move it to `quarantine/` (quarantined), then publish `document.processed`. Other events
- * and keys are skipped.
+ * `uploads/<owner>/<id>/<name>`: read the object once as a stream, inspect it and — in the same pass —
+ * write the bytes it hashes to `clean/<owner>/<id>/<copy>/<name>` (the only place downloads are served
+ * from); write `manifests/<owner>/<id>.json` (the owner comes from the key, which the signed upload form
+ * fixed); then keep the clean copy (processed) or move it to `quarantine/` (quarantined), empty the
+ * upload from `uploads/`, and publish `document.processed`. Other events and keys are skipped.
+ *
+ * One upload id accepts exactly one version. A presigned POST form can be used again until it expires:
+ * a later version of an upload whose manifest describes another version is refused — deleted from
+ * `uploads/`, never inspected, never copied, never served — and the manifest and clean copy stay as they
+ * were. The outcome is `refused`.
  *
  * Idempotent per (key, version): the manifest records the version it describes, so a repeated delivery —
  * or Lambda's retry after a failure past the manifest — skips the inspection and only re-runs the
- * idempotent tail (tag or move, publish). `document.processed` is therefore at-least-once.
+ * idempotent tail (tag or move, empty the inbox, publish). `document.processed` is therefore at-least-once.
  * Throws, so the event is retried, when the object cannot be read or anything cannot be written.
  */
 export function createDocumentProcessor(
@@ -65,14 +72,13 @@ export function createDocumentProcessor(
     started: number,
   ): Promise<DocumentManifest> {
     const declared = stream.contentType.split(';')[0]!.trim().toLowerCase();
-    const inspection = await inspectDocument(stream.body, {
+    // A key of its own per inspection run: two runs (two versions, or one event delivered twice while the
+    // object changed) never write into the copy another run's manifest describes.
+    const copyKey = cleanKey(upload, randomUUID());
+    const { inspection } = await inspectWhileCopying(storage, stream, copyKey, {
       filename: upload.filename,
+      allowedTypes: policy.allowedTypes,
       ...(UNDECLARED_TYPES.has(declared) ? {} : { declaredType: stream.contentType }),
-      rangeReader: {
-        size: stream.size,
-        read: (start, end) =>
-          storage.getBytes(object.key, { range: { start, end: end - 1 }, ifMatch: stream.etag }),
-      },
     });
     const verdict = judgeDocument(inspection, policy);
     return buildManifest(
@@ -81,7 +87,8 @@ export function createDocumentProcessor(
         owner: upload.owner,
         filename: upload.filename,
         uploadKey: object.key,
-        storedKey: verdict.status === 'quarantined' ? quarantineKey(upload) : object.key,
+        storedKey: verdict.status === 'quarantined' ? quarantineKey(upload) : copyKey,
+        inspectedKey: copyKey,
         etag: unquote(stream.etag),
         versionId: stream.versionId ?? null,
         sourceVersion,
@@ -95,8 +102,24 @@ export function createDocumentProcessor(
   }
 
   /**
-   * Everything after the manifest, each step safe to repeat. A quarantined file is moved before the
-   * event goes out (the event names its new key); a kept file's tags and the event go out together.
+   * A later version of an upload that already has its manifest (the form was posted again): deleted from
+   * the inbox unread. Whatever `uploads/` holds for a document with a manifest is such a version, so the
+   * delete needs no condition.
+   */
+  async function refuseLaterVersion(object: S3ObjectEvent, existing: DocumentManifest): Promise<void> {
+    await storage.delete(object.key);
+    metrics.addMetric('DocumentVersionsRefused', MetricUnit.Count, 1);
+    logger.warn('Refused a later version of an upload that was already inspected', {
+      id: existing.id,
+      key: object.key,
+      inspectedVersion: existing.sourceVersion,
+    });
+  }
+
+  /**
+   * Everything after the manifest, each step safe to repeat. A quarantined file is moved from its clean
+   * copy (the bytes inspected) before the event goes out (the event names its new key); a kept file is
+   * tagged. Either way the upload leaves the inbox last but one, and the event goes out last.
    */
   async function finish(manifest: DocumentManifest, manifestKey: string): Promise<void> {
     const tags = {
@@ -105,19 +128,31 @@ export function createDocumentProcessor(
     };
     const event = documentProcessedEvent(manifest, manifestKey);
     if (manifest.status === 'quarantined') {
-      if (await storage.exists(manifest.uploadKey)) {
-        await storage.copy(manifest.uploadKey, manifest.storedKey, { tags });
-        await storage.delete(manifest.uploadKey);
+      if (await storage.exists(manifest.inspectedKey)) {
+        await storage.copy(manifest.inspectedKey, manifest.storedKey, { tags });
+        await storage.delete(manifest.inspectedKey);
       }
-      await deps.publish(event);
-      return;
+    } else {
+      await storage.putTags(manifest.storedKey, tags).catch((error: unknown) => {
+        if (!(error instanceof NotFoundError)) throw error; // the owner deleted the document meanwhile
+      });
     }
-    const tagging = storage.putTags(manifest.uploadKey, tags).catch((error: unknown) => {
-      if (!(error instanceof NotFoundError)) throw error; // deleted by its owner meanwhile
-    });
-    const [tagged, published] = await Promise.allSettled([tagging, deps.publish(event)]);
-    if (tagged.status === 'rejected') throw tagged.reason;
-    if (published.status === 'rejected') throw published.reason;
+    await storage.delete(manifest.uploadKey);
+    await deps.publish(event);
+  }
+
+  /** Writes the manifest unless one exists already (S3 If-None-Match); false when another was first. */
+  async function createManifest(key: string, manifest: DocumentManifest): Promise<boolean> {
+    try {
+      await storage.put(key, JSON.stringify(manifest, null, 2), {
+        contentType: 'application/json',
+        ifNoneMatch: '*',
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof PreconditionFailedError) return false;
+      throw error;
+    }
   }
 
   async function readManifest(key: string): Promise<DocumentManifest | undefined> {
@@ -148,13 +183,31 @@ export function createDocumentProcessor(
       await finish(existing, manifestKey);
       return { outcome: 'duplicate', id: upload.id, manifestKey };
     }
+    if (existing) {
+      stream?.body.destroy();
+      await refuseLaterVersion(object, existing);
+      return { outcome: 'refused', id: upload.id, manifestKey };
+    }
     if (!stream) {
       logger.warn('Uploaded object is gone or was replaced before processing; skipping', { key: object.key });
       return { outcome: 'skipped', reason: 'object gone or replaced' };
     }
     const manifest = await inspectUpload(object, stream, upload, sourceVersion, started);
-    // The manifest first: a failure after it is retried by Lambda and finished by the branch above.
-    await storage.put(manifestKey, JSON.stringify(manifest, null, 2), { contentType: 'application/json' });
+    // The manifest first (a failure after it is retried by Lambda and finished by the branch above), and
+    // create-only: of two versions inspected at once (the form re-posted within seconds) exactly one
+    // writes the manifest; the other's clean copy, under its own version's key, is dropped unserved.
+    if (!(await createManifest(manifestKey, manifest))) {
+      const winner = (await readManifest(manifestKey))!;
+      if (winner.sourceVersion === sourceVersion) {
+        // The same version delivered twice at once: the other delivery's copy is the one described.
+        await storage.delete(manifest.inspectedKey);
+        await finish(winner, manifestKey);
+        return { outcome: 'duplicate', id: upload.id, manifestKey };
+      }
+      await storage.delete(manifest.inspectedKey);
+      await refuseLaterVersion(object, winner);
+      return { outcome: 'refused', id: upload.id, manifestKey };
+    }
     await finish(manifest, manifestKey);
     metrics.addMetric(
       manifest.status === 'processed' ? 'DocumentsProcessed' : 'DocumentsQuarantined',

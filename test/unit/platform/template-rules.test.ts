@@ -2,6 +2,7 @@ import {
   authorizerViolations,
   concurrencyViolations,
   corsViolations,
+  documentStorageViolations,
   logGroupViolations,
   roleViolations,
   routeViolations,
@@ -365,5 +366,72 @@ describe('packaged template rules', () => {
         'the template reads 1 app client secret(s) (GetAtt ClientSecret)',
       ]);
     });
+  });
+});
+
+describe('documentStorageViolations (issue 12: bytes served are bytes inspected, delete erases)', () => {
+  const sub = (path: string) => ({ 'Fn::Sub': `\${DocumentsBucket.Arn}/${path}` });
+  const template = (...statements: object[]): Template => ({
+    Resources: {
+      DocumentsApiFunction: fn('intake-dev-documents-api', 'DocumentsApiRole'),
+      DocumentsApiRole: role(...statements),
+    },
+  });
+  const erase = (...paths: string[]) => ({
+    Effect: 'Allow',
+    Action: ['s3:DeleteObject', 's3:DeleteObjectVersion'],
+    Resource: paths.map(sub),
+  });
+
+  it('accepts downloads from clean/, erasure with versions, and prefix-scoped version listing', () => {
+    expect(
+      documentStorageViolations(
+        template(
+          { Effect: 'Allow', Action: 's3:GetObject', Resource: [sub('manifests/*'), sub('clean/*')] },
+          erase('uploads/*', 'clean/*'),
+          {
+            Effect: 'Allow',
+            Action: 's3:ListBucketVersions',
+            Resource: { 'Fn::GetAtt': ['DocumentsBucket', 'Arn'] },
+            Condition: { StringLike: { 's3:prefix': ['clean/*'] } },
+          },
+        ),
+      ),
+    ).toEqual([]);
+  });
+
+  it.each(['uploads/*', 'quarantine/*'])(
+    'refuses documents-api reading %s (a download of uninspected bytes)',
+    (path) => {
+      expect(
+        documentStorageViolations(
+          template({ Effect: 'Allow', Action: ['s3:GetObject'], Resource: sub(path) }),
+        ),
+      ).toEqual([expect.stringContaining('downloads must be signed for clean/ only')]);
+    },
+  );
+
+  it('refuses a delete that leaves noncurrent versions behind', () => {
+    expect(
+      documentStorageViolations(
+        template(erase('uploads/*'), {
+          Effect: 'Allow',
+          Action: 's3:DeleteObject',
+          Resource: sub('clean/*'),
+        }),
+      ),
+    ).toEqual([expect.stringContaining('without s3:DeleteObjectVersion')]);
+  });
+
+  it('refuses s3:ListBucketVersions on the whole bucket', () => {
+    expect(
+      documentStorageViolations(
+        template({
+          Effect: 'Allow',
+          Action: 's3:ListBucketVersions',
+          Resource: { 'Fn::GetAtt': ['DocumentsBucket', 'Arn'] },
+        }),
+      ),
+    ).toEqual([expect.stringContaining('without an s3:prefix condition')]);
   });
 });
