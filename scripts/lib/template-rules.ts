@@ -408,6 +408,40 @@ export function documentStorageViolations(template: Template): string[] {
   return violations;
 }
 
+/**
+ * A role that reads objects of the documents bucket also holds s3:ListBucket on the bucket, with no
+ * condition: S3 answers a GetObject of a missing key with 404 only to such a caller, and with 403
+ * AccessDenied otherwise (an s3:prefix condition does not match an object read), so "no manifest yet"
+ * or "unknown id" would surface as a 5xx in AWS while the local stack (which has no IAM) answers 404.
+ */
+export function missingKeyStatusViolations(template: Template): string[] {
+  const violations: string[] = [];
+  for (const [id, resource] of ofType(template, 'AWS::IAM::Role')) {
+    const allowed = roleStatements(resource).filter((statement) => statement.Effect === 'Allow');
+    const readsDocuments = allowed.some(
+      (statement) =>
+        asArray(statement.Action).includes('s3:GetObject') &&
+        asArray(statement.Resource as unknown)
+          .map(resourceText)
+          .some((target) => target.startsWith('${DocumentsBucket.Arn}/')),
+    );
+    if (!readsDocuments) continue;
+    const lists = allowed.some(
+      (statement) =>
+        asArray(statement.Action).includes('s3:ListBucket') &&
+        statement.Condition === undefined &&
+        asArray(statement.Resource as unknown)
+          .map(resourceText)
+          .includes('GetAtt:DocumentsBucket'),
+    );
+    if (!lists)
+      violations.push(
+        `${id}: reads documents objects without an unconditioned s3:ListBucket on the bucket (a missing key would be 403, not 404)`,
+      );
+  }
+  return violations;
+}
+
 /** All rules at once; empty = the template keeps them. */
 export function templateViolations(template: Template, options: TemplateRuleOptions = {}): string[] {
   return [
@@ -422,5 +456,6 @@ export function templateViolations(template: Template, options: TemplateRuleOpti
     ...corsViolations(template, options),
     ...secretViolations(template),
     ...documentStorageViolations(template),
+    ...missingKeyStatusViolations(template),
   ];
 }

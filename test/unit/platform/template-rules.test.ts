@@ -3,6 +3,7 @@ import {
   concurrencyViolations,
   corsViolations,
   documentStorageViolations,
+  missingKeyStatusViolations,
   logGroupViolations,
   roleViolations,
   routeViolations,
@@ -433,5 +434,50 @@ describe('documentStorageViolations (issue 12: bytes served are bytes inspected,
         }),
       ),
     ).toEqual([expect.stringContaining('without an s3:prefix condition')]);
+  });
+});
+
+describe('missingKeyStatusViolations (S3 answers a missing key 403 without s3:ListBucket)', () => {
+  const reads = {
+    Effect: 'Allow',
+    Action: ['s3:GetObject'],
+    Resource: { 'Fn::Sub': '${DocumentsBucket.Arn}/manifests/*' },
+  };
+  const bucket = { 'Fn::GetAtt': ['DocumentsBucket', 'Arn'] };
+  const withRole = (...statements: object[]): Template => ({
+    Resources: { ReaderRole: role(...statements) },
+  });
+
+  it('accepts a reader that may list the bucket', () => {
+    expect(
+      missingKeyStatusViolations(
+        withRole(reads, { Effect: 'Allow', Action: 's3:ListBucket', Resource: bucket }),
+      ),
+    ).toEqual([]);
+  });
+
+  it('refuses a reader without s3:ListBucket, or with one limited by a prefix condition', () => {
+    const expected = [
+      expect.stringContaining('ReaderRole: reads documents objects without an unconditioned s3:ListBucket'),
+    ];
+    expect(missingKeyStatusViolations(withRole(reads))).toEqual(expected);
+    expect(
+      missingKeyStatusViolations(
+        withRole(reads, {
+          Effect: 'Allow',
+          Action: 's3:ListBucket',
+          Resource: bucket,
+          Condition: { StringLike: { 's3:prefix': ['manifests/*'] } },
+        }),
+      ),
+    ).toEqual(expected);
+  });
+
+  it('ignores roles that read nothing of the documents bucket', () => {
+    expect(
+      missingKeyStatusViolations(
+        withRole({ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::other/*' }),
+      ),
+    ).toEqual([]);
   });
 });
