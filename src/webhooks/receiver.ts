@@ -5,6 +5,7 @@ import { logger } from '../observability/logger';
 import { MetricUnit, metrics } from '../observability/metrics';
 import { acceptWebhook, type AcceptDependencies } from './accept';
 import { enqueueWebhook, type EnqueueDependencies } from './enqueue';
+import { WebhookSourceMisconfiguredError } from './source-misconfigured';
 
 export type WebhookReceiverDependencies = AcceptDependencies & EnqueueDependencies;
 
@@ -15,12 +16,16 @@ export type WebhookReceiverDependencies = AcceptDependencies & EnqueueDependenci
  */
 export function createWebhookReceiver(deps: WebhookReceiverDependencies) {
   return async (event: HttpEvent): Promise<HttpResult> => {
-    // Requests and 5xx answers feed the receiver's 5xx-rate alarm (serverless/webhooks-resources.yml).
+    // Requests and 5xx answers feed the receiver's 5xx-rate alarm, deliveries refused because their
+    // source is misconfigured its misconfiguration alarm (serverless/webhooks-resources.yml).
     metrics.addMetric('WebhookReceiveRequests', MetricUnit.Count, 1);
     try {
       return await receive(event);
     } catch (error) {
-      if (!(error instanceof AppError) || error.statusCode >= 500)
+      // A misconfigured source is the operator's error, with its own alarm: it is not an outage.
+      if (error instanceof WebhookSourceMisconfiguredError)
+        metrics.addMetric('WebhookSourceMisconfigured', MetricUnit.Count, 1);
+      else if (!(error instanceof AppError) || error.statusCode >= 500)
         metrics.addMetric('WebhookReceive5xx', MetricUnit.Count, 1);
       throw error;
     }

@@ -59,7 +59,9 @@ describe('quickstart scripts against `npm start`', () => {
   });
 
   it('webhook:send reports a 401 and fails when its secret differs from the stack', async () => {
-    const result = await script('send-webhook', ['--source', 'github'], { WEBHOOK_SECRET_GITHUB: 'wrong' });
+    const result = await script('send-webhook', ['--source', 'github'], {
+      WEBHOOK_SECRET_GITHUB: 'a-wrong-github-secret',
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^401 .*UNAUTHORIZED/m);
   });

@@ -51,8 +51,8 @@ const receiveHandler = (maxMessageBytes?: number) =>
   httpHandler(
     createWebhookReceiver({
       sources: loadWebhookSources({
-        WEBHOOK_SECRET_GITHUB: 'gh-secret',
-        WEBHOOK_SECRET_STRIPE: 'whsec_stripe',
+        WEBHOOK_SECRET_GITHUB: 'pipeline-github-secret',
+        WEBHOOK_SECRET_STRIPE: 'whsec_pipeline-stripe-secret',
       }),
       signingKeys: createSigningKeyResolver(),
       nowMs: Date.now,
@@ -83,7 +83,7 @@ function githubPost(deliveryId: string, body: string): APIGatewayProxyEventV2 {
     'content-type': 'application/json',
     'x-github-event': 'push',
     'x-github-delivery': deliveryId,
-    ...signGithub('gh-secret', body),
+    ...signGithub('pipeline-github-secret', body),
   };
   return webhookPostEvent('github', headers, body, `api-${deliveryId}`);
 }
@@ -199,7 +199,7 @@ describe('webhook pipeline on emulated SQS, S3 and DynamoDB', () => {
       pathParameters: { source: 'stripe' },
       headers: {
         'content-type': 'application/json',
-        ...signStripe('whsec_stripe', body, Math.floor(Date.now() / 1000)),
+        ...signStripe('whsec_pipeline-stripe-secret', body, Math.floor(Date.now() / 1000)),
       },
     };
     const answer = await post(event, lambdaContext);

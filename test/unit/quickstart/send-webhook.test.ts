@@ -11,11 +11,11 @@ import {
 import { signingKeyFromSecret, verifySignature, type SchemeName } from '../../../src/webhooks/signature';
 
 const env = {
-  WEBHOOK_SECRET_GITHUB: 'gh-new,gh-old',
-  WEBHOOK_SECRET_STRIPE: 'whsec_stripe',
-  WEBHOOK_SECRET_STANDARD: `whsec_${Buffer.from('standard key').toString('base64')}`,
+  WEBHOOK_SECRET_GITHUB: 'github-secret-new,github-secret-old',
+  WEBHOOK_SECRET_STRIPE: 'whsec_stripe-test-secret',
+  WEBHOOK_SECRET_STANDARD: `whsec_${Buffer.from('standard webhooks key').toString('base64')}`,
   WEBHOOK_SCHEME_ACME: 'hmac-sha256',
-  WEBHOOK_SECRET_ACME: 'acme-secret',
+  WEBHOOK_SECRET_ACME: 'acme-test-secret',
   WEBHOOK_SIGNATURE_HEADER_ACME: 'x-acme-signature',
   WEBHOOK_SIGNATURE_ENCODING_ACME: 'base64',
   WEBHOOK_SIGNATURE_PREFIX_ACME: 'sha256=',
@@ -95,8 +95,11 @@ describe('webhook:send request building', () => {
     const request = buildSignedWebhook({ source: 'github', event: 'ping', id: 'delivery-1' }, env, now);
     expect(request).toMatchObject({ path: '/webhooks/github', scheme: 'github', deliveryId: 'delivery-1' });
     expect(request.headers).toMatchObject({ 'x-github-event': 'ping', 'x-github-delivery': 'delivery-1' });
-    expect(verify('github', 'gh-new', request)).toEqual({ valid: true, secretIndex: 0 });
-    expect(verify('github', 'gh-old', request)).toMatchObject({ valid: false, failure: 'mismatch' });
+    expect(verify('github', 'github-secret-new', request)).toEqual({ valid: true, secretIndex: 0 });
+    expect(verify('github', 'github-secret-old', request)).toMatchObject({
+      valid: false,
+      failure: 'mismatch',
+    });
   });
 
   it('signs a Stripe sample event whose id and type are the delivery id and the event', () => {
@@ -105,7 +108,7 @@ describe('webhook:send request building', () => {
     expect(body.type).toBe('invoice.paid');
     expect(body.id).toMatch(/^evt_quickstart_[0-9a-f]{32}$/);
     expect(request.deliveryId).toBe(body.id);
-    expect(verify('stripe', 'whsec_stripe', request)).toEqual({ valid: true, secretIndex: 0 });
+    expect(verify('stripe', 'whsec_stripe-test-secret', request)).toEqual({ valid: true, secretIndex: 0 });
   });
 
   it('leaves the delivery id of a Stripe body given by the caller to the receiver', () => {
@@ -113,7 +116,7 @@ describe('webhook:send request building', () => {
     const request = buildSignedWebhook({ source: 'stripe', body }, env, now);
     expect(request.body).toBe(body);
     expect(request.deliveryId).toBeUndefined();
-    expect(verify('stripe', 'whsec_stripe', request)).toEqual({ valid: true, secretIndex: 0 });
+    expect(verify('stripe', 'whsec_stripe-test-secret', request)).toEqual({ valid: true, secretIndex: 0 });
   });
 
   it('signs a Standard Webhooks delivery with the decoded whsec_ key and a msg_ id', () => {
@@ -127,7 +130,7 @@ describe('webhook:send request building', () => {
     const request = buildSignedWebhook({ source: 'acme', event: 'orders.created', id: 'order-1' }, env, now);
     expect(request.headers).toMatchObject({ 'x-acme-delivery': 'order-1', 'x-acme-event': 'orders.created' });
     expect(request.headers['x-acme-signature']).toMatch(/^sha256=[A-Za-z0-9+/]+=*$/);
-    expect(verify('hmac-sha256', 'acme-secret', request)).toEqual({ valid: true, secretIndex: 0 });
+    expect(verify('hmac-sha256', 'acme-test-secret', request)).toEqual({ valid: true, secretIndex: 0 });
   });
 
   it('leaves the id of an hmac-sha256 source without an id header to the receiver (content hash)', () => {

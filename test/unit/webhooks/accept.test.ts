@@ -15,11 +15,11 @@ import { loadWebhookSources } from '../../../src/webhooks/sources';
 
 const nowMs = Date.UTC(2026, 5, 1, 10, 0, 0);
 const nowSeconds = nowMs / 1000;
-const standardSecret = `whsec_${Buffer.from('standard key').toString('base64')}`;
+const standardSecret = `whsec_${Buffer.from('standard webhooks key').toString('base64')}`;
 const deps = {
   sources: loadWebhookSources({
-    WEBHOOK_SECRET_GITHUB: 'gh-new,gh-old',
-    WEBHOOK_SECRET_STRIPE: 'whsec_stripe',
+    WEBHOOK_SECRET_GITHUB: 'github-secret-new,github-secret-old',
+    WEBHOOK_SECRET_STRIPE: 'whsec_stripe-test-secret',
     WEBHOOK_SECRET_STANDARD: standardSecret,
     WEBHOOK_SCHEME_NOSECRET: 'github',
   }),
@@ -32,7 +32,7 @@ const githubBody = '{"action":"opened","number":1}';
 const githubPost = (overrides: Partial<IncomingWebhook> = {}): IncomingWebhook => ({
   sourceParam: 'github',
   headers: {
-    ...signGithub('gh-new', githubBody),
+    ...signGithub('github-secret-new', githubBody),
     'x-github-event': 'pull_request',
     'x-github-delivery': 'gh-d-1',
     'content-type': 'application/json',
@@ -66,14 +66,16 @@ describe('acceptWebhook', () => {
   });
 
   it('reports an older rotation secret by its index', async () => {
-    const post = githubPost({ headers: { ...signGithub('gh-old', githubBody), 'x-github-delivery': 'd' } });
+    const post = githubPost({
+      headers: { ...signGithub('github-secret-old', githubBody), 'x-github-delivery': 'd' },
+    });
     expect((await acceptWebhook(post, deps)).secretIndex).toBe(1);
   });
 
   it('verifies a base64-encoded body on its decoded bytes and keeps it base64', async () => {
     const bytes = Buffer.from([0x00, 0xff, 0x10, 0x80]);
     const post = githubPost({
-      headers: { ...signGithub('gh-new', bytes), 'x-github-delivery': 'bin-1' },
+      headers: { ...signGithub('github-secret-new', bytes), 'x-github-delivery': 'bin-1' },
       body: bytes.toString('base64'),
       isBase64Encoded: true,
     });
@@ -87,7 +89,7 @@ describe('acceptWebhook', () => {
     const stripe = await acceptWebhook(
       {
         sourceParam: 'stripe',
-        headers: signStripe('whsec_stripe', stripeBody, nowSeconds),
+        headers: signStripe('whsec_stripe-test-secret', stripeBody, nowSeconds),
         body: stripeBody,
         isBase64Encoded: false,
       },
@@ -136,7 +138,7 @@ describe('acceptWebhook', () => {
     await expect(
       acceptWebhook(githubPost({ headers: { 'x-hub-signature-256': 'md5=1' } }), deps),
     ).rejects.toBeInstanceOf(BadRequestError);
-    const stale = signStripe('whsec_stripe', '{}', nowSeconds - 301);
+    const stale = signStripe('whsec_stripe-test-secret', '{}', nowSeconds - 301);
     await expect(
       acceptWebhook({ sourceParam: 'stripe', headers: stale, body: '{}', isBase64Encoded: false }, deps),
     ).rejects.toBeInstanceOf(UnauthorizedError);
