@@ -8,6 +8,7 @@ import {
   localStackEnvironment,
   parseSendWebhookArgs,
 } from '../../../scripts/send-webhook';
+import { contentDeliveryId } from '../../../src/webhooks/delivery';
 import { signingKeyFromSecret, verifySignature, type SchemeName } from '../../../src/webhooks/signature';
 
 const env = {
@@ -93,13 +94,27 @@ describe('webhook:send argument parsing', () => {
 describe('webhook:send request building', () => {
   it('signs a GitHub delivery with the current (first) secret, verified by the receiver', () => {
     const request = buildSignedWebhook({ source: 'github', event: 'ping', id: 'delivery-1' }, env, now);
-    expect(request).toMatchObject({ path: '/webhooks/github', scheme: 'github', deliveryId: 'delivery-1' });
+    expect(request).toMatchObject({
+      path: '/webhooks/github',
+      scheme: 'github',
+      deliveryId: contentDeliveryId('github', request.body),
+      providerId: 'delivery-1',
+    });
     expect(request.headers).toMatchObject({ 'x-github-event': 'ping', 'x-github-delivery': 'delivery-1' });
     expect(verify('github', 'github-secret-new', request)).toEqual({ valid: true, secretIndex: 0 });
     expect(verify('github', 'github-secret-old', request)).toMatchObject({
       valid: false,
       failure: 'mismatch',
     });
+  });
+
+  it('gives GitHub sample deliveries with different ids different bodies, so they are not deduplicated', () => {
+    const first = buildSignedWebhook({ source: 'github', id: 'delivery-1' }, env, now);
+    const second = buildSignedWebhook({ source: 'github', id: 'delivery-2' }, env, now);
+    expect(second.deliveryId).not.toBe(first.deliveryId);
+    expect(buildSignedWebhook({ source: 'github', id: 'delivery-1' }, env, now).deliveryId).toBe(
+      first.deliveryId,
+    );
   });
 
   it('signs a Stripe sample event whose id and type are the delivery id and the event', () => {
@@ -130,12 +145,18 @@ describe('webhook:send request building', () => {
     const request = buildSignedWebhook({ source: 'acme', event: 'orders.created', id: 'order-1' }, env, now);
     expect(request.headers).toMatchObject({ 'x-acme-delivery': 'order-1', 'x-acme-event': 'orders.created' });
     expect(request.headers['x-acme-signature']).toMatch(/^sha256=[A-Za-z0-9+/]+=*$/);
+    expect(request).toMatchObject({
+      deliveryId: contentDeliveryId('acme', request.body),
+      providerId: 'order-1',
+    });
     expect(verify('hmac-sha256', 'acme-test-secret', request)).toEqual({ valid: true, secretIndex: 0 });
   });
 
-  it('leaves the id of an hmac-sha256 source without an id header to the receiver (content hash)', () => {
+  it('gives an hmac-sha256 source without an id header the content id and no provider id', () => {
     const { WEBHOOK_ID_HEADER_ACME: _unused, ...withoutIdHeader } = env;
-    expect(buildSignedWebhook({ source: 'acme' }, withoutIdHeader, now).deliveryId).toBeUndefined();
+    const request = buildSignedWebhook({ source: 'acme' }, withoutIdHeader, now);
+    expect(request.deliveryId).toBe(contentDeliveryId('acme', request.body));
+    expect(request.providerId).toBeUndefined();
   });
 
   it('names the variables to set for a source without a local secret, and never a secret value', () => {

@@ -8,6 +8,7 @@ import {
   UnauthorizedError,
 } from '../../../src/errors';
 import { acceptWebhook, exceedsBytes, type IncomingWebhook } from '../../../src/webhooks/accept';
+import { contentDeliveryId } from '../../../src/webhooks/delivery';
 import { parseWebhookMessage, serialiseWebhookMessage } from '../../../src/webhooks/message';
 import { signGithub, signStandard, signStripe } from '../../../src/webhooks/signature/sign';
 import { createSigningKeyResolver } from '../../../src/webhooks/signing-keys';
@@ -48,7 +49,8 @@ describe('acceptWebhook', () => {
     expect(accepted.secretIndex).toBe(0);
     expect(accepted.message.meta).toMatchObject({
       source: 'github',
-      id: 'gh-d-1',
+      id: contentDeliveryId('github', githubBody),
+      providerId: 'gh-d-1',
       type: 'pull_request',
       receivedAt: '2026-06-01T10:00:00.000Z',
     });
@@ -62,7 +64,27 @@ describe('acceptWebhook', () => {
       Object.entries(post.headers!).map(([name, value]) => [name.toUpperCase(), value]),
     );
     const accepted = await acceptWebhook({ ...post, sourceParam: 'GitHub', headers: upperHeaders }, deps);
-    expect(accepted.message.meta.id).toBe('gh-d-1');
+    expect(accepted.message.meta.providerId).toBe('gh-d-1');
+  });
+
+  it('gives a signed GitHub body resent with new delivery ids and other event types one delivery id', async () => {
+    const copies = await Promise.all(
+      ['push', 'release', 'deployment', 'push'].map((event, index) =>
+        acceptWebhook(
+          githubPost({
+            headers: {
+              ...githubPost().headers,
+              'x-github-event': event,
+              'x-github-delivery': `replay-${index}-${Date.now().toString(36)}`,
+            },
+          }),
+          deps,
+        ),
+      ),
+    );
+    const metas = copies.map(({ message }) => message.meta);
+    expect(new Set(metas.map(({ id }) => id))).toEqual(new Set([contentDeliveryId('github', githubBody)]));
+    expect(new Set(metas.map(({ providerId }) => providerId)).size).toBe(4);
   });
 
   it('reports an older rotation secret by its index', async () => {

@@ -2,6 +2,7 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { ThrottledError } from '../../../src/errors';
 import { metrics } from '../../../src/observability/metrics';
 import { httpHandler } from '../../../src/middleware/http';
+import { contentDeliveryId } from '../../../src/webhooks/delivery';
 import { parseWebhookMessage } from '../../../src/webhooks/message';
 import { createWebhookReceiver } from '../../../src/webhooks/receiver';
 import { signGithub } from '../../../src/webhooks/signature/sign';
@@ -44,11 +45,12 @@ describe('POST /webhooks/{source}', () => {
     const { handler, sendMessage } = receiver();
     const result = await handler(event(), context);
     expect(result.statusCode).toBe(202);
-    expect(JSON.parse(result.body!)).toEqual({ id: 'gh-1' });
+    expect(JSON.parse(result.body!)).toEqual({ id: contentDeliveryId('github', body) });
     expect(sendMessage).toHaveBeenCalledTimes(1);
     expect(parseWebhookMessage(sendMessage.mock.calls[0]![0]).meta).toMatchObject({
       source: 'github',
-      id: 'gh-1',
+      id: contentDeliveryId('github', body),
+      providerId: 'gh-1',
       type: 'ping',
     });
   });
