@@ -85,6 +85,8 @@ export function createSigningKeyResolver(options: SigningKeysOptions = {}): Sign
       new WebhookSourceMisconfiguredError(source.name, problem, {
         ...call,
         retryAfterSeconds: Math.max(1, maxAgeSeconds),
+        // Logged once per read below, not once per request.
+        alreadyLogged: true,
         ...(cause === undefined ? {} : { cause }),
       });
     let text: string | undefined;

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { ThrottledError } from '../../../src/errors';
+import { logger } from '../../../src/observability/logger';
 import { metrics } from '../../../src/observability/metrics';
 import { httpHandler } from '../../../src/middleware/http';
 import { contentDeliveryId } from '../../../src/webhooks/delivery';
@@ -86,7 +87,7 @@ describe('POST /webhooks/{source}', () => {
   });
 
   // The attack: unauthenticated POSTs to a source whose SSM parameter is missing, each costing an SSM call.
-  it('answers a misconfigured source 503 with retry-after, reading the store once per cache age, counted apart from 5xx', async () => {
+  it('answers a misconfigured source 503 with retry-after, reading the store and logging once per cache age, counted apart from 5xx', async () => {
     const fetchSecret = jest.fn().mockRejectedValue(
       Object.assign(new Error('Parameter not found'), {
         name: 'ParameterNotFound',
@@ -95,6 +96,7 @@ describe('POST /webhooks/{source}', () => {
       }),
     );
     const addMetric = jest.spyOn(metrics, 'addMetric');
+    const logError = jest.spyOn(logger, 'error');
     const handler = httpHandler(
       createWebhookReceiver({
         sources: loadWebhookSources({ WEBHOOK_SECRET_PARAMETER_GITHUB: 'ssm:/intake/test/webhooks/github' }),
@@ -120,8 +122,17 @@ describe('POST /webhooks/{source}', () => {
       const counted = addMetric.mock.calls.map(([name]) => name);
       expect(counted.filter((name) => name === 'WebhookSourceMisconfigured')).toHaveLength(25);
       expect(counted).not.toContain('WebhookReceive5xx');
+      // Loud once: one error line per store read, naming the source and parameter, not one per request.
+      expect(logError.mock.calls.map(([message]) => message)).toEqual([
+        'Webhook source misconfigured: its deliveries are answered 503 until it is fixed',
+      ]);
+      expect(logError.mock.calls[0]![1]).toMatchObject({
+        source: 'github',
+        parameter: 'ssm:/intake/test/webhooks/github',
+      });
     } finally {
       addMetric.mockRestore();
+      logError.mockRestore();
     }
   });
 });
