@@ -10,7 +10,7 @@ import {
 import { acceptWebhook, exceedsBytes, type IncomingWebhook } from '../../../src/webhooks/accept';
 import { contentDeliveryId } from '../../../src/webhooks/delivery';
 import { parseWebhookMessage, serialiseWebhookMessage } from '../../../src/webhooks/message';
-import { signGithub, signStandard, signStripe } from '../../../src/webhooks/signature/sign';
+import { signGenericHmac, signGithub, signStandard, signStripe } from '../../../src/webhooks/signature/sign';
 import { createSigningKeyResolver } from '../../../src/webhooks/signing-keys';
 import { loadWebhookSources } from '../../../src/webhooks/sources';
 
@@ -85,6 +85,36 @@ describe('acceptWebhook', () => {
     const metas = copies.map(({ message }) => message.meta);
     expect(new Set(metas.map(({ id }) => id))).toEqual(new Set([contentDeliveryId('github', githubBody)]));
     expect(new Set(metas.map(({ providerId }) => providerId)).size).toBe(4);
+  });
+
+  it('gives a signed hmac-sha256 body resent with new id headers and other event headers one delivery id', async () => {
+    const sources = loadWebhookSources({
+      WEBHOOK_SECRET_ACME: 'acme-test-secret',
+      WEBHOOK_SCHEME_ACME: 'hmac-sha256',
+      WEBHOOK_SIGNATURE_HEADER_ACME: 'x-acme-signature',
+      WEBHOOK_ID_HEADER_ACME: 'x-acme-delivery',
+      WEBHOOK_EVENT_HEADER_ACME: 'x-acme-event',
+    });
+    const body = '{"order":42}';
+    const signature = signGenericHmac('acme-test-secret', body, sources.get('acme')!.hmac!);
+    const metas = [];
+    for (const [index, event] of ['order.created', 'order.refunded', 'order.cancelled'].entries()) {
+      const accepted = await acceptWebhook(
+        {
+          sourceParam: 'acme',
+          headers: { ...signature, 'x-acme-delivery': `acme-${index}`, 'x-acme-event': event },
+          body,
+          isBase64Encoded: false,
+        },
+        { ...deps, sources },
+      );
+      metas.push(accepted.message.meta);
+    }
+    expect(metas.map(({ id, providerId }) => [id, providerId])).toEqual([
+      [contentDeliveryId('acme', body), 'acme-0'],
+      [contentDeliveryId('acme', body), 'acme-1'],
+      [contentDeliveryId('acme', body), 'acme-2'],
+    ]);
   });
 
   it('reports an older rotation secret by its index', async () => {
