@@ -2,7 +2,7 @@
  * Rules the packaged CloudFormation template must keep (issue 3: least privilege, SQS visibility;
  * issue 10: every API route authenticated unless public by design, bounded cost, explicit CORS;
  * issue 12: no wildcard in any role, the framework's included, single writers of a prefix, scoped invoke
- * permissions).
+ * permissions, access logs and failure alarms — the last in ./observability-rules.ts).
  * Pure functions over the template JSON so they are unit-tested on small hand-made templates.
  */
 
@@ -16,9 +16,25 @@ import {
   unscopedResource,
   wildcardMatches,
 } from './iam-statements';
+import {
+  accessLogViolations,
+  alarmStageViolations,
+  failureQueueAlarmViolations,
+} from './observability-rules';
+
 export type { Template } from './cfn';
+export {
+  ACCESS_LOG_VARIABLES,
+  accessLogViolations,
+  alarmStageViolations,
+  failureQueueAlarmViolations,
+} from './observability-rules';
+
 export interface TemplateRuleOptions {
-  /** The stage the template was packaged for; CORS `*` is allowed only for `local`. Default: not local. */
+  /**
+   * The stage the template was packaged for: CORS `*` is allowed only for `local`; the metrics' service
+   * dimension must end with `-<stage>`. Default: not local, any service name.
+   */
   stage?: string;
   /**
    * The issuer and audience every JWT authorizer must carry. Default: this template's own Cognito
@@ -433,5 +449,8 @@ export function templateViolations(template: Template, options: TemplateRuleOpti
     ...concurrencyViolations(template),
     ...corsViolations(template, options),
     ...secretViolations(template),
+    ...accessLogViolations(template),
+    ...failureQueueAlarmViolations(template),
+    ...alarmStageViolations(template, options),
   ];
 }

@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
+  accessLogViolations,
+  failureQueueAlarmViolations,
   invokePermissionViolations,
   prefixWriterViolations,
   statementViolations,
@@ -23,6 +25,10 @@ const SLS = join(ROOT, 'node_modules', '.bin', 'sls');
 const run = promisify(execFile);
 
 type Resources = Template['Resources'];
+const getAttTargetOf = (value: unknown): string => {
+  const att = (value as { 'Fn::GetAtt': unknown })['Fn::GetAtt'];
+  return Array.isArray(att) ? String(att[0]) : String(att).split('.')[0]!;
+};
 const byType = (resources: Resources, prefix: string) =>
   Object.entries(resources).filter(([, resource]) => resource.Type.startsWith(prefix));
 
@@ -100,7 +106,7 @@ describe('sls package --stage dev (the deployed template)', () => {
     expect(templateViolations(template, { stage: 'dev' })).toEqual([]);
   });
 
-  it('has no role but our own, and S3 notifications declared on the bucket', async () => {
+  it('has no role but our own, S3 notifications declared on the bucket, access logs and failure alarms', async () => {
     const template = await packageDev('hardened');
     const resources = template.Resources;
 
@@ -146,7 +152,34 @@ describe('sls package --stage dev (the deployed template)', () => {
     ).Variables;
     expect(processEnvironment.DOCUMENTS_BUCKET).toEqual({ 'Fn::Sub': bucketName });
 
-    expect(prefixWriterViolations(template)).toEqual([]);
+    // Item 10: JSON access logs in their own group with the stage's retention; alarms where failures land.
+    const accessLogs = resources.HttpApiStage!.Properties!.AccessLogSettings as {
+      DestinationArn: unknown;
+      Format: string;
+    };
+    const group = getAttTargetOf(accessLogs.DestinationArn);
+    expect(resources[group]).toMatchObject({
+      Type: 'AWS::Logs::LogGroup',
+      Properties: { RetentionInDays: 30 },
+    });
+    expect(JSON.parse(accessLogs.Format)).toMatchObject({
+      requestId: '$context.requestId',
+      ip: '$context.identity.sourceIp',
+      routeKey: '$context.routeKey',
+      status: '$context.status',
+      responseLength: '$context.responseLength',
+      integrationError: '$context.integrationErrorMessage',
+      authorizerError: '$context.authorizer.error',
+    });
+    expect(Object.keys(resources)).toEqual(
+      expect.arrayContaining([
+        'WebhooksDeadLetterQueueAlarm',
+        'DocumentsDeadLetterQueueAlarm',
+        'DocumentProcessFailureQueueAlarm',
+      ]),
+    );
+    for (const rule of [accessLogViolations, failureQueueAlarmViolations, prefixWriterViolations])
+      expect(rule(template)).toEqual([]);
     expect(templateViolations(template, { stage: 'dev' })).toEqual([]);
 
     // The rules bite on this very template: undo each defence and the check names it.
@@ -166,6 +199,10 @@ describe('sls package --stage dev (the deployed template)', () => {
     ]);
     delete resources.DocumentProcessS3InvokePermission!.Properties!.SourceAccount;
     expect(invokePermissionViolations(template)).toHaveLength(1);
+    delete resources.DocumentsDeadLetterQueueAlarm;
+    expect(failureQueueAlarmViolations(template)).toEqual([
+      'DocumentsDeadLetterQueue (dead-letter queue of DocumentsQueue): no alarm on ApproximateNumberOfMessagesVisible > 0',
+    ]);
     expect(statementViolations(template)).toEqual([]);
   });
 

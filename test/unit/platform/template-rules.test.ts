@@ -1,7 +1,10 @@
 import fc from 'fast-check';
 import {
+  accessLogViolations,
+  alarmStageViolations,
   authorizerViolations,
   concurrencyViolations,
+  failureQueueAlarmViolations,
   invokePermissionViolations,
   prefixWriterViolations,
   corsViolations,
@@ -635,6 +638,97 @@ describe('packaged template rules', () => {
         'AnyBucket: SourceArn is any bucket arn:aws:s3:::*',
         'NoSource: sns.amazonaws.com may invoke on behalf of any source (no SourceArn)',
         "Anyone: Principal '*' lets anyone invoke",
+      ]);
+    });
+  });
+
+  describe('observability of abuse (issue 12, item 10)', () => {
+    const stage = (template: Template) => template.Resources.HttpApiStage!.Properties!;
+
+    it('wants JSON access logs with every investigation field, in a log group of this template with a retention', () => {
+      const template = wellFormedTemplate();
+      expect(accessLogViolations(template)).toEqual([]);
+
+      stage(template).AccessLogSettings = {
+        DestinationArn: { 'Fn::GetAtt': ['HttpApiLogGroup', 'Arn'] },
+        Format: JSON.stringify({ requestId: '$context.requestId', status: '$context.status' }),
+      };
+      delete template.Resources.HttpApiLogGroup!.Properties!.RetentionInDays;
+      expect(accessLogViolations(template)).toEqual([
+        'HttpApiLogGroup: access log group has no RetentionInDays (kept and billed forever)',
+        'HttpApiStage: access log Format lacks $context.identity.sourceIp, $context.routeKey, $context.responseLength, $context.integrationErrorMessage, $context.authorizer.error',
+      ]);
+
+      stage(template).AccessLogSettings = {
+        DestinationArn: 'arn:aws:logs:us-east-1:1:log-group:elsewhere',
+        Format: '$context.requestId $context.status',
+      };
+      expect(accessLogViolations(template)).toEqual([
+        'HttpApiStage: access logs go to arn:aws:logs:us-east-1:1:log-group:elsewhere, not a log group of this template',
+        'HttpApiStage: access log Format is not JSON: "$context.requestId $context.status"',
+      ]);
+
+      delete stage(template).AccessLogSettings;
+      expect(accessLogViolations(template)).toEqual([
+        'HttpApiStage: no AccessLogSettings, so no record of who called what',
+      ]);
+    });
+
+    it('wants an alarm on every queue where failures land: DLQs and async on-failure destinations', () => {
+      const template = wellFormedTemplate();
+      template.Resources.Failures = { Type: 'AWS::SQS::Queue' };
+      template.Resources.ProcessorEventInvokeConfig = {
+        Type: 'AWS::Lambda::EventInvokeConfig',
+        Properties: {
+          DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['Failures', 'Arn'] } } },
+        },
+      };
+      template.Resources.DeadLettersAlarm = queueAlarm('DeadLetters', 5); // 5 lost messages before anyone knows
+
+      expect(failureQueueAlarmViolations(template)).toEqual([
+        'DeadLetters (dead-letter queue of Queue): no alarm on ApproximateNumberOfMessagesVisible > 0',
+        'Failures (on-failure destination of ProcessorEventInvokeConfig): no alarm on ApproximateNumberOfMessagesVisible > 0',
+      ]);
+      template.Resources.DeadLettersAlarm = queueAlarm('DeadLetters');
+      template.Resources.FailuresAlarm = queueAlarm('Failures');
+      expect(failureQueueAlarmViolations(template)).toEqual([]);
+    });
+
+    it("wants every alarm on our namespace to select this stage's service, so dev traffic never trips prod", () => {
+      const template = wellFormedTemplate();
+      expect(alarmStageViolations(template, { stage: 'dev' })).toEqual([]);
+
+      const metric = (dimensions: object[]) => ({
+        Type: 'AWS::CloudWatch::Alarm',
+        Properties: { Namespace: 'intake', MetricName: 'WebhookDispatchFailed', Dimensions: dimensions },
+      });
+      template.Resources.AllStagesAlarm = metric([]);
+      template.Resources.ProdAlarm = metric([{ Name: 'service', Value: 'intake-prod' }]);
+      template.Resources.LambdaErrors = {
+        Type: 'AWS::CloudWatch::Alarm',
+        Properties: {
+          Namespace: 'AWS/Lambda',
+          MetricName: 'Errors',
+          Dimensions: [{ Name: 'FunctionName', Value: 'intake-dev-x' }],
+        },
+      };
+      expect(alarmStageViolations(template, { stage: 'dev' })).toEqual([
+        "AllStagesAlarm: WebhookDispatchFailed (namespace intake) does not select service=intake-dev: any stage's traffic would move it",
+        "ProdAlarm: WebhookDispatchFailed (namespace intake) does not select service=intake-dev: any stage's traffic would move it",
+      ]);
+    });
+
+    it('wants one service name for all functions, naming the stage', () => {
+      const template = wellFormedTemplate();
+      const environment = (id: string) =>
+        (template.Resources[id]!.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
+      environment('ConsumerLambdaFunction').POWERTOOLS_SERVICE_NAME = 'intake';
+      delete environment('ProcessorLambdaFunction').POWERTOOLS_SERVICE_NAME;
+
+      expect(alarmStageViolations(template, { stage: 'dev' })).toEqual([
+        'ProcessorLambdaFunction: no POWERTOOLS_SERVICE_NAME, so its metrics have no stage dimension',
+        'POWERTOOLS_SERVICE_NAME intake does not name stage dev',
+        "ErrorRateAlarm: WebhookReceive5xx (namespace intake) does not select service=intake: any stage's traffic would move it",
       ]);
     });
   });
