@@ -433,14 +433,14 @@ describe('packaged template rules', () => {
   });
 
   describe('every role, the framework-generated ones too (issue 12, item 9)', () => {
-    /** The custom-resource role `sls package` generates for an `existing: true` S3 event (abridged). */
+    /** The custom-resource role osls 4.3.1 packaged for document-process's former `existing: true` S3 event. */
     const customResourceRole = () =>
       role(
         {
           Effect: 'Allow',
           Action: ['s3:PutBucketNotification', 's3:GetBucketNotification'],
           Resource: {
-            'Fn::Join': [':', ['arn', { Ref: 'AWS::Partition' }, 's3', '', '', 'intake-dev-docs']],
+            'Fn::Join': [':', ['arn', { Ref: 'AWS::Partition' }, 's3', '', '', { Ref: 'DocumentsBucket' }]],
           },
         },
         {
