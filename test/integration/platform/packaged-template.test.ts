@@ -8,7 +8,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { templateViolations } from '../../../scripts/lib/template-rules';
+import {
+  accessLogViolations,
+  failureQueueAlarmViolations,
+  invokePermissionViolations,
+  prefixWriterViolations,
+  statementViolations,
+  templateViolations,
+} from '../../../scripts/lib/template-rules';
 import type { Template } from '../../../scripts/lib/template-rules';
 
 jest.setTimeout(60_000);
@@ -18,6 +25,10 @@ const SLS = join(ROOT, 'node_modules', '.bin', 'sls');
 const run = promisify(execFile);
 
 type Resources = Template['Resources'];
+const getAttTargetOf = (value: unknown): string => {
+  const att = (value as { 'Fn::GetAtt': unknown })['Fn::GetAtt'];
+  return Array.isArray(att) ? String(att[0]) : String(att).split('.')[0]!;
+};
 const byType = (resources: Resources, prefix: string) =>
   Object.entries(resources).filter(([, resource]) => resource.Type.startsWith(prefix));
 
@@ -93,6 +104,106 @@ describe('sls package --stage dev (the deployed template)', () => {
     ]);
 
     expect(templateViolations(template, { stage: 'dev' })).toEqual([]);
+  });
+
+  it('has no role but our own, S3 notifications declared on the bucket, access logs and failure alarms', async () => {
+    const template = await packageDev('hardened');
+    const resources = template.Resources;
+
+    // Item 9: no framework custom resource (and so no role that may lambda:AddPermission on function:*).
+    expect(byType(resources, 'Custom::')).toEqual([]);
+    expect(
+      byType(resources, 'AWS::IAM::Role')
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual([
+      'DocumentProcessRole',
+      'DocumentsApiRole',
+      'HealthRole',
+      'NotFoundRole',
+      'WebhookProcessRole',
+      'WebhookReceiveRole',
+      'WebhookSampleDownstreamRole',
+    ]);
+    const bucket = resources.DocumentsBucket!;
+    expect(bucket.DependsOn).toEqual(['DocumentProcessS3InvokePermission']);
+    expect(bucket.Properties!.NotificationConfiguration).toEqual({
+      LambdaConfigurations: [
+        {
+          Event: 's3:ObjectCreated:*',
+          Filter: { S3Key: { Rules: [{ Name: 'prefix', Value: 'uploads/' }] } },
+          Function: { 'Fn::GetAtt': ['DocumentDashprocessLambdaFunction', 'Arn'] },
+        },
+      ],
+    });
+    const bucketName = 'intake-dev-documents-${AWS::AccountId}-${AWS::Region}';
+    expect(bucket.Properties!.BucketName).toEqual({ 'Fn::Sub': bucketName });
+    expect(resources.DocumentProcessS3InvokePermission!.Properties).toEqual({
+      FunctionName: { 'Fn::GetAtt': ['DocumentDashprocessLambdaFunction', 'Arn'] },
+      Action: 'lambda:InvokeFunction',
+      Principal: 's3.amazonaws.com',
+      SourceArn: { 'Fn::Sub': `arn:\${AWS::Partition}:s3:::${bucketName}` },
+      SourceAccount: { Ref: 'AWS::AccountId' },
+    });
+    const processEnvironment = (
+      resources.DocumentDashprocessLambdaFunction!.Properties!.Environment as {
+        Variables: Record<string, unknown>;
+      }
+    ).Variables;
+    expect(processEnvironment.DOCUMENTS_BUCKET).toEqual({ 'Fn::Sub': bucketName });
+
+    // Item 10: JSON access logs in their own group with the stage's retention; alarms where failures land.
+    const accessLogs = resources.HttpApiStage!.Properties!.AccessLogSettings as {
+      DestinationArn: unknown;
+      Format: string;
+    };
+    const group = getAttTargetOf(accessLogs.DestinationArn);
+    expect(resources[group]).toMatchObject({
+      Type: 'AWS::Logs::LogGroup',
+      Properties: { RetentionInDays: 30 },
+    });
+    expect(JSON.parse(accessLogs.Format)).toMatchObject({
+      requestId: '$context.requestId',
+      ip: '$context.identity.sourceIp',
+      routeKey: '$context.routeKey',
+      status: '$context.status',
+      responseLength: '$context.responseLength',
+      integrationError: '$context.integrationErrorMessage',
+      authorizerError: '$context.authorizer.error',
+    });
+    expect(Object.keys(resources)).toEqual(
+      expect.arrayContaining([
+        'WebhooksDeadLetterQueueAlarm',
+        'DocumentsDeadLetterQueueAlarm',
+        'DocumentProcessFailureQueueAlarm',
+      ]),
+    );
+    for (const rule of [accessLogViolations, failureQueueAlarmViolations, prefixWriterViolations])
+      expect(rule(template)).toEqual([]);
+    expect(templateViolations(template, { stage: 'dev' })).toEqual([]);
+
+    // The rules bite on this very template: undo each defence and the check names it.
+    const statements = () =>
+      (
+        resources.WebhookProcessRole!.Properties!.Policies as {
+          PolicyDocument: { Statement: { Sid?: string }[] };
+        }[]
+      )[0]!.PolicyDocument.Statement;
+    const kept = statements().filter((statement) => statement.Sid !== 'ClaimChecksAreReadOnly');
+    expect(kept).toHaveLength(statements().length - 1);
+    (
+      resources.WebhookProcessRole!.Properties!.Policies as { PolicyDocument: { Statement: unknown[] } }[]
+    )[0]!.PolicyDocument.Statement = kept;
+    expect(prefixWriterViolations(template)).toEqual([
+      'WebhookProcessRole (WebhookDashprocessLambdaFunction): may s3:PutObject under events/_claims/, which only webhook-receive writes',
+    ]);
+    delete resources.DocumentProcessS3InvokePermission!.Properties!.SourceAccount;
+    expect(invokePermissionViolations(template)).toHaveLength(1);
+    delete resources.DocumentsDeadLetterQueueAlarm;
+    expect(failureQueueAlarmViolations(template)).toEqual([
+      'DocumentsDeadLetterQueue (dead-letter queue of DocumentsQueue): no alarm on ApproximateNumberOfMessagesVisible > 0',
+    ]);
+    expect(statementViolations(template)).toEqual([]);
   });
 
   it('with jwtIssuer and jwtAudience trusts that issuer and creates no Cognito resource', async () => {
