@@ -502,7 +502,7 @@ export function missingKeyStatusViolations(template: Template): string[] {
   const namedArn = name === undefined ? undefined : `arn:\${AWS::Partition}:s3:::${intrinsicText(name)}`;
   const bucketArns = ['${DocumentsBucket.Arn}', ...(namedArn ? [namedArn] : [])];
   const objectPrefixes = ['${DocumentsBucket.Arn}/', ...(namedArn ? [`${namedArn}/`] : [])];
-  for (const [id, resource] of ofType(template, 'AWS::IAM::Role')) {
+  for (const [id] of ofType(template, 'AWS::IAM::Role')) {
     const allowed = roleStatements(template, id).filter((statement) => statement.Effect === 'Allow');
     const readsDocuments = allowed.some(
       (statement) =>
