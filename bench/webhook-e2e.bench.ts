@@ -26,6 +26,7 @@ import { availableParallelism } from 'node:os';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { contentDeliveryId } from '../src/webhooks/delivery';
 import { serialiseWebhookMessage } from '../src/webhooks/message';
 import { FIXTURE_LINE_PREFIX, parseFixtureLine } from '../test/fixtures/functions/fixture-line';
 import { postGithubPush } from '../test/helpers/github-push';
@@ -104,11 +105,12 @@ async function postSteadily(stack: LocalStackProcess, rate: number, total: numbe
     // A steady schedule: request i leaves at started + i / rate, whatever the previous ones are doing.
     const wait = started + (index * 1000) / rate - Date.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    const id = `${prefix}-${started}-${index}`;
-    const body = JSON.stringify({ index, ref: 'refs/heads/main' });
-    sentAt.set(id, Date.now());
+    const providerId = `${prefix}-${started}-${index}`;
+    // intake deduplicates GitHub deliveries by body (X-GitHub-Delivery is not signed): each one differs.
+    const body = JSON.stringify({ index, after: providerId, ref: 'refs/heads/main' });
+    sentAt.set(contentDeliveryId('github', body), Date.now());
     inFlight.push(
-      postGithubPush(stack.state.http.url, secret, id, body).then(
+      postGithubPush(stack.state.http.url, secret, providerId, body).then(
         (response) => {
           if (response.status !== 202) failures++;
           return response.arrayBuffer().then(() => undefined);

@@ -26,7 +26,7 @@ const secrets = {
   github: 'bench github secret',
   stripe: 'whsec_bench_stripe',
   standard: `whsec_${Buffer.from('bench standard key').toString('base64')}`,
-  generic: 'bench generic',
+  generic: 'bench generic secret',
 };
 const deps: AcceptDependencies = {
   sources: loadWebhookSources({

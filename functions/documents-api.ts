@@ -31,6 +31,7 @@ export const handler = createDocumentsHttpHandler(
       },
     }),
     downloadExpirySeconds: settings.downloadExpirySeconds,
+    inlineTypes: settings.inlineTypes,
     newId: randomUUID,
   }),
   { ownerClaim: config.DOCUMENTS_OWNER_CLAIM },

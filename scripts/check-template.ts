@@ -1,11 +1,14 @@
 /**
- * CI gate on the packaged CloudFormation template: one role per function, no wildcard actions, no
- * Resource '*' beyond X-Ray, logs only to the function's own group, SQS visibility >= 6x consumer
- * timeout; every route has the JWT authorizer (issuer and audience: this stack's Cognito pool) unless
- * public by design, with its scope; stage throttling; reserved concurrency for document-process; no
- * CORS '*' outside local; malware scanning all or nothing, GuardDuty's role without wildcards beyond AWS's
- * documented ones. `npx tsx scripts/check-template.ts [packageDir [stage]]` (default: packages
- * stage dev into a temp dir; a given packageDir is checked as stage `stage`, default dev).
+ * CI gate on the packaged CloudFormation template: one role per function; in every role (the
+ * framework's included) no wildcard action, no NotAction/NotResource, no unscoped resource beyond the
+ * X-Ray exception; only webhook-receive writes the claim checks; scoped invoke permissions; logs only to
+ * the function's own group; SQS visibility >= 6x consumer timeout; every route has the JWT authorizer
+ * (issuer and audience: this stack's Cognito pool) unless public by design, with its scope; stage
+ * throttling; reserved concurrency for document-process; no CORS '*' outside local; JSON access logs
+ * with retention; an alarm on every failure queue; alarms on our metrics scoped to the stage; malware
+ * scanning all or nothing, GuardDuty's role without wildcards beyond AWS's documented ones.
+ * `npx tsx scripts/check-template.ts [packageDir [stage]]` (default: packages stage dev into a temp dir;
+ * a given packageDir is checked as stage `stage`, default dev).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,7 +27,7 @@ function main(): number {
     for (const violation of violations) console.error(`template: ${violation}`);
     console.log(
       violations.length === 0
-        ? 'template OK: least privilege, SQS visibility, authorizer, throttling and CORS rules hold'
+        ? 'template OK: least privilege, SQS visibility, authorizer, throttling, CORS, access log, alarm and malware scanning rules hold'
         : `template FAILED: ${violations.length} violation(s)`,
     );
     return violations.length === 0 ? 0 : 1;

@@ -10,7 +10,7 @@
  * `loadWebhookSources`. Signing uses the project's signers (src/webhooks/signature/sign.ts). No secret
  * is ever printed. `--wait` looks for the archive in the local stack's bucket (its state file).
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs, parseEnv } from 'node:util';
@@ -18,6 +18,7 @@ import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { createS3Client } from '../src/aws/clients';
 import { clientEnvironment, clientOverrides } from '../src/webhooks/ops/cli';
 import { resolveOpsTarget } from '../src/webhooks/ops/target';
+import { contentDeliveryId } from '../src/webhooks/delivery';
 import { archiveKey } from '../src/webhooks/object-keys';
 import { signGenericHmac, signGithub, signStandard, signStripe } from '../src/webhooks/signature/sign';
 import { loadWebhookSources, normaliseSourceName, sourceEnvSuffix } from '../src/webhooks/sources';
@@ -29,7 +30,10 @@ export interface SendWebhookOptions {
   event?: string;
   /** The raw body to send; a small sample of the source's kind when undefined. */
   body?: Buffer;
-  /** Delivery id for the schemes that carry one in a header (github, standard, hmac with an id header). */
+  /**
+   * The id sent in the scheme's id header (github, standard, hmac with an id header). Only `standard`
+   * signs it: for github and hmac-sha256 it is kept for tracing and the delivery id is the body's hash.
+   */
   id?: string;
   url?: string;
   wait: boolean;
@@ -100,14 +104,25 @@ export interface SignedWebhook {
   scheme: string;
   headers: Record<string, string>;
   body: Buffer;
-  /** The delivery id the receiver will use, when the request names it (else the 202 answer tells). */
+  /** The delivery id the receiver will use, when known here (else the 202 answer tells). */
   deliveryId?: string;
+  /**
+   * The id sent in an unsigned header (`X-GitHub-Delivery`, an hmac-sha256 id header): the receiver keeps
+   * it for tracing only and deduplicates by the body's content id.
+   */
+  providerId?: string;
 }
 
 function sampleBody(scheme: string, event: string, id: string, nowSeconds: number): Buffer {
   const sample: Record<string, unknown> =
     scheme === 'github'
-      ? { ref: 'refs/heads/main', repository: { full_name: 'octo/intake' }, sender: { login: 'quickstart' } }
+      ? {
+          ref: 'refs/heads/main',
+          // A push names its commit: distinct deliveries have distinct bodies (intake deduplicates by body).
+          after: createHash('sha1').update(id).digest('hex'),
+          repository: { full_name: 'octo/intake' },
+          sender: { login: 'quickstart' },
+        }
       : scheme === 'stripe'
         ? {
             id,
@@ -117,7 +132,12 @@ function sampleBody(scheme: string, event: string, id: string, nowSeconds: numbe
             livemode: false,
             data: { object: { id: 'pi_quickstart', object: 'payment_intent', amount: 2000 } },
           }
-        : { type: event, timestamp: new Date(nowSeconds * 1000).toISOString(), data: { hello: 'intake' } };
+        : {
+            id,
+            type: event,
+            timestamp: new Date(nowSeconds * 1000).toISOString(),
+            data: { hello: 'intake' },
+          };
   return Buffer.from(JSON.stringify(sample), 'utf8');
 }
 
@@ -157,8 +177,12 @@ export function buildSignedWebhook(
   const body = options.body ?? sampleBody(source.scheme, event, id, nowSeconds);
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   let deliveryId: string | undefined = id;
+  let providerId: string | undefined;
   switch (source.scheme) {
     case 'github':
+      // X-GitHub-Delivery is not signed: the receiver deduplicates by the body's content id.
+      deliveryId = contentDeliveryId(options.source, body);
+      providerId = id;
       Object.assign(headers, { 'x-github-event': event, 'x-github-delivery': id }, signGithub(secret, body));
       break;
     case 'stripe':
@@ -170,8 +194,12 @@ export function buildSignedWebhook(
       Object.assign(headers, signStandard(secret, id, body, nowSeconds));
       break;
     case 'hmac-sha256':
-      if (source.idHeader !== undefined) headers[source.idHeader] = id;
-      else deliveryId = undefined; // the receiver hashes the body
+      // Only the body is signed: the receiver deduplicates by its content id, whatever the id header says.
+      deliveryId = contentDeliveryId(options.source, body);
+      if (source.idHeader !== undefined) {
+        headers[source.idHeader] = id;
+        providerId = id;
+      }
       if (source.eventHeader !== undefined) headers[source.eventHeader] = event;
       Object.assign(headers, signGenericHmac(secret, body, source.hmac!));
       break;
@@ -182,6 +210,7 @@ export function buildSignedWebhook(
     headers,
     body,
     ...(deliveryId !== undefined ? { deliveryId } : {}),
+    ...(providerId !== undefined ? { providerId } : {}),
   };
 }
 
@@ -272,7 +301,8 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const { id } = JSON.parse(text) as { id: string };
-  console.log(`${response.status} Accepted: delivery ${id}`);
+  const traced = request.providerId === undefined ? '' : ` (sent as ${request.providerId})`;
+  console.log(`${response.status} Accepted: delivery ${id}${traced}`);
   if (!options.wait) return;
   const archived = await waitForArchive(options.source, id, sentAt, options.timeoutSeconds * 1000, env);
   if (archived === undefined) {

@@ -33,7 +33,7 @@ if (missing.length > 0) {
   console.error(`.env.example lacks ${missing.join(', ')}; add the test sources, e.g.:`);
   const example: FixtureSecrets = {
     github: 'local-github-secret',
-    stripe: 'whsec_local',
+    stripe: 'whsec_local-stripe-signing-secret',
     standard: `whsec_${Buffer.from('local standard webhooks key').toString('base64')}`,
     acme: 'local-acme-secret',
   };

@@ -28,11 +28,12 @@ const { values } = parseArgs({
   },
 });
 const total = Number(values.requests);
+// Each at least 16 bytes: the receiver refuses shorter keys at init.
 const secrets = {
-  github: 'fuzz github',
-  stripe: 'whsec_fuzz',
-  standard: `whsec_${Buffer.from('fuzz standard').toString('base64')}`,
-  acme: 'fuzz acme',
+  github: 'fuzz github secret',
+  stripe: 'whsec_fuzz-stripe-secret',
+  standard: `whsec_${Buffer.from('fuzz standard key').toString('base64')}`,
+  acme: 'fuzz acme secret',
 };
 const acme = { header: 'x-acme-signature', encoding: 'base64', prefix: 'sha256=' } as const;
 const maxBodyBytes = 64 * 1024;

@@ -19,6 +19,7 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { ServiceUnavailableError } from '../src/errors';
 import { httpHandler } from '../src/middleware/http';
 import { sqsBatchHandler } from '../src/middleware/sqs';
+import { contentDeliveryId } from '../src/webhooks/delivery';
 import { dynamoDbDeliveryGuards } from '../src/webhooks/idempotency';
 import { createWebhookProcessor } from '../src/webhooks/processor';
 import { createWebhookReceiver } from '../src/webhooks/receiver';
@@ -117,10 +118,15 @@ async function main(): Promise<void> {
   const poller = pollQueue({ sqs: aws.sqs, queueUrl: aws.queueUrl, createHandler: worker, pollers: 4 });
 
   // The plan: unique deliveries, 10% of them sent a second time (a provider's resend), shuffled.
-  const unique = Array.from({ length: deliveries }, (_, index) => ({
-    id: `rel-${index}-${randomUUID().slice(0, 8)}`,
-    body: JSON.stringify({ n: index, text: 'reliability ✓' }),
-  }));
+  // GitHub signs only the body: intake's delivery id is its content id; X-GitHub-Delivery is for tracing.
+  const unique = Array.from({ length: deliveries }, (_, index) => {
+    const body = JSON.stringify({ n: index, text: 'reliability ✓' });
+    return {
+      id: contentDeliveryId('github', body),
+      providerId: `rel-${index}-${randomUUID().slice(0, 8)}`,
+      body,
+    };
+  });
   const plan = [...unique, ...unique.filter(() => Math.random() < duplicateShare)].sort(
     () => Math.random() - 0.5,
   );
@@ -137,7 +143,7 @@ async function main(): Promise<void> {
           headers: {
             'content-type': 'application/json',
             'x-github-event': 'push',
-            'x-github-delivery': delivery.id,
+            'x-github-delivery': delivery.providerId,
             ...signGithub(secret, delivery.body),
           },
           body: delivery.body,

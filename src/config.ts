@@ -95,6 +95,13 @@ export const variables = {
     expected: 'comma-separated MIME types',
     description: 'MIME types clients may upload (default: PDF, images, Office, CSV, text, JSON)',
   },
+  DOCUMENTS_INLINE_TYPES: {
+    schema: z._default(commaSeparated(), []),
+    expected:
+      'comma-separated MIME types among image/png, image/jpeg, image/gif, image/webp, application/pdf',
+    description:
+      'Detected types whose download URL opens inline in the browser (default none: every download is an attachment)',
+  },
   DOCUMENTS_UPLOAD_EXPIRY_SECONDS: {
     schema: z.optional(z.coerce.number().check(z.int(), z.gte(10), z.lte(3600))),
     expected: 'an integer from 10 to 3600',

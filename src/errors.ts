@@ -8,12 +8,18 @@ export interface AppErrorOptions {
   cause?: unknown;
   /** Seconds after which the same request may succeed: answered as `Retry-After`. */
   retryAfterSeconds?: number;
+  /**
+   * True when the failure was already logged where it was found (once, not per request): the edge then
+   * logs the answer without the stack, so a flood of requests does not flood the logs.
+   */
+  alreadyLogged?: boolean;
 }
 
 /** Base of every intake error: a stable machine code, the HTTP status it maps to, and whether a retry may help. */
 export class AppError extends Error {
   readonly details?: unknown;
   readonly retryAfterSeconds?: number;
+  readonly alreadyLogged?: boolean;
 
   constructor(
     readonly code: string,
@@ -26,6 +32,7 @@ export class AppError extends Error {
     this.name = new.target.name;
     if (options.details !== undefined) this.details = options.details;
     if (options.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds;
+    if (options.alreadyLogged === true) this.alreadyLogged = true;
   }
 }
 

@@ -1,19 +1,40 @@
 /**
  * Rules the packaged CloudFormation template must keep (issue 3: least privilege, SQS visibility;
- * issue 10: every API route authenticated unless public by design, bounded cost, explicit CORS).
+ * issue 10: every API route authenticated unless public by design, bounded cost, explicit CORS;
+ * issue 12: no wildcard in any role, the framework's included, single writers of a prefix, scoped invoke
+ * permissions, access logs and failure alarms — the last in ./observability-rules.ts).
  * Pure functions over the template JSON so they are unit-tested on small hand-made templates.
  */
 
-type Resource = {
-  Type: string;
-  Condition?: string;
-  Properties?: Record<string, unknown>;
-  [key: string]: unknown;
-};
-export type Template = { Resources: Record<string, Resource>; [key: string]: unknown };
+import type { Resource, Template } from './cfn';
+import { asArray, canonical, getAttTarget, intrinsicText, ofType, refTarget } from './cfn';
+import type { Statement } from './iam-statements';
+import {
+  actionMatches,
+  roleStatements,
+  s3ObjectKeyPattern,
+  unscopedResource,
+  wildcardMatches,
+} from './iam-statements';
+import {
+  accessLogViolations,
+  alarmStageViolations,
+  failureQueueAlarmViolations,
+} from './observability-rules';
+
+export type { Template } from './cfn';
+export {
+  ACCESS_LOG_VARIABLES,
+  accessLogViolations,
+  alarmStageViolations,
+  failureQueueAlarmViolations,
+} from './observability-rules';
 
 export interface TemplateRuleOptions {
-  /** The stage the template was packaged for; CORS `*` is allowed only for `local`. Default: not local. */
+  /**
+   * The stage the template was packaged for: CORS `*` is allowed only for `local`; the metrics' service
+   * dimension must end with `-<stage>`. Default: not local, any service name.
+   */
   stage?: string;
   /**
    * The issuer and audience every JWT authorizer must carry. Default: this template's own Cognito
@@ -22,57 +43,16 @@ export interface TemplateRuleOptions {
   authorizer?: { issuer: unknown; audience: unknown[] };
 }
 
-interface Statement {
-  Effect?: string;
-  Action?: string | string[];
-  Resource?: unknown;
-  Sid?: string;
-}
-
-/** Actions AWS only grants on Resource '*' (no resource-level permissions). */
+/**
+ * Actions AWS only grants on Resource '*' (no resource-level permissions): the one documented
+ * exception to "no wildcard resource" (docs/aws-setup.md). Keep it this narrow.
+ */
 export const ACTIONS_WITHOUT_RESOURCE_LEVEL = new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']);
 
 /** AWS guidance for SQS event sources: visibility timeout >= 6x the consumer's timeout (+ batching window). */
 export const VISIBILITY_TO_TIMEOUT_FACTOR = 6;
 const DEFAULT_LAMBDA_TIMEOUT_SECONDS = 3;
 const DEFAULT_VISIBILITY_TIMEOUT_SECONDS = 30;
-
-const asArray = <T>(value: T | T[] | undefined): T[] =>
-  value === undefined ? [] : Array.isArray(value) ? value : [value];
-
-const getAttTarget = (value: unknown): string | undefined => {
-  const att = (value as { 'Fn::GetAtt'?: unknown } | null)?.['Fn::GetAtt'];
-  if (Array.isArray(att)) return String(att[0]);
-  if (typeof att === 'string') return att.split('.')[0];
-  return undefined;
-};
-
-/** A resource reference as text: plain strings, Fn::Sub templates, GetAtt targets. */
-const resourceText = (value: unknown): string => {
-  if (typeof value === 'string') return value;
-  const sub = (value as { 'Fn::Sub'?: unknown } | null)?.['Fn::Sub'];
-  if (typeof sub === 'string') return sub;
-  if (Array.isArray(sub)) return String(sub[0]);
-  const target = getAttTarget(value);
-  return target ? `GetAtt:${target}` : JSON.stringify(value);
-};
-
-/** A statement, or both branches of a conditional one (`Fn::If`), so conditions cannot hide a grant. */
-function unwrapConditional(statement: unknown): Statement[] {
-  const branches = (statement as { 'Fn::If'?: unknown[] } | null)?.['Fn::If'];
-  if (!Array.isArray(branches)) return [statement as Statement];
-  return branches
-    .slice(1)
-    .filter((branch) => (branch as { Ref?: string } | null)?.Ref !== 'AWS::NoValue')
-    .flatMap(unwrapConditional);
-}
-
-function roleStatements(role: Resource): Statement[] {
-  const policies = asArray(role.Properties?.Policies as { PolicyDocument?: { Statement?: unknown } }[]);
-  return policies.flatMap((policy) =>
-    asArray(policy.PolicyDocument?.Statement as unknown[] | unknown).flatMap(unwrapConditional),
-  );
-}
 
 /** Each function runs under a role of its own, never the framework's shared IamRoleLambdaExecution. */
 export function roleViolations(template: Template): string[] {
@@ -95,22 +75,127 @@ export function roleViolations(template: Template): string[] {
   return violations;
 }
 
-/** No wildcard actions; Resource '*' only for actions that have no resource-level permissions. */
+const listed = (value: unknown): string[] => asArray(value as string | string[] | undefined).map(String);
+
+/**
+ * Every role of the template, the framework's own included, grants only named things. In each Allow:
+ * no wildcard action (`s3:*`, `s3:Get*`, `*`), no NotAction / NotResource (which grant everything
+ * else), and every resource scoped (see unscopedResource: no `*`, no `function:*`, no any-region ARN),
+ * except Resource '*' for ACTIONS_WITHOUT_RESOURCE_LEVEL only. Managed policies cannot be read from the
+ * template, so a role may not attach any.
+ */
 export function statementViolations(template: Template): string[] {
   const violations: string[] = [];
-  for (const [id, resource] of Object.entries(template.Resources)) {
-    if (resource.Type !== 'AWS::IAM::Role') continue;
-    for (const statement of roleStatements(resource)) {
+  for (const [id, role] of ofType(template, 'AWS::IAM::Role')) {
+    const managed = asArray(role.Properties?.ManagedPolicyArns as unknown);
+    if (managed.length > 0)
+      violations.push(`${id}: managed policies ${managed.map(intrinsicText).join(', ')} cannot be checked`);
+    for (const statement of roleStatements(template, id)) {
       if (statement.Effect !== 'Allow') continue;
-      const actions = asArray(statement.Action);
+      const actions = listed(statement.Action);
       const label = `${id}${statement.Sid ? `/${statement.Sid}` : ''}`;
-      for (const action of actions.filter((a) => a.includes('*')))
+      if (statement.NotAction !== undefined) violations.push(`${label}: NotAction grants every other action`);
+      if (statement.NotResource !== undefined)
+        violations.push(`${label}: NotResource grants every other resource`);
+      for (const action of actions.filter((a) => a.includes('*') || a.includes('?')))
         violations.push(`${label}: wildcard action ${action}`);
-      const resources = asArray(statement.Resource as unknown);
-      if (resources.some((r) => r === '*') && !actions.every((a) => ACTIONS_WITHOUT_RESOURCE_LEVEL.has(a))) {
-        violations.push(`${label}: Resource '*' for ${actions.join(', ')}`);
+      for (const resource of asArray(statement.Resource as unknown)) {
+        const unscoped = unscopedResource(resource);
+        if (unscoped === undefined) continue;
+        if (unscoped === "Resource '*'" && actions.every((a) => ACTIONS_WITHOUT_RESOURCE_LEVEL.has(a)))
+          continue;
+        violations.push(`${label}: ${unscoped} for ${actions.join(', ')}`);
       }
     }
+  }
+  return violations;
+}
+
+/**
+ * Object-key prefixes that one function alone may write: the receiver's claim checks
+ * (`events/_claims/`, src/webhooks/object-keys.ts) are read by webhook-process, which archives beside
+ * them under `events/` and must not be able to forge or overwrite one.
+ */
+export const SINGLE_WRITER_PREFIXES: ReadonlyMap<string, string> = new Map([
+  ['events/_claims/', 'webhook-receive'],
+]);
+
+/** S3 actions that create, change or remove an object (or its tags, ACL, lock) under a key. */
+export const S3_OBJECT_WRITE_ACTIONS = [
+  's3:PutObject',
+  's3:PutObjectAcl',
+  's3:PutObjectTagging',
+  's3:DeleteObject',
+  's3:DeleteObjectVersion',
+  's3:DeleteObjectTagging',
+  's3:PutObjectRetention',
+  's3:PutObjectLegalHold',
+  's3:RestoreObject',
+  's3:AbortMultipartUpload',
+];
+
+/** True when some `effect` statement grants `action` on object `key` of a bucket (or on Resource '*'). */
+function statementsCover(statements: Statement[], effect: string, action: string, key: string): boolean {
+  return statements.some(
+    (statement) =>
+      statement.Effect === effect &&
+      listed(statement.Action).some((pattern) => actionMatches(pattern, action)) &&
+      asArray(statement.Resource as unknown).some((resource) => {
+        if (resource === '*') return true;
+        const pattern = s3ObjectKeyPattern(resource);
+        return pattern !== undefined && wildcardMatches(pattern, key);
+      }),
+  );
+}
+
+/** Under each SINGLE_WRITER_PREFIXES prefix, no other function's role may write (Allow not undone by a Deny). */
+export function prefixWriterViolations(template: Template): string[] {
+  const violations: string[] = [];
+  for (const [id, fn] of ofType(template, 'AWS::Lambda::Function')) {
+    const roleId = getAttTarget(fn.Properties?.Role);
+    if (!roleId) continue;
+    const name = String(fn.Properties?.FunctionName ?? id);
+    const statements = roleStatements(template, roleId);
+    for (const [prefix, writer] of SINGLE_WRITER_PREFIXES) {
+      if (name.endsWith(`-${writer}`)) continue;
+      const key = `${prefix}any-object`;
+      const granted = S3_OBJECT_WRITE_ACTIONS.filter(
+        (action) =>
+          statementsCover(statements, 'Allow', action, key) &&
+          !statementsCover(statements, 'Deny', action, key),
+      );
+      if (granted.length > 0)
+        violations.push(
+          `${roleId} (${id}): may ${granted.join(', ')} under ${prefix}, which only ${writer} writes`,
+        );
+    }
+  }
+  return violations;
+}
+
+/**
+ * Every resource-based permission to invoke a function names who may call it: no Principal '*', and an
+ * AWS service principal only with a scoped SourceArn; S3's bucket ARNs carry no account, so an S3
+ * permission also needs SourceAccount (else a bucket of that name in another account could invoke).
+ */
+export function invokePermissionViolations(template: Template): string[] {
+  const violations: string[] = [];
+  for (const [id, permission] of ofType(template, 'AWS::Lambda::Permission')) {
+    const properties = permission.Properties ?? {};
+    const principal = intrinsicText(properties.Principal);
+    if (principal === '*') {
+      violations.push(`${id}: Principal '*' lets anyone invoke`);
+      continue;
+    }
+    if (!principal.endsWith('.amazonaws.com')) continue;
+    if (properties.SourceArn === undefined)
+      violations.push(`${id}: ${principal} may invoke on behalf of any source (no SourceArn)`);
+    else {
+      const unscoped = unscopedResource(properties.SourceArn);
+      if (unscoped) violations.push(`${id}: SourceArn is ${unscoped}`);
+    }
+    if (principal === 's3.amazonaws.com' && properties.SourceAccount === undefined)
+      violations.push(`${id}: s3.amazonaws.com without SourceAccount (a bucket ARN names no account)`);
   }
   return violations;
 }
@@ -121,12 +206,11 @@ export function logGroupViolations(template: Template): string[] {
   for (const [id, resource] of Object.entries(template.Resources)) {
     if (resource.Type !== 'AWS::Lambda::Function') continue;
     const roleId = getAttTarget(resource.Properties?.Role);
-    const role = roleId ? template.Resources[roleId] : undefined;
-    if (!role) continue;
+    if (!roleId || !template.Resources[roleId]) continue;
     const ownGroup = `log-group:/aws/lambda/${String(resource.Properties?.FunctionName)}:`;
-    for (const statement of roleStatements(role)) {
-      if (!asArray(statement.Action).some((a) => a.startsWith('logs:'))) continue;
-      for (const target of asArray(statement.Resource as unknown).map(resourceText)) {
+    for (const statement of roleStatements(template, roleId)) {
+      if (!listed(statement.Action).some((a) => a.startsWith('logs:'))) continue;
+      for (const target of asArray(statement.Resource as unknown).map(intrinsicText)) {
         if (!target.includes(ownGroup))
           violations.push(`${roleId} (${id}): logs on ${target}, not its own log group`);
       }
@@ -169,14 +253,6 @@ export const DOCUMENT_ROUTE_SCOPES: [RegExp, string][] = [
 ];
 /** Functions that must have reserved concurrency (by the end of their FunctionName). */
 export const RESERVED_CONCURRENCY_FUNCTIONS = ['document-process'];
-
-const refTarget = (value: unknown): string | undefined => {
-  const ref = (value as { Ref?: unknown } | null)?.Ref;
-  return typeof ref === 'string' ? ref : undefined;
-};
-const canonical = (value: unknown): string => JSON.stringify(value);
-const ofType = (template: Template, type: string): [string, Resource][] =>
-  Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
 
 /** What the authorizer must trust by default: the template's Cognito pool, or undefined without one. */
 function cognitoExpectation(template: Template): { issuer: unknown; audience: unknown[] } | undefined {
@@ -409,32 +485,47 @@ const MALWARE_ROLE_WILDCARDS = [
 ];
 const GUARDDUTY_PLAN_PRINCIPAL = 'malware-protection-plan.guardduty.amazonaws.com';
 
-/** The active bucket-policy statements that deny reads of objects whose scan tag is not NO_THREATS_FOUND. */
+/**
+ * The read gates of malware scanning: the bucket policy denies reading objects under a prefix until
+ * they carry a tag value. clean/ (what is served) until the processor tagged the copy processed, after
+ * NO_THREATS_FOUND; uploads/ (defence in depth: nothing signs it) until GuardDuty tagged it clean.
+ */
+export const SCAN_GATES = [
+  { prefix: 'clean/', tag: 'intake-status', value: 'processed' },
+  { prefix: 'uploads/', tag: 'GuardDutyMalwareScanStatus', value: 'NO_THREATS_FOUND' },
+] as const;
+
+type GateStatement = Statement & { Condition?: Record<string, Record<string, unknown>> };
+
+/** The gate (of SCAN_GATES) a bucket-policy statement is, if any. */
+function gateOf(statement: GateStatement | undefined): (typeof SCAN_GATES)[number] | undefined {
+  if (statement?.Effect !== 'Deny' || !asArray(statement.Action).includes('s3:GetObject')) return undefined;
+  const resources = asArray(statement.Resource as unknown).map(intrinsicText);
+  return SCAN_GATES.find(
+    (gate) =>
+      statement.Condition?.StringNotEquals?.[`s3:ExistingObjectTag/${gate.tag}`] === gate.value &&
+      resources.some((resource) => resource.endsWith(`/${gate.prefix}*`)),
+  );
+}
+
+/** The active bucket-policy statements that deny reads until an object carries its gate's tag value. */
 export function scanGateStatements(template: Template): Statement[] {
   return activeResources(template)
     .filter(([, resource]) => resource.Type === 'AWS::S3::BucketPolicy')
     .flatMap(([, resource]) =>
       asArray((resource.Properties?.PolicyDocument as { Statement?: unknown[] } | undefined)?.Statement),
     )
-    .map((statement) => activeStatement(template, statement))
-    .filter((statement): statement is Statement & { Condition?: Record<string, Record<string, unknown>> } => {
-      const candidate = statement as
-        (Statement & { Condition?: Record<string, Record<string, unknown>> }) | undefined;
-      return (
-        candidate?.Effect === 'Deny' &&
-        asArray(candidate.Action).includes('s3:GetObject') &&
-        candidate.Condition?.StringNotEquals?.['s3:ExistingObjectTag/GuardDutyMalwareScanStatus'] ===
-          'NO_THREATS_FOUND'
-      );
-    });
+    .map((statement) => activeStatement(template, statement) as GateStatement | undefined)
+    .filter((statement): statement is GateStatement => gateOf(statement) !== undefined);
 }
 
 /**
  * Malware scanning (condition EnableMalwareScanning, param malwareScanning) is all or nothing. On: a
  * GuardDuty MalwareProtectionPlan on uploads/ with tagging, assuming a role trusted only by GuardDuty whose
  * statements name no Resource '*', no wildcard action and no wildcard but AWS's documented ones (objects
- * under uploads/, GuardDuty's managed rule name); a bucket policy denying reads until the scan tag is
- * NO_THREATS_FOUND; an EventBridge rule for the scan results. Off: none of the plan, its role, the deny.
+ * under uploads/, GuardDuty's managed rule name); the bucket policy's read gates (SCAN_GATES: clean/ until
+ * tagged processed, uploads/ until NO_THREATS_FOUND); an EventBridge rule for the scan results. Off: none
+ * of the plan, its role, the gates.
  */
 export function malwareScanningViolations(template: Template): string[] {
   const active = activeResources(template);
@@ -459,7 +550,7 @@ export function malwareScanningViolations(template: Template): string[] {
     return [
       ...plans.map(([id]) => `${id}: a malware protection plan exists with scanning off`),
       ...guardDutyRoles.map(([id]) => `${id}: a GuardDuty role exists with scanning off`),
-      ...(gates.length > 0 ? ['the bucket policy gates reads on the scan tag with scanning off'] : []),
+      ...(gates.length > 0 ? ['the bucket policy gates reads on a scan tag with scanning off'] : []),
       ...rules.map(([id]) => `${id}: a scan result rule exists with scanning off`),
     ];
   }
@@ -479,18 +570,117 @@ export function malwareScanningViolations(template: Template): string[] {
       violations.push(`${id}: its Role is not an active role trusted by ${GUARDDUTY_PLAN_PRINCIPAL}`);
       continue;
     }
-    for (const statement of roleStatements(role[1])) {
+    for (const statement of roleStatements(template, role[0])) {
       const label = `${roleId}${statement.Sid ? `/${statement.Sid}` : ''}`;
       for (const action of asArray(statement.Action).filter((a) => a.includes('*')))
         violations.push(`${label}: wildcard action ${action}`);
-      for (const target of asArray(statement.Resource as unknown).map(resourceText)) {
+      for (const target of asArray(statement.Resource as unknown).map(intrinsicText)) {
         if (target.includes('*') && !MALWARE_ROLE_WILDCARDS.some((pattern) => pattern.test(target)))
           violations.push(`${label}: wildcard resource ${target}`);
       }
     }
   }
-  if (gates.length === 0) violations.push('no bucket policy statement denies reads until NO_THREATS_FOUND');
+  for (const gate of SCAN_GATES) {
+    if (!gates.some((statement) => gateOf(statement) === gate))
+      violations.push(
+        `no bucket policy statement denies reads of ${gate.prefix} until ${gate.tag}=${gate.value}`,
+      );
+  }
   if (rules.length === 0) violations.push('no EventBridge rule routes the scan results');
+  return violations;
+}
+
+/** The prefixes of the documents bucket that may hold bytes nobody has inspected yet (or that failed). */
+const UNINSPECTED_PREFIXES = ['/uploads/', '/quarantine/'];
+
+/**
+ * Issue 12, documents: (1) documents-api signs download URLs with its own role, so it may read objects
+ * only under manifests/ and clean/ — never uploads/ or quarantine/, whose bytes were not inspected or
+ * failed; (2) "delete erases": every prefix documents-api may s3:DeleteObject it may also
+ * s3:DeleteObjectVersion (else the content survives as noncurrent versions); (3) s3:ListBucketVersions is
+ * granted only with an s3:prefix condition.
+ */
+export function documentStorageViolations(template: Template): string[] {
+  const violations: string[] = [];
+  for (const [id, resource] of Object.entries(template.Resources)) {
+    if (resource.Type !== 'AWS::IAM::Role') continue;
+    for (const statement of roleStatements(template, id)) {
+      if (statement.Effect !== 'Allow' || !asArray(statement.Action).includes('s3:ListBucketVersions'))
+        continue;
+      const prefixes = Object.values(statement.Condition ?? {}).some((test) => 's3:prefix' in (test ?? {}));
+      if (!prefixes)
+        violations.push(
+          `${id}${statement.Sid ? `/${statement.Sid}` : ''}: s3:ListBucketVersions without an s3:prefix condition`,
+        );
+    }
+  }
+  for (const [id, fn] of Object.entries(template.Resources)) {
+    if (
+      fn.Type !== 'AWS::Lambda::Function' ||
+      !String(fn.Properties?.FunctionName).endsWith('-documents-api')
+    )
+      continue;
+    const roleId = getAttTarget(fn.Properties?.Role);
+    const role = roleId ? template.Resources[roleId] : undefined;
+    if (!role) continue;
+    const granted = (action: string) =>
+      roleStatements(template, roleId!)
+        .filter((statement) => statement.Effect === 'Allow' && asArray(statement.Action).includes(action))
+        .flatMap((statement) => asArray(statement.Resource as unknown).map(intrinsicText));
+    for (const target of granted('s3:GetObject')) {
+      if (UNINSPECTED_PREFIXES.some((prefix) => target.includes(prefix)))
+        violations.push(
+          `${roleId} (${id}): s3:GetObject on ${target}: downloads must be signed for clean/ only`,
+        );
+    }
+    const versionDeletes = new Set(granted('s3:DeleteObjectVersion'));
+    for (const target of granted('s3:DeleteObject')) {
+      if (!versionDeletes.has(target))
+        violations.push(
+          `${roleId} (${id}): s3:DeleteObject on ${target} without s3:DeleteObjectVersion: delete must erase`,
+        );
+    }
+  }
+  return violations;
+}
+
+/**
+ * A role that reads objects of the documents bucket also holds s3:ListBucket on the bucket, with no
+ * condition: S3 answers a GetObject of a missing key with 404 only to such a caller, and with 403
+ * AccessDenied otherwise (an s3:prefix condition does not match an object read), so "no manifest yet"
+ * or "unknown id" would surface as a 5xx in AWS while the local stack (which has no IAM) answers 404.
+ */
+export function missingKeyStatusViolations(template: Template): string[] {
+  const violations: string[] = [];
+  // The bucket as roles name it: by reference, or by its ARN built from its name (where a reference
+  // would close a dependency cycle through the bucket's notification).
+  const name = template.Resources.DocumentsBucket?.Properties?.BucketName;
+  const namedArn = name === undefined ? undefined : `arn:\${AWS::Partition}:s3:::${intrinsicText(name)}`;
+  const bucketArns = ['${DocumentsBucket.Arn}', ...(namedArn ? [namedArn] : [])];
+  const objectPrefixes = ['${DocumentsBucket.Arn}/', ...(namedArn ? [`${namedArn}/`] : [])];
+  for (const [id] of ofType(template, 'AWS::IAM::Role')) {
+    const allowed = roleStatements(template, id).filter((statement) => statement.Effect === 'Allow');
+    const readsDocuments = allowed.some(
+      (statement) =>
+        asArray(statement.Action).includes('s3:GetObject') &&
+        asArray(statement.Resource as unknown)
+          .map(intrinsicText)
+          .some((target) => objectPrefixes.some((prefix) => target.startsWith(prefix))),
+    );
+    if (!readsDocuments) continue;
+    const lists = allowed.some(
+      (statement) =>
+        asArray(statement.Action).includes('s3:ListBucket') &&
+        statement.Condition === undefined &&
+        asArray(statement.Resource as unknown)
+          .map(intrinsicText)
+          .some((target) => bucketArns.includes(target)),
+    );
+    if (!lists)
+      violations.push(
+        `${id}: reads documents objects without an unconditioned s3:ListBucket on the bucket (a missing key would be 403, not 404)`,
+      );
+  }
   return violations;
 }
 
@@ -499,6 +689,8 @@ export function templateViolations(template: Template, options: TemplateRuleOpti
   return [
     ...roleViolations(template),
     ...statementViolations(template),
+    ...prefixWriterViolations(template),
+    ...invokePermissionViolations(template),
     ...logGroupViolations(template),
     ...visibilityViolations(template),
     ...authorizerViolations(template, options),
@@ -508,5 +700,10 @@ export function templateViolations(template: Template, options: TemplateRuleOpti
     ...corsViolations(template, options),
     ...secretViolations(template),
     ...malwareScanningViolations(template),
+    ...documentStorageViolations(template),
+    ...missingKeyStatusViolations(template),
+    ...accessLogViolations(template),
+    ...failureQueueAlarmViolations(template),
+    ...alarmStageViolations(template, options),
   ];
 }

@@ -1,10 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { AppError, NotFoundError, PreconditionFailedError } from '../errors';
 import type { ObjectStorage, ObjectStream } from '../aws/storage';
 import type { S3ObjectEvent } from '../middleware/s3';
 import { logger } from '../observability/logger';
 import { MetricUnit, metrics } from '../observability/metrics';
-import { documentManifestKey, parseUploadKey, quarantineKey } from './document-keys';
-import { inspectDocument } from './inspection/inspect-document';
+import { cleanKey, documentManifestKey, parseUploadKey, quarantineKey } from './document-keys';
+import { inspectWhileCopying } from './inspected-copy';
 import { buildManifest, judgeDocument, type DocumentManifest } from './manifest';
 import { type MalwareScanResult, type MalwareScanStatusReader } from './malware-scan/scan-result';
 import { awaitingScan, isWithheld, settleScan } from './malware-scan/scan-status';
@@ -24,7 +25,7 @@ export interface DocumentProcessorDependencies {
 }
 
 export type ProcessingOutcome =
-  | { outcome: DocumentManifest['status'] | 'duplicate'; id: string; manifestKey: string }
+  | { outcome: DocumentManifest['status'] | 'duplicate' | 'refused'; id: string; manifestKey: string }
   | { outcome: 'skipped'; reason: string };
 
 /** The processor of uploads, which also records their malware scan results. */
@@ -55,14 +56,26 @@ export function uploadVersionOf(object: Pick<S3ObjectEvent, 'versionId' | 'eTag'
 
 /**
  * The S3 record handler of document-process. For an ObjectCreated event under
- * `uploads/<owner>/<id>/<name>`: read the object once as a stream and inspect it, write
- * `manifests/<owner>/<id>.json` (the owner comes from the key, which the signed upload form fixed), then tag the object
- * (processed) or move it to `quarantine/` (quarantined), then publish `document.processed`. Other events
- * and keys are skipped.
+ * `uploads/<owner>/<id>/<name>`: read the object once as a stream, inspect it and — in the same pass —
+ * write the bytes it hashes to `clean/<owner>/<id>/<copy>/<name>` (the only place downloads are served
+ * from); write `manifests/<owner>/<id>.json` (the owner comes from the key, which the signed upload form
+ * fixed); then keep the clean copy (processed) or move it to `quarantine/` (quarantined), empty the
+ * upload from `uploads/`, and publish `document.processed`. Other events and keys are skipped.
+ *
+ * One upload id accepts exactly one version. A presigned POST form can be used again until it expires:
+ * a later version of an upload whose manifest describes another version is refused — deleted from
+ * `uploads/`, never inspected, never copied, never served — and the manifest and clean copy stay as they
+ * were. The outcome is `refused`.
+ *
+ * Malware scanning on (`scanStatus`): a file that passes inspection gets the same clean copy, but its
+ * manifest says `scanning` (nothing signs a download for it) and its upload stays in `uploads/`, where
+ * the scanner reads it, until the result of the version inspected (same ETag) arrives: NO_THREATS_FOUND
+ * tags the copy and makes it `processed`; THREATS_FOUND makes it `infected` and any other result
+ * `quarantined` (NOT_SCANNED), the clean copy moved to `quarantine/` before the upload is removed.
  *
  * Idempotent per (key, version): the manifest records the version it describes, so a repeated delivery —
  * or Lambda's retry after a failure past the manifest — skips the inspection and only re-runs the
- * idempotent tail (tag or move, publish). `document.processed` is therefore at-least-once.
+ * idempotent tail (tag or move, empty the inbox, publish). `document.processed` is therefore at-least-once.
  * Throws, so the event is retried, when the object cannot be read or anything cannot be written.
  */
 export function createDocumentProcessor(deps: DocumentProcessorDependencies): DocumentProcessor {
@@ -88,14 +101,13 @@ export function createDocumentProcessor(deps: DocumentProcessorDependencies): Do
     started: number,
   ): Promise<DocumentManifest> {
     const declared = stream.contentType.split(';')[0]!.trim().toLowerCase();
-    const inspection = await inspectDocument(stream.body, {
+    // A key of its own per inspection run: two runs (two versions, or one event delivered twice while the
+    // object changed) never write into the copy another run's manifest describes.
+    const copyKey = cleanKey(upload, randomUUID());
+    const { inspection } = await inspectWhileCopying(storage, stream, copyKey, {
       filename: upload.filename,
+      allowedTypes: policy.allowedTypes,
       ...(UNDECLARED_TYPES.has(declared) ? {} : { declaredType: stream.contentType }),
-      rangeReader: {
-        size: stream.size,
-        read: (start, end) =>
-          storage.getBytes(object.key, { range: { start, end: end - 1 }, ifMatch: stream.etag }),
-      },
     });
     const verdict = judgeDocument(inspection, policy);
     return buildManifest(
@@ -104,7 +116,8 @@ export function createDocumentProcessor(deps: DocumentProcessorDependencies): Do
         owner: upload.owner,
         filename: upload.filename,
         uploadKey: object.key,
-        storedKey: verdict.status === 'quarantined' ? quarantineKey(upload) : object.key,
+        storedKey: verdict.status === 'quarantined' ? quarantineKey(upload) : copyKey,
+        inspectedKey: copyKey,
         etag: unquote(stream.etag),
         versionId: stream.versionId ?? null,
         sourceVersion,
@@ -118,34 +131,64 @@ export function createDocumentProcessor(deps: DocumentProcessorDependencies): Do
   }
 
   /**
-   * Everything after the manifest, each step safe to repeat. A quarantined file is moved before the
-   * event goes out (the event names its new key); a kept file's tags and the event go out together.
+   * A later version of an upload that already has its manifest (the form was posted again): deleted from
+   * the inbox unread. Whatever `uploads/` holds for a document with a manifest is such a version, so the
+   * delete needs no condition.
+   */
+  async function refuseLaterVersion(object: S3ObjectEvent, existing: DocumentManifest): Promise<void> {
+    await storage.delete(object.key);
+    metrics.addMetric('DocumentVersionsRefused', MetricUnit.Count, 1);
+    logger.warn('Refused a later version of an upload that was already inspected', {
+      id: existing.id,
+      key: object.key,
+      inspectedVersion: existing.sourceVersion,
+    });
+  }
+
+  /**
+   * Everything after the manifest, each step safe to repeat. A quarantined or infected file is moved from
+   * its clean copy (the bytes inspected) before the event goes out (the event names its new key); a kept
+   * file is tagged. Either way the upload leaves the inbox last but one, and the event goes out last.
+   * A `scanning` document is not finished: its upload stays in uploads/ (the scanner reads it there) and
+   * its clean copy stays unserved until the scan result settles it (recordScanResult).
    */
   async function finish(manifest: DocumentManifest, manifestKey: string): Promise<void> {
     // Nothing is tagged or announced before the scan result: the result's handler finishes it.
     if (manifest.status === 'scanning') return;
-    const tags = {
-      'intake-status': manifest.status,
-      ...(manifest.reason ? { 'intake-reason': manifest.reason.code } : {}),
-    };
+    const tags = statusTags(manifest);
     const event = documentProcessedEvent(manifest, manifestKey);
     if (isWithheld(manifest)) {
-      if (await storage.exists(manifest.uploadKey)) {
-        await storage.copy(manifest.uploadKey, manifest.storedKey, { tags });
-        await storage.delete(manifest.uploadKey);
+      // Quarantined or infected: the clean copy (the bytes inspected, and scanned: same ETag) moves to
+      // quarantine/ before the upload leaves the inbox, so the bytes are never lost nor served.
+      if (await storage.exists(manifest.inspectedKey)) {
+        await storage.copy(manifest.inspectedKey, manifest.storedKey, { tags });
+        await storage.delete(manifest.inspectedKey);
       }
-      await deps.publish(event);
-      return;
+    } else {
+      await tagStored(manifest);
     }
-    // With scanning on, the upload's tags are the scanner's: its tag gates downloads, PutObjectTagging would
-    // replace it (and the bucket policy denies it); the manifest says the status instead.
-    const tagUpload = deps.scanStatus ? Promise.resolve() : storage.putTags(manifest.uploadKey, tags);
-    const tagging = tagUpload.catch((error: unknown) => {
-      if (!(error instanceof NotFoundError)) throw error; // deleted by its owner meanwhile
+    await storage.delete(manifest.uploadKey);
+    await deps.publish(event);
+  }
+
+  async function tagStored(manifest: DocumentManifest): Promise<void> {
+    await storage.putTags(manifest.storedKey, statusTags(manifest)).catch((error: unknown) => {
+      if (!(error instanceof NotFoundError)) throw error; // the owner deleted the document meanwhile
     });
-    const [tagged, published] = await Promise.allSettled([tagging, deps.publish(event)]);
-    if (tagged.status === 'rejected') throw tagged.reason;
-    if (published.status === 'rejected') throw published.reason;
+  }
+
+  /** Writes the manifest unless one exists already (S3 If-None-Match); false when another was first. */
+  async function createManifest(key: string, manifest: DocumentManifest): Promise<boolean> {
+    try {
+      await storage.put(key, JSON.stringify(manifest, null, 2), {
+        contentType: 'application/json',
+        ifNoneMatch: '*',
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof PreconditionFailedError) return false;
+      throw error;
+    }
   }
 
   /** A `scanning` manifest settled by the upload's scan tag, if the scan already ended (and stored). */
@@ -157,6 +200,9 @@ export function createDocumentProcessor(deps: DocumentProcessorDependencies): Do
   }
 
   async function storeSettled(manifest: DocumentManifest, manifestKey: string): Promise<DocumentManifest> {
+    // Clean: the copy is tagged processed before the manifest says so, so the bucket policy (which lets
+    // clean/ objects be read only once tagged processed) never refuses a download the API signs.
+    if (manifest.status === 'processed') await tagStored(manifest);
     await storage.put(manifestKey, JSON.stringify(manifest, null, 2), { contentType: 'application/json' });
     return manifest;
   }
@@ -212,14 +258,34 @@ export function createDocumentProcessor(deps: DocumentProcessorDependencies): Do
       await finish(await settleFromTag(existing, manifestKey), manifestKey);
       return { outcome: 'duplicate', id: upload.id, manifestKey };
     }
+    if (existing) {
+      stream?.body.destroy();
+      await refuseLaterVersion(object, existing);
+      return { outcome: 'refused', id: upload.id, manifestKey };
+    }
     if (!stream) {
       logger.warn('Uploaded object is gone or was replaced before processing; skipping', { key: object.key });
       return { outcome: 'skipped', reason: 'object gone or replaced' };
     }
     const inspected = await inspectUpload(object, stream, upload, sourceVersion, started);
+    // Scanning on: a file that passed inspection is `scanning` (its clean copy written, never signed) and
+    // its upload stays in uploads/, where the scanner reads it, until the scan result settles it.
     const held = deps.scanStatus ? awaitingScan(inspected) : inspected;
-    // The manifest first: a failure after it is retried by Lambda and finished by the branch above.
-    await storage.put(manifestKey, JSON.stringify(held, null, 2), { contentType: 'application/json' });
+    // The manifest first (a failure after it is retried by Lambda and finished by the branch above), and
+    // create-only: of two versions inspected at once (the form re-posted within seconds) exactly one
+    // writes the manifest; the other's clean copy, under its own version's key, is dropped unserved.
+    if (!(await createManifest(manifestKey, held))) {
+      const winner = (await readManifest(manifestKey))!;
+      if (winner.sourceVersion === sourceVersion) {
+        // The same version delivered twice at once: the other delivery's copy is the one described.
+        await storage.delete(held.inspectedKey);
+        await finish(await settleFromTag(winner, manifestKey), manifestKey);
+        return { outcome: 'duplicate', id: upload.id, manifestKey };
+      }
+      await storage.delete(held.inspectedKey);
+      await refuseLaterVersion(object, winner);
+      return { outcome: 'refused', id: upload.id, manifestKey };
+    }
     // Then the scan tag: a result that came before the manifest was written is read here.
     const manifest = await settleFromTag(held, manifestKey);
     await finish(manifest, manifestKey);
@@ -235,6 +301,13 @@ export function createDocumentProcessor(deps: DocumentProcessorDependencies): Do
     return { outcome: manifest.status, id: upload.id, manifestKey };
   };
   return Object.assign(processUpload, { recordScanResult });
+}
+
+function statusTags(manifest: DocumentManifest): Record<string, string> {
+  return {
+    'intake-status': manifest.status,
+    ...(manifest.reason ? { 'intake-reason': manifest.reason.code } : {}),
+  };
 }
 
 function statusMetric(status: DocumentManifest['status']): string {

@@ -2,13 +2,15 @@ import { BadRequestError, NotFoundError, PayloadTooLargeError, ServiceUnavailabl
 import type { ObjectStorage } from '../aws/storage';
 import {
   documentManifestKey,
+  documentPrefixes,
   isDocumentId,
   ownerManifestsPrefix,
   uploadKey,
   uploadPrefix,
   type DocumentRef,
 } from './document-keys';
-import { DocumentNotFoundError } from './errors';
+import { downloadHeaders } from './download-headers';
+import { DocumentNotFoundError, UploadRefusedError } from './errors';
 import { normalizeFilename } from './filename';
 import type { DocumentManifest } from './manifest';
 import type { UploadQuota } from './upload-quota';
@@ -19,6 +21,8 @@ export interface DocumentsApiDependencies {
   policy: UploadPolicy;
   quota: UploadQuota;
   downloadExpirySeconds: number;
+  /** Detected types whose downloads open inline (DOCUMENTS_INLINE_TYPES); the rest are attachments. */
+  inlineTypes?: readonly string[];
   newId: () => string;
 }
 
@@ -56,7 +60,8 @@ export interface DocumentsApi {
 
 /**
  * Builds the documents use cases. Errors: BadRequestError (400) for an unusable file name, a type off the
- * allow-list or a bad size, PayloadTooLargeError (413) for a size over the limit, QuotaExceededError (429)
+ * allow-list or a bad size, UploadRefusedError EXTENSION_NOT_ALLOWED (400) for a file name whose extension
+ * is off the extension allow-list or cannot hold the declared type, PayloadTooLargeError (413) for a size over the limit, QuotaExceededError (429)
  * when the owner's daily quota is used up, DocumentNotFoundError (404) for an id the owner does not have;
  * storage failures propagate as IntegrationErrors (5xx, retry later).
  */
@@ -87,9 +92,11 @@ export function createDocumentsApi(deps: DocumentsApiDependencies): DocumentsApi
     async createUpload(owner, request) {
       const filename = normalizeFilename(request.filename);
       if (!filename) throw new BadRequestError('filename has no usable characters');
-      const check = checkUploadRequest(request, policy);
+      const check = checkUploadRequest({ ...request, filename }, policy);
       if (!check.ok) {
         if (check.reason === 'TOO_LARGE') throw new PayloadTooLargeError(check.message);
+        if (check.reason === 'EXTENSION_NOT_ALLOWED')
+          throw new UploadRefusedError(check.reason, check.message);
         throw new BadRequestError(check.message);
       }
       // Counted before anything is signed: a refused request never holds a usable form.
@@ -130,7 +137,9 @@ export function createDocumentsApi(deps: DocumentsApiDependencies): DocumentsApi
 
     /**
      * The manifest with a short-lived download URL (none for quarantined files: they are not served),
-     * `{status: 'pending'}` while an upload awaits processing, 404 otherwise.
+     * `{status: 'pending'}` while an upload awaits processing, 404 otherwise. The URL reads the clean copy
+     * the processor wrote from the bytes it inspected (`storedKey`, under `clean/`), never the upload, and
+     * makes S3 answer with the detected type and `attachment` (or `inline` for DOCUMENTS_INLINE_TYPES).
      */
     async getDocument(owner, id) {
       if (!isDocumentId(id)) throw new DocumentNotFoundError(id);
@@ -142,30 +151,38 @@ export function createDocumentsApi(deps: DocumentsApiDependencies): DocumentsApi
       }
       if (manifest.status !== 'processed') return { ...manifest, download: null };
       const expiresAt = new Date(Date.now() + deps.downloadExpirySeconds * 1000);
-      const url = await storage.urlFor(manifest.storedKey, { expiresIn: deps.downloadExpirySeconds });
+      const headers = downloadHeaders(manifest, deps.inlineTypes ?? []);
+      const url = await storage.urlFor(manifest.storedKey, {
+        expiresIn: deps.downloadExpirySeconds,
+        responseContentDisposition: headers.contentDisposition,
+        responseContentType: headers.contentType,
+      });
       return { ...manifest, download: { url, expiresAt: expiresAt.toISOString() } };
     },
 
-    /** Removes the stored file (upload or quarantine copy), any pending upload and the manifest. */
+    /**
+     * Erases the document: every version of every object under its upload, clean-copy and quarantine
+     * prefixes (the stored file, refused later versions, a copy a crash left behind), then its manifest the
+     * same way. Objects first, manifest last: a failure half-way leaves the document findable, to retry.
+     */
     async deleteDocument(owner, id) {
       if (!isDocumentId(id)) throw new DocumentNotFoundError(id);
       const document = { owner, id };
       const manifest = await readManifest(document);
-      const keys = new Set(await pendingUploadKeys(document));
-      if (manifest) {
-        keys.add(manifest.storedKey);
-        keys.add(manifest.uploadKey);
+      if (!manifest && (await pendingUploadKeys(document)).length === 0) throw new DocumentNotFoundError(id);
+      const prefixes = documentPrefixes(document);
+      const manifestKey = documentManifestKey(document);
+      const objectPrefixes = prefixes.filter((prefix) => prefix !== manifestKey);
+      const results = await Promise.all(objectPrefixes.map((prefix) => storage.deleteEveryVersion(prefix)));
+      const failures = results.reduce((count, result) => count + result.errors.length, 0);
+      if (failures === 0) {
+        const { errors } = await storage.deleteEveryVersion(manifestKey);
+        if (errors.length === 0) return;
       }
-      if (!manifest && keys.size === 0) throw new DocumentNotFoundError(id);
-      // The file first, the manifest last: a failure half-way leaves the document findable, to retry.
-      const { errors } = await storage.deleteMany([...keys]);
-      if (errors.length > 0) {
-        throw new ServiceUnavailableError(`Could not delete ${errors.length} object(s) of the document`, {
-          service: 'S3',
-          operation: 'DeleteObjects',
-        });
-      }
-      if (manifest) await storage.delete(documentManifestKey(document));
+      throw new ServiceUnavailableError(`Could not erase every object of the document; try again`, {
+        service: 'S3',
+        operation: 'DeleteObjects',
+      });
     },
   };
 }

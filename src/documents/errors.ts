@@ -6,3 +6,10 @@ export class DocumentNotFoundError extends AppError {
     super('DOCUMENT_NOT_FOUND', `No document with id ${JSON.stringify(id.slice(0, 64))}`, 404, false);
   }
 }
+
+/** The upload request itself is refused before anything is signed (e.g. EXTENSION_NOT_ALLOWED): 400. */
+export class UploadRefusedError extends AppError {
+  constructor(code: string, message: string) {
+    super(code, message, 400, false);
+  }
+}

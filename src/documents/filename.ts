@@ -1,19 +1,25 @@
 /** The longest file name we keep, in UTF-8 bytes (S3 keys allow 1024 bytes in all; file systems 255). */
 export const MAX_FILENAME_BYTES = 200;
 
-// C0/C1 controls, DEL, and the invisible bidi overrides that make `evil‮fdp.exe` read as `evilexe.pdf`.
-// eslint-disable-next-line no-control-regex
-const UNSAFE_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u200e\u200f]/g;
+/**
+ * Characters a file name never keeps, by Unicode general category rather than by a list of code points
+ * (a list misses the next invisible character): Cc (C0/C1 controls, DEL), Cf (format characters: the
+ * zero-width U+200B–U+200D, the bidi marks and overrides U+200E/F, U+202A–U+202E, U+2066–U+2069 that make
+ * `evil‮fdp.exe` read as `evilexe.pdf`, U+2060–U+2064, the BOM U+FEFF, soft hyphen, tag characters…),
+ * Cs (a lone surrogate, which no UTF-8 key can hold), and the line/paragraph separators Zl/Zp.
+ */
+const INVISIBLE_OR_CONTROL = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/gu;
 
 /**
  * The name an upload is stored under: Unicode NFC, the last path segment only (no `../`, no `C:\`),
- * no control or bidi-override characters, no leading/trailing spaces or dots, at most
- * MAX_FILENAME_BYTES (the extension kept). Unicode letters and inner spaces are kept as the user wrote
- * them. Returns undefined when nothing usable is left (`..`, `/`, only control characters).
+ * no control, format (zero-width, bidi) or separator characters, no leading/trailing spaces or dots, at
+ * most MAX_FILENAME_BYTES (the extension kept). Unicode letters and inner spaces are kept as the user
+ * wrote them. Returns undefined when nothing usable is left (`..`, `/`, only invisible characters).
  */
 export function normalizeFilename(input: string): string | undefined {
-  const lastSegment = input.normalize('NFC').split(/[/\\]/).pop() ?? '';
-  const cleaned = lastSegment.replace(UNSAFE_CHARACTERS, '').replace(/^[\s.]+|[\s.]+$/g, '');
+  const visible = input.normalize('NFC').replace(INVISIBLE_OR_CONTROL, '');
+  const lastSegment = visible.split(/[/\\]/).pop() ?? '';
+  const cleaned = lastSegment.replace(/^[\s.]+|[\s.]+$/g, '');
   if (cleaned.length === 0) return undefined;
   return truncateToBytes(cleaned, MAX_FILENAME_BYTES);
 }

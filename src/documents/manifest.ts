@@ -37,8 +37,13 @@ export interface DocumentManifest {
   filename: string;
   /** The key the client uploaded to (`uploads/<owner>/<id>/<filename>`). */
   uploadKey: string;
-  /** Where the content is now: the upload key, or its `quarantine/` copy. */
+  /** Where the content is now: the clean copy (served), or its `quarantine/` move (never served). */
   storedKey: string;
+  /**
+   * The copy the processor wrote, in its inspection pass, of exactly the bytes `sha256` describes
+   * (`clean/<owner>/<id>/<copy>/<filename>`): `storedKey` when processed, moved to quarantine otherwise.
+   */
+  inspectedKey: string;
   size: number;
   sha256: string;
   detectedType: DetectedType;
@@ -96,6 +101,7 @@ export interface ManifestInput {
   filename: string;
   uploadKey: string;
   storedKey: string;
+  inspectedKey: string;
   etag: string | null;
   versionId: string | null;
   sourceVersion: string;
@@ -117,6 +123,7 @@ export function buildManifest(
     filename: input.filename,
     uploadKey: input.uploadKey,
     storedKey: input.storedKey,
+    inspectedKey: input.inspectedKey,
     size: inspection.size,
     sha256: inspection.sha256,
     detectedType: inspection.detectedType,

@@ -1,4 +1,9 @@
-import { normalizeMimeType } from './inspection/type-compatibility';
+import {
+  extensionOf,
+  extensionsOfType,
+  normalizeMimeType,
+  typesOfExtension,
+} from './inspection/type-compatibility';
 
 /** Default largest upload: 100 MB. */
 export const DEFAULT_MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
@@ -38,16 +43,27 @@ export function uploadPolicy(overrides: Partial<UploadPolicy> = {}): UploadPolic
 /** Why an upload request is refused; the API maps each to its HTTP status. */
 export type UploadRefusal =
   | { reason: 'TYPE_NOT_ALLOWED'; message: string }
+  | { reason: 'EXTENSION_NOT_ALLOWED'; message: string }
   | { reason: 'TOO_LARGE'; message: string }
   | { reason: 'INVALID_SIZE'; message: string };
 
 /**
- * Checks a client's declared upload against the policy: the type on the allow-list, the size a whole
- * number from 1 byte to `maxBytes`. Returns the normalised type to bind into the presigned POST, or the
- * refusal.
+ * The extension allow-list that matches the type allow-list: every extension that may hold an allowed type
+ * (`.pdf` for application/pdf, `.jpg` and `.jpeg` for image/jpeg…), sorted.
+ */
+export function allowedExtensions(policy: UploadPolicy): string[] {
+  return [...new Set(policy.allowedTypes.flatMap(extensionsOfType))].sort();
+}
+
+/**
+ * Checks a client's declared upload against the policy: the type on the allow-list; the file name's
+ * extension on the matching extension allow-list and one that may hold the declared type (a `.html`, an
+ * `.svg`, a `.pdf` declared as image/png, or no extension at all are refused before anything is signed);
+ * the size a whole number from 1 byte to `maxBytes`. Returns the normalised type to bind into the
+ * presigned POST, or the refusal.
  */
 export function checkUploadRequest(
-  request: { contentType: string; size: number },
+  request: { filename: string; contentType: string; size: number },
   policy: UploadPolicy,
 ): { ok: true; contentType: string } | ({ ok: false } & UploadRefusal) {
   const contentType = normalizeMimeType(request.contentType);
@@ -56,6 +72,15 @@ export function checkUploadRequest(
       ok: false,
       reason: 'TYPE_NOT_ALLOWED',
       message: `Type ${contentType} is not accepted; allowed: ${policy.allowedTypes.join(', ')}`,
+    };
+  }
+  const extension = extensionOf(request.filename);
+  if (extension === null || !typesOfExtension(extension).includes(contentType)) {
+    const fitting = extensionsOfType(contentType).map((e) => `.${e}`);
+    return {
+      ok: false,
+      reason: 'EXTENSION_NOT_ALLOWED',
+      message: `${extension === null ? 'A file name without an extension' : `Extension .${extension.slice(0, 32)}`} is not accepted for ${contentType}; use ${fitting.join(', ') || 'another type'} (accepted extensions: ${allowedExtensions(policy).join(', ')})`,
     };
   }
   if (!Number.isSafeInteger(request.size) || request.size < 1) {

@@ -15,6 +15,7 @@ import { LocalEventBus, readEventRules } from './malware-scan/event-rules';
 import type { LocalLog } from './log';
 import type { CfnResource, ProvisionedResources } from './provision';
 import { ensureBuckets, provisionResources } from './provision';
+import { readBucketNotifications } from './bucket-notifications';
 import type { S3ObjectChange } from './s3-event';
 import { changeFromS3rverEvent } from './s3-event';
 import { S3Notifier } from './s3-notifier';
@@ -280,7 +281,12 @@ export class LocalStack {
       options.log,
     );
 
-    const subscriptions = readS3Subscriptions(view.functions, context);
+    // Both places a deployed stack takes S3 notifications from: functions' `s3` events, and the
+    // NotificationConfiguration of the buckets declared in resources (how intake's own bucket does it).
+    const subscriptions = [
+      ...readS3Subscriptions(view.functions, context),
+      ...readBucketNotifications(view.resources, view.functions, context, options.log),
+    ];
     await ensureBuckets(
       clients,
       subscriptions.map((subscription) => subscription.bucket),

@@ -59,7 +59,6 @@ const UNSUPPORTED: Record<string, string[]> = {
     'BucketEncryption',
     'LifecycleConfiguration',
     'LoggingConfiguration',
-    'NotificationConfiguration',
   ],
   'AWS::DynamoDB::Table': [
     'TimeToLiveSpecification',

@@ -1,11 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import type { S3Event, S3EventRecord } from 'aws-lambda';
 
-/** One function's `s3` event from serverless.yml, resolved to a local bucket name. */
+/**
+ * One S3 → Lambda notification resolved to a local bucket name: a function's `s3` event from serverless.yml,
+ * or a LambdaConfiguration of a bucket's NotificationConfiguration (src/local/bucket-notifications.ts).
+ */
 export interface S3Subscription {
   functionKey: string;
   functionName: string;
   bucket: string;
+  /** The event's `s3.configurationId`: the configuration's Id (default `<functionKey>-s3`). */
+  configurationId?: string;
   /** Event name patterns such as `s3:ObjectCreated:*`. */
   events: string[];
   prefix?: string;

@@ -29,7 +29,11 @@ export class S3Notifier {
       subscriptionMatches(subscription, change),
     );
     for (const subscription of matching) {
-      const event = buildS3Event(change, this.options.region, `${subscription.functionKey}-s3`);
+      const event = buildS3Event(
+        change,
+        this.options.region,
+        subscription.configurationId ?? `${subscription.functionKey}-s3`,
+      );
       const delivery = invokeAsync(
         this.options.invoke,
         event,

@@ -10,7 +10,7 @@ export interface ErrorBody {
  * An AppError below 500 answers with its own status, code and message (plus `fields` for validation, and
  * `Retry-After` when it says when to retry, as a 429 does).
  * Anything 5xx answers with a generic message: a retryable AppError keeps its code (THROTTLED, TIMEOUT…)
- * so clients know to retry; every other error, typed or not, becomes 500 INTERNAL. Internals never leak.
+ * so clients know to retry, and `Retry-After` (its own, else 1 s); every other error, typed or not, becomes 500 INTERNAL. Internals never leak.
  */
 export function errorResponse(error: unknown, requestId: string): HttpResult {
   if (error instanceof AppError && error.statusCode >= 400 && error.statusCode < 500) {
@@ -31,7 +31,9 @@ export function errorResponse(error: unknown, requestId: string): HttpResult {
       { error: { code: error.code, message: 'A dependency is unavailable; retry later', requestId } },
       requestId,
     );
-    response.headers = { ...response.headers, 'retry-after': '1' };
+    // A dependency that says when it will be tried again (a misconfiguration re-read after its cache age) is
+    // worth waiting for; anything else is worth retrying at once.
+    response.headers = { ...response.headers, 'retry-after': String(error.retryAfterSeconds ?? 1) };
     return response;
   }
   return jsonResponse(500, { error: { code: 'INTERNAL', message: 'Internal error', requestId } }, requestId);

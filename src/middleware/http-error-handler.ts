@@ -9,8 +9,9 @@ export const defaults = { logger: defaultLogger };
 
 /**
  * Turns every error of the stack into a JSON answer (see `errorResponse`) and logs it once: client errors
- * at info, server errors at error with the stack. Never rethrows, because serverless-offline answers a
- * throwing httpApi handler with 200 and AWS with a bare 500.
+ * at info, server errors at error with the stack (at info when the error says it was `alreadyLogged`).
+ * Never rethrows: API Gateway would answer a throw with a bare 500 `{"message":"Internal Server Error"}`,
+ * with no request id and no error code.
  */
 export function httpErrorHandler(
   opts: Partial<typeof defaults> = {},
@@ -23,6 +24,11 @@ export function httpErrorHandler(
       const response = errorResponse(error, requestId);
       if (response.statusCode < 500) {
         logger.info('Request rejected', { statusCode: response.statusCode, code: (error as AppError).code });
+      } else if ((error as Partial<AppError> | undefined)?.alreadyLogged === true) {
+        logger.info('Request failed (reported once where found)', {
+          statusCode: response.statusCode,
+          code: (error as AppError).code,
+        });
       } else {
         logger.error('Request failed', { statusCode: response.statusCode, error: error as Error });
       }

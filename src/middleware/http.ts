@@ -54,7 +54,7 @@ export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => P
  * as correlation id, tracer, metrics (with ColdStart), `x-request-id`, error handler, authorization, JSON
  * body, validation.
  * Every failure — typed error, bad input, bug — becomes a JSON answer `{"error":{"code","message","requestId"}}`;
- * the returned handler never throws (serverless-offline would answer a throw with 200).
+ * the returned handler never throws (API Gateway would answer a throw with a bare 500).
  */
 export function httpHandler<
   B extends Schema | undefined = undefined,

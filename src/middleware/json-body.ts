@@ -7,7 +7,7 @@ export const defaults = {};
 
 /**
  * Parses a JSON body (base64 or not) with @middy/http-json-body-parser, whose answers to a missing,
- * non-JSON or malformed body are bare 415s, and turns those into our 400 BAD_REQUEST. The body itself is
+ * non-JSON or malformed body are bare 415s and 422s (middy 7), and turns those into our 400 BAD_REQUEST. The body itself is
  * never echoed back or kept in the error (it may hold personal data).
  */
 export function jsonBody(_opts: Partial<typeof defaults> = {}): MiddlewareObj<APIGatewayProxyEventV2> {

@@ -33,7 +33,8 @@ export interface AcceptedWebhook {
  * before enqueueing. The signature is checked on the raw bytes, before anything parses the body. Throws
  * RouteNotFoundError (404: unknown source or no secret — the two are indistinguishable to callers),
  * PayloadTooLargeError (413), BadRequestError (400: malformed headers), UnauthorizedError (401: missing,
- * stale or wrong signature); a parameter store outage surfaces as ServiceUnavailableError (503).
+ * stale or wrong signature); a parameter store outage surfaces as ServiceUnavailableError (503), a
+ * source whose stored secret is missing or unusable as WebhookSourceMisconfiguredError (503).
  */
 export async function acceptWebhook(
   incoming: IncomingWebhook,

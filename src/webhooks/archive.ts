@@ -9,6 +9,8 @@ export interface WebhookArchive {
   readonly source: string;
   readonly type: string;
   readonly id: string;
+  /** The provider's own delivery id, when it is not `id` (see WebhookMessageMeta). */
+  readonly providerId?: string;
   readonly receivedAt: string;
   readonly archivedAt: string;
   readonly headers: Readonly<Record<string, string>>;
@@ -22,6 +24,7 @@ export function webhookArchive(meta: WebhookMessageMeta, body: string, archivedA
     source: meta.source,
     type: meta.type,
     id: meta.id,
+    ...(meta.providerId === undefined ? {} : { providerId: meta.providerId }),
     receivedAt: meta.receivedAt,
     archivedAt: archivedAt.toISOString(),
     headers: meta.headers,
@@ -34,6 +37,7 @@ const archiveSchema = z.object({
   source: z.string().check(z.regex(/^[a-z0-9-]+$/)),
   type: z.string().check(z.minLength(1)),
   id: z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/)),
+  providerId: z.optional(z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/))),
   receivedAt: z.string(),
   archivedAt: z.string(),
   headers: z.record(z.string(), z.string()),
@@ -58,6 +62,7 @@ export function metaFromArchive(archive: WebhookArchive): WebhookMessageMeta {
     source: archive.source,
     type: archive.type,
     id: archive.id,
+    ...(archive.providerId === undefined ? {} : { providerId: archive.providerId }),
     receivedAt: archive.receivedAt,
     encoding: archive.encoding,
     headers: archive.headers,

@@ -4,10 +4,14 @@ import { readTopLevelStrings } from './json-fields';
 import type { WebhookRequest } from './signature';
 import type { WebhookSource } from './sources';
 
-/** What identifies one delivery: the provider's id (or a content hash) and its event type. */
+/**
+ * What identifies one delivery: the id it is deduplicated by, its event type, and — when the provider's
+ * own id is not covered by the signature, so cannot be trusted to deduplicate — that id, for tracing.
+ */
 export interface DeliveryIdentity {
   readonly deliveryId: string;
   readonly eventType: string;
+  readonly providerId?: string;
 }
 
 /** Delivery ids end up in S3 keys and idempotency keys: a conservative alphabet, bounded length. */
@@ -23,17 +27,26 @@ export function isValidDeliveryId(id: string): boolean {
 }
 
 /**
- * The delivery id and event type of a verified webhook: the provider's own id (`X-GitHub-Delivery`,
- * Stripe event `id`, `webhook-id`, or the configured id header of an `hmac-sha256` source), else the
- * SHA-256 of `<source>:` + body, so an identical resend is recognised as the same delivery. The type
- * comes from `X-GitHub-Event`, the body's top-level `type` (Stripe, Standard Webhooks, generic), or the
- * configured event header. Throws BadRequestError (400) when an id header is present but unusable.
+ * The delivery id and event type of a verified webhook. The delivery id deduplicates, so it must be
+ * covered by the signature, or anyone holding one signed body could replay it under fresh ids:
+ * Stripe's event `id` (in the signed body) and Standard Webhooks' `webhook-id` (signed with the body)
+ * are used as they are. GitHub signs only the body, not `X-GitHub-Delivery`, and the generic
+ * `hmac-sha256` scheme signs only the body, not its id header: for those the id is the SHA-256 of
+ * `<source>:` + body (a resend of the same body is the same delivery) and the provider's id is kept as
+ * `providerId` for tracing. The type comes from `X-GitHub-Event`, the body's top-level `type` (Stripe,
+ * Standard Webhooks, generic), or the configured event header; where it is not signed, the worker routes
+ * by the first accepted copy's type. Throws BadRequestError (400) when an id header is present but unusable.
  */
 export function identifyDelivery(source: WebhookSource, request: WebhookRequest): DeliveryIdentity {
   const { headers } = request;
   switch (source.scheme) {
     case 'github':
-      return identity(source, request, headerId(headers, 'x-github-delivery'), headers['x-github-event']);
+      return unsignedIdIdentity(
+        source,
+        request,
+        headerId(headers, 'x-github-delivery'),
+        headers['x-github-event'],
+      );
     case 'stripe': {
       const { id, type } = bodyFields(request, ['id', 'type']);
       return identity(source, request, id !== undefined && isValidDeliveryId(id) ? id : undefined, type);
@@ -49,7 +62,7 @@ export function identifyDelivery(source: WebhookSource, request: WebhookRequest)
       const id = source.idHeader === undefined ? undefined : headerId(headers, source.idHeader);
       const type =
         source.eventHeader === undefined ? bodyFields(request, ['type']).type : headers[source.eventHeader];
-      return identity(source, request, id, type);
+      return unsignedIdIdentity(source, request, id, type);
     }
   }
 }
@@ -64,6 +77,17 @@ function identity(
     deliveryId: id ?? contentDeliveryId(source.name, request.rawBody),
     eventType: type !== undefined && eventTypePattern.test(type) ? type : unknownEventType,
   };
+}
+
+/** Deduplicated by content: the provider's id, outside the signature, is only carried for tracing. */
+function unsignedIdIdentity(
+  source: WebhookSource,
+  request: WebhookRequest,
+  providerId: string | undefined,
+  type: string | undefined,
+): DeliveryIdentity {
+  const signed = identity(source, request, undefined, type);
+  return providerId === undefined ? signed : { ...signed, providerId };
 }
 
 function headerId(headers: WebhookRequest['headers'], name: string): string | undefined {

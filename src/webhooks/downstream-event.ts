@@ -9,7 +9,10 @@ export interface WebhookDownstreamEvent {
   readonly kind: 'intake.webhook';
   readonly source: string;
   readonly type: string;
+  /** The id intake deduplicates by: process each `id` once. */
   readonly id: string;
+  /** The provider's own delivery id when it is not `id` (GitHub, generic HMAC): for tracing only. */
+  readonly providerId?: string;
   readonly receivedAt: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly encoding: 'utf8' | 'base64';
@@ -35,6 +38,7 @@ export function downstreamPayload(
     source: meta.source,
     type: meta.type,
     id: meta.id,
+    ...(meta.providerId === undefined ? {} : { providerId: meta.providerId }),
     receivedAt: meta.receivedAt,
     headers: meta.headers,
     encoding: meta.encoding,

@@ -25,11 +25,18 @@ export interface StepResult {
 
 /**
  * What the first processing of a delivery stores: the archive key (a duplicate points to it, whatever its
- * own date) and the side effects that failed then, which later attempts redo one step at a time.
+ * own date), the event type it was routed by, and the side effects that failed then, which later
+ * attempts redo one step at a time.
  */
 export interface DeliveryResult {
   readonly done: true;
   readonly key: string;
+  /**
+   * The first copy's event type. Where the type is not signed (GitHub's `X-GitHub-Event`), a resend of
+   * the same body under another type must not be routed by that type. Absent in records written before
+   * it was kept.
+   */
+  readonly type?: string;
   readonly pending: readonly string[];
 }
 

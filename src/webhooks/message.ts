@@ -13,7 +13,10 @@ export interface WebhookMessageMeta {
   readonly v: 1;
   readonly source: string;
   readonly type: string;
+  /** The id deliveries are deduplicated by (see identifyDelivery). */
   readonly id: string;
+  /** The provider's own delivery id when it is not `id` (it is outside the signature): for tracing only. */
+  readonly providerId?: string;
   /** ISO-8601 time the receiver accepted the delivery. */
   readonly receivedAt: string;
   /** How the body text encodes the raw bytes. */
@@ -86,6 +89,7 @@ export function buildWebhookMessage(delivery: ReceivedDelivery): WebhookMessage 
       source: delivery.source.name,
       type: delivery.identity.eventType,
       id: delivery.identity.deliveryId,
+      ...(delivery.identity.providerId === undefined ? {} : { providerId: delivery.identity.providerId }),
       receivedAt: new Date(delivery.receivedAtMs).toISOString(),
       encoding: delivery.isBase64Encoded ? 'base64' : 'utf8',
       headers: safeHeaders(delivery.source, delivery.headers),
@@ -112,6 +116,7 @@ const metaSchema = z.object({
   source: z.string().check(z.regex(/^[a-z0-9-]+$/)),
   type: z.string().check(z.minLength(1)),
   id: z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/)),
+  providerId: z.optional(z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/))),
   receivedAt: z.string().check(z.minLength(1)),
   encoding: z.enum(['utf8', 'base64']),
   headers: z.record(z.string(), z.string()),

@@ -32,9 +32,10 @@ const invokeStep = (target: string) => `invoke:${target}`;
  * and, after maxReceiveCount, sits in the DLQ), then archive it to
  * `events/<source>/<yyyy>/<mm>/<dd>/<id>.json` and async-invoke every routed function, once per
  * (source, delivery id). The first attempt runs all of them under one idempotency record (two DynamoDB
- * round trips, not two per side effect) and records which failed; a retry or a duplicate redoes only those,
- * each as its own once-step, so nothing is archived or invoked twice. Throwing fails only this record
- * (partial batch failure).
+ * round trips, not two per side effect) and records which failed and the event type it was routed by; a
+ * retry or a duplicate redoes only those, each as its own once-step, routed by that first type (a copy
+ * resent under another, unsigned, type changes nothing), so nothing is archived or invoked twice.
+ * Throwing fails only this record (partial batch failure).
  */
 export function createWebhookProcessor(deps: WebhookProcessorDependencies) {
   const now = deps.now ?? (() => new Date());
@@ -50,27 +51,20 @@ export function createWebhookProcessor(deps: WebhookProcessorDependencies) {
     // Read a claimed body only if some step still needs it (not for a duplicate).
     const bodyText = () =>
       (body ??= meta.claim === undefined ? Promise.resolve(inlineBody) : deps.storage.get(meta.claim.key));
-    // Built once per archive key, shared by every invoke of this delivery.
+    // Built once per (archive key, type), shared by every invoke of this delivery.
     const payloads = new Map<string, Promise<{ text: string; bodyOmitted: boolean }>>();
-    const payloadFor = (key: string) => {
-      let payload = payloads.get(key);
+    const payloadFor = (key: string, type: string) => {
+      let payload = payloads.get(`${key}\n${type}`);
       if (payload === undefined) {
-        payload = bodyText().then((text) => downstreamPayload(meta, text, { bucket: deps.bucket, key }));
-        payloads.set(key, payload);
+        payload = bodyText().then((text) =>
+          downstreamPayload({ ...meta, type }, text, { bucket: deps.bucket, key }),
+        );
+        payloads.set(`${key}\n${type}`, payload);
       }
       return payload;
     };
-    const targets = routeTargets(deps.routes, meta.source, meta.type);
-    if (targets.length === 0) {
-      metrics.addMetric('WebhookUnrouted', MetricUnit.Count, 1);
-      logger.warn('No route matches this webhook: archived only', {
-        source: meta.source,
-        eventType: meta.type,
-        deliveryId: meta.id,
-      });
-    }
-    /** The side effects of this delivery; a duplicate's archive key is the first copy's (its date). */
-    const sideEffects = (key: string): SideEffect[] => [
+    /** The side effects of this delivery routed by `type`; a duplicate's archive key is the first copy's. */
+    const sideEffects = (key: string, type: string): SideEffect[] => [
       // A replay comes from the archive: it is there already.
       ...(meta.replay === undefined
         ? [
@@ -79,30 +73,42 @@ export function createWebhookProcessor(deps: WebhookProcessorDependencies) {
               run: async () =>
                 deps.storage.put(
                   key,
-                  JSON.stringify(webhookArchive(meta, await bodyText(), now())),
+                  JSON.stringify(webhookArchive({ ...meta, type }, await bodyText(), now())),
                   'application/json',
                 ),
             },
           ]
         : []),
-      ...targets.map((target) => ({
+      ...routeTargets(deps.routes, meta.source, type).map((target) => ({
         step: invokeStep(target),
-        run: async () => deps.dispatch(target, (await payloadFor(key)).text),
+        run: async () => deps.dispatch(target, (await payloadFor(key, type)).text),
       })),
     ];
+    const trace = {
+      source: meta.source,
+      deliveryId: meta.id,
+      ...(meta.providerId === undefined ? {} : { providerId: meta.providerId }),
+    };
     let failures: { step: string; error: unknown }[] = [];
     let worked = false;
     const first = await deps.guards.deliveryOnce(delivery, async () => {
       worked = true;
       const key = archiveKey(meta.source, meta.id, meta.receivedAt);
-      failures = await runFirstAttempt(sideEffects(key), await bodyNeedsArchive(key));
+      const effects = sideEffects(key, meta.type);
+      if (effects.every(({ step }) => step === 'archive')) {
+        metrics.addMetric('WebhookUnrouted', MetricUnit.Count, 1);
+        logger.warn('No route matches this webhook: archived only', { ...trace, eventType: meta.type });
+      }
+      failures = await runFirstAttempt(effects, await bodyNeedsArchive(key, effects));
       // Nothing done: no record, so the retry starts afresh (a missing claimed body ends in the DLQ).
-      if (failures.length > 0 && failures.length === sideEffects(key).length) throw failures[0]!.error;
-      return { done: true, key, pending: failures.map(({ step }) => step) };
+      if (failures.length > 0 && failures.length === effects.length) throw failures[0]!.error;
+      return { done: true, key, type: meta.type, pending: failures.map(({ step }) => step) };
     });
+    // The first accepted copy's type wins: a resend under another (unsigned) type is not routed by it.
+    const routedType = first.type ?? meta.type;
     if (!worked && first.pending.length > 0) {
       // A retry after a partial failure (or a duplicate of such a delivery): redo only what failed.
-      const pending = sideEffects(first.key).filter(({ step }) => first.pending.includes(step));
+      const pending = sideEffects(first.key, routedType).filter(({ step }) => first.pending.includes(step));
       failures = await runPendingSteps(pending, (step, run) =>
         deps.guards.stepOnce({ ...delivery, step }, async () => {
           worked = true;
@@ -118,7 +124,7 @@ export function createWebhookProcessor(deps: WebhookProcessorDependencies) {
       for (const { step, error } of failures)
         logger.warn(step === 'archive' ? 'Archiving failed' : 'Downstream invoke failed', {
           step,
-          deliveryId: meta.id,
+          ...trace,
           error: error as Error,
         });
       throw failures[0]!.error;
@@ -126,13 +132,21 @@ export function createWebhookProcessor(deps: WebhookProcessorDependencies) {
     if (worked) metrics.addMetric('WebhookProcessed', MetricUnit.Count, 1);
     else {
       metrics.addMetric('WebhookDuplicate', MetricUnit.Count, 1);
-      logger.info('Duplicate webhook delivery skipped', { source: meta.source, deliveryId: meta.id });
+      logger.info('Duplicate webhook delivery skipped', {
+        ...trace,
+        eventType: meta.type,
+        ...(routedType === meta.type ? {} : { routedType }),
+      });
     }
-    return { archiveKey: first.key, targets };
+    return { archiveKey: first.key, targets: routeTargets(deps.routes, meta.source, routedType) };
 
     /** True when an invoke would carry no body (too large) and point to the archive: archive first then. */
-    async function bodyNeedsArchive(key: string): Promise<boolean> {
-      return targets.length > 0 && meta.replay === undefined && (await payloadFor(key)).bodyOmitted;
+    async function bodyNeedsArchive(key: string, effects: readonly SideEffect[]): Promise<boolean> {
+      return (
+        effects.some(({ step }) => step !== 'archive') &&
+        meta.replay === undefined &&
+        (await payloadFor(key, meta.type)).bodyOmitted
+      );
     }
   };
 }

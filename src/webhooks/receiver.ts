@@ -5,22 +5,28 @@ import { logger } from '../observability/logger';
 import { MetricUnit, metrics } from '../observability/metrics';
 import { acceptWebhook, type AcceptDependencies } from './accept';
 import { enqueueWebhook, type EnqueueDependencies } from './enqueue';
+import { WebhookSourceMisconfiguredError } from './source-misconfigured';
 
 export type WebhookReceiverDependencies = AcceptDependencies & EnqueueDependencies;
 
 /**
  * The `POST /webhooks/{source}` handler body (wrapped by httpHandler, which turns thrown AppErrors into
  * JSON answers): verify on the raw body, enqueue, then `202 {"id": <delivery id>}` — never before the
- * queue holds the delivery. Errors: see acceptWebhook (404/413/400/401) and enqueueWebhook (503).
+ * queue holds the delivery. A resent delivery is answered 202 too (providers retry anything else); the
+ * worker processes each delivery id once. Errors: see acceptWebhook (404/413/400/401) and enqueueWebhook (503).
  */
 export function createWebhookReceiver(deps: WebhookReceiverDependencies) {
   return async (event: HttpEvent): Promise<HttpResult> => {
-    // Requests and 5xx answers feed the receiver's 5xx-rate alarm (serverless/webhooks-resources.yml).
+    // Requests and 5xx answers feed the receiver's 5xx-rate alarm, deliveries refused because their
+    // source is misconfigured its misconfiguration alarm (serverless/webhooks-resources.yml).
     metrics.addMetric('WebhookReceiveRequests', MetricUnit.Count, 1);
     try {
       return await receive(event);
     } catch (error) {
-      if (!(error instanceof AppError) || error.statusCode >= 500)
+      // A misconfigured source is the operator's error, with its own alarm: it is not an outage.
+      if (error instanceof WebhookSourceMisconfiguredError)
+        metrics.addMetric('WebhookSourceMisconfigured', MetricUnit.Count, 1);
+      else if (!(error instanceof AppError) || error.statusCode >= 500)
         metrics.addMetric('WebhookReceive5xx', MetricUnit.Count, 1);
       throw error;
     }
@@ -36,12 +42,17 @@ export function createWebhookReceiver(deps: WebhookReceiverDependencies) {
       },
       deps,
     );
-    const { source, id, type } = message.meta;
+    const { source, id, providerId, type } = message.meta;
     // An older secret still in use is the signal that a rotation can be finished (or has stalled).
     if (secretIndex > 0) metrics.addMetric('WebhookOlderSecretUsed', MetricUnit.Count, 1);
     await enqueueWebhook(message, deps);
     metrics.addMetric('WebhookAccepted', MetricUnit.Count, 1);
-    logger.info('Webhook accepted', { source, deliveryId: id, eventType: type });
+    logger.info('Webhook accepted', {
+      source,
+      deliveryId: id,
+      ...(providerId === undefined ? {} : { providerId }),
+      eventType: type,
+    });
     return jsonResponse(202, { id });
   }
 }

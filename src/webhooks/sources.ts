@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors';
-import { schemeNames, type HmacSchemeOptions, type SchemeName } from './signature';
+import { decodeSigningKey, schemeNames, type HmacSchemeOptions, type SchemeName } from './signature';
 
 /** Where a source's secrets come from: the environment (local, tests) or a parameter store (AWS). */
 export type SecretLocation =
@@ -56,7 +56,8 @@ const headerName = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
  * `hmac-sha256`: `WEBHOOK_SIGNATURE_HEADER_<SOURCE>` (required), `WEBHOOK_SIGNATURE_ENCODING_<SOURCE>`
  * (hex | base64, default hex), `WEBHOOK_SIGNATURE_PREFIX_<SOURCE>`, `WEBHOOK_ID_HEADER_<SOURCE>`,
  * `WEBHOOK_EVENT_HEADER_<SOURCE>`. `<SOURCE>` is the name upper-cased with `-` as `_`.
- * Throws one ConfigError naming every invalid variable, so a bad deployment fails at init.
+ * Throws one ConfigError naming every invalid variable (never a secret's value), so a bad deployment
+ * fails at init — including a secret that is not a usable key (see decodeSigningKey).
  */
 export function loadWebhookSources(env: NodeJS.ProcessEnv = process.env): ReadonlyMap<string, WebhookSource> {
   const settings = new Map<string, Map<string, string>>();
@@ -99,7 +100,9 @@ export function loadWebhookSources(env: NodeJS.ProcessEnv = process.env): Readon
       else source.secrets = { kind: match[1] as 'ssm' | 'secretsmanager', name: match[2]! };
     } else if (secrets !== undefined) {
       const list = splitSecrets(secrets);
-      if (list.length > 0) source.secrets = { kind: 'env', secrets: list };
+      const problem = signingSecretsProblem(scheme as SchemeName, list);
+      if (problem !== undefined) fail('WEBHOOK_SECRET_', name, problem);
+      else if (list.length > 0) source.secrets = { kind: 'env', secrets: list };
     }
     for (const [prefix, field] of [
       ['WEBHOOK_ID_HEADER_', 'idHeader'],
@@ -128,6 +131,18 @@ export function loadWebhookSources(env: NodeJS.ProcessEnv = process.env): Readon
   if (invalid.length > 0)
     throw new ConfigError(`Invalid webhook configuration:\n  - ${problems.join('\n  - ')}`, invalid);
   return sources;
+}
+
+/**
+ * Why a source's secret list cannot be used, naming the secret by position only (`secret 2 of 3 is
+ * shorter than 16 bytes once decoded`); undefined when every secret is a usable key for `scheme`.
+ */
+export function signingSecretsProblem(scheme: SchemeName, secrets: readonly string[]): string | undefined {
+  for (const [index, secret] of secrets.entries()) {
+    const decoded = decodeSigningKey(scheme, secret);
+    if ('problem' in decoded) return `secret ${index + 1} of ${secrets.length} ${decoded.problem}`;
+  }
+  return undefined;
 }
 
 /** Splits a comma-separated secret list (current secret first during a rotation), ignoring blanks. */

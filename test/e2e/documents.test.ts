@@ -3,7 +3,9 @@
  * that the local stack enforces, tokens from its own issuer, the real S3 notification to document-process,
  * uploads sent as a browser sends them. Every document belongs to its caller.
  */
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
+import { emulatorClientsOf } from '../helpers/emulator-clients';
 import { startLocalStack, type LocalStackProcess } from '../helpers/local-stack-process';
 import { localToken } from '../helpers/local-tokens';
 import { makePdf, makePng } from '../unit/documents/document-fixtures';
@@ -90,6 +92,47 @@ describe('documents through npm start', () => {
     });
     const download = await fetch((document.download as { url: string }).url);
     expect(sha256(Buffer.from(await download.arrayBuffer()))).toBe(sha256(bytes));
+  });
+
+  it('serves the inspected bytes after the upload form is posted again with other bytes, and refuses that version (replay)', async () => {
+    const original = makePdf(2);
+    const created = await alice.createUpload('contract.pdf', 'application/pdf', 4096);
+    expect((await uploadAsBrowser(created, original, 'contract.pdf')).status).toBe(204);
+    const inspected = await alice.processedDocument(created.id);
+    expect(inspected).toMatchObject({ status: 'processed', sha256: sha256(original) });
+
+    // The attack: the presigned form is valid until it expires; post it again with other bytes.
+    const evil = Buffer.from('EVIL replaced!!');
+    expect((await uploadAsBrowser(created, evil, 'contract.pdf')).status).toBe(204);
+    // The processor refuses the later version by deleting it from the inbox: wait until it has.
+    const clients = emulatorClientsOf(stack.state);
+    const bucket = stack.state.resources.buckets.find((b) => b.logicalId === 'DocumentsBucket')!.name;
+    const keysUnder = async (prefix: string) =>
+      (
+        (await clients.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }))).Contents ?? []
+      ).map((object) => object.Key!);
+    try {
+      const deadline = Date.now() + 30_000;
+      while ((await keysUnder(created.key)).length > 0) {
+        if (Date.now() > deadline) throw new Error('the re-posted version was never refused');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const after = await alice.processedDocument(created.id);
+      const { download: before, ...manifestBefore } = inspected;
+      const { download: now, ...manifestNow } = after;
+      expect(manifestNow).toEqual(manifestBefore);
+      const served = Buffer.from(await (await fetch((now as { url: string }).url)).arrayBuffer());
+      expect(served).toEqual(original);
+      expect(before).toBeTruthy();
+      // Nothing of the later version is stored anywhere the document owns.
+      const segment = Buffer.from('alice').toString('base64url');
+      expect(await keysUnder(`quarantine/${segment}/${created.id}/`)).toEqual([]);
+      expect(await keysUnder(`clean/${segment}/${created.id}/`)).toEqual([
+        (inspected as { storedKey: string }).storedKey,
+      ]);
+    } finally {
+      clients.destroy();
+    }
   });
 
   it("keeps Alice's documents invisible to Bob in list, get, download and delete", async () => {

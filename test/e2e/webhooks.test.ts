@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { parseWebhookArchive } from '../../src/webhooks/archive';
+import { contentDeliveryId } from '../../src/webhooks/delivery';
 import { serialiseWebhookMessage } from '../../src/webhooks/message';
 import { signStandard } from '../../src/webhooks/signature/sign';
 import { postGithubPush } from '../helpers/github-push';
@@ -44,8 +45,11 @@ const downstreamLines = (id: string) =>
   stack.lines.filter((line) => line.startsWith('INTAKE_WEBHOOK_DOWNSTREAM') && line.includes(`"id":"${id}"`));
 const today = () => new Date().toISOString().slice(0, 10).replace(/-/g, '/');
 
-const postGithub = (id: string, body: string) =>
-  postGithubPush(stack.state.http.url, secrets.github, id, body);
+const postGithub = (id: string, body: string, event = 'push') =>
+  postGithubPush(stack.state.http.url, secrets.github, id, body, event);
+/** GitHub does not sign X-GitHub-Delivery: intake's delivery id is the body's content id. */
+const githubId = (body: string) => contentDeliveryId('github', body);
+const firstBody = JSON.stringify({ ref: 'refs/heads/main', commits: [{ message: 'first' }] });
 
 async function archived(key: string) {
   const s3 = new S3Client({
@@ -68,18 +72,19 @@ const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 describe('webhooks through `npm start`', () => {
   it('signed POST → 202 {id} → archived in S3 → the sample downstream is invoked once', async () => {
-    const body = JSON.stringify({ ref: 'refs/heads/main', commits: [{ message: 'first' }] });
+    const body = firstBody;
     const response = await postGithub('e2e-delivery-1', body);
     expect(response.status).toBe(202);
-    expect(await response.json()).toEqual({ id: 'e2e-delivery-1' });
-    await stack.waitForLine((line) => downstreamLines('e2e-delivery-1').includes(line), 30_000);
-    expect(await archived(`events/github/${today()}/e2e-delivery-1.json`)).toMatchObject({
-      id: 'e2e-delivery-1',
+    expect(await response.json()).toEqual({ id: githubId(body) });
+    await stack.waitForLine((line) => downstreamLines(githubId(body)).includes(line), 30_000);
+    expect(await archived(`events/github/${today()}/${githubId(body)}.json`)).toMatchObject({
+      id: githubId(body),
+      providerId: 'e2e-delivery-1',
       type: 'push',
       body,
     });
     await settle(1500);
-    expect(downstreamLines('e2e-delivery-1')).toHaveLength(1);
+    expect(downstreamLines(githubId(body))).toHaveLength(1);
   });
 
   it('accepts a Standard Webhooks delivery and answers bad or missing signatures 401, unknown sources 404', async () => {
@@ -102,13 +107,22 @@ describe('webhooks through `npm start`', () => {
     await stack.waitForLine((line) => downstreamLines('msg_e2e_1').includes(line), 30_000);
   });
 
-  it('the same delivery posted twice reaches the downstream function once', async () => {
+  it('the same signed body posted again, under new delivery ids and other event types, reaches the downstream function once', async () => {
     const body = '{"duplicate":true}';
-    expect((await postGithub('e2e-duplicate', body)).status).toBe(202);
-    expect((await postGithub('e2e-duplicate', body)).status).toBe(202);
-    await stack.waitForLine((line) => downstreamLines('e2e-duplicate').includes(line), 30_000);
+    for (const [id, event] of [
+      ['e2e-duplicate', 'push'],
+      ['e2e-duplicate', 'push'],
+      ['e2e-replayed-1', 'release'],
+      ['e2e-replayed-2', 'deployment'],
+    ] as const) {
+      const response = await postGithub(id, body, event);
+      expect(response.status).toBe(202);
+      expect(await response.json()).toEqual({ id: githubId(body) });
+    }
+    await stack.waitForLine((line) => downstreamLines(githubId(body)).includes(line), 30_000);
     await settle(3000);
-    expect(downstreamLines('e2e-duplicate')).toHaveLength(1);
+    expect(downstreamLines(githubId(body))).toHaveLength(1);
+    expect(downstreamLines(githubId(body))[0]).toContain('"type":"push"');
   });
 
   it('a delivery in the DLQ is processed after `npm run redrive`', async () => {
@@ -144,16 +158,16 @@ describe('webhooks through `npm start`', () => {
   });
 
   it('`npm run replay` re-delivers an archived delivery to the downstream function', async () => {
-    expect(downstreamLines('e2e-delivery-1')).toHaveLength(1);
+    expect(downstreamLines(githubId(firstBody))).toHaveLength(1);
     const { stdout } = await run(
       process.execPath,
-      [require.resolve('tsx/cli'), 'scripts/replay.ts', '--source', 'github', '--id', 'e2e-delivery-1'],
+      [require.resolve('tsx/cli'), 'scripts/replay.ts', '--source', 'github', '--id', githubId(firstBody)],
       {
         env: { ...process.env, INTAKE_STATE_FILE: stateFile },
       },
     );
     expect(stdout).toMatch(/enqueued 1 of \d+ archived github deliveries/);
-    await stack.waitForLine(() => downstreamLines('e2e-delivery-1').length === 2, 30_000);
+    await stack.waitForLine(() => downstreamLines(githubId(firstBody)).length === 2, 30_000);
   });
 
   it('answers 503 while the queue is down (the provider will retry)', async () => {

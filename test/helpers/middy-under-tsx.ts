@@ -3,7 +3,7 @@
  * webhook fuzz and reliability runs). middy 7 publishes only an `import` condition; tsx turns imports
  * into CommonJS `require`s, which resolve with `require` and fail (ERR_PACKAGE_PATH_NOT_EXPORTED). This
  * resolve hook (Node's public `module.registerHooks`) adds `import` for @middy/* specifiers only; Node
- * 22.12+ then requires those ES modules as they are. Lambda bundles need none of it: esbuild resolves
+ * 22.15+ (the first 22 with registerHooks) then requires those ES modules as they are. Lambda bundles need none of it: esbuild resolves
  * `import` statements with the `import` condition, and jest maps @middy in jest.config.js.
  */
 import { registerHooks } from 'node:module';

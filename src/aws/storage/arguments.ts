@@ -35,6 +35,14 @@ export function assertValidKey(key: string, context: ArgumentContext): void {
   if (key.includes('\0')) throw invalid(context, 'An object key must not contain NUL characters');
 }
 
+/** Throws InvalidRequestError unless `prefix` is a valid key that can only name part of the store, never all of it. */
+export function assertErasablePrefix(prefix: string, context: ArgumentContext): void {
+  if (typeof prefix !== 'string' || prefix.length === 0) {
+    throw invalid(context, 'Erasing needs a non-empty prefix: it never empties the whole store');
+  }
+  assertValidKey(prefix, context);
+}
+
 /**
  * Returns the metadata with lowercased names (as S3 stores them), or throws InvalidRequestError when a
  * name is not a header token, a value is not printable ASCII (S3 sends it as a header) or the whole

@@ -14,6 +14,7 @@ import {
   PreconditionFailedError,
 } from '../../errors';
 import {
+  assertErasablePrefix,
   assertValidKey,
   assertValidRange,
   assertValidTags,
@@ -123,6 +124,9 @@ export class FilesystemObjectStorage implements ObjectStorage {
             : {}),
           ...(options.encryption ? { encryption: options.encryption } : {}),
         };
+        if (options.ifNoneMatch && (await this.exists(key))) {
+          throw new PreconditionFailedError('An object already exists under this key (ifNoneMatch)', ctx);
+        }
         await rename(temporary, files.data);
         await this.writeSidecar(files.sidecar, files.temporary(), sidecar);
         if (size === 0) options.onProgress?.({ loaded: 0, total: 0 });
@@ -236,6 +240,18 @@ export class FilesystemObjectStorage implements ObjectStorage {
       await unlink(files.data).catch(ignoreMissing);
       await this.removeEmptyDirectories(files.directory);
     });
+  }
+
+  /** No versions on a file system: erasing a prefix deletes its objects (see ObjectStorage). */
+  async deleteEveryVersion(prefix: string, options: CallOptions = {}): Promise<DeleteManyResult> {
+    assertErasablePrefix(prefix, {
+      service: 'filesystem',
+      operation: 'DeleteEveryVersion',
+      resource: prefix,
+    });
+    const keys: string[] = [];
+    for await (const item of this.listAll(prefix, options)) keys.push(item.key);
+    return this.deleteMany(keys, options);
   }
 
   async deleteMany(keys: readonly string[], options: CallOptions = {}): Promise<DeleteManyResult> {

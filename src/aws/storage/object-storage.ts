@@ -23,6 +23,13 @@ export interface ObjectStorage {
   delete(key: string, options?: CallOptions): Promise<void>;
   /** Deletes many keys (S3: batches of 1000); per-key failures are reported, not thrown. */
   deleteMany(keys: readonly string[], options?: CallOptions): Promise<DeleteManyResult>;
+  /**
+   * Erases everything stored under `prefix`: in a versioned bucket every version and delete marker (S3:
+   * ListObjectVersions pages + DeleteObjects by VersionId), where there are no versions the objects.
+   * A plain delete would leave the content readable as noncurrent versions until a lifecycle rule expires
+   * them. Per-object failures are reported, not thrown; an empty prefix is refused (InvalidRequestError).
+   */
+  deleteEveryVersion(prefix: string, options?: CallOptions): Promise<DeleteManyResult>;
   /** The object's tags as a plain record. */
   getTags(key: string, options?: CallOptions): Promise<Record<string, string>>;
   /** Replaces the object's tags. */
@@ -69,6 +76,11 @@ export interface PutOptions extends CallOptions {
   cacheControl?: string;
   contentDisposition?: string;
   onProgress?: (progress: UploadProgress) => void;
+  /**
+   * `'*'`: create only — PreconditionFailedError when an object already exists under `key` (S3
+   * `If-None-Match: *`, atomic). For bodies below the multipart threshold only (else InvalidRequestError).
+   */
+  ifNoneMatch?: '*';
 }
 
 export interface PutResult {
@@ -214,6 +226,12 @@ export interface PresignedPost {
 export interface UrlOptions extends CallOptions {
   /** Seconds (default 3600): for a signed CDN URL or the presigned GET. */
   expiresIn?: number;
+  /**
+   * Response headers the presigned GET makes S3 send (`response-content-disposition`,
+   * `response-content-type`). A CDN URL cannot carry them: the object's stored headers apply there.
+   */
+  responseContentDisposition?: string;
+  responseContentType?: string;
 }
 
 export const DEFAULT_PRESIGN_EXPIRES_IN = 900;

@@ -5,6 +5,7 @@ import {
   GetObjectCommand,
   GetObjectTaggingCommand,
   HeadObjectCommand,
+  ListObjectVersionsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   PutObjectTaggingCommand,
@@ -17,6 +18,7 @@ import { toIntegrationError } from '../error-mapping';
 import { InvalidRequestError, NotFoundError } from '../../errors';
 import { loadConfig } from '../../config';
 import {
+  assertErasablePrefix,
   assertValidKey,
   assertValidRange,
   assertValidTags,
@@ -141,12 +143,19 @@ export class S3ObjectStorage implements ObjectStorage {
             Body: prepared.bytes,
             ContentLength: size,
             ...(hasTags && !this.localEmulator ? { Tagging: taggingHeader(tags) } : {}),
+            ...(options.ifNoneMatch ? { IfNoneMatch: options.ifNoneMatch } : {}),
           }),
           { abortSignal: options.signal },
         );
         if (hasTags && this.localEmulator) await this.writeTags(key, tags, options.signal);
         options.onProgress?.({ loaded: size, total: size, part: 1 });
         return { key, etag: output.ETag ?? '', versionId: output.VersionId, size };
+      }
+      if (options.ifNoneMatch) {
+        throw new InvalidRequestError(
+          'A create-only put (ifNoneMatch) takes a body below the multipart threshold',
+          ctx,
+        );
       }
       return this.uploadMultipart(
         key,
@@ -341,6 +350,65 @@ export class S3ObjectStorage implements ObjectStorage {
       }
       return result;
     });
+  }
+
+  async deleteEveryVersion(prefix: string, options: CallOptions = {}): Promise<DeleteManyResult> {
+    const ctx: ArgumentContext = {
+      service: 's3',
+      operation: 'DeleteEveryVersion',
+      resource: `${this.bucket}/${prefix}`,
+    };
+    assertErasablePrefix(prefix, ctx);
+    if (this.localEmulator) {
+      // The emulator keeps no versions (and has no ListObjectVersions): the current objects are all there is.
+      const keys: string[] = [];
+      for await (const item of this.listAll(prefix, options)) keys.push(item.key);
+      return this.deleteMany(keys, options);
+    }
+    const result: DeleteManyResult = { deleted: [], errors: [] };
+    let keyMarker: string | undefined;
+    let versionIdMarker: string | undefined;
+    do {
+      const page = await this.call('ListObjectVersions', prefix, options, () =>
+        this.client.send(
+          new ListObjectVersionsCommand({
+            Bucket: this.bucket,
+            Prefix: prefix,
+            KeyMarker: keyMarker,
+            VersionIdMarker: versionIdMarker,
+          }),
+          { abortSignal: options.signal },
+        ),
+      );
+      // Versions and delete markers alike: a marker left behind keeps the key listed as deleted history.
+      const objects = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])]
+        .filter((entry) => entry.Key !== undefined && entry.Key.startsWith(prefix))
+        .map(({ Key, VersionId }) => ({ Key: Key!, VersionId }));
+      for (let start = 0; start < objects.length; start += MAX_LIST_LIMIT) {
+        const batch = objects.slice(start, start + MAX_LIST_LIMIT);
+        const output = await this.call('DeleteObjects', prefix, options, () =>
+          this.client.send(
+            new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch, Quiet: true } }),
+            { abortSignal: options.signal },
+          ),
+        );
+        const failed = new Set<string>();
+        for (const error of output.Errors ?? []) {
+          failed.add(`${error.Key ?? ''}\n${error.VersionId ?? ''}`);
+          result.errors.push({
+            key: error.Key ?? '',
+            code: error.Code ?? 'UNKNOWN',
+            message: error.Message ?? 'not deleted',
+          });
+        }
+        for (const object of batch) {
+          if (!failed.has(`${object.Key}\n${object.VersionId ?? ''}`)) result.deleted.push(object.Key);
+        }
+      }
+      keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+      versionIdMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
+    } while (keyMarker !== undefined);
+    return result;
   }
 
   async getTags(key: string, options: CallOptions = {}): Promise<Record<string, string>> {

@@ -42,8 +42,17 @@ export interface DocumentInspection {
   timings: { readMs: number; analyseMs: number };
 }
 
+/** Image types whose dimensions we read (from the held head, or the JPEG segment walk). */
+const DIMENSION_TYPES: ReadonlySet<string> = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
+
 export interface InspectOptions {
   declaredType?: string;
+  /**
+   * The types the upload policy accepts: image dimensions are parsed only for an allowed image type, so a
+   * parser never runs on content that will be quarantined anyway (TIFF, BMP, PSD, ICO… from a hostile
+   * upload). Default: every type whose dimensions we read.
+   */
+  allowedTypes?: readonly string[];
   filename?: string;
   /** Random access to the same object, for structure read from its middle (PDF cross-references). */
   rangeReader?: RangeReader;
@@ -115,6 +124,9 @@ async function readMetadata(
   type: DetectedType,
   held: { size: number; head: Buffer; tail: Buffer; jpeg: JpegDimensionsWalker; options: InspectOptions },
 ): Promise<DocumentMetadata> {
+  const dimensionsWanted =
+    DIMENSION_TYPES.has(type.mime) && (held.options.allowedTypes?.includes(type.mime) ?? true);
+  if (type.mime.startsWith('image/') && !dimensionsWanted) return {};
   if (type.mime === 'image/jpeg') {
     return held.jpeg.dimensions
       ? { ...held.jpeg.dimensions }

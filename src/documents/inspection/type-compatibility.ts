@@ -27,6 +27,16 @@ const EXTENSION_TYPES: Record<string, readonly string[]> = {
   md: ['text/plain'],
 };
 
+/** The types a file with this (lower-case) extension may hold; empty for an extension we do not know. */
+export function typesOfExtension(extension: string): readonly string[] {
+  return Object.hasOwn(EXTENSION_TYPES, extension) ? EXTENSION_TYPES[extension]! : [];
+}
+
+/** Every extension that may hold `type`. */
+export function extensionsOfType(type: string): string[] {
+  return Object.keys(EXTENSION_TYPES).filter((extension) => EXTENSION_TYPES[extension]!.includes(type));
+}
+
 /** Lower-cased type without parameters, aliases resolved (`Image/JPG; q=1` → `image/jpeg`). */
 export function normalizeMimeType(type: string): string {
   const bare = type.split(';')[0]!.trim().toLowerCase();

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ConditionalPutGuard } from './conditional-put';
 import { handlePostObject } from './post-object';
 import type { PostCredentials } from './post-signature';
 
@@ -26,7 +27,8 @@ export interface RunningS3PostPolicyProxy {
 /**
  * Puts AWS's presigned-POST enforcement in front of the local S3 (s3rver stores any POST unchecked):
  * browser POST uploads to `/<bucket>` go through policy, signature, expiry, condition and size checks
- * and are stored only when valid; every other request is proxied byte for byte to `targetEndpoint`.
+ * and are stored only when valid; a create-only PUT (`If-None-Match: *`, which s3rver ignores) answers 412
+ * when the key exists (ConditionalPutGuard); every other request is proxied byte for byte to `targetEndpoint`.
  * Resolves once listening on 127.0.0.1 (or `host`).
  */
 export async function startS3PostPolicyProxy(
@@ -40,10 +42,16 @@ export async function startS3PostPolicyProxy(
     spoolDirectory,
     now: options.now ?? (() => new Date()),
   };
+  const conditionalPuts = new ConditionalPutGuard(target, (req, res) => proxy(req, res, target));
   const server = createServer((req, res) => {
     const bucket = postObjectBucket(req);
     if (bucket !== undefined) void handlePostObject(req, res, bucket, context);
-    else proxy(req, res, target);
+    else if (ConditionalPutGuard.applies(req))
+      void conditionalPuts.handle(req, res).catch(() => {
+        if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
+        res.end('the local S3 emulator is unreachable');
+      });
+    else void proxy(req, res, target);
   });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
@@ -74,17 +82,29 @@ function postObjectBucket(req: IncomingMessage): string | undefined {
   return match ? decodeURIComponent(match[1]!) : undefined;
 }
 
-function proxy(req: IncomingMessage, res: ServerResponse, target: URL): void {
-  const upstream = request(
-    { hostname: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
-    (response) => {
-      res.writeHead(response.statusCode ?? 502, response.headers);
-      response.pipe(res);
-    },
-  );
-  upstream.on('error', () => {
-    if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
-    res.end('the local S3 emulator is unreachable');
+/** Forwards the request unchanged; resolves once the answer has been sent (or the emulator was unreachable). */
+function proxy(req: IncomingMessage, res: ServerResponse, target: URL): Promise<void> {
+  return new Promise((resolve) => {
+    const upstream = request(
+      {
+        hostname: target.hostname,
+        port: target.port,
+        method: req.method,
+        path: req.url,
+        headers: req.headers,
+      },
+      (response) => {
+        res.writeHead(response.statusCode ?? 502, response.headers);
+        response.pipe(res);
+        response.on('end', resolve);
+        response.on('error', () => resolve());
+      },
+    );
+    upstream.on('error', () => {
+      if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
+      res.end('the local S3 emulator is unreachable');
+      resolve();
+    });
+    req.pipe(upstream);
   });
-  req.pipe(upstream);
 }

@@ -1,9 +1,10 @@
 import { verifyGenericHmacSignature } from './generic-hmac';
 import { verifyGithubSignature } from './github';
-import { decodeStandardWebhookSecret, verifyStandardWebhookSignature } from './standard-webhooks';
+import { verifyStandardWebhookSignature } from './standard-webhooks';
 import { verifyStripeSignature } from './stripe';
 import type { HmacSchemeOptions, SchemeName, SignatureCheck, VerificationInput } from './types';
 
+export * from './signing-key';
 export * from './types';
 
 /**
@@ -27,9 +28,4 @@ export function verifySignature(
       if (hmac === undefined) throw new Error('The hmac-sha256 scheme needs its header options');
       return verifyGenericHmacSignature(input, hmac);
   }
-}
-
-/** The HMAC key a configured secret stands for: the decoded `whsec_` value for `standard`, else its UTF-8 bytes. */
-export function signingKeyFromSecret(scheme: SchemeName, secret: string): Buffer {
-  return scheme === 'standard' ? decodeStandardWebhookSecret(secret) : Buffer.from(secret, 'utf8');
 }

@@ -30,10 +30,9 @@ export function signStandard(
   body: string | Buffer,
   timestampSeconds: number,
 ): Record<string, string> {
-  const signature = hmacSha256(decodeStandardWebhookSecret(secret), [
-    `${id}.${timestampSeconds}.`,
-    body,
-  ]).toString('base64');
+  const key = decodeStandardWebhookSecret(secret);
+  if (key === undefined) throw new Error('A Standard Webhooks secret is whsec_<base64>');
+  const signature = hmacSha256(key, [`${id}.${timestampSeconds}.`, body]).toString('base64');
   return {
     'webhook-id': id,
     'webhook-timestamp': String(timestampSeconds),

@@ -44,8 +44,17 @@ export function verifyStandardWebhookSignature({
 }
 
 const secretPrefix = 'whsec_';
+const base64Text = /^[A-Za-z0-9+/]+={0,2}$/;
 
-/** The HMAC key of a Standard Webhooks secret: the base64 after `whsec_` (the prefix is optional). */
-export function decodeStandardWebhookSecret(secret: string): Buffer {
-  return Buffer.from(secret.startsWith(secretPrefix) ? secret.slice(secretPrefix.length) : secret, 'base64');
+/**
+ * The HMAC key of a Standard Webhooks secret: the base64 after `whsec_` (the prefix is optional),
+ * decoded strictly. Undefined when that is not canonical base64: Node's decoder silently skips what it
+ * cannot read, so `whsec_` followed by any text would otherwise give a short or empty key.
+ */
+export function decodeStandardWebhookSecret(secret: string): Buffer | undefined {
+  const text = secret.startsWith(secretPrefix) ? secret.slice(secretPrefix.length) : secret;
+  if (!base64Text.test(text)) return undefined;
+  const key = Buffer.from(text, 'base64');
+  const unpadded = (value: string) => value.replace(/=+$/, '');
+  return unpadded(key.toString('base64')) === unpadded(text) ? key : undefined;
 }

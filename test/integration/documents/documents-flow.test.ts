@@ -9,7 +9,7 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, Context, S3Event } from 'aws-lambda';
 import { S3ObjectStorage } from '../../../src/aws/storage';
-import { createDocumentProcessor } from '../../../src/documents/document-processor';
+import { createDocumentProcessor, type ProcessingOutcome } from '../../../src/documents/document-processor';
 import { createDocumentsApi } from '../../../src/documents/documents-api';
 import { createDocumentsHttpHandler } from '../../../src/documents/documents-http';
 import { sqsDocumentEventPublisher } from '../../../src/documents/processed-event';
@@ -46,6 +46,8 @@ let http: ReturnType<typeof createDocumentsHttpHandler>;
 /** Resolves when the processor has handled the notification for `key`. */
 const processed = new Map<string, { promise: Promise<void>; resolve: () => void }>();
 const processing: Promise<unknown>[] = [];
+/** Every outcome of the processor for an upload (skipped events — other keys, deletions — left out), in order. */
+const outcomes: { key: string; outcome: ProcessingOutcome }[] = [];
 const policy = uploadPolicy({ maxBytes: 1024 * 1024 });
 
 /** The documents-api routes over the emulators, with a quota of `limits` in dynalite. */
@@ -106,7 +108,7 @@ beforeAll(async () => {
   await createIdKeyedTable(dynamoDbClient, quotasTable);
   queueUrl = (await sqsClient.send(new CreateQueueCommand({ QueueName: 'documents' }))).QueueUrl!;
 
-  storage = new S3ObjectStorage({ bucket, client: s3Client });
+  storage = new S3ObjectStorage({ bucket, client: s3Client, localEmulator: true });
   http = documentsHttp({ uploadsPerDay: 1000, bytesPerDay: 1024 ** 3 });
   const processor = createDocumentProcessor({
     storage,
@@ -114,7 +116,8 @@ beforeAll(async () => {
     policy,
   });
   const handler = s3EventHandler(async (object) => {
-    await processor(object);
+    const outcome = await processor(object);
+    if (outcome.outcome !== 'skipped') outcomes.push({ key: object.key, outcome });
     whenProcessed(object.key);
     processed.get(object.key)!.resolve();
   });
@@ -177,6 +180,24 @@ async function uploadAsBrowser(
   return { status: response.status, body: await response.text() };
 }
 
+/** Resolves with the `count`-th outcome for `key`, polling (the same key is processed more than once). */
+async function nthOutcome(key: string, count: number, timeoutMs = 10_000): Promise<ProcessingOutcome> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const forKey = outcomes.filter((entry) => entry.key === key);
+    if (forKey.length >= count) return forKey[count - 1]!.outcome;
+    if (Date.now() > deadline) throw new Error(`${key} was processed ${forKey.length} time(s), not ${count}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Every key under `prefix` in the bucket. */
+async function keysUnder(prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const item of storage.listAll(prefix)) keys.push(item.key);
+  return keys;
+}
+
 describe('documents over the local S3 and SQS', () => {
   it('upload → manifest → GET shows processed with the right SHA-256 and a working download URL', async () => {
     const bytes = makePdf(4);
@@ -215,6 +236,62 @@ describe('documents over the local S3 and SQS', () => {
 
     const list = await call(event(listTemplate, { queryStringParameters: { limit: '100' } }));
     expect(list.body!.items.map((item: { id: string }) => item.id)).toContain(id);
+  });
+
+  it('serves the inspected bytes after the same form is posted again with other bytes, and refuses the later version (replay)', async () => {
+    const original = makePdf(2);
+    const created = await createUpload('contract.pdf', 'application/pdf', 64 * 1024);
+    const { id, key, upload } = created.body!;
+    expect((await uploadAsBrowser(upload, original, 'contract.pdf')).status).toBe(204);
+    expect(await nthOutcome(key, 1)).toMatchObject({ outcome: 'processed' });
+    const before = await getDocument(id);
+
+    // The attack: the form is still valid, so it is posted again with different bytes.
+    const evil = Buffer.from('EVIL replaced!!');
+    expect((await uploadAsBrowser(upload, evil, 'contract.pdf')).status).toBe(204);
+    expect(await nthOutcome(key, 2)).toMatchObject({ outcome: 'refused' });
+
+    const after = await getDocument(id);
+    const { download: downloadBefore, ...manifestBefore } = before.body!;
+    const { download: downloadAfter, ...manifestAfter } = after.body!;
+    expect(manifestAfter).toEqual(manifestBefore);
+    expect(downloadBefore.url).toContain(`/clean/${ALICE}/${id}/`);
+    const served = Buffer.from(await (await fetch(downloadAfter.url)).arrayBuffer());
+    expect(served).toEqual(original);
+    expect(sha256(served)).toBe(manifestAfter.sha256);
+    // The later version is nowhere: not in the inbox, not copied, not quarantined.
+    expect(await keysUnder(`uploads/${ALICE}/${id}/`)).toEqual([]);
+    for (const stored of await keysUnder(`clean/${ALICE}/${id}/`))
+      expect(await storage.getBytes(stored)).toEqual(original);
+    expect(await keysUnder(`quarantine/${ALICE}/${id}/`)).toEqual([]);
+  });
+
+  it('signs downloads as attachments of the detected type with the UTF-8 file name (RFC 6266)', async () => {
+    const bytes = makePng(2, 2);
+    const name = 'Grüße <script>.png';
+    const created = await createUpload(name, 'image/png', bytes.length);
+    const { id, key, upload } = created.body!;
+    await uploadAsBrowser(upload, bytes, name);
+    await nthOutcome(key, 1);
+    const response = await fetch((await getDocument(id)).body!.download.url);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('image/png');
+    expect(response.headers.get('content-disposition')).toBe(
+      `attachment; filename="Gr__e <script>.png"; filename*=UTF-8''Gr%C3%BC%C3%9Fe%20%3Cscript%3E.png`,
+    );
+  });
+
+  it('erases every object of a document on DELETE: clean copy, refused versions, manifest', async () => {
+    const bytes = makePdf(1);
+    const created = await createUpload('erase-me.pdf', 'application/pdf', 64 * 1024);
+    const { id, key, upload } = created.body!;
+    await uploadAsBrowser(upload, bytes, 'erase-me.pdf');
+    await nthOutcome(key, 1);
+    expect(await keysUnder(`clean/${ALICE}/${id}/`)).toHaveLength(1);
+    expect((await call(deleteEvent(id))).status).toBe(204);
+    for (const prefix of ['uploads', 'clean', 'quarantine'])
+      expect(await keysUnder(`${prefix}/${ALICE}/${id}/`)).toEqual([]);
+    expect(await keysUnder(`manifests/${ALICE}/${id}.json`)).toEqual([]);
   });
 
   it('refuses, at S3 itself, an upload larger than the size declared to the API', async () => {

@@ -30,6 +30,8 @@ const functions: Record<string, FunctionDefinition> = {
     destinations: { onFailure: { type: 'sqs', arn: { 'Fn::GetAtt': ['FailedEvents', 'Arn'] } } },
     events: [{ s3: { bucket: 'it-undeclared-bucket', event: 's3:ObjectCreated:Put' } }],
   },
+  // No `s3` event: subscribed by the Inbox bucket's NotificationConfiguration, as document-process is.
+  inspect: { name: 'it-local-inspect' },
 };
 
 describe('S3 → Lambda notifications (real s3rver, in-process handlers)', () => {
@@ -39,6 +41,7 @@ describe('S3 → Lambda notifications (real s3rver, in-process handlers)', () =>
   const log: LocalLog = { info: () => {}, warning: (message) => warnings.push(message), error: () => {} };
   const handlers = inProcessInvoker({
     'it-local-ingest': () => undefined,
+    'it-local-inspect': () => undefined,
     'it-local-flaky': () => {
       throw new Error('flaky handler fails every time');
     },
@@ -56,6 +59,22 @@ describe('S3 → Lambda notifications (real s3rver, in-process handlers)', () =>
         providerEnvironment: {},
         resources: {
           Uploads: { Type: 'AWS::S3::Bucket' },
+          Inbox: {
+            Type: 'AWS::S3::Bucket',
+            Properties: {
+              BucketName: { 'Fn::Sub': 'it-inbox-${AWS::AccountId}-${AWS::Region}' },
+              NotificationConfiguration: {
+                LambdaConfigurations: [
+                  {
+                    Id: 'inspect-uploads',
+                    Event: 's3:ObjectCreated:*',
+                    Filter: { S3Key: { Rules: [{ Name: 'prefix', Value: 'uploads/' }] } },
+                    Function: { 'Fn::GetAtt': ['InspectLambdaFunction', 'Arn'] },
+                  },
+                ],
+              },
+            },
+          },
           FailedEvents: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'it-failed-events' } },
         },
         httpUrl: 'http://127.0.0.1:1',
@@ -110,6 +129,34 @@ describe('S3 → Lambda notifications (real s3rver, in-process handlers)', () =>
       .slice(before)
       .map((item) => (item.event as S3Event).Records[0]!.s3.object.key);
     expect(keys).toEqual(['in/ok.txt']);
+  });
+
+  it("delivers what a bucket's NotificationConfiguration declares, with S3's prefix semantics", async () => {
+    const bucket = 'it-inbox-000000000000-us-east-1';
+    const hostile = [
+      'manifests/uploads/a.txt',
+      'Uploads/b.txt',
+      'uploadsX/c.txt',
+      'quarantine/uploads/d.txt',
+    ];
+    const wanted = ['uploads/alice/1/a b.txt', 'uploads/ü/€.bin'];
+    for (const key of [...hostile, ...wanted])
+      await clients.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: key }));
+    await eventually(() => deliveredTo('it-local-inspect').length >= wanted.length);
+    await stack.drainNotifications();
+
+    const records = deliveredTo('it-local-inspect').map((item) => (item.event as S3Event).Records[0]!);
+    expect(
+      records.map((record) => decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '))).sort(),
+    ).toEqual([...wanted].sort());
+    for (const record of records)
+      expect(record).toMatchObject({
+        eventName: 'ObjectCreated:Put',
+        s3: { configurationId: 'inspect-uploads' },
+      });
+    expect(stack.state!.mappings.s3).toContainEqual(
+      expect.objectContaining({ functionName: 'it-local-inspect', bucket, prefix: 'uploads/' }),
+    );
   });
 
   it('retries a failing handler twice, then sends a failure record to its onFailure queue', async () => {

@@ -8,7 +8,16 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { activeResources, scanGateStatements, templateViolations } from '../../../scripts/lib/template-rules';
+import {
+  accessLogViolations,
+  activeResources,
+  failureQueueAlarmViolations,
+  invokePermissionViolations,
+  prefixWriterViolations,
+  scanGateStatements,
+  statementViolations,
+  templateViolations,
+} from '../../../scripts/lib/template-rules';
 import type { Template } from '../../../scripts/lib/template-rules';
 
 jest.setTimeout(60_000);
@@ -18,6 +27,10 @@ const SLS = join(ROOT, 'node_modules', '.bin', 'sls');
 const run = promisify(execFile);
 
 type Resources = Template['Resources'];
+const getAttTargetOf = (value: unknown): string => {
+  const att = (value as { 'Fn::GetAtt': unknown })['Fn::GetAtt'];
+  return Array.isArray(att) ? String(att[0]) : String(att).split('.')[0]!;
+};
 const byType = (resources: Resources, prefix: string) =>
   Object.entries(resources).filter(([, resource]) => resource.Type.startsWith(prefix));
 
@@ -101,7 +114,7 @@ describe('sls package --stage dev (the deployed template)', () => {
     expect(scanGateStatements(template)).toEqual([]);
   });
 
-  it('with malwareScanning=true deploys the plan on uploads/, its role, the rule and the read gate', async () => {
+  it('with malwareScanning=true deploys the plan on uploads/, its role, the rule and the read gates', async () => {
     const template = await packageDev('scanning', ['--param', 'malwareScanning=true']);
     const active = new Map(activeResources(template));
     expect(active.get('DocumentsMalwareProtectionPlan')?.Properties).toMatchObject({
@@ -113,9 +126,24 @@ describe('sls package --stage dev (the deployed template)', () => {
     });
     expect(active.get('MalwareProtectionRole')?.Type).toBe('AWS::IAM::Role');
     expect(active.get('DocumentScanResultsRule')?.Type).toBe('AWS::Events::Rule');
-    const [gate, ...others] = scanGateStatements(template);
+    // What is served (clean/) is read only once tagged processed, uploads/ only once scanned clean; the
+    // roles that read before the verdict are exempt (the processor, document-scan-result, GuardDuty).
+    const [cleanGate, uploadsGate, ...others] = scanGateStatements(template);
     expect(others).toEqual([]);
-    expect(gate).toMatchObject({
+    expect(cleanGate).toMatchObject({
+      Effect: 'Deny',
+      Principal: '*',
+      Resource: { 'Fn::Sub': '${DocumentsBucket.Arn}/clean/*' },
+      Condition: {
+        ArnNotEquals: {
+          'aws:PrincipalArn': [
+            { 'Fn::GetAtt': ['DocumentProcessRole', 'Arn'] },
+            { 'Fn::GetAtt': ['DocumentScanResultRole', 'Arn'] },
+          ],
+        },
+      },
+    });
+    expect(uploadsGate).toMatchObject({
       Effect: 'Deny',
       Principal: '*',
       Resource: { 'Fn::Sub': '${DocumentsBucket.Arn}/uploads/*' },
@@ -126,6 +154,110 @@ describe('sls package --stage dev (the deployed template)', () => {
     };
     expect(processEnvironment.Variables.DOCUMENTS_MALWARE_SCANNING).toBe('true');
     expect(templateViolations(template, { stage: 'dev' })).toEqual([]);
+  });
+
+  it('has no role but our own, S3 notifications declared on the bucket, access logs and failure alarms', async () => {
+    const template = await packageDev('hardened');
+    const resources = template.Resources;
+
+    // Item 9: no framework custom resource (and so no role that may lambda:AddPermission on function:*).
+    expect(byType(resources, 'Custom::')).toEqual([]);
+    expect(
+      byType(resources, 'AWS::IAM::Role')
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual([
+      'DocumentProcessRole',
+      'DocumentScanResultRole',
+      'DocumentsApiRole',
+      'HealthRole',
+      // GuardDuty's, declared with Condition EnableMalwareScanning (not deployed on this stage).
+      'MalwareProtectionRole',
+      'NotFoundRole',
+      'WebhookProcessRole',
+      'WebhookReceiveRole',
+      'WebhookSampleDownstreamRole',
+    ]);
+    const bucket = resources.DocumentsBucket!;
+    expect(bucket.DependsOn).toEqual(['DocumentProcessS3InvokePermission']);
+    expect(bucket.Properties!.NotificationConfiguration).toEqual({
+      LambdaConfigurations: [
+        {
+          Event: 's3:ObjectCreated:*',
+          Filter: { S3Key: { Rules: [{ Name: 'prefix', Value: 'uploads/' }] } },
+          Function: { 'Fn::GetAtt': ['DocumentDashprocessLambdaFunction', 'Arn'] },
+        },
+      ],
+    });
+    const bucketName = 'intake-dev-documents-${AWS::AccountId}-${AWS::Region}';
+    expect(bucket.Properties!.BucketName).toEqual({ 'Fn::Sub': bucketName });
+    expect(resources.DocumentProcessS3InvokePermission!.Properties).toEqual({
+      FunctionName: { 'Fn::GetAtt': ['DocumentDashprocessLambdaFunction', 'Arn'] },
+      Action: 'lambda:InvokeFunction',
+      Principal: 's3.amazonaws.com',
+      SourceArn: { 'Fn::Sub': `arn:\${AWS::Partition}:s3:::${bucketName}` },
+      SourceAccount: { Ref: 'AWS::AccountId' },
+    });
+    const processEnvironment = (
+      resources.DocumentDashprocessLambdaFunction!.Properties!.Environment as {
+        Variables: Record<string, unknown>;
+      }
+    ).Variables;
+    expect(processEnvironment.DOCUMENTS_BUCKET).toEqual({ 'Fn::Sub': bucketName });
+
+    // Item 10: JSON access logs in their own group with the stage's retention; alarms where failures land.
+    const accessLogs = resources.HttpApiStage!.Properties!.AccessLogSettings as {
+      DestinationArn: unknown;
+      Format: string;
+    };
+    const group = getAttTargetOf(accessLogs.DestinationArn);
+    expect(resources[group]).toMatchObject({
+      Type: 'AWS::Logs::LogGroup',
+      Properties: { RetentionInDays: 30 },
+    });
+    expect(JSON.parse(accessLogs.Format)).toMatchObject({
+      requestId: '$context.requestId',
+      ip: '$context.identity.sourceIp',
+      routeKey: '$context.routeKey',
+      status: '$context.status',
+      responseLength: '$context.responseLength',
+      integrationError: '$context.integrationErrorMessage',
+      authorizerError: '$context.authorizer.error',
+    });
+    expect(Object.keys(resources)).toEqual(
+      expect.arrayContaining([
+        'WebhooksDeadLetterQueueAlarm',
+        'DocumentsDeadLetterQueueAlarm',
+        'DocumentProcessFailureQueueAlarm',
+        'DocumentScanResultsDeadLetterQueueAlarm',
+      ]),
+    );
+    for (const rule of [accessLogViolations, failureQueueAlarmViolations, prefixWriterViolations])
+      expect(rule(template)).toEqual([]);
+    expect(templateViolations(template, { stage: 'dev' })).toEqual([]);
+
+    // The rules bite on this very template: undo each defence and the check names it.
+    const statements = () =>
+      (
+        resources.WebhookProcessRole!.Properties!.Policies as {
+          PolicyDocument: { Statement: { Sid?: string }[] };
+        }[]
+      )[0]!.PolicyDocument.Statement;
+    const kept = statements().filter((statement) => statement.Sid !== 'ClaimChecksAreReadOnly');
+    expect(kept).toHaveLength(statements().length - 1);
+    (
+      resources.WebhookProcessRole!.Properties!.Policies as { PolicyDocument: { Statement: unknown[] } }[]
+    )[0]!.PolicyDocument.Statement = kept;
+    expect(prefixWriterViolations(template)).toEqual([
+      'WebhookProcessRole (WebhookDashprocessLambdaFunction): may s3:PutObject under events/_claims/, which only webhook-receive writes',
+    ]);
+    delete resources.DocumentProcessS3InvokePermission!.Properties!.SourceAccount;
+    expect(invokePermissionViolations(template)).toHaveLength(1);
+    delete resources.DocumentsDeadLetterQueueAlarm;
+    expect(failureQueueAlarmViolations(template)).toEqual([
+      'DocumentsDeadLetterQueue (dead-letter queue of DocumentsQueue): no alarm on ApproximateNumberOfMessagesVisible > 0',
+    ]);
+    expect(statementViolations(template)).toEqual([]);
   });
 
   it('with jwtIssuer and jwtAudience trusts that issuer and creates no Cognito resource', async () => {

@@ -316,3 +316,39 @@ describe('local S3 presigned POST enforcement', () => {
     expect(await object.Body!.transformToString()).toBe('via proxy');
   });
 });
+
+describe('create-only PUT (If-None-Match: *), which s3rver ignores, enforced as AWS does', () => {
+  it('answers 412 PreconditionFailed for an existing key and leaves the object as it was', async () => {
+    const key = `conditional/${crypto.randomUUID()}.json`;
+    await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'first', IfNoneMatch: '*' }));
+    const error = await client
+      .send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'second', IfNoneMatch: '*' }))
+      .catch((reason: unknown) => reason);
+    expect(error).toMatchObject({ name: 'PreconditionFailed', $metadata: { httpStatusCode: 412 } });
+    const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    expect(await object.Body!.transformToString()).toBe('first');
+  });
+
+  it('lets exactly one of many racing create-only PUTs of one key win (replay of the re-POST race)', async () => {
+    const key = `conditional/${crypto.randomUUID()}.json`;
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, (_, index) =>
+        client.send(
+          new PutObjectCommand({ Bucket: bucket, Key: key, Body: `writer ${index}`, IfNoneMatch: '*' }),
+        ),
+      ),
+    );
+    const winners = results.flatMap((result, index) => (result.status === 'fulfilled' ? [index] : []));
+    expect(winners).toHaveLength(1);
+    const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    expect(await object.Body!.transformToString()).toBe(`writer ${winners[0]}`);
+  });
+
+  it('still replaces an object on a plain PUT', async () => {
+    const key = `conditional/${crypto.randomUUID()}.json`;
+    await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'first' }));
+    await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'second' }));
+    const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    expect(await object.Body!.transformToString()).toBe('second');
+  });
+});

@@ -224,6 +224,34 @@ export function describeObjectStorageContract(adapterName: string, subject: () =
       expect(await storage.deleteMany([])).toEqual({ deleted: [], errors: [] });
     });
 
+    it('erases everything under a prefix (and nothing beside it), in pages past 1000 objects', async () => {
+      const doomed = Array.from(
+        { length: 1003 },
+        (_, index) => `${prefix}doc/${String(index).padStart(4, '0')}`,
+      );
+      for (let start = 0; start < doomed.length; start += 50)
+        await Promise.all(doomed.slice(start, start + 50).map((key) => storage.put(key, 'x')));
+      await storage.put(`${prefix}doc.json`, 'manifest');
+      await storage.put(`${prefix}other/kept`, 'kept');
+
+      const result = await storage.deleteEveryVersion(`${prefix}doc/`);
+
+      expect(result.errors).toEqual([]);
+      expect(new Set(result.deleted)).toEqual(new Set(doomed));
+      expect((await storage.list(`${prefix}doc/`)).items).toEqual([]);
+      expect(await storage.exists(`${prefix}doc.json`)).toBe(true);
+      expect(await storage.exists(`${prefix}other/kept`)).toBe(true);
+      // An exact key is a prefix too: erasing it leaves its neighbours.
+      expect((await storage.deleteEveryVersion(`${prefix}doc.json`)).deleted).toEqual([`${prefix}doc.json`]);
+      expect(await storage.exists(`${prefix}other/kept`)).toBe(true);
+    }, 60_000);
+
+    it('refuses to erase with an empty prefix, which would empty the whole store', async () => {
+      await storage.put(`${prefix}survivor`, 'x');
+      await expectRejection(storage.deleteEveryVersion(''), InvalidRequestError);
+      expect(await storage.exists(`${prefix}survivor`)).toBe(true);
+    });
+
     it('lists 5 objects in pages of 2, in key order, with a cursor until the last page', async () => {
       const keys = ['e', 'a', 'c', 'b', 'd'].map((name) => `${prefix}page/${name}.txt`);
       for (const key of keys) await storage.put(key, key);

@@ -10,6 +10,7 @@ import { S3ObjectStorage } from '../../../src/aws/storage/s3-object-storage';
 import { httpHandler } from '../../../src/middleware/http';
 import { sqsBatchHandler } from '../../../src/middleware/sqs';
 import { parseWebhookArchive } from '../../../src/webhooks/archive';
+import { contentDeliveryId } from '../../../src/webhooks/delivery';
 import type { WebhookDownstreamEvent } from '../../../src/webhooks/downstream-event';
 import { dynamoDbDeliveryGuards } from '../../../src/webhooks/idempotency';
 import { redriveDeadLetters } from '../../../src/webhooks/ops/redrive';
@@ -47,12 +48,15 @@ beforeEach(() => {
   failingTargets = new Set();
 });
 
+const githubSecret = 'pipeline-github-secret';
+const stripeSecret = 'whsec_pipeline-stripe-secret';
+
 const receiveHandler = (maxMessageBytes?: number) =>
   httpHandler(
     createWebhookReceiver({
       sources: loadWebhookSources({
-        WEBHOOK_SECRET_GITHUB: 'gh-secret',
-        WEBHOOK_SECRET_STRIPE: 'whsec_stripe',
+        WEBHOOK_SECRET_GITHUB: githubSecret,
+        WEBHOOK_SECRET_STRIPE: stripeSecret,
       }),
       signingKeys: createSigningKeyResolver(),
       nowMs: Date.now,
@@ -69,7 +73,13 @@ const processHandler = () =>
     createWebhookProcessor({
       bucket: aws.bucket,
       storage: s3TextStore(aws.s3, aws.bucket),
-      routes: parseRoutes({ routes: [{ source: '*', type: '*', function: 'downstream' }] }),
+      routes: parseRoutes({
+        routes: [
+          { source: 'github', type: 'release', function: 'publisher' },
+          { source: 'github', type: 'deployment', function: 'deployer' },
+          { source: '*', type: '*', function: 'downstream' },
+        ],
+      }),
       dispatch: async (target, payload) => {
         if (failingTargets.has(target)) throw new Error(`${target} is failing`);
         invocations.push({ target, event: JSON.parse(payload) as WebhookDownstreamEvent });
@@ -78,15 +88,18 @@ const processHandler = () =>
     }),
   );
 
-function githubPost(deliveryId: string, body: string): APIGatewayProxyEventV2 {
+function githubPost(deliveryId: string, body: string, eventType = 'push'): APIGatewayProxyEventV2 {
   const headers = {
     'content-type': 'application/json',
-    'x-github-event': 'push',
+    'x-github-event': eventType,
     'x-github-delivery': deliveryId,
-    ...signGithub('gh-secret', body),
+    ...signGithub(githubSecret, body),
   };
   return webhookPostEvent('github', headers, body, `api-${deliveryId}`);
 }
+
+/** The id a GitHub body is deduplicated, archived and dispatched under (X-GitHub-Delivery is not signed). */
+const githubId = (body: string) => contentDeliveryId('github', body);
 
 /** What the event source mapping does: receive a batch, invoke, delete all but the reported failures. Returns messages handled. */
 async function drainOnce(queueUrl = aws.queueUrl): Promise<number> {
@@ -136,6 +149,15 @@ async function drainAll(): Promise<void> {
   while ((await drainOnce()) > 0);
 }
 
+/**
+ * Drains until the queue is empty, waiting out visibility timeouts: copies of one delivery in the same
+ * batch find the first in progress, fail, and come back after the (1 s) visibility timeout.
+ */
+async function drainUntilEmpty(timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await depth(aws.queueUrl)) > 0 && Date.now() < deadline) await drainOnce();
+}
+
 async function archived(key: string) {
   const object = await aws.s3.send(new GetObjectCommand({ Bucket: aws.bucket, Key: key }));
   return parseWebhookArchive(await object.Body!.transformToString());
@@ -161,18 +183,24 @@ describe('webhook pipeline on emulated SQS, S3 and DynamoDB', () => {
     const body = JSON.stringify({ ref: 'refs/heads/main', note: 'ünïcödé 🚀' });
     const answer = await receiveHandler()(githubPost('delivery-1', body), lambdaContext);
     expect(answer.statusCode).toBe(202);
-    expect(JSON.parse(answer.body!)).toEqual({ id: 'delivery-1' });
+    expect(JSON.parse(answer.body!)).toEqual({ id: githubId(body) });
     await drainAll();
-    const archive = await archived(`events/github/${today()}/delivery-1.json`);
-    expect(archive).toMatchObject({ source: 'github', type: 'push', id: 'delivery-1' });
+    const archive = await archived(`events/github/${today()}/${githubId(body)}.json`);
+    expect(archive).toMatchObject({
+      source: 'github',
+      type: 'push',
+      id: githubId(body),
+      providerId: 'delivery-1',
+    });
     // fauxqs refuses characters beyond U+FFFF (SQS accepts them): the receiver then queues the body base64-encoded.
     expect(Buffer.from(archive!.body, archive!.encoding).toString('utf8')).toBe(body);
     expect(archive!.headers['x-hub-signature-256']).toBeUndefined();
     expect(invocations).toHaveLength(1);
     const downstream = invocations[0]!.event;
     expect(downstream).toMatchObject({
-      id: 'delivery-1',
-      archive: { bucket: aws.bucket, key: `events/github/${today()}/delivery-1.json` },
+      id: githubId(body),
+      providerId: 'delivery-1',
+      archive: { bucket: aws.bucket, key: `events/github/${today()}/${githubId(body)}.json` },
     });
     expect(Buffer.from(downstream.body!, downstream.encoding).toString('utf8')).toBe(body);
   });
@@ -182,8 +210,37 @@ describe('webhook pipeline on emulated SQS, S3 and DynamoDB', () => {
     expect((await receiveHandler()(githubPost('delivery-dup', body), lambdaContext)).statusCode).toBe(202);
     expect((await receiveHandler()(githubPost('delivery-dup', body), lambdaContext)).statusCode).toBe(202);
     await drainAll();
-    expect(invocations.filter(({ event }) => event.id === 'delivery-dup')).toHaveLength(1);
+    expect(invocations.filter(({ event }) => event.id === githubId(body))).toHaveLength(1);
     expect(await depth(aws.queueUrl)).toBe(0);
+  });
+
+  // The attack: one signed body sent four times with new X-GitHub-Delivery ids and other X-GitHub-Event
+  // values (neither header is signed) was accepted four times and dispatched as push, release and deployment.
+  it('a signed GitHub body replayed with new delivery ids and other event types is accepted, then processed and dispatched once', async () => {
+    const body = JSON.stringify({ ref: 'refs/tags/v1.0.0', after: `c0ffee${Date.now().toString(16)}` });
+    const replays = ['push', 'release', 'deployment', 'release'].map((eventType) => ({
+      eventType,
+      deliveryId: `${Math.random().toString(16).slice(2)}-${eventType}`,
+    }));
+    for (const { eventType, deliveryId } of replays) {
+      const answer = await receiveHandler()(githubPost(deliveryId, body, eventType), lambdaContext);
+      expect(answer.statusCode).toBe(202);
+      expect(JSON.parse(answer.body!)).toEqual({ id: githubId(body) });
+    }
+    await drainUntilEmpty();
+    expect(await depth(aws.queueUrl)).toBe(0);
+    expect(await depth(aws.dlqUrl)).toBe(0);
+    expect(invocations.map(({ target, event }) => [target, event.type, event.id, event.providerId])).toEqual([
+      ['downstream', 'push', githubId(body), replays[0]!.deliveryId],
+    ]);
+    const archives = await aws.s3.send(
+      new ListObjectsV2Command({ Bucket: aws.bucket, Prefix: `events/github/${today()}/${githubId(body)}` }),
+    );
+    expect(archives.KeyCount).toBe(1);
+    expect(await archived(`events/github/${today()}/${githubId(body)}.json`)).toMatchObject({
+      type: 'push',
+      providerId: replays[0]!.deliveryId,
+    });
   });
 
   it('a Stripe event over the queue limit is claimed to S3 and processed with its full body', async () => {
@@ -199,7 +256,7 @@ describe('webhook pipeline on emulated SQS, S3 and DynamoDB', () => {
       pathParameters: { source: 'stripe' },
       headers: {
         'content-type': 'application/json',
-        ...signStripe('whsec_stripe', body, Math.floor(Date.now() / 1000)),
+        ...signStripe(stripeSecret, body, Math.floor(Date.now() / 1000)),
       },
     };
     const answer = await post(event, lambdaContext);
@@ -222,7 +279,7 @@ describe('webhook pipeline on emulated SQS, S3 and DynamoDB', () => {
     const retry = await receiveHandler()(githubPost('delivery-outage', '{"outage":1}'), lambdaContext);
     expect(retry.statusCode).toBe(202);
     await drainAll();
-    expect(invocations.map(({ event }) => event.id)).toEqual(['delivery-outage']);
+    expect(invocations.map(({ event }) => event.providerId)).toEqual(['delivery-outage']);
   });
 
   it('a delivery whose processing keeps failing lands in the DLQ; once fixed, redrive gets it processed', async () => {
@@ -248,7 +305,7 @@ describe('webhook pipeline on emulated SQS, S3 and DynamoDB', () => {
     expect(moved).toBe(1);
     expect(await depth(aws.dlqUrl)).toBe(0);
     await drainAll();
-    expect(invocations.map(({ event }) => event.id)).toEqual(['delivery-poison']);
+    expect(invocations.map(({ event }) => event.providerId)).toEqual(['delivery-poison']);
   });
 
   it('replay re-enqueues archived deliveries, processed again once per replay run', async () => {
@@ -264,7 +321,7 @@ describe('webhook pipeline on emulated SQS, S3 and DynamoDB', () => {
     };
     const dryRun = await replayArchivedDeliveries({
       source: 'github',
-      id: 'delivery-replay',
+      id: githubId('{"replay":1}'),
       storage,
       enqueue,
       dryRun: true,
@@ -274,7 +331,7 @@ describe('webhook pipeline on emulated SQS, S3 and DynamoDB', () => {
     const run = await replayArchivedDeliveries({
       source: 'github',
       since: new Date(Date.now() - 60_000),
-      id: 'delivery-replay',
+      id: githubId('{"replay":1}'),
       storage,
       enqueue,
       dryRun: false,
@@ -290,7 +347,7 @@ describe('webhook pipeline on emulated SQS, S3 and DynamoDB', () => {
       ).Messages ?? [];
     await aws.sqs.send(new SendMessageCommand({ QueueUrl: aws.queueUrl, MessageBody: message!.Body! }));
     await drainAll();
-    expect(invocations.map(({ event }) => event.id)).toEqual(['delivery-replay']);
+    expect(invocations.map(({ event }) => event.providerId)).toEqual(['delivery-replay']);
     const future = await replayArchivedDeliveries({
       source: 'github',
       since: new Date(Date.now() + 86_400_000),

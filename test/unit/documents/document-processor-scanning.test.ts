@@ -96,13 +96,20 @@ function documentsApi() {
 }
 
 describe('document-process with malware scanning on', () => {
-  it('holds a file that passed inspection as scanning: no download, no event, upload tags untouched', async () => {
+  it('holds a file that passed inspection as scanning: clean copy written but untagged and unsigned, upload kept for the scanner', async () => {
     const bytes = await upload();
     await process(bytes);
 
-    expect(await manifest()).toMatchObject({ status: 'scanning', storedKey: UPLOAD_KEY, reason: null });
+    const held = await manifest();
+    expect(held).toMatchObject({ status: 'scanning', reason: null });
+    expect(held.storedKey).toMatch(new RegExp(`^clean/${ALICE}/${ID}/[^/]+/report\\.pdf$`));
+    expect(held.inspectedKey).toBe(held.storedKey);
+    expect(await storage.getBytes(held.storedKey)).toEqual(bytes);
+    // Not tagged processed: with scanning on, the bucket policy refuses reads of an untagged clean copy.
+    expect(await storage.getTags(held.storedKey)).toEqual({});
     expect(published).toEqual([]);
-    // PutObjectTagging replaces the whole set: the processor must never erase the scanner's tag.
+    // The upload stays in uploads/ (GuardDuty scans it there), and its tags are the scanner's alone.
+    expect(await storage.getBytes(UPLOAD_KEY)).toEqual(bytes);
     expect(await storage.getTags(UPLOAD_KEY)).toEqual({});
     expect(await documentsApi().getDocument('alice', ID)).toMatchObject({
       status: 'scanning',
@@ -124,8 +131,11 @@ describe('document-process with malware scanning on', () => {
       status: 'processed',
       malwareScan: { status: 'NO_THREATS_FOUND' },
     });
-    expect(published).toEqual([expect.objectContaining({ status: 'processed', key: UPLOAD_KEY })]);
-    expect(await storage.getTags(UPLOAD_KEY)).toEqual({ [SCAN_STATUS_TAG]: 'NO_THREATS_FOUND' });
+    const { storedKey } = await manifest();
+    expect(published).toEqual([expect.objectContaining({ status: 'processed', key: storedKey })]);
+    expect(await storage.getTags(storedKey)).toEqual({ 'intake-status': 'processed' });
+    // Only now, the result applied, does the upload leave the inbox.
+    expect(await storage.exists(UPLOAD_KEY)).toBe(false);
     const view = await documentsApi().getDocument('alice', ID);
     expect(view).toMatchObject({ status: 'processed', download: { url: expect.any(String) } });
   });
@@ -134,6 +144,7 @@ describe('document-process with malware scanning on', () => {
     const bytes = await upload();
     await process(bytes);
     await guardDutyTags('THREATS_FOUND');
+    const { inspectedKey } = await manifest();
     await scanningProcessor().recordScanResult(
       result('THREATS_FOUND', bytes, ['EICAR-Test-File (not a virus)']),
     );
@@ -145,7 +156,12 @@ describe('document-process with malware scanning on', () => {
       malwareScan: { status: 'THREATS_FOUND', threats: ['EICAR-Test-File (not a virus)'] },
     });
     expect(await storage.exists(UPLOAD_KEY)).toBe(false);
+    expect(await storage.exists(inspectedKey)).toBe(false);
     expect(await storage.getBytes(QUARANTINE_KEY)).toEqual(bytes);
+    expect(await storage.getTags(QUARANTINE_KEY)).toEqual({
+      'intake-status': 'infected',
+      'intake-reason': 'MALWARE',
+    });
     expect(published).toEqual([expect.objectContaining({ status: 'infected', key: QUARANTINE_KEY })]);
     expect(await documentsApi().getDocument('alice', ID)).toMatchObject({
       status: 'infected',
@@ -157,8 +173,50 @@ describe('document-process with malware scanning on', () => {
     const bytes = await upload();
     await guardDutyTags('THREATS_FOUND');
     await process(bytes);
-    expect(await manifest()).toMatchObject({ status: 'infected', storedKey: QUARANTINE_KEY });
+    const settled = await manifest();
+    expect(settled).toMatchObject({ status: 'infected', storedKey: QUARANTINE_KEY });
     expect(await storage.exists(UPLOAD_KEY)).toBe(false);
+    expect(await storage.exists(settled.inspectedKey)).toBe(false);
+  });
+
+  it('a clean result of the inspected version tags the copy processed before the manifest says so', async () => {
+    const bytes = await upload();
+    await process(bytes);
+    const { storedKey } = await manifest();
+    const order: string[] = [];
+    const watched = Object.assign(Object.create(storage) as FilesystemObjectStorage, {
+      putTags: async (key: string, tags: Record<string, string>) => {
+        order.push(`tag ${key}`);
+        await storage.putTags(key, tags);
+      },
+      put: async (...args: Parameters<FilesystemObjectStorage['put']>) => {
+        order.push(`put ${args[0]}`);
+        return storage.put(...args);
+      },
+    });
+    const processor = createDocumentProcessor({
+      storage: watched,
+      publish: async (event) => void published.push(event),
+      policy: uploadPolicy(),
+      scanStatus: taggedScanStatus(watched),
+    });
+    await processor.recordScanResult(result('NO_THREATS_FOUND', bytes));
+    expect(order.slice(0, 2)).toEqual([`tag ${storedKey}`, `put ${MANIFEST_KEY}`]);
+  });
+
+  it('with scanning off, behaves as without the port: processed at once, clean copy tagged, upload removed', async () => {
+    const bytes = await upload();
+    const processor = createDocumentProcessor({
+      storage,
+      publish: async (event) => void published.push(event),
+      policy: uploadPolicy(),
+    });
+    await process(bytes, processor);
+    const { storedKey, status } = await manifest();
+    expect(status).toBe('processed');
+    expect(await storage.getTags(storedKey)).toEqual({ 'intake-status': 'processed' });
+    expect(await storage.exists(UPLOAD_KEY)).toBe(false);
+    expect(published).toEqual([expect.objectContaining({ status: 'processed', key: storedKey })]);
   });
 
   it('a result whose manifest is not written yet is retried (retryable error), then applied', async () => {

@@ -64,7 +64,7 @@ async function manifest(): Promise<DocumentManifest> {
 }
 
 describe('document-process', () => {
-  it('inspects a valid upload, writes its manifest, tags it processed and publishes document.processed', async () => {
+  it('inspects a valid upload, copies the bytes it hashed to clean/, writes its manifest, empties the inbox and publishes document.processed', async () => {
     const bytes = makePdf(3);
     await storage.put(`uploads/${ALICE}/${ID}/report.pdf`, bytes, { contentType: 'application/pdf' });
     await handlerFor().handler(eventFor(createdEvent, `uploads/${ALICE}/${ID}/report.pdf`, bytes), context);
@@ -75,7 +75,7 @@ describe('document-process', () => {
       owner: 'alice',
       filename: 'report.pdf',
       uploadKey: `uploads/${ALICE}/${ID}/report.pdf`,
-      storedKey: `uploads/${ALICE}/${ID}/report.pdf`,
+      storedKey: expect.stringMatching(new RegExp(`^clean/${ALICE}/${ID}/[A-Za-z0-9_-]{22}/report\\.pdf$`)),
       size: bytes.length,
       sha256: sha256(bytes),
       detectedType: { mime: 'application/pdf' },
@@ -87,9 +87,10 @@ describe('document-process', () => {
       uploadedAt: '2026-11-23T14:00:00.000Z',
       processedAt: '2026-11-23T14:00:01.000Z',
     });
-    expect(await storage.getTags(`uploads/${ALICE}/${ID}/report.pdf`)).toEqual({
-      'intake-status': 'processed',
-    });
+    const { storedKey } = await manifest();
+    expect(await storage.getBytes(storedKey)).toEqual(bytes);
+    expect(await storage.getTags(storedKey)).toEqual({ 'intake-status': 'processed' });
+    expect(await storage.exists(`uploads/${ALICE}/${ID}/report.pdf`)).toBe(false);
     expect(published).toEqual([
       expect.objectContaining({
         type: 'document.processed',
@@ -168,17 +169,119 @@ describe('document-process', () => {
     expect(published.map((event) => event.id)).toEqual([ID, ID]); // at-least-once
   });
 
-  it('inspects again when the same key holds a new upload (new sequencer)', async () => {
-    const bytes = makePdf(2);
-    await storage.put(`uploads/${ALICE}/${ID}/report.pdf`, bytes, { contentType: 'application/pdf' });
-    const { handler } = handlerFor();
-    await handler(eventFor(createdEvent, `uploads/${ALICE}/${ID}/report.pdf`, bytes), context);
-    const newer = makePdf(5);
-    await storage.put(`uploads/${ALICE}/${ID}/report.pdf`, newer, { contentType: 'application/pdf' });
-    const event = eventFor(createdEvent, `uploads/${ALICE}/${ID}/report.pdf`, newer);
-    event.Records[0]!.s3.object.sequencer = '0055AED6DCD90281FF';
-    await handler(event, context);
-    expect((await manifest()).metadata.pages).toBe(5);
+  it('refuses a later version posted with the same form after processing: manifest, clean copy and download stay the inspected bytes (replay)', async () => {
+    const key = `uploads/${ALICE}/${ID}/report.pdf`;
+    const original = makePdf(2);
+    await storage.put(key, original, { contentType: 'application/pdf' });
+    const { handler, processor } = handlerFor();
+    await handler(eventFor(createdEvent, key, original), context);
+    const inspected = await manifest();
+
+    // The attack: the same presigned form posted again, with other bytes, after the file was processed.
+    const replacement = Buffer.from('EVIL replaced!!');
+    await storage.put(key, replacement, { contentType: 'application/pdf' });
+    const record = eventFor(createdEvent, key, replacement).Records[0]!;
+    const outcome = await processor({
+      eventName: record.eventName,
+      bucket: record.s3.bucket.name,
+      key,
+      size: replacement.length,
+      eTag: md5(replacement),
+      versionId: undefined,
+      sequencer: '0055AED6DCD90281FF',
+      record,
+    });
+
+    expect(outcome).toEqual({ outcome: 'refused', id: ID, manifestKey: `manifests/${ALICE}/${ID}.json` });
+    expect(await manifest()).toEqual(inspected);
+    expect(await storage.getBytes(inspected.storedKey)).toEqual(original);
+    expect(await storage.exists(key)).toBe(false); // refused: gone from the inbox, never copied
+    const everything = [];
+    for await (const item of storage.listAll('')) everything.push(item.key);
+    for (const stored of everything) expect(await storage.getBytes(stored)).not.toEqual(replacement);
+    expect(published).toHaveLength(1);
+  });
+
+  it('never describes bytes it did not copy: a source replaced during the read is copied as read (replay)', async () => {
+    const key = `uploads/${ALICE}/${ID}/report.pdf`;
+    const original = makePdf(3);
+    await storage.put(key, original, { contentType: 'application/pdf' });
+    // A store whose GET returns the object and then, mid-stream, the upload is replaced by other bytes.
+    const racing = Object.create(storage) as FilesystemObjectStorage;
+    racing.get = async (...args: Parameters<FilesystemObjectStorage['get']>) => {
+      const stream = await storage.get(...args);
+      await storage.put(key, Buffer.from('EVIL replaced!!'), { contentType: 'application/pdf' });
+      return stream;
+    };
+    await handlerFor(racing).handler(eventFor(createdEvent, key, original), context);
+    const stored = await manifest();
+    const served = await storage.getBytes(stored.storedKey);
+    // Whichever bytes the stream delivered, the manifest describes exactly the bytes stored.
+    expect(sha256(served)).toBe(stored.sha256);
+    expect(served.length).toBe(stored.size);
+  });
+
+  it('lets only the first of two versions inspected at once keep the manifest', async () => {
+    const key = `uploads/${ALICE}/${ID}/report.pdf`;
+    const first = makePdf(1);
+    const second = makePdf(4);
+    await storage.put(key, first, { contentType: 'application/pdf' });
+    // The second version's manifest check runs after the first version's manifest was written.
+    const { processor } = handlerFor();
+    const firstRecord = eventFor(createdEvent, key, first).Records[0]!;
+    await processor({
+      eventName: firstRecord.eventName,
+      bucket: 'b',
+      key,
+      size: first.length,
+      eTag: md5(first),
+      versionId: undefined,
+      sequencer: '1',
+      record: firstRecord,
+    });
+    await storage.put(key, second, { contentType: 'application/pdf' });
+    const outcome = await processor({
+      eventName: firstRecord.eventName,
+      bucket: 'b',
+      key,
+      size: second.length,
+      eTag: md5(second),
+      versionId: undefined,
+      sequencer: '2',
+      record: firstRecord,
+    });
+    expect(outcome).toMatchObject({ outcome: 'refused' });
+    expect((await manifest()).metadata.pages).toBe(1);
+    const clean = (await storage.list(`clean/${ALICE}/${ID}/`)).items.map((item) => item.key);
+    expect(clean).toEqual([(await manifest()).storedKey]);
+  });
+
+  it('lets exactly one of two versions racing past the manifest check write it; the loser drops its copy (replay)', async () => {
+    const key = `uploads/${ALICE}/${ID}/report.pdf`;
+    const mine = makePdf(1);
+    await storage.put(key, mine, { contentType: 'application/pdf' });
+    // The other version's run writes its manifest just before this run's create-only write.
+    const competitor = { sourceVersion: 'other:2', storedKey: `clean/${ALICE}/${ID}/other/report.pdf` };
+    const racing = Object.create(storage) as FilesystemObjectStorage;
+    racing.put = async (...args: Parameters<FilesystemObjectStorage['put']>) => {
+      if (args[0] === `manifests/${ALICE}/${ID}.json` && !(await storage.exists(args[0])))
+        await storage.put(args[0], JSON.stringify({ ...JSON.parse(String(args[1])), ...competitor }));
+      return storage.put(...args);
+    };
+    const outcome = await handlerFor(racing).processor({
+      eventName: 'ObjectCreated:Post',
+      bucket: 'b',
+      key,
+      size: mine.length,
+      eTag: md5(mine),
+      versionId: undefined,
+      sequencer: '1',
+      record: (createdEvent as S3Event).Records[0]!,
+    });
+    expect(outcome).toMatchObject({ outcome: 'refused' });
+    expect(await manifest()).toMatchObject(competitor);
+    expect((await storage.list(`clean/${ALICE}/${ID}/`)).items).toEqual([]);
+    expect(published).toEqual([]);
   });
 
   it('throws when the manifest cannot be written, so the event is retried, and publishes nothing', async () => {
@@ -209,9 +312,10 @@ describe('document-process', () => {
     expect(published).toEqual([expect.objectContaining({ id: ID, status: 'quarantined' })]);
     expect(await storage.exists(`quarantine/${ALICE}/${ID}/report.pdf`)).toBe(true);
     expect(await storage.exists(`uploads/${ALICE}/${ID}/report.pdf`)).toBe(false);
+    expect((await storage.list(`clean/${ALICE}/${ID}/`)).items).toEqual([]);
   });
 
-  it('throws when the object cannot be tagged, and tolerates an object its owner deleted meanwhile', async () => {
+  it('throws when the clean copy cannot be tagged (publishing nothing yet), and tolerates a copy its owner deleted meanwhile', async () => {
     const bytes = makePdf(1);
     await storage.put(`uploads/${ALICE}/${ID}/report.pdf`, bytes, { contentType: 'application/pdf' });
     const event = eventFor(createdEvent, `uploads/${ALICE}/${ID}/report.pdf`, bytes);
@@ -221,12 +325,10 @@ describe('document-process', () => {
         new ServiceUnavailableError('S3 is down', { service: 'S3', operation: 'PutObjectTagging' }),
       );
     await expect(handlerFor(failing).handler(event, context)).rejects.toThrow('S3 is down');
-    await storage.delete(`uploads/${ALICE}/${ID}/report.pdf`);
+    expect(published).toEqual([]);
+    await storage.delete((await manifest()).storedKey);
     await handlerFor().handler(event, context);
-    expect(published).toEqual([
-      expect.objectContaining({ id: ID, status: 'processed' }),
-      expect.objectContaining({ id: ID, status: 'processed' }),
-    ]);
+    expect(published).toEqual([expect.objectContaining({ id: ID, status: 'processed' })]);
   });
 
   it.each([
@@ -270,7 +372,8 @@ describe('document-process', () => {
     const stored = JSON.parse(
       (await storage.getBytes(`manifests/${segment}/${ID}.json`)).toString(),
     ) as DocumentManifest;
-    expect(stored).toMatchObject({ owner, uploadKey: key, storedKey: key });
+    expect(stored).toMatchObject({ owner, uploadKey: key });
+    expect(stored.storedKey.startsWith(`clean/${segment}/${ID}/`)).toBe(true);
     expect(await storage.exists(`manifests/${ALICE}/${ID}.json`)).toBe(false);
   });
 

@@ -11,7 +11,7 @@ import {
   QuotaExceededError,
   ServiceUnavailableError,
 } from '../../../src/errors';
-import { documentManifestKey, uploadKey } from '../../../src/documents/document-keys';
+import { cleanKey, documentManifestKey, uploadKey } from '../../../src/documents/document-keys';
 import { createDocumentsApi } from '../../../src/documents/documents-api';
 import { createDocumentsHttpHandler } from '../../../src/documents/documents-http';
 import type { DocumentManifest } from '../../../src/documents/manifest';
@@ -74,6 +74,9 @@ let storage: FilesystemObjectStorage;
 let presigned: Parameters<ObjectStorage['presignPost']>[0][];
 let quota: FakeQuota;
 
+let signedDownloads: { key: string; options: Parameters<ObjectStorage['urlFor']>[1] }[];
+let inlineTypes: string[];
+
 function handler(options: { ownerClaim: string } = { ownerClaim: 'sub' }) {
   // The filesystem adapter cannot sign uploads: presignPost records its arguments instead.
   const signing = Object.create(storage) as FilesystemObjectStorage;
@@ -86,11 +89,16 @@ function handler(options: { ownerClaim: string } = { ownerClaim: 'sub' }) {
       expiresAt: new Date('2026-11-23T14:05:00Z'),
     };
   };
+  signing.urlFor = async (key, urlOptions) => {
+    signedDownloads.push({ key, options: urlOptions });
+    return storage.urlFor(key, urlOptions);
+  };
   const api = createDocumentsApi({
     storage: signing,
     policy: uploadPolicy(),
     quota,
     downloadExpirySeconds: 60,
+    inlineTypes,
     newId: () => ID,
   });
   return createDocumentsHttpHandler(api, options);
@@ -112,7 +120,8 @@ function manifest(overrides: Partial<DocumentManifest> = {}): DocumentManifest {
     owner: 'alice',
     filename: 'report.pdf',
     uploadKey: `uploads/${ALICE}/${ID}/report.pdf`,
-    storedKey: `uploads/${ALICE}/${ID}/report.pdf`,
+    storedKey: `clean/${ALICE}/${ID}/AAAAAAAAAAAAAAAAAAAAAA/report.pdf`,
+    inspectedKey: `clean/${ALICE}/${ID}/AAAAAAAAAAAAAAAAAAAAAA/report.pdf`,
     size: 3,
     sha256: 'a'.repeat(64),
     detectedType: { mime: 'application/pdf', ext: 'pdf', source: 'magic' },
@@ -134,9 +143,10 @@ function manifest(overrides: Partial<DocumentManifest> = {}): DocumentManifest {
 /** A processed document of `owner`, stored as the processor leaves it. */
 async function storeDocument(owner: string, id = ID): Promise<DocumentManifest> {
   const key = uploadKey({ owner, id }, 'report.pdf');
-  const stored = manifest({ id, owner, uploadKey: key, storedKey: key });
+  const copyKey = cleanKey({ owner, id, filename: 'report.pdf' }, 'copy-1');
+  const stored = manifest({ id, owner, uploadKey: key, storedKey: copyKey, inspectedKey: copyKey });
   await storage.put(documentManifestKey({ owner, id }), JSON.stringify(stored));
-  await storage.put(key, 'pdf');
+  await storage.put(copyKey, 'pdf');
   return stored;
 }
 
@@ -144,6 +154,8 @@ beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), 'intake-docs-api-'));
   storage = new FilesystemObjectStorage({ root });
   presigned = [];
+  signedDownloads = [];
+  inlineTypes = [];
   quota = new FakeQuota();
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
@@ -199,7 +211,7 @@ describe('documents-api routes', () => {
 
   it('GET /documents/{id} answers the manifest with a download URL for a processed document', async () => {
     await storage.put(`manifests/${ALICE}/${ID}.json`, JSON.stringify(manifest()));
-    await storage.put(`uploads/${ALICE}/${ID}/report.pdf`, 'pdf');
+    await storage.put(manifest().storedKey, 'pdf');
     const response = await call(asEvent(getEvent));
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({
@@ -207,6 +219,99 @@ describe('documents-api routes', () => {
       status: 'processed',
       download: { url: expect.stringMatching(/^file:/) },
     });
+  });
+
+  it('GET /documents/{id} signs the download for the clean copy only, as an attachment of the detected type', async () => {
+    // The upload key holds other bytes (a later version posted with the same form): never signed.
+    await storage.put(`manifests/${ALICE}/${ID}.json`, JSON.stringify(manifest()));
+    await storage.put(manifest().storedKey, 'pdf');
+    await storage.put(`uploads/${ALICE}/${ID}/report.pdf`, 'EVIL replaced!!');
+    await call(asEvent(getEvent));
+    expect(signedDownloads).toEqual([
+      {
+        key: manifest().storedKey,
+        options: {
+          expiresIn: 60,
+          responseContentType: 'application/pdf',
+          responseContentDisposition: `attachment; filename="report.pdf"; filename*=UTF-8''report.pdf`,
+        },
+      },
+    ]);
+  });
+
+  it('GET /documents/{id} signs an inline download only for a type DOCUMENTS_INLINE_TYPES names', async () => {
+    inlineTypes = ['application/pdf'];
+    await storage.put(`manifests/${ALICE}/${ID}.json`, JSON.stringify(manifest()));
+    await storage.put(manifest().storedKey, 'pdf');
+    await call(asEvent(getEvent));
+    expect(signedDownloads[0]!.options?.responseContentDisposition).toMatch(/^inline; filename="report.pdf"/);
+  });
+
+  it.each([
+    ['page.html', 'text/plain'],
+    ['drawing.svg', 'image/png'],
+    ['report.pdf', 'image/png'],
+    ['README', 'text/plain'],
+    ['invoice.pdf.exe', 'application/pdf'],
+  ])(
+    'POST /documents refuses %j declared as %s: 400 EXTENSION_NOT_ALLOWED, nothing signed or counted',
+    async (filename, contentType) => {
+      const response = await call({
+        ...asEvent(createEvent),
+        body: JSON.stringify({ filename, contentType, size: 10 }),
+      });
+      expect(response).toMatchObject({
+        status: 400,
+        body: { error: { code: 'EXTENSION_NOT_ALLOWED', requestId: expect.any(String) } },
+      });
+      expect(presigned).toEqual([]);
+      expect(quota.reservations).toEqual([]);
+    },
+  );
+
+  it('POST /documents accepts an extension that fits the declared type, in any case', async () => {
+    const response = await call({
+      ...asEvent(createEvent),
+      body: JSON.stringify({ filename: 'Scan.JPEG', contentType: 'image/jpg', size: 10 }),
+    });
+    expect(response.status).toBe(201);
+  });
+
+  it('DELETE /documents/{id} erases every object of the document: clean copies, refused versions, quarantine, manifest', async () => {
+    const leftovers = [
+      `uploads/${ALICE}/${ID}/report.pdf`,
+      `clean/${ALICE}/${ID}/AAAAAAAAAAAAAAAAAAAAAA/report.pdf`,
+      `clean/${ALICE}/${ID}/BBBBBBBBBBBBBBBBBBBBBB/report.pdf`,
+      `quarantine/${ALICE}/${ID}/report.pdf`,
+    ];
+    await storage.put(`manifests/${ALICE}/${ID}.json`, JSON.stringify(manifest()));
+    for (const key of leftovers) await storage.put(key, 'x');
+    const neighbour = `clean/${ALICE}/00000000-0000-4000-8000-000000000001/x/report.pdf`;
+    await storage.put(neighbour, 'kept');
+    const erase = jest.spyOn(storage, 'deleteEveryVersion');
+
+    expect((await call(asEvent(deleteEvent))).status).toBe(204);
+
+    expect(erase.mock.calls.map(([prefix]) => prefix).sort()).toEqual([
+      `clean/${ALICE}/${ID}/`,
+      `manifests/${ALICE}/${ID}.json`,
+      `quarantine/${ALICE}/${ID}/`,
+      `uploads/${ALICE}/${ID}/`,
+    ]);
+    for (const key of leftovers) expect(await storage.exists(key)).toBe(false);
+    expect(await storage.exists(`manifests/${ALICE}/${ID}.json`)).toBe(false);
+    expect(await storage.exists(neighbour)).toBe(true);
+  });
+
+  it('DELETE /documents/{id} answers 503 and keeps the manifest when an object cannot be erased', async () => {
+    await storage.put(`manifests/${ALICE}/${ID}.json`, JSON.stringify(manifest()));
+    jest.spyOn(storage, 'deleteEveryVersion').mockImplementation(async (prefix) => ({
+      deleted: [],
+      errors: prefix.startsWith('clean/') ? [{ key: `${prefix}x`, code: 'AccessDenied', message: 'no' }] : [],
+    }));
+    const response = await call(asEvent(deleteEvent));
+    expect(response).toMatchObject({ status: 503, body: { error: { requestId: expect.any(String) } } });
+    expect(await storage.exists(`manifests/${ALICE}/${ID}.json`)).toBe(true);
   });
 
   it('GET /documents/{id} answers 404 for an unknown id and for a value that is not an id', async () => {
@@ -270,7 +375,7 @@ describe('documents belong to the verified caller', () => {
 
   it("answers Bob about Alice's document exactly as about an unknown one, and lists nothing of hers", async () => {
     const unknown = await call(as(getEvent, bob));
-    await storeDocument('alice');
+    const stored = await storeDocument('alice');
     expect((await call(as(getEvent, alice))).status).toBe(200);
 
     const get = await call(as(getEvent, bob));
@@ -284,7 +389,7 @@ describe('documents belong to the verified caller', () => {
     });
     // Bob's refused delete left everything of Alice's in place.
     expect(await storage.exists(`manifests/${ALICE}/${ID}.json`)).toBe(true);
-    expect(await storage.exists(`uploads/${ALICE}/${ID}/report.pdf`)).toBe(true);
+    expect(await storage.exists(stored.storedKey)).toBe(true);
     expect((await call(as(listEvent, alice))).body.items).toEqual([expect.objectContaining({ id: ID })]);
   });
 
@@ -559,7 +664,19 @@ describe('document settings', () => {
     expect(loadDocumentSettings({})).toEqual({
       policy: expect.objectContaining({ maxBytes: DEFAULT_MAX_UPLOAD_BYTES, expirySeconds: 300 }),
       downloadExpirySeconds: 300,
+      inlineTypes: [],
     });
+  });
+
+  it('accepts only types safe to show as DOCUMENTS_INLINE_TYPES, and fails at init naming it otherwise', () => {
+    expect(loadDocumentSettings({ DOCUMENTS_INLINE_TYPES: 'image/png, image/jpg' }).inlineTypes).toEqual([
+      'image/png',
+      'image/jpeg',
+    ]);
+    for (const unsafe of ['text/html', 'image/svg+xml', 'text/plain', 'application/xml'])
+      expect(() => loadDocumentSettings({ DOCUMENTS_INLINE_TYPES: `image/png,${unsafe}` })).toThrow(
+        expect.objectContaining({ variables: ['DOCUMENTS_INLINE_TYPES'] }),
+      );
   });
 
   it('reads overrides and names every invalid variable', () => {

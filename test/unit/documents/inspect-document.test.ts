@@ -121,6 +121,29 @@ describe('inspectDocument', () => {
     });
   });
 
+  it('reads image dimensions only for an allowed image type', async () => {
+    expect((await inspect(makePng(4, 3))).metadata).toEqual({ width: 4, height: 3 });
+    const notAllowed = await inspect(makePng(4, 3), { allowedTypes: ['application/pdf'] });
+    expect(notAllowed).toMatchObject({ detectedType: { mime: 'image/png' }, metadata: {} });
+    const jpeg = await inspect(makeJpeg(5, 6), { allowedTypes: ['image/png'] });
+    expect(jpeg.metadata).toEqual({});
+  });
+
+  it('never runs an image parser on an image type we do not accept (a hostile BMP header)', async () => {
+    const bmp = Buffer.alloc(64);
+    bmp.write('BM', 0, 'latin1');
+    bmp.writeUInt32LE(64, 2);
+    bmp.writeUInt32LE(54, 10);
+    bmp.writeUInt32LE(40, 14);
+    bmp.writeInt32LE(0x7fffffff, 18); // absurd width
+    bmp.writeInt32LE(-0x7fffffff, 22);
+    bmp.writeUInt16LE(1, 26);
+    bmp.writeUInt16LE(24, 28);
+    const result = await inspect(bmp);
+    expect(result.detectedType.mime).toBe('image/bmp');
+    expect(result.metadata).toEqual({});
+  });
+
   it('reports timings for the read and the analysis', async () => {
     const { timings } = await inspect(makePng(1, 1));
     expect(timings.readMs).toBeGreaterThanOrEqual(0);

@@ -1,12 +1,15 @@
 import {
   DEFAULT_MAX_UPLOAD_BYTES,
+  allowedExtensions,
   checkUploadRequest,
   uploadPolicy,
 } from '../../../src/documents/upload-policy';
 import fc from 'fast-check';
 import { MAX_OWNER_BYTES } from '../../../src/auth/caller';
 import {
+  cleanKey,
   documentManifestKey,
+  documentPrefixes,
   ownerManifestsPrefix,
   ownerOfSegment,
   ownerSegment,
@@ -28,33 +31,83 @@ describe('upload policy', () => {
   });
 
   it('accepts an allowed type within the size limit and normalises the type', () => {
-    expect(checkUploadRequest({ contentType: 'image/JPG', size: 10 }, policy)).toEqual({
+    expect(checkUploadRequest({ filename: 'scan.jpg', contentType: 'image/JPG', size: 10 }, policy)).toEqual({
       ok: true,
       contentType: 'image/jpeg',
     });
   });
 
   it('refuses a type off the allow-list', () => {
-    expect(checkUploadRequest({ contentType: 'application/x-msdownload', size: 10 }, policy)).toMatchObject({
+    expect(
+      checkUploadRequest(
+        { filename: 'setup.exe', contentType: 'application/x-msdownload', size: 10 },
+        policy,
+      ),
+    ).toMatchObject({
       ok: false,
       reason: 'TYPE_NOT_ALLOWED',
     });
   });
 
   it.each([0, -1, 1.5, Number.NaN])('refuses size %p', (size) => {
-    expect(checkUploadRequest({ contentType: 'application/pdf', size }, policy)).toMatchObject({
+    expect(
+      checkUploadRequest({ filename: 'a.pdf', contentType: 'application/pdf', size }, policy),
+    ).toMatchObject({
       ok: false,
       reason: 'INVALID_SIZE',
     });
   });
 
+  it('derives the extension allow-list from the type allow-list', () => {
+    expect(allowedExtensions(uploadPolicy({ allowedTypes: ['image/jpeg', 'application/pdf'] }))).toEqual([
+      'jpeg',
+      'jpg',
+      'pdf',
+    ]);
+    expect(allowedExtensions(policy)).not.toEqual(expect.arrayContaining(['html']));
+    for (const hostile of ['html', 'htm', 'svg', 'xml', 'js', 'exe', 'xhtml', 'shtml'])
+      expect(allowedExtensions(policy)).not.toContain(hostile);
+  });
+
+  it('refuses a file name whose extension is off the list or cannot hold the declared type (property)', () => {
+    const allowed = new Set(allowedExtensions(policy));
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^[a-z0-9]{1,8}$/),
+        fc.constantFrom(...policy.allowedTypes),
+        (extension, contentType) => {
+          const check = checkUploadRequest({ filename: `f.${extension}`, contentType, size: 1 }, policy);
+          if (!allowed.has(extension))
+            expect(check).toMatchObject({ ok: false, reason: 'EXTENSION_NOT_ALLOWED' });
+          if (check.ok) expect(allowed.has(extension)).toBe(true);
+        },
+      ),
+    );
+    expect(
+      checkUploadRequest({ filename: 'README', contentType: 'text/plain', size: 1 }, policy),
+    ).toMatchObject({
+      ok: false,
+      reason: 'EXTENSION_NOT_ALLOWED',
+    });
+    expect(
+      checkUploadRequest({ filename: 'x.pdf', contentType: 'image/png', size: 1 }, policy),
+    ).toMatchObject({
+      ok: false,
+      reason: 'EXTENSION_NOT_ALLOWED',
+    });
+  });
+
   it('refuses a size over the configured maximum, and accepts exactly the maximum', () => {
     const small = uploadPolicy({ maxBytes: 1000, allowedTypes: ['application/pdf'], expirySeconds: 60 });
-    expect(checkUploadRequest({ contentType: 'application/pdf', size: 1001 }, small)).toMatchObject({
+    expect(
+      checkUploadRequest({ filename: 'a.pdf', contentType: 'application/pdf', size: 1001 }, small),
+    ).toMatchObject({
       ok: false,
       reason: 'TOO_LARGE',
     });
-    expect(checkUploadRequest({ contentType: 'application/pdf', size: 1000 }, small)).toMatchObject({
+    expect(
+      checkUploadRequest({ filename: 'a.pdf', contentType: 'application/pdf', size: 1000 }, small),
+    ).toMatchObject({
       ok: true,
     });
   });
@@ -131,10 +184,29 @@ describe('document keys', () => {
     expect(documentManifestKey({ owner, id }).startsWith(ownerManifestsPrefix(owner))).toBe(true);
   });
 
+  it('puts clean copies under clean/<owner>/<id>/, one key per inspection run, never under uploads/', () => {
+    const upload = { owner: 'alice', id, filename: 'a.pdf' };
+    const first = cleanKey(upload, 'run-1');
+    expect(first).toMatch(new RegExp(`^clean/${alice}/${id}/[A-Za-z0-9_-]{22}/a\\.pdf$`));
+    expect(cleanKey(upload, 'run-1')).toBe(first);
+    expect(cleanKey(upload, 'run-2')).not.toBe(first);
+    expect(parseUploadKey(first)).toBeUndefined();
+    expect(documentPrefixes({ owner: 'alice', id })).toEqual([
+      `uploads/${alice}/${id}/`,
+      `clean/${alice}/${id}/`,
+      `quarantine/${alice}/${id}/`,
+      `manifests/${alice}/${id}.json`,
+    ]);
+  });
+
   it("keeps the longest keys (longest owner, longest file name) within S3's 1024 bytes", () => {
     const owner = '€'.repeat(Math.floor(MAX_OWNER_BYTES / 3)); // 3 bytes each: the most base64 per char
     const filename = 'x'.repeat(MAX_FILENAME_BYTES);
-    for (const key of [uploadKey({ owner, id }, filename), quarantineKey({ owner, id, filename })]) {
+    for (const key of [
+      uploadKey({ owner, id }, filename),
+      quarantineKey({ owner, id, filename }),
+      cleanKey({ owner, id, filename }, 'v'.repeat(1024)),
+    ]) {
       expect(Buffer.byteLength(key, 'utf8')).toBeLessThanOrEqual(1024);
     }
   });

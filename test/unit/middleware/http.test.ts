@@ -156,7 +156,7 @@ describe('httpHandler JSON bodies', () => {
   });
 
   it.each(['{bad json', '', '{"a":'])(
-    'malformed JSON %p → 400 BAD_REQUEST, not middy’s 415',
+    'malformed JSON %p → 400 BAD_REQUEST, not middy’s bare 415 or 422',
     async (body) => {
       const response = await echo(httpEvent({ body }), context);
       expect(response.statusCode).toBe(400);

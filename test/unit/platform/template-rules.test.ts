@@ -1,9 +1,17 @@
+import fc from 'fast-check';
 import {
   activeResources,
+  accessLogViolations,
+  alarmStageViolations,
   authorizerViolations,
   conditionHolds,
   concurrencyViolations,
+  failureQueueAlarmViolations,
+  invokePermissionViolations,
+  prefixWriterViolations,
   corsViolations,
+  documentStorageViolations,
+  missingKeyStatusViolations,
   logGroupViolations,
   malwareScanningViolations,
   roleViolations,
@@ -35,7 +43,33 @@ const role = (...statements: object[]) => ({
 });
 const fn = (name: string, roleId: string, timeout = 30) => ({
   Type: 'AWS::Lambda::Function',
-  Properties: { FunctionName: name, Role: { 'Fn::GetAtt': [roleId, 'Arn'] }, Timeout: timeout },
+  Properties: {
+    FunctionName: name,
+    Role: { 'Fn::GetAtt': [roleId, 'Arn'] },
+    Timeout: timeout,
+    Environment: {
+      Variables: { POWERTOOLS_SERVICE_NAME: 'intake-dev', POWERTOOLS_METRICS_NAMESPACE: 'intake' },
+    },
+  },
+});
+const accessLogFormat = JSON.stringify({
+  requestId: '$context.requestId',
+  ip: '$context.identity.sourceIp',
+  routeKey: '$context.routeKey',
+  status: '$context.status',
+  responseLength: '$context.responseLength',
+  integrationError: '$context.integrationErrorMessage',
+  authorizerError: '$context.authorizer.error',
+});
+const queueAlarm = (queueId: string, threshold = 0) => ({
+  Type: 'AWS::CloudWatch::Alarm',
+  Properties: {
+    Namespace: 'AWS/SQS',
+    MetricName: 'ApproximateNumberOfMessagesVisible',
+    Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } }],
+    Threshold: threshold,
+    ComparisonOperator: 'GreaterThanThreshold',
+  },
 });
 
 const route = (key: string, auth: Record<string, unknown> = {}) => ({
@@ -65,8 +99,13 @@ function apiResources(): Template['Resources'] {
         ApiId: { Ref: 'HttpApi' },
         StageName: '$default',
         DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+        AccessLogSettings: {
+          DestinationArn: { 'Fn::GetAtt': ['HttpApiLogGroup', 'Arn'] },
+          Format: accessLogFormat,
+        },
       },
     },
+    HttpApiLogGroup: { Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 30 } },
     HttpApiAuthorizerJwtAuthorizer: {
       Type: 'AWS::ApiGatewayV2::Authorizer',
       Properties: {
@@ -128,7 +167,35 @@ function wellFormedTemplate(): Template {
         Resource: { 'Fn::GetAtt': ['Queue', 'Arn'] },
       }),
       ConsumerLambdaFunction: fn('intake-dev-consumer', 'ConsumerRole', 30),
-      Queue: { Type: 'AWS::SQS::Queue', Properties: { VisibilityTimeout: 180 } },
+      Queue: {
+        Type: 'AWS::SQS::Queue',
+        Properties: {
+          VisibilityTimeout: 180,
+          RedrivePolicy: {
+            deadLetterTargetArn: { 'Fn::GetAtt': ['DeadLetters', 'Arn'] },
+            maxReceiveCount: 5,
+          },
+        },
+      },
+      DeadLetters: { Type: 'AWS::SQS::Queue' },
+      DeadLettersAlarm: queueAlarm('DeadLetters'),
+      ErrorRateAlarm: {
+        Type: 'AWS::CloudWatch::Alarm',
+        Properties: {
+          Metrics: [
+            {
+              Id: 'failures',
+              MetricStat: {
+                Metric: {
+                  Namespace: 'intake',
+                  MetricName: 'WebhookReceive5xx',
+                  Dimensions: [{ Name: 'service', Value: 'intake-dev' }],
+                },
+              },
+            },
+          ],
+        },
+      },
       Mapping: {
         Type: 'AWS::Lambda::EventSourceMapping',
         Properties: {
@@ -369,6 +436,419 @@ describe('packaged template rules', () => {
       ]);
     });
   });
+
+  describe('every role, the framework-generated ones too (issue 12, item 9)', () => {
+    /** The custom-resource role osls 4.3.1 packaged for document-process's former `existing: true` S3 event. */
+    const customResourceRole = () =>
+      role(
+        {
+          Effect: 'Allow',
+          Action: ['s3:PutBucketNotification', 's3:GetBucketNotification'],
+          Resource: {
+            'Fn::Join': [':', ['arn', { Ref: 'AWS::Partition' }, 's3', '', '', { Ref: 'DocumentsBucket' }]],
+          },
+        },
+        {
+          Effect: 'Allow',
+          Action: ['lambda:AddPermission', 'lambda:RemovePermission'],
+          Resource: {
+            'Fn::Join': [
+              ':',
+              [
+                'arn',
+                { Ref: 'AWS::Partition' },
+                'lambda',
+                { Ref: 'AWS::Region' },
+                { Ref: 'AWS::AccountId' },
+                'function',
+                '*',
+              ],
+            ],
+          },
+        },
+      );
+
+    it("rejects the custom-resource role's lambda:AddPermission on function:*", () => {
+      const template = wellFormedTemplate();
+      template.Resources.IamRoleCustomResourcesLambdaExecution = customResourceRole();
+
+      expect(statementViolations(template)).toEqual([
+        'IamRoleCustomResourcesLambdaExecution: every resource of a type arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:* for lambda:AddPermission, lambda:RemovePermission',
+      ]);
+    });
+
+    it('flags a wildcard in any part of a generated ARN, and nothing in a named one (property)', () => {
+      const segment = fc.stringMatching(/^[a-z][a-z0-9-]{0,15}$/);
+      fc.assert(
+        fc.property(segment, segment, fc.constantFrom(3, 4, 6), (type, name, wildcardAt) => {
+          const parts = ['arn', 'aws', 'dynamodb', 'us-east-1', '123456789012', type, name];
+          const named = `${parts.slice(0, 6).join(':')}/${name}`;
+          parts[wildcardAt] = '*';
+          const unscoped =
+            wildcardAt === 6 ? `${parts.slice(0, 6).join(':')}/*` : parts.slice(0, 6).join(':') + `/${name}`;
+          const template = wellFormedTemplate();
+          template.Resources.ConsumerRole = role(
+            logStatement('intake-dev-consumer'),
+            { Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: named },
+            { Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: unscoped },
+          );
+          const violations = statementViolations(template);
+          expect(violations).toHaveLength(1);
+          expect(violations[0]).toContain('dynamodb:PutItem');
+        }),
+      );
+    });
+
+    it('looks into policies attached to a role, and refuses NotAction, NotResource and managed policies', () => {
+      const template = wellFormedTemplate();
+      template.Resources.AttachedPolicy = {
+        Type: 'AWS::IAM::Policy',
+        Properties: {
+          Roles: [{ Ref: 'ConsumerRole' }],
+          PolicyDocument: {
+            Statement: [
+              { Effect: 'Allow', Action: 's3:*', Resource: 'arn:aws:s3:::b/*' },
+              { Effect: 'Allow', NotAction: 'iam:*', Resource: 'arn:aws:s3:::b/*' },
+              { Effect: 'Allow', Action: 's3:GetObject', NotResource: 'arn:aws:s3:::b/secret/*' },
+              { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::*-backups/*' },
+            ],
+          },
+        },
+      };
+      template.Resources.ProcessorRole!.Properties!.ManagedPolicyArns = [
+        'arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
+      ];
+
+      expect(statementViolations(template)).toEqual([
+        'ProcessorRole: managed policies arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole cannot be checked',
+        'ConsumerRole: wildcard action s3:*',
+        'ConsumerRole: NotAction grants every other action',
+        'ConsumerRole: NotResource grants every other resource',
+        'ConsumerRole: any bucket arn:aws:s3:::*-backups/* for s3:GetObject',
+      ]);
+    });
+
+    it("keeps the X-Ray exception as narrow as AWS makes it: only PutTraceSegments and PutTelemetryRecords on '*'", () => {
+      const template = wellFormedTemplate();
+      template.Resources.ConsumerRole = role(
+        logStatement('intake-dev-consumer'),
+        xrayStatement,
+        { Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:GetTraceSummaries'], Resource: '*' },
+        { Effect: 'Allow', Action: ['xray:PutTraceSegments', 's3:GetObject'], Resource: '*' },
+      );
+
+      expect(statementViolations(template)).toEqual([
+        "ConsumerRole: Resource '*' for xray:PutTraceSegments, xray:GetTraceSummaries",
+        "ConsumerRole: Resource '*' for xray:PutTraceSegments, s3:GetObject",
+      ]);
+    });
+
+    describe('only webhook-receive writes the claim checks', () => {
+      const archive = (resource: string, action: string | string[] = 's3:PutObject') => ({
+        Effect: 'Allow',
+        Action: action,
+        Resource: { 'Fn::Sub': resource },
+      });
+      const claimsReadOnly = {
+        Effect: 'Deny',
+        Action: ['s3:PutObject', 's3:PutObjectTagging', 's3:PutObjectAcl', 's3:DeleteObject'],
+        Resource: { 'Fn::Sub': '${DocumentsBucket.Arn}/events/_claims/*' },
+      };
+      const withWorker = (...statements: object[]) => {
+        const template = wellFormedTemplate();
+        template.Resources.WorkerRole = role(logStatement('intake-dev-webhook-process'), ...statements);
+        template.Resources.WorkerLambdaFunction = fn('intake-dev-webhook-process', 'WorkerRole');
+        template.Resources.ReceiverRole = role(
+          logStatement('intake-dev-webhook-receive'),
+          archive('${DocumentsBucket.Arn}/events/_claims/*'),
+        );
+        template.Resources.ReceiverLambdaFunction = fn('intake-dev-webhook-receive', 'ReceiverRole');
+        return template;
+      };
+
+      it('rejects a worker whose archive grant also covers events/_claims/, however it is spelled', () => {
+        for (const [resource, action] of [
+          ['${DocumentsBucket.Arn}/events/*', 's3:PutObject'],
+          ['${DocumentsBucket.Arn}/*', 's3:Put*'],
+          ['${DocumentsBucket.Arn}/events/_cl?ims/*', 's3:putobject'],
+          ['arn:${AWS::Partition}:s3:::intake-dev-documents-${AWS::AccountId}/events/*', 's3:DeleteObject'],
+        ] as const) {
+          expect(prefixWriterViolations(withWorker(archive(resource, action)))).toEqual([
+            expect.stringMatching(
+              /^WorkerRole \(WorkerLambdaFunction\): may .* under events\/_claims\/, which only webhook-receive writes$/,
+            ),
+          ]);
+        }
+      });
+
+      it('accepts the archive grant once a Deny keeps events/_claims/ read-only, and the receiver writing it', () => {
+        expect(
+          prefixWriterViolations(withWorker(archive('${DocumentsBucket.Arn}/events/*'), claimsReadOnly)),
+        ).toEqual([]);
+        expect(prefixWriterViolations(withWorker(archive('${DocumentsBucket.Arn}/events/github/*')))).toEqual(
+          [],
+        );
+      });
+    });
+
+    it('wants every invoke permission for an AWS service scoped to its source, S3 also to this account', () => {
+      const template = wellFormedTemplate();
+      const permission = (properties: Record<string, unknown>) => ({
+        Type: 'AWS::Lambda::Permission',
+        Properties: {
+          Action: 'lambda:InvokeFunction',
+          FunctionName: { 'Fn::GetAtt': ['ProcessorLambdaFunction', 'Arn'] },
+          ...properties,
+        },
+      });
+      const bucketArn = {
+        'Fn::Sub': 'arn:${AWS::Partition}:s3:::intake-dev-documents-${AWS::AccountId}-${AWS::Region}',
+      };
+      template.Resources.Good = permission({
+        Principal: 's3.amazonaws.com',
+        SourceArn: bucketArn,
+        SourceAccount: { Ref: 'AWS::AccountId' },
+      });
+      template.Resources.Api = permission({
+        Principal: 'apigateway.amazonaws.com',
+        SourceArn: {
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':execute-api:',
+              { Ref: 'AWS::Region' },
+              ':',
+              { Ref: 'AWS::AccountId' },
+              ':',
+              { Ref: 'HttpApi' },
+              '/*',
+            ],
+          ],
+        },
+      });
+      expect(invokePermissionViolations(template)).toEqual([]);
+
+      template.Resources.NoAccount = permission({ Principal: 's3.amazonaws.com', SourceArn: bucketArn });
+      template.Resources.AnyBucket = permission({
+        Principal: 's3.amazonaws.com',
+        SourceArn: 'arn:aws:s3:::*',
+        SourceAccount: '1',
+      });
+      template.Resources.NoSource = permission({ Principal: 'sns.amazonaws.com' });
+      template.Resources.Anyone = permission({ Principal: '*' });
+      expect(invokePermissionViolations(template)).toEqual([
+        'NoAccount: s3.amazonaws.com without SourceAccount (a bucket ARN names no account)',
+        'AnyBucket: SourceArn is any bucket arn:aws:s3:::*',
+        'NoSource: sns.amazonaws.com may invoke on behalf of any source (no SourceArn)',
+        "Anyone: Principal '*' lets anyone invoke",
+      ]);
+    });
+  });
+
+  describe('observability of abuse (issue 12, item 10)', () => {
+    const stage = (template: Template) => template.Resources.HttpApiStage!.Properties!;
+
+    it('wants JSON access logs with every investigation field, in a log group of this template with a retention', () => {
+      const template = wellFormedTemplate();
+      expect(accessLogViolations(template)).toEqual([]);
+
+      stage(template).AccessLogSettings = {
+        DestinationArn: { 'Fn::GetAtt': ['HttpApiLogGroup', 'Arn'] },
+        Format: JSON.stringify({ requestId: '$context.requestId', status: '$context.status' }),
+      };
+      delete template.Resources.HttpApiLogGroup!.Properties!.RetentionInDays;
+      expect(accessLogViolations(template)).toEqual([
+        'HttpApiLogGroup: access log group has no RetentionInDays (kept and billed forever)',
+        'HttpApiStage: access log Format lacks $context.identity.sourceIp, $context.routeKey, $context.responseLength, $context.integrationErrorMessage, $context.authorizer.error',
+      ]);
+
+      stage(template).AccessLogSettings = {
+        DestinationArn: 'arn:aws:logs:us-east-1:1:log-group:elsewhere',
+        Format: '$context.requestId $context.status',
+      };
+      expect(accessLogViolations(template)).toEqual([
+        'HttpApiStage: access logs go to arn:aws:logs:us-east-1:1:log-group:elsewhere, not a log group of this template',
+        'HttpApiStage: access log Format is not JSON: "$context.requestId $context.status"',
+      ]);
+
+      delete stage(template).AccessLogSettings;
+      expect(accessLogViolations(template)).toEqual([
+        'HttpApiStage: no AccessLogSettings, so no record of who called what',
+      ]);
+    });
+
+    it('wants an alarm on every queue where failures land: DLQs and async on-failure destinations', () => {
+      const template = wellFormedTemplate();
+      template.Resources.Failures = { Type: 'AWS::SQS::Queue' };
+      template.Resources.ProcessorEventInvokeConfig = {
+        Type: 'AWS::Lambda::EventInvokeConfig',
+        Properties: {
+          DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['Failures', 'Arn'] } } },
+        },
+      };
+      template.Resources.DeadLettersAlarm = queueAlarm('DeadLetters', 5); // 5 lost messages before anyone knows
+
+      expect(failureQueueAlarmViolations(template)).toEqual([
+        'DeadLetters (dead-letter queue of Queue): no alarm on ApproximateNumberOfMessagesVisible > 0',
+        'Failures (on-failure destination of ProcessorEventInvokeConfig): no alarm on ApproximateNumberOfMessagesVisible > 0',
+      ]);
+      template.Resources.DeadLettersAlarm = queueAlarm('DeadLetters');
+      template.Resources.FailuresAlarm = queueAlarm('Failures');
+      expect(failureQueueAlarmViolations(template)).toEqual([]);
+    });
+
+    it("wants every alarm on our namespace to select this stage's service, so dev traffic never trips prod", () => {
+      const template = wellFormedTemplate();
+      expect(alarmStageViolations(template, { stage: 'dev' })).toEqual([]);
+
+      const metric = (dimensions: object[]) => ({
+        Type: 'AWS::CloudWatch::Alarm',
+        Properties: { Namespace: 'intake', MetricName: 'WebhookDispatchFailed', Dimensions: dimensions },
+      });
+      template.Resources.AllStagesAlarm = metric([]);
+      template.Resources.ProdAlarm = metric([{ Name: 'service', Value: 'intake-prod' }]);
+      template.Resources.LambdaErrors = {
+        Type: 'AWS::CloudWatch::Alarm',
+        Properties: {
+          Namespace: 'AWS/Lambda',
+          MetricName: 'Errors',
+          Dimensions: [{ Name: 'FunctionName', Value: 'intake-dev-x' }],
+        },
+      };
+      expect(alarmStageViolations(template, { stage: 'dev' })).toEqual([
+        "AllStagesAlarm: WebhookDispatchFailed (namespace intake) does not select service=intake-dev: any stage's traffic would move it",
+        "ProdAlarm: WebhookDispatchFailed (namespace intake) does not select service=intake-dev: any stage's traffic would move it",
+      ]);
+    });
+
+    it('wants one service name for all functions, naming the stage', () => {
+      const template = wellFormedTemplate();
+      const environment = (id: string) =>
+        (template.Resources[id]!.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
+      environment('ConsumerLambdaFunction').POWERTOOLS_SERVICE_NAME = 'intake';
+      delete environment('ProcessorLambdaFunction').POWERTOOLS_SERVICE_NAME;
+
+      expect(alarmStageViolations(template, { stage: 'dev' })).toEqual([
+        'ProcessorLambdaFunction: no POWERTOOLS_SERVICE_NAME, so its metrics have no stage dimension',
+        'POWERTOOLS_SERVICE_NAME intake does not name stage dev',
+        "ErrorRateAlarm: WebhookReceive5xx (namespace intake) does not select service=intake: any stage's traffic would move it",
+      ]);
+    });
+  });
+});
+
+describe('documentStorageViolations (issue 12: bytes served are bytes inspected, delete erases)', () => {
+  const sub = (path: string) => ({ 'Fn::Sub': `\${DocumentsBucket.Arn}/${path}` });
+  const template = (...statements: object[]): Template => ({
+    Resources: {
+      DocumentsApiFunction: fn('intake-dev-documents-api', 'DocumentsApiRole'),
+      DocumentsApiRole: role(...statements),
+    },
+  });
+  const erase = (...paths: string[]) => ({
+    Effect: 'Allow',
+    Action: ['s3:DeleteObject', 's3:DeleteObjectVersion'],
+    Resource: paths.map(sub),
+  });
+
+  it('accepts downloads from clean/, erasure with versions, and prefix-scoped version listing', () => {
+    expect(
+      documentStorageViolations(
+        template(
+          { Effect: 'Allow', Action: 's3:GetObject', Resource: [sub('manifests/*'), sub('clean/*')] },
+          erase('uploads/*', 'clean/*'),
+          {
+            Effect: 'Allow',
+            Action: 's3:ListBucketVersions',
+            Resource: { 'Fn::GetAtt': ['DocumentsBucket', 'Arn'] },
+            Condition: { StringLike: { 's3:prefix': ['clean/*'] } },
+          },
+        ),
+      ),
+    ).toEqual([]);
+  });
+
+  it.each(['uploads/*', 'quarantine/*'])(
+    'refuses documents-api reading %s (a download of uninspected bytes)',
+    (path) => {
+      expect(
+        documentStorageViolations(
+          template({ Effect: 'Allow', Action: ['s3:GetObject'], Resource: sub(path) }),
+        ),
+      ).toEqual([expect.stringContaining('downloads must be signed for clean/ only')]);
+    },
+  );
+
+  it('refuses a delete that leaves noncurrent versions behind', () => {
+    expect(
+      documentStorageViolations(
+        template(erase('uploads/*'), {
+          Effect: 'Allow',
+          Action: 's3:DeleteObject',
+          Resource: sub('clean/*'),
+        }),
+      ),
+    ).toEqual([expect.stringContaining('without s3:DeleteObjectVersion')]);
+  });
+
+  it('refuses s3:ListBucketVersions on the whole bucket', () => {
+    expect(
+      documentStorageViolations(
+        template({
+          Effect: 'Allow',
+          Action: 's3:ListBucketVersions',
+          Resource: { 'Fn::GetAtt': ['DocumentsBucket', 'Arn'] },
+        }),
+      ),
+    ).toEqual([expect.stringContaining('without an s3:prefix condition')]);
+  });
+});
+
+describe('missingKeyStatusViolations (S3 answers a missing key 403 without s3:ListBucket)', () => {
+  const reads = {
+    Effect: 'Allow',
+    Action: ['s3:GetObject'],
+    Resource: { 'Fn::Sub': '${DocumentsBucket.Arn}/manifests/*' },
+  };
+  const bucket = { 'Fn::GetAtt': ['DocumentsBucket', 'Arn'] };
+  const withRole = (...statements: object[]): Template => ({
+    Resources: { ReaderRole: role(...statements) },
+  });
+
+  it('accepts a reader that may list the bucket', () => {
+    expect(
+      missingKeyStatusViolations(
+        withRole(reads, { Effect: 'Allow', Action: 's3:ListBucket', Resource: bucket }),
+      ),
+    ).toEqual([]);
+  });
+
+  it('refuses a reader without s3:ListBucket, or with one limited by a prefix condition', () => {
+    const expected = [
+      expect.stringContaining('ReaderRole: reads documents objects without an unconditioned s3:ListBucket'),
+    ];
+    expect(missingKeyStatusViolations(withRole(reads))).toEqual(expected);
+    expect(
+      missingKeyStatusViolations(
+        withRole(reads, {
+          Effect: 'Allow',
+          Action: 's3:ListBucket',
+          Resource: bucket,
+          Condition: { StringLike: { 's3:prefix': ['manifests/*'] } },
+        }),
+      ),
+    ).toEqual(expected);
+  });
+
+  it('ignores roles that read nothing of the documents bucket', () => {
+    expect(
+      missingKeyStatusViolations(
+        withRole({ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::other/*' }),
+      ),
+    ).toEqual([]);
+  });
 });
 
 /** The malware scanning pieces as serverless/*.yml package them, for param malwareScanning = `param`. */
@@ -433,6 +913,20 @@ function scanningTemplate(param: 'true' | 'false'): Template {
         Properties: {
           PolicyDocument: {
             Statement: [
+              {
+                'Fn::If': [
+                  'EnableMalwareScanning',
+                  {
+                    Sid: 'DenyCleanReadsUntilProcessed',
+                    Effect: 'Deny',
+                    Principal: '*',
+                    Action: ['s3:GetObject', 's3:GetObjectVersion'],
+                    Resource: { 'Fn::Sub': '${DocumentsBucket.Arn}/clean/*' },
+                    Condition: { StringNotEquals: { 's3:ExistingObjectTag/intake-status': 'processed' } },
+                  },
+                  { Ref: 'AWS::NoValue' },
+                ],
+              },
               {
                 'Fn::If': [
                   'EnableMalwareScanning',
@@ -534,7 +1028,7 @@ describe('malware scanning rules', () => {
     ]);
   });
 
-  it('rejects scanning without tagging, on another prefix, or without the read deny', () => {
+  it('rejects scanning without tagging, on another prefix, or without the read gates', () => {
     const template = scanningTemplate('true');
     const plan = template.Resources.DocumentsMalwareProtectionPlan!.Properties!;
     plan.Actions = { Tagging: { Status: 'DISABLED' } };
@@ -545,7 +1039,19 @@ describe('malware scanning rules', () => {
     expect(malwareScanningViolations(template)).toEqual([
       'DocumentsMalwareProtectionPlan: scans ["events/"], not [uploads/]',
       'DocumentsMalwareProtectionPlan: tagging is not ENABLED (the bucket policy reads the tag)',
-      'no bucket policy statement denies reads until NO_THREATS_FOUND',
+      'no bucket policy statement denies reads of clean/ until intake-status=processed',
+      'no bucket policy statement denies reads of uploads/ until GuardDutyMalwareScanStatus=NO_THREATS_FOUND',
+    ]);
+  });
+
+  it('rejects scanning whose bucket policy gates uploads/ but not clean/, what is served', () => {
+    const template = scanningTemplate('true');
+    const policy = template.Resources.DocumentsBucketPolicy!.Properties!.PolicyDocument as {
+      Statement: unknown[];
+    };
+    policy.Statement.shift();
+    expect(malwareScanningViolations(template)).toEqual([
+      'no bucket policy statement denies reads of clean/ until intake-status=processed',
     ]);
   });
 });

@@ -8,14 +8,15 @@ import {
   localStackEnvironment,
   parseSendWebhookArgs,
 } from '../../../scripts/send-webhook';
+import { contentDeliveryId } from '../../../src/webhooks/delivery';
 import { signingKeyFromSecret, verifySignature, type SchemeName } from '../../../src/webhooks/signature';
 
 const env = {
-  WEBHOOK_SECRET_GITHUB: 'gh-new,gh-old',
-  WEBHOOK_SECRET_STRIPE: 'whsec_stripe',
-  WEBHOOK_SECRET_STANDARD: `whsec_${Buffer.from('standard key').toString('base64')}`,
+  WEBHOOK_SECRET_GITHUB: 'github-secret-new,github-secret-old',
+  WEBHOOK_SECRET_STRIPE: 'whsec_stripe-test-secret',
+  WEBHOOK_SECRET_STANDARD: `whsec_${Buffer.from('standard webhooks key').toString('base64')}`,
   WEBHOOK_SCHEME_ACME: 'hmac-sha256',
-  WEBHOOK_SECRET_ACME: 'acme-secret',
+  WEBHOOK_SECRET_ACME: 'acme-test-secret',
   WEBHOOK_SIGNATURE_HEADER_ACME: 'x-acme-signature',
   WEBHOOK_SIGNATURE_ENCODING_ACME: 'base64',
   WEBHOOK_SIGNATURE_PREFIX_ACME: 'sha256=',
@@ -93,10 +94,27 @@ describe('webhook:send argument parsing', () => {
 describe('webhook:send request building', () => {
   it('signs a GitHub delivery with the current (first) secret, verified by the receiver', () => {
     const request = buildSignedWebhook({ source: 'github', event: 'ping', id: 'delivery-1' }, env, now);
-    expect(request).toMatchObject({ path: '/webhooks/github', scheme: 'github', deliveryId: 'delivery-1' });
+    expect(request).toMatchObject({
+      path: '/webhooks/github',
+      scheme: 'github',
+      deliveryId: contentDeliveryId('github', request.body),
+      providerId: 'delivery-1',
+    });
     expect(request.headers).toMatchObject({ 'x-github-event': 'ping', 'x-github-delivery': 'delivery-1' });
-    expect(verify('github', 'gh-new', request)).toEqual({ valid: true, secretIndex: 0 });
-    expect(verify('github', 'gh-old', request)).toMatchObject({ valid: false, failure: 'mismatch' });
+    expect(verify('github', 'github-secret-new', request)).toEqual({ valid: true, secretIndex: 0 });
+    expect(verify('github', 'github-secret-old', request)).toMatchObject({
+      valid: false,
+      failure: 'mismatch',
+    });
+  });
+
+  it('gives GitHub sample deliveries with different ids different bodies, so they are not deduplicated', () => {
+    const first = buildSignedWebhook({ source: 'github', id: 'delivery-1' }, env, now);
+    const second = buildSignedWebhook({ source: 'github', id: 'delivery-2' }, env, now);
+    expect(second.deliveryId).not.toBe(first.deliveryId);
+    expect(buildSignedWebhook({ source: 'github', id: 'delivery-1' }, env, now).deliveryId).toBe(
+      first.deliveryId,
+    );
   });
 
   it('signs a Stripe sample event whose id and type are the delivery id and the event', () => {
@@ -105,7 +123,7 @@ describe('webhook:send request building', () => {
     expect(body.type).toBe('invoice.paid');
     expect(body.id).toMatch(/^evt_quickstart_[0-9a-f]{32}$/);
     expect(request.deliveryId).toBe(body.id);
-    expect(verify('stripe', 'whsec_stripe', request)).toEqual({ valid: true, secretIndex: 0 });
+    expect(verify('stripe', 'whsec_stripe-test-secret', request)).toEqual({ valid: true, secretIndex: 0 });
   });
 
   it('leaves the delivery id of a Stripe body given by the caller to the receiver', () => {
@@ -113,7 +131,7 @@ describe('webhook:send request building', () => {
     const request = buildSignedWebhook({ source: 'stripe', body }, env, now);
     expect(request.body).toBe(body);
     expect(request.deliveryId).toBeUndefined();
-    expect(verify('stripe', 'whsec_stripe', request)).toEqual({ valid: true, secretIndex: 0 });
+    expect(verify('stripe', 'whsec_stripe-test-secret', request)).toEqual({ valid: true, secretIndex: 0 });
   });
 
   it('signs a Standard Webhooks delivery with the decoded whsec_ key and a msg_ id', () => {
@@ -127,12 +145,18 @@ describe('webhook:send request building', () => {
     const request = buildSignedWebhook({ source: 'acme', event: 'orders.created', id: 'order-1' }, env, now);
     expect(request.headers).toMatchObject({ 'x-acme-delivery': 'order-1', 'x-acme-event': 'orders.created' });
     expect(request.headers['x-acme-signature']).toMatch(/^sha256=[A-Za-z0-9+/]+=*$/);
-    expect(verify('hmac-sha256', 'acme-secret', request)).toEqual({ valid: true, secretIndex: 0 });
+    expect(request).toMatchObject({
+      deliveryId: contentDeliveryId('acme', request.body),
+      providerId: 'order-1',
+    });
+    expect(verify('hmac-sha256', 'acme-test-secret', request)).toEqual({ valid: true, secretIndex: 0 });
   });
 
-  it('leaves the id of an hmac-sha256 source without an id header to the receiver (content hash)', () => {
+  it('gives an hmac-sha256 source without an id header the content id and no provider id', () => {
     const { WEBHOOK_ID_HEADER_ACME: _unused, ...withoutIdHeader } = env;
-    expect(buildSignedWebhook({ source: 'acme' }, withoutIdHeader, now).deliveryId).toBeUndefined();
+    const request = buildSignedWebhook({ source: 'acme' }, withoutIdHeader, now);
+    expect(request.deliveryId).toBe(contentDeliveryId('acme', request.body));
+    expect(request.providerId).toBeUndefined();
   });
 
   it('names the variables to set for a source without a local secret, and never a secret value', () => {

@@ -8,6 +8,7 @@ import {
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListObjectVersionsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   PutObjectTaggingCommand,
@@ -178,6 +179,70 @@ describe('S3ObjectStorage request shapes in AWS', () => {
     expect(result.errors).toEqual([{ key: 'k7', code: 'AccessDenied', message: 'Access Denied' }]);
     expect(result.deleted).toHaveLength(2499);
     expect(result.deleted).not.toContain('k7');
+  });
+
+  it('erases every version and delete marker under a prefix, page after page, by VersionId', async () => {
+    s3.on(ListObjectVersionsCommand)
+      .resolvesOnce({
+        IsTruncated: true,
+        NextKeyMarker: 'clean/o/d/v/a.pdf',
+        NextVersionIdMarker: 'v2',
+        Versions: [
+          { Key: 'clean/o/d/v/a.pdf', VersionId: 'v1' },
+          { Key: 'clean/o/d/v/a.pdf', VersionId: 'v2' },
+        ],
+        DeleteMarkers: [{ Key: 'clean/o/d/v/a.pdf', VersionId: 'm1' }],
+      })
+      .resolves({
+        IsTruncated: false,
+        Versions: [{ Key: 'clean/o/d/w/b.pdf', VersionId: 'v3' }],
+      });
+    s3.on(DeleteObjectsCommand)
+      .resolvesOnce({})
+      .resolves({ Errors: [{ Key: 'clean/o/d/w/b.pdf', VersionId: 'v3', Code: 'AccessDenied' }] });
+
+    const result = await storage.deleteEveryVersion('clean/o/d/');
+
+    const listed = s3.commandCalls(ListObjectVersionsCommand).map((call) => call.args[0].input);
+    expect(listed).toEqual([
+      { Bucket: 'docs', Prefix: 'clean/o/d/' },
+      { Bucket: 'docs', Prefix: 'clean/o/d/', KeyMarker: 'clean/o/d/v/a.pdf', VersionIdMarker: 'v2' },
+    ]);
+    const deleted = s3.commandCalls(DeleteObjectsCommand).map((call) => call.args[0].input.Delete!.Objects);
+    expect(deleted).toEqual([
+      [
+        { Key: 'clean/o/d/v/a.pdf', VersionId: 'v1' },
+        { Key: 'clean/o/d/v/a.pdf', VersionId: 'v2' },
+        { Key: 'clean/o/d/v/a.pdf', VersionId: 'm1' },
+      ],
+      [{ Key: 'clean/o/d/w/b.pdf', VersionId: 'v3' }],
+    ]);
+    expect(result.deleted).toEqual(['clean/o/d/v/a.pdf', 'clean/o/d/v/a.pdf', 'clean/o/d/v/a.pdf']);
+    expect(result.errors).toEqual([
+      { key: 'clean/o/d/w/b.pdf', code: 'AccessDenied', message: 'not deleted' },
+    ]);
+  });
+
+  it('writes create-only with If-None-Match: * and maps an existing key (412) to PreconditionFailedError', async () => {
+    s3.on(PutObjectCommand).rejects(serviceError('PreconditionFailed', 412));
+    const error = await storage
+      .put('manifests/m.json', '{}', { ifNoneMatch: '*' })
+      .catch((reason: unknown) => reason);
+    expect(error).toBeInstanceOf(PreconditionFailedError);
+    expect(s3.commandCalls(PutObjectCommand)[0]!.args[0].input).toMatchObject({ IfNoneMatch: '*' });
+  });
+
+  it('refuses a create-only put of a stream (multipart has no If-None-Match here), before any request', async () => {
+    const error = await storage
+      .put('manifests/m.json', Readable.from([Buffer.from('{}')]), { ifNoneMatch: '*' })
+      .catch((reason: unknown) => reason);
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    expect(s3.calls()).toHaveLength(0);
+  });
+
+  it('refuses to erase with an empty prefix (the whole bucket), before any request', async () => {
+    await expect(storage.deleteEveryVersion('')).rejects.toBeInstanceOf(InvalidRequestError);
+    expect(s3.commandCalls(ListObjectVersionsCommand)).toHaveLength(0);
   });
 
   it('throws when a whole DeleteObjects request fails, so the caller retries', async () => {

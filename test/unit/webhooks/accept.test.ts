@@ -8,18 +8,19 @@ import {
   UnauthorizedError,
 } from '../../../src/errors';
 import { acceptWebhook, exceedsBytes, type IncomingWebhook } from '../../../src/webhooks/accept';
+import { contentDeliveryId } from '../../../src/webhooks/delivery';
 import { parseWebhookMessage, serialiseWebhookMessage } from '../../../src/webhooks/message';
-import { signGithub, signStandard, signStripe } from '../../../src/webhooks/signature/sign';
+import { signGenericHmac, signGithub, signStandard, signStripe } from '../../../src/webhooks/signature/sign';
 import { createSigningKeyResolver } from '../../../src/webhooks/signing-keys';
 import { loadWebhookSources } from '../../../src/webhooks/sources';
 
 const nowMs = Date.UTC(2026, 5, 1, 10, 0, 0);
 const nowSeconds = nowMs / 1000;
-const standardSecret = `whsec_${Buffer.from('standard key').toString('base64')}`;
+const standardSecret = `whsec_${Buffer.from('standard webhooks key').toString('base64')}`;
 const deps = {
   sources: loadWebhookSources({
-    WEBHOOK_SECRET_GITHUB: 'gh-new,gh-old',
-    WEBHOOK_SECRET_STRIPE: 'whsec_stripe',
+    WEBHOOK_SECRET_GITHUB: 'github-secret-new,github-secret-old',
+    WEBHOOK_SECRET_STRIPE: 'whsec_stripe-test-secret',
     WEBHOOK_SECRET_STANDARD: standardSecret,
     WEBHOOK_SCHEME_NOSECRET: 'github',
   }),
@@ -32,7 +33,7 @@ const githubBody = '{"action":"opened","number":1}';
 const githubPost = (overrides: Partial<IncomingWebhook> = {}): IncomingWebhook => ({
   sourceParam: 'github',
   headers: {
-    ...signGithub('gh-new', githubBody),
+    ...signGithub('github-secret-new', githubBody),
     'x-github-event': 'pull_request',
     'x-github-delivery': 'gh-d-1',
     'content-type': 'application/json',
@@ -48,7 +49,8 @@ describe('acceptWebhook', () => {
     expect(accepted.secretIndex).toBe(0);
     expect(accepted.message.meta).toMatchObject({
       source: 'github',
-      id: 'gh-d-1',
+      id: contentDeliveryId('github', githubBody),
+      providerId: 'gh-d-1',
       type: 'pull_request',
       receivedAt: '2026-06-01T10:00:00.000Z',
     });
@@ -62,18 +64,70 @@ describe('acceptWebhook', () => {
       Object.entries(post.headers!).map(([name, value]) => [name.toUpperCase(), value]),
     );
     const accepted = await acceptWebhook({ ...post, sourceParam: 'GitHub', headers: upperHeaders }, deps);
-    expect(accepted.message.meta.id).toBe('gh-d-1');
+    expect(accepted.message.meta.providerId).toBe('gh-d-1');
+  });
+
+  it('gives a signed GitHub body resent with new delivery ids and other event types one delivery id', async () => {
+    const copies = await Promise.all(
+      ['push', 'release', 'deployment', 'push'].map((event, index) =>
+        acceptWebhook(
+          githubPost({
+            headers: {
+              ...githubPost().headers,
+              'x-github-event': event,
+              'x-github-delivery': `replay-${index}-${Date.now().toString(36)}`,
+            },
+          }),
+          deps,
+        ),
+      ),
+    );
+    const metas = copies.map(({ message }) => message.meta);
+    expect(new Set(metas.map(({ id }) => id))).toEqual(new Set([contentDeliveryId('github', githubBody)]));
+    expect(new Set(metas.map(({ providerId }) => providerId)).size).toBe(4);
+  });
+
+  it('gives a signed hmac-sha256 body resent with new id headers and other event headers one delivery id', async () => {
+    const sources = loadWebhookSources({
+      WEBHOOK_SECRET_ACME: 'acme-test-secret',
+      WEBHOOK_SCHEME_ACME: 'hmac-sha256',
+      WEBHOOK_SIGNATURE_HEADER_ACME: 'x-acme-signature',
+      WEBHOOK_ID_HEADER_ACME: 'x-acme-delivery',
+      WEBHOOK_EVENT_HEADER_ACME: 'x-acme-event',
+    });
+    const body = '{"order":42}';
+    const signature = signGenericHmac('acme-test-secret', body, sources.get('acme')!.hmac!);
+    const metas = [];
+    for (const [index, event] of ['order.created', 'order.refunded', 'order.cancelled'].entries()) {
+      const accepted = await acceptWebhook(
+        {
+          sourceParam: 'acme',
+          headers: { ...signature, 'x-acme-delivery': `acme-${index}`, 'x-acme-event': event },
+          body,
+          isBase64Encoded: false,
+        },
+        { ...deps, sources },
+      );
+      metas.push(accepted.message.meta);
+    }
+    expect(metas.map(({ id, providerId }) => [id, providerId])).toEqual([
+      [contentDeliveryId('acme', body), 'acme-0'],
+      [contentDeliveryId('acme', body), 'acme-1'],
+      [contentDeliveryId('acme', body), 'acme-2'],
+    ]);
   });
 
   it('reports an older rotation secret by its index', async () => {
-    const post = githubPost({ headers: { ...signGithub('gh-old', githubBody), 'x-github-delivery': 'd' } });
+    const post = githubPost({
+      headers: { ...signGithub('github-secret-old', githubBody), 'x-github-delivery': 'd' },
+    });
     expect((await acceptWebhook(post, deps)).secretIndex).toBe(1);
   });
 
   it('verifies a base64-encoded body on its decoded bytes and keeps it base64', async () => {
     const bytes = Buffer.from([0x00, 0xff, 0x10, 0x80]);
     const post = githubPost({
-      headers: { ...signGithub('gh-new', bytes), 'x-github-delivery': 'bin-1' },
+      headers: { ...signGithub('github-secret-new', bytes), 'x-github-delivery': 'bin-1' },
       body: bytes.toString('base64'),
       isBase64Encoded: true,
     });
@@ -87,7 +141,7 @@ describe('acceptWebhook', () => {
     const stripe = await acceptWebhook(
       {
         sourceParam: 'stripe',
-        headers: signStripe('whsec_stripe', stripeBody, nowSeconds),
+        headers: signStripe('whsec_stripe-test-secret', stripeBody, nowSeconds),
         body: stripeBody,
         isBase64Encoded: false,
       },
@@ -136,7 +190,7 @@ describe('acceptWebhook', () => {
     await expect(
       acceptWebhook(githubPost({ headers: { 'x-hub-signature-256': 'md5=1' } }), deps),
     ).rejects.toBeInstanceOf(BadRequestError);
-    const stale = signStripe('whsec_stripe', '{}', nowSeconds - 301);
+    const stale = signStripe('whsec_stripe-test-secret', '{}', nowSeconds - 301);
     await expect(
       acceptWebhook({ sourceParam: 'stripe', headers: stale, body: '{}', isBase64Encoded: false }, deps),
     ).rejects.toBeInstanceOf(UnauthorizedError);

@@ -15,15 +15,33 @@ const generic: WebhookSource = {
 const genericBare: WebhookSource = { name: 'bare', scheme: 'hmac-sha256' };
 
 describe('identifyDelivery', () => {
-  it('takes GitHub ids and types from X-GitHub-Delivery and X-GitHub-Event', () => {
+  it('deduplicates GitHub by the body (X-GitHub-Delivery is not signed) and keeps the delivery id for tracing', () => {
     const headers = {
       'x-github-delivery': '72d3162e-cc78-11e3-81ab-4c9367dc0958',
       'x-github-event': 'pull_request',
     };
     expect(identifyDelivery(github, { headers, rawBody: '{}' })).toEqual({
-      deliveryId: '72d3162e-cc78-11e3-81ab-4c9367dc0958',
+      deliveryId: contentDeliveryId('github', '{}'),
+      providerId: '72d3162e-cc78-11e3-81ab-4c9367dc0958',
       eventType: 'pull_request',
     });
+  });
+
+  it('gives one signed body the same delivery id whatever unsigned id and event headers it is resent with', () => {
+    const body = '{"ref":"refs/heads/main","after":"c0ffee"}';
+    const resends = ['push', 'release', 'deployment', 'push'].map((event, index) =>
+      identifyDelivery(github, {
+        headers: {
+          'x-github-delivery': `replayed-${index}-${Math.random().toString(36).slice(2)}`,
+          'x-github-event': event,
+        },
+        rawBody: body,
+      }),
+    );
+    expect(new Set(resends.map(({ deliveryId }) => deliveryId))).toEqual(
+      new Set([contentDeliveryId('github', body)]),
+    );
+    expect(new Set(resends.map(({ providerId }) => providerId)).size).toBe(4);
   });
 
   it("takes Stripe's event id and type from the body", () => {
@@ -57,14 +75,15 @@ describe('identifyDelivery', () => {
     );
   });
 
-  it('takes configured headers for hmac-sha256 sources, else the body type', () => {
+  it('deduplicates hmac-sha256 sources by the body (only the body is signed), keeping the id header for tracing', () => {
     expect(
       identifyDelivery(generic, {
         headers: { 'x-acme-id': 'd-1', 'x-acme-event': 'order.created' },
         rawBody: 'x',
       }),
     ).toEqual({
-      deliveryId: 'd-1',
+      deliveryId: contentDeliveryId('acme', 'x'),
+      providerId: 'd-1',
       eventType: 'order.created',
     });
     expect(identifyDelivery(genericBare, { headers: {}, rawBody: '{"type":"thing.done"}' }).eventType).toBe(

@@ -53,7 +53,7 @@ describe('webhook queue messages', () => {
     const body = '{"text":"naïve 🚀\\n","n":1}\n second line';
     const message = buildWebhookMessage({
       source: github,
-      identity: { deliveryId: 'd-1', eventType: 'push' },
+      identity: { deliveryId: 'd-1', eventType: 'push', providerId: 'gh-delivery-1' },
       headers,
       body,
       isBase64Encoded: false,
@@ -64,6 +64,7 @@ describe('webhook queue messages', () => {
       source: 'github',
       type: 'push',
       id: 'd-1',
+      providerId: 'gh-delivery-1',
       receivedAt: '2026-03-04T05:06:07.890Z',
       encoding: 'utf8',
       headers: safeHeaders(github, headers),

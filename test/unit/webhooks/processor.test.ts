@@ -100,6 +100,53 @@ describe('createWebhookProcessor', () => {
     expect(invocations).toHaveLength(2);
   });
 
+  it('routes a delivery by its first copy: a resend under other event types and provider ids is not dispatched again', async () => {
+    const { invocations, storage, processor } = setup([
+      { source: 'github', type: 'push', function: 'builds' },
+      { source: 'github', type: 'release', function: 'publisher' },
+      { source: 'github', type: 'deployment', function: 'deployer' },
+    ]);
+    const copies = ['push', 'release', 'deployment', 'push'].map((type, index) =>
+      message({
+        type,
+        providerId: `gh-${index}`,
+        headers: { 'x-github-event': type, 'x-github-delivery': `gh-${index}` },
+      }),
+    );
+    const outcomes = [];
+    for (const [index, copy] of copies.entries())
+      outcomes.push(await processor(record(serialiseWebhookMessage(copy), `m-${index}`), context));
+    expect(invocations.map(({ target, event }) => [target, event.type, event.providerId])).toEqual([
+      ['builds', 'push', 'gh-0'],
+    ]);
+    expect(storage.put).toHaveBeenCalledTimes(1);
+    expect(outcomes.map(({ targets }) => targets)).toEqual([['builds'], ['builds'], ['builds'], ['builds']]);
+  });
+
+  it("redoes a first copy's failed invoke by the first copy's type when a resend with another type comes", async () => {
+    const { dispatch, invocations, processor } = setup([
+      { source: 'github', type: 'push', function: 'builds' },
+      { source: 'github', type: 'release', function: 'publisher' },
+    ]);
+    dispatch.mockImplementationOnce(async () => {
+      throw new ServiceUnavailableError('throttled', { service: 'Lambda', operation: 'Invoke' });
+    });
+    await expect(
+      processor(record(serialiseWebhookMessage(message({ type: 'push' }))), context),
+    ).rejects.toBeInstanceOf(ServiceUnavailableError);
+    await processor(record(serialiseWebhookMessage(message({ type: 'release' })), 'm-2'), context);
+    expect(invocations.map(({ target, event }) => [target, event.type])).toEqual([['builds', 'push']]);
+  });
+
+  it('carries the provider id into the archive and the downstream event', async () => {
+    const { objects, invocations, processor } = setup();
+    await processor(record(serialiseWebhookMessage(message({ providerId: 'gh-delivery-7' }))), context);
+    expect(parseWebhookArchive(objects.get('events/github/2026/04/05/d-1.json')!)?.providerId).toBe(
+      'gh-delivery-7',
+    );
+    expect(invocations.map(({ event }) => event.providerId)).toEqual(['gh-delivery-7', 'gh-delivery-7']);
+  });
+
   it('treats the same id from another source as another delivery', async () => {
     const { invocations, processor } = setup();
     await processor(record(serialiseWebhookMessage(message())), context);

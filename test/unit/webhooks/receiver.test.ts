@@ -1,6 +1,9 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { ThrottledError } from '../../../src/errors';
+import { logger } from '../../../src/observability/logger';
+import { metrics } from '../../../src/observability/metrics';
 import { httpHandler } from '../../../src/middleware/http';
+import { contentDeliveryId } from '../../../src/webhooks/delivery';
 import { parseWebhookMessage } from '../../../src/webhooks/message';
 import { createWebhookReceiver } from '../../../src/webhooks/receiver';
 import { signGithub } from '../../../src/webhooks/signature/sign';
@@ -16,7 +19,7 @@ function event(overrides: Partial<APIGatewayProxyEventV2> = {}): APIGatewayProxy
     'content-type': 'application/json',
     'x-github-event': 'ping',
     'x-github-delivery': 'gh-1',
-    ...signGithub('secret', body),
+    ...signGithub('receiver-test-secret', body),
   };
   return { ...webhookPostEvent('github', headers, body, 'api-req-1'), ...overrides };
 }
@@ -24,7 +27,7 @@ function event(overrides: Partial<APIGatewayProxyEventV2> = {}): APIGatewayProxy
 function receiver(sendMessage = jest.fn(async (_text: string) => undefined)) {
   const handler = httpHandler(
     createWebhookReceiver({
-      sources: loadWebhookSources({ WEBHOOK_SECRET_GITHUB: 'secret' }),
+      sources: loadWebhookSources({ WEBHOOK_SECRET_GITHUB: 'receiver-test-secret' }),
       signingKeys: createSigningKeyResolver(),
       nowMs: Date.now,
       maxBodyBytes: 1024,
@@ -43,11 +46,12 @@ describe('POST /webhooks/{source}', () => {
     const { handler, sendMessage } = receiver();
     const result = await handler(event(), context);
     expect(result.statusCode).toBe(202);
-    expect(JSON.parse(result.body!)).toEqual({ id: 'gh-1' });
+    expect(JSON.parse(result.body!)).toEqual({ id: contentDeliveryId('github', body) });
     expect(sendMessage).toHaveBeenCalledTimes(1);
     expect(parseWebhookMessage(sendMessage.mock.calls[0]![0]).meta).toMatchObject({
       source: 'github',
-      id: 'gh-1',
+      id: contentDeliveryId('github', body),
+      providerId: 'gh-1',
       type: 'ping',
     });
   });
@@ -80,5 +84,55 @@ describe('POST /webhooks/{source}', () => {
     expect(result.statusCode).toBe(503);
     expect(result.headers?.['retry-after']).toBe('1');
     expect(errorOf(result).code).toBe('SERVICE_UNAVAILABLE');
+  });
+
+  // The attack: unauthenticated POSTs to a source whose SSM parameter is missing, each costing an SSM call.
+  it('answers a misconfigured source 503 with retry-after, reading the store and logging once per cache age, counted apart from 5xx', async () => {
+    const fetchSecret = jest.fn().mockRejectedValue(
+      Object.assign(new Error('Parameter not found'), {
+        name: 'ParameterNotFound',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+    const addMetric = jest.spyOn(metrics, 'addMetric');
+    const logError = jest.spyOn(logger, 'error');
+    const handler = httpHandler(
+      createWebhookReceiver({
+        sources: loadWebhookSources({ WEBHOOK_SECRET_PARAMETER_GITHUB: 'ssm:/intake/test/webhooks/github' }),
+        signingKeys: createSigningKeyResolver({ fetchSecret, maxAgeSeconds: 120 }),
+        nowMs: Date.now,
+        maxBodyBytes: 1024,
+        sendMessage: jest.fn(),
+        storeClaim: jest.fn(),
+      }),
+    );
+    try {
+      for (let index = 0; index < 25; index++) {
+        const unsigned = event({
+          headers: { 'x-hub-signature-256': `sha256=${index.toString(16).padStart(64, '0')}` },
+        });
+        const result = await handler(unsigned, context);
+        expect(result.statusCode).toBe(503);
+        expect(result.headers?.['retry-after']).toBe('120');
+        expect(errorOf(result)).toMatchObject({ code: 'SERVICE_UNAVAILABLE', requestId: 'api-req-1' });
+        expect(result.body).not.toContain('/intake/test');
+      }
+      expect(fetchSecret).toHaveBeenCalledTimes(1);
+      const counted = addMetric.mock.calls.map(([name]) => name);
+      expect(counted.filter((name) => name === 'WebhookSourceMisconfigured')).toHaveLength(25);
+      expect(counted).not.toContain('WebhookReceive5xx');
+      // Loud once: one error line per store read, naming the source and parameter, not one per request.
+      expect(logError.mock.calls.map(([message]) => message)).toEqual([
+        'Webhook source misconfigured: its deliveries are answered 503 until it is fixed',
+      ]);
+      expect(logError.mock.calls[0]![1]).toMatchObject({
+        source: 'github',
+        parameter: 'ssm:/intake/test/webhooks/github',
+      });
+    } finally {
+      addMetric.mockRestore();
+      logError.mockRestore();
+    }
   });
 });

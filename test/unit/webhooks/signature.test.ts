@@ -1,7 +1,10 @@
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import {
+  decodeSigningKey,
+  minimumSigningKeyBytes,
   signingKeyFromSecret,
+  UnusableSigningKeyError,
   verifySignature,
   type HmacSchemeOptions,
   type SchemeName,
@@ -107,10 +110,16 @@ describe('github scheme', () => {
 
   it('accepts any secret of a rotation list and says which one matched', () => {
     expect(
-      verify('github', { headers: signGithub('old', payload), rawBody: payload }, ['new', 'old']),
+      verify('github', { headers: signGithub('old-github-secret', payload), rawBody: payload }, [
+        'new-github-secret',
+        'old-github-secret',
+      ]),
     ).toEqual({ valid: true, secretIndex: 1 });
     expect(
-      verify('github', { headers: signGithub('new', payload), rawBody: payload }, ['new', 'old']),
+      verify('github', { headers: signGithub('new-github-secret', payload), rawBody: payload }, [
+        'new-github-secret',
+        'old-github-secret',
+      ]),
     ).toEqual({ valid: true, secretIndex: 0 });
   });
 
@@ -180,7 +189,7 @@ describe('stripe scheme', () => {
     expect(verify('stripe', { headers, rawBody: body.replace('evt_1', 'evt_2') }, [secret])).toMatchObject({
       failure: 'mismatch',
     });
-    expect(verify('stripe', { headers, rawBody: body }, ['whsec_other'])).toMatchObject({
+    expect(verify('stripe', { headers, rawBody: body }, ['whsec_another-stripe-secret'])).toMatchObject({
       failure: 'mismatch',
     });
   });
@@ -203,9 +212,9 @@ describe('stripe scheme', () => {
 
   it('supports rotation', () => {
     expect(
-      verify('stripe', { headers: signStripe('whsec_old', body, nowSeconds), rawBody: body }, [
-        'whsec_new',
-        'whsec_old',
+      verify('stripe', { headers: signStripe('whsec_old-stripe-secret', body, nowSeconds), rawBody: body }, [
+        'whsec_new-stripe-secret',
+        'whsec_old-stripe-secret',
       ]),
     ).toEqual({
       valid: true,
@@ -325,7 +334,7 @@ describe('standard webhooks scheme', () => {
   });
 
   it('supports rotation', () => {
-    const newSecret = `whsec_${Buffer.from('a brand new key').toString('base64')}`;
+    const newSecret = `whsec_${Buffer.from('a brand new signing key').toString('base64')}`;
     expect(
       verify('standard', { headers: specHeaders, rawBody: payload }, [newSecret, secret], atSpecTime),
     ).toEqual({ valid: true, secretIndex: 1 });
@@ -333,7 +342,7 @@ describe('standard webhooks scheme', () => {
 });
 
 describe('hmac-sha256 scheme', () => {
-  const secret = 'generic secret';
+  const secret = 'generic hmac secret';
   const body = 'plain text ✓';
   const hexOptions: HmacSchemeOptions = { header: 'x-signature', encoding: 'hex', prefix: '' };
   const base64Options: HmacSchemeOptions = {
@@ -396,7 +405,7 @@ describe('hmac-sha256 scheme', () => {
 describe('properties (fast-check)', () => {
   const schemes = ['github', 'stripe', 'standard', 'hmac-sha256'] as const;
   const hmac: HmacSchemeOptions = { header: 'x-sig', encoding: 'base64', prefix: 'v1=' };
-  const standardSecret = `whsec_${Buffer.from('property secret').toString('base64')}`;
+  const standardSecret = `whsec_${Buffer.from('property test secret').toString('base64')}`;
   const sign = (scheme: (typeof schemes)[number], secret: string, body: Buffer) => {
     switch (scheme) {
       case 'github':
@@ -409,7 +418,7 @@ describe('properties (fast-check)', () => {
         return signGenericHmac(secret, body, hmac);
     }
   };
-  const secretOf = (scheme: string) => (scheme === 'standard' ? standardSecret : 'property secret');
+  const secretOf = (scheme: string) => (scheme === 'standard' ? standardSecret : 'property test secret');
 
   it('a signed body always verifies, and any single changed byte never does', () => {
     fc.assert(
@@ -456,5 +465,52 @@ describe('properties (fast-check)', () => {
       ),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('signing keys from configured secrets', () => {
+  const schemes: readonly SchemeName[] = ['github', 'stripe', 'standard', 'hmac-sha256'];
+  const asConfigured = (scheme: SchemeName, key: Buffer) =>
+    scheme === 'standard' ? `whsec_${key.toString('base64')}` : key.toString('latin1');
+
+  it('refuses, for every scheme, a secret that decodes to fewer than 16 bytes (fast-check)', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...schemes),
+        fc.uint8Array({ minLength: 0, maxLength: minimumSigningKeyBytes - 1 }),
+        (scheme, bytes) => {
+          const key = Buffer.from(
+            scheme === 'standard' ? bytes : Buffer.from(bytes).toString('hex').slice(0, bytes.length),
+          );
+          const secret = asConfigured(scheme, key);
+          expect(decodeSigningKey(scheme, secret)).toEqual({ problem: expect.any(String) });
+          expect(() => signingKeyFromSecret(scheme, secret)).toThrow(UnusableSigningKeyError);
+        },
+      ),
+    );
+  });
+
+  it('accepts 16 bytes and more, decoded as each scheme says', () => {
+    const key = Buffer.from('sixteen-byte-key');
+    for (const scheme of schemes)
+      expect(signingKeyFromSecret(scheme, asConfigured(scheme, key))).toEqual(key);
+    expect(signingKeyFromSecret('stripe', 'whsec_abcdefghij')).toEqual(Buffer.from('whsec_abcdefghij'));
+  });
+
+  it.each([
+    ['a lone whsec_', 'whsec_'],
+    ['text that is not base64', 'whsec_this is a long secret but not base64!'],
+    ['base64 followed by junk', `whsec_${Buffer.alloc(24, 1).toString('base64')}!!`],
+    [
+      'base64 with a stray character inside',
+      `whsec_${Buffer.alloc(24, 1).toString('base64').slice(0, 10)}*${Buffer.alloc(24, 1).toString('base64').slice(10)}`,
+    ],
+    ['url-safe base64', `whsec_${Buffer.alloc(24, 0xfb).toString('base64url')}`],
+  ])('refuses a standard secret that is %s, without quoting it', (_name, secret) => {
+    const decoded = decodeSigningKey('standard', secret);
+    expect(decoded).toEqual({ problem: expect.any(String) });
+    if (secret.length > 'whsec_'.length)
+      expect((decoded as { problem: string }).problem).not.toContain(secret.slice('whsec_'.length));
+    expect(() => signingKeyFromSecret('standard', secret)).toThrow(UnusableSigningKeyError);
   });
 });

@@ -9,34 +9,40 @@ import {
 describe('loadWebhookSources', () => {
   it('reads secrets and defaults the scheme to the source name for github, stripe and standard', () => {
     const sources = loadWebhookSources({
-      WEBHOOK_SECRET_GITHUB: 'gh-secret',
-      WEBHOOK_SECRET_STRIPE: ' whsec_new , whsec_old ,',
-      WEBHOOK_SECRET_STANDARD: 'whsec_abc',
+      WEBHOOK_SECRET_GITHUB: 'github-test-secret',
+      WEBHOOK_SECRET_STRIPE: ' whsec_new-stripe-secret , whsec_old-stripe-secret ,',
+      WEBHOOK_SECRET_STANDARD: `whsec_${Buffer.from('standard webhooks key').toString('base64')}`,
       UNRELATED: 'x',
     });
     expect(sources.get('github')).toEqual({
       name: 'github',
       scheme: 'github',
-      secrets: { kind: 'env', secrets: ['gh-secret'] },
+      secrets: { kind: 'env', secrets: ['github-test-secret'] },
     });
-    expect(sources.get('stripe')?.secrets).toEqual({ kind: 'env', secrets: ['whsec_new', 'whsec_old'] });
+    expect(sources.get('stripe')?.secrets).toEqual({
+      kind: 'env',
+      secrets: ['whsec_new-stripe-secret', 'whsec_old-stripe-secret'],
+    });
     expect(sources.get('standard')?.scheme).toBe('standard');
     expect([...sources.keys()].sort()).toEqual(['github', 'standard', 'stripe']);
   });
 
   it('maps MY_APP variables to the source my-app with an explicit scheme', () => {
-    const sources = loadWebhookSources({ WEBHOOK_SECRET_MY_APP: 's', WEBHOOK_SCHEME_MY_APP: 'GitHub' });
+    const sources = loadWebhookSources({
+      WEBHOOK_SECRET_MY_APP: 'my-app-test-secret',
+      WEBHOOK_SCHEME_MY_APP: 'GitHub',
+    });
     expect(sources.get('my-app')).toMatchObject({ name: 'my-app', scheme: 'github' });
   });
 
   it('reads the hmac-sha256 options with hex and no prefix by default', () => {
     const sources = loadWebhookSources({
-      WEBHOOK_SECRET_ACME: 's',
+      WEBHOOK_SECRET_ACME: 'acme-test-secret',
       WEBHOOK_SCHEME_ACME: 'hmac-sha256',
       WEBHOOK_SIGNATURE_HEADER_ACME: 'X-Acme-Signature',
       WEBHOOK_ID_HEADER_ACME: 'X-Acme-Delivery',
       WEBHOOK_EVENT_HEADER_ACME: 'X-Acme-Event',
-      WEBHOOK_SECRET_SHOP: 's',
+      WEBHOOK_SECRET_SHOP: 'shop-test-secret',
       WEBHOOK_SCHEME_SHOP: 'hmac-sha256',
       WEBHOOK_SIGNATURE_HEADER_SHOP: 'x-shop-hmac',
       WEBHOOK_SIGNATURE_ENCODING_SHOP: 'BASE64',
@@ -102,7 +108,49 @@ describe('loadWebhookSources', () => {
     );
     expect((error as ConfigError).message).not.toContain('vault:/x');
   });
+
+  // The attack: a lone `whsec_` or non-base64 `standard` text is an empty key anyone can sign with.
+  it('fails at init for an inline secret that is not a 16-byte key, naming the variable, never the secret', () => {
+    const standardKey = (bytes: number) => `whsec_${Buffer.alloc(bytes, 9).toString('base64')}`;
+    const weak = {
+      WEBHOOK_SECRET_GITHUB: 'a-long-enough-github-secret,tiny-key',
+      WEBHOOK_SECRET_STRIPE: 'whsec_',
+      WEBHOOK_SECRET_STANDARD: 'whsec_not base64 at all, just some text',
+      WEBHOOK_SECRET_SVIX: standardKey(15),
+      WEBHOOK_SCHEME_SVIX: 'standard',
+      WEBHOOK_SECRET_ACME: 'acme-15-bytes!!',
+      WEBHOOK_SCHEME_ACME: 'hmac-sha256',
+      WEBHOOK_SIGNATURE_HEADER_ACME: 'x-acme-signature',
+    };
+    let error: unknown;
+    try {
+      loadWebhookSources(weak);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect([...(error as ConfigError).variables].sort()).toEqual([
+      'WEBHOOK_SECRET_ACME',
+      'WEBHOOK_SECRET_GITHUB',
+      'WEBHOOK_SECRET_STANDARD',
+      'WEBHOOK_SECRET_STRIPE',
+      'WEBHOOK_SECRET_SVIX',
+    ]);
+    const message = (error as ConfigError).message;
+    expect(message).toContain('WEBHOOK_SECRET_GITHUB secret 2 of 2 is shorter than 16 bytes');
+    for (const secret of ['tiny-key', 'base64 at all', 'acme-15-bytes!!', standardKey(15).slice(6)])
+      expect(message).not.toContain(secret);
+    expect(() => loadWebhookSources({ ...weak, ...validSecrets })).not.toThrow();
+  });
 });
+
+const validSecrets = {
+  WEBHOOK_SECRET_GITHUB: 'a-long-enough-github-secret',
+  WEBHOOK_SECRET_STRIPE: 'whsec_0123456789abcdef',
+  WEBHOOK_SECRET_STANDARD: `whsec_${Buffer.alloc(16, 9).toString('base64')}`,
+  WEBHOOK_SECRET_SVIX: `whsec_${Buffer.alloc(32, 9).toString('base64')}`,
+  WEBHOOK_SECRET_ACME: 'acme-sixteen-bytes',
+};
 
 describe('source names', () => {
   it('are case-insensitive [a-z0-9-]+ of at most 64 characters', () => {

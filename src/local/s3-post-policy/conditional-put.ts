@@ -1,0 +1,72 @@
+import { request, type IncomingMessage, type ServerResponse } from 'node:http';
+import { S3PostError, s3ErrorXml } from './s3-post-error';
+
+/**
+ * AWS's create-only PUT (`If-None-Match: *`, PutObject) in front of s3rver, which ignores the header and
+ * would silently replace the object: a PUT of an object with that header is answered
+ * `412 PreconditionFailed` (S3's XML) when the key exists, and proxied otherwise. Checks and writes of one
+ * key are serialised, so two create-only PUTs racing for a key leave exactly one winner, as in AWS.
+ */
+export class ConditionalPutGuard {
+  private readonly locks = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly target: URL,
+    private readonly forward: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+  ) {}
+
+  /** True for a create-only PutObject: `PUT /<bucket>/<key>` (no query, no copy) with `If-None-Match: *`. */
+  static applies(req: IncomingMessage): boolean {
+    if (req.method !== 'PUT' || req.headers['if-none-match']?.trim() !== '*') return false;
+    if (req.headers['x-amz-copy-source'] !== undefined) return false;
+    const url = new URL(req.url ?? '/', 'http://local');
+    // The SDK adds `?x-id=PutObject`; any other parameter names a sub-resource (tagging, a part…).
+    const subresources = [...url.searchParams.keys()].filter((name) => name !== 'x-id');
+    return subresources.length === 0 && /^\/[^/]+\/.+/.test(url.pathname);
+  }
+
+  /** Answers one create-only PUT: 412 when the key exists, else the emulator's own answer. */
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? '/', 'http://local').pathname;
+    const previous = this.locks.get(path) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => (release = resolve));
+    const queued = previous.then(() => mine);
+    this.locks.set(path, queued);
+    await previous;
+    try {
+      if (await this.exists(path)) {
+        req.resume();
+        const error = new S3PostError(
+          412,
+          'PreconditionFailed',
+          'At least one of the pre-conditions you specified did not hold',
+          {
+            Condition: 'If-None-Match',
+          },
+        );
+        res.writeHead(412, { 'content-type': 'application/xml' });
+        res.end(s3ErrorXml(error));
+        return;
+      }
+      await this.forward(req, res);
+    } finally {
+      release();
+      if (this.locks.get(path) === queued) this.locks.delete(path);
+    }
+  }
+
+  private exists(path: string): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      const head = request(
+        { hostname: this.target.hostname, port: this.target.port, method: 'HEAD', path },
+        (response) => {
+          response.resume();
+          resolve(response.statusCode === 200);
+        },
+      );
+      head.on('error', reject);
+      head.end();
+    });
+  }
+}
