@@ -3,8 +3,8 @@ import { imageSize } from 'image-size';
 import { HeadWindow, TailWindow } from './byte-windows';
 import { detectType, type DetectedType } from './detect-type';
 import { JpegDimensionsWalker } from './jpeg-dimensions';
-import { HeldBytesOnlyError, readPdfInfo } from './pdf-structure';
-import { CachingRangeReader, type RangeReader } from './range-reader';
+import { readPdfInfo } from './pdf-structure';
+import { CachingRangeReader, HeldBytesOnlyError, type RangeReader } from './range-reader';
 import { declaredTypeMatches, extensionMatches, extensionOf, normalizeMimeType } from './type-compatibility';
 import { Utf8Validator } from './utf8-validator';
 
