@@ -18,6 +18,8 @@ export function loadDocumentSettings(env: NodeJS.ProcessEnv = process.env): Docu
       'DOCUMENTS_ALLOWED_TYPES',
       'DOCUMENTS_UPLOAD_EXPIRY_SECONDS',
       'DOCUMENTS_DOWNLOAD_EXPIRY_SECONDS',
+      'DOCUMENTS_ALLOW_TRAILING_DATA',
+      'DOCUMENTS_QUARANTINE_PDF_ACTIVE_CONTENT',
     ],
     env,
   );
@@ -26,6 +28,8 @@ export function loadDocumentSettings(env: NodeJS.ProcessEnv = process.env): Docu
       maxBytes: config.DOCUMENTS_MAX_UPLOAD_BYTES,
       allowedTypes: config.DOCUMENTS_ALLOWED_TYPES,
       expirySeconds: config.DOCUMENTS_UPLOAD_EXPIRY_SECONDS,
+      allowTrailingData: config.DOCUMENTS_ALLOW_TRAILING_DATA,
+      quarantinedPdfActiveContent: config.DOCUMENTS_QUARANTINE_PDF_ACTIVE_CONTENT,
     }),
     downloadExpirySeconds: config.DOCUMENTS_DOWNLOAD_EXPIRY_SECONDS,
   };

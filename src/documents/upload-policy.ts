@@ -1,3 +1,7 @@
+import {
+  DEFAULT_QUARANTINED_PDF_ACTIVE_CONTENT,
+  type PdfActiveContent,
+} from './inspection/pdf-active-content';
 import { normalizeMimeType } from './inspection/type-compatibility';
 
 /** Default largest upload: 100 MB. */
@@ -24,6 +28,10 @@ export interface UploadPolicy {
   maxBytes: number;
   allowedTypes: readonly string[];
   expirySeconds: number;
+  /** Keep files with data after their format's end marker (default false: a polyglot is quarantined). */
+  allowTrailingData: boolean;
+  /** PDF active-content names that quarantine a file (default: those that run code; [] = none). */
+  quarantinedPdfActiveContent: readonly PdfActiveContent[];
 }
 
 /** The policy with defaults filled in; allowed types normalised (`image/jpg` → `image/jpeg`). */
@@ -32,6 +40,9 @@ export function uploadPolicy(overrides: Partial<UploadPolicy> = {}): UploadPolic
     maxBytes: overrides.maxBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
     allowedTypes: (overrides.allowedTypes ?? DEFAULT_ALLOWED_TYPES).map(normalizeMimeType),
     expirySeconds: overrides.expirySeconds ?? DEFAULT_UPLOAD_EXPIRY_SECONDS,
+    allowTrailingData: overrides.allowTrailingData ?? false,
+    quarantinedPdfActiveContent:
+      overrides.quarantinedPdfActiveContent ?? DEFAULT_QUARANTINED_PDF_ACTIVE_CONTENT,
   };
 }
 
