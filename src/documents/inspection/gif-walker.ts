@@ -22,20 +22,12 @@ export class GifWalker extends StructureWalker {
   private block(): void {
     this.take(1, ([introducer]) => {
       if (introducer === TRAILER) return this.stop(this.position);
-      if (introducer === EXTENSION) return this.take(1, () => this.subBlocks());
+      if (introducer === EXTENSION) return this.take(1, () => this.skipSubBlocks(() => this.block()));
       if (introducer !== IMAGE) return this.stop();
       this.take(9, (descriptor) => {
         this.skip(colourTableBytes(descriptor[8]!));
-        this.take(1, () => this.subBlocks()); // LZW minimum code size
+        this.take(1, () => this.skipSubBlocks(() => this.block())); // LZW minimum code size
       });
-    });
-  }
-
-  private subBlocks(): void {
-    this.take(1, ([size]) => {
-      if (size === 0) return this.block();
-      this.skip(size!);
-      this.subBlocks();
     });
   }
 }

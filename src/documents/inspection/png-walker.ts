@@ -21,8 +21,8 @@ export class PngWalker extends StructureWalker {
     this.take(8, (header) => {
       const length = ((header[0]! << 24) >>> 0) + (header[1]! << 16) + (header[2]! << 8) + header[3]!;
       if (length > MAX_CHUNK_LENGTH) return this.stop();
-      const type = String.fromCharCode(...header.slice(4));
-      if (type === 'IEND') return this.stop(this.position + length + 4);
+      const isEnd = header[4] === 0x49 && header[5] === 0x45 && header[6] === 0x4e && header[7] === 0x44; // IEND
+      if (isEnd) return this.stop(this.position + length + 4);
       this.skip(length + 4);
       this.chunk();
     });

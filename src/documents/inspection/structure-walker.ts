@@ -1,7 +1,8 @@
 /**
  * Base of the push-based walkers that follow a binary format's structure as the bytes stream past (PNG
  * chunks, JPEG segments, GIF blocks), holding only the few bytes of the field being read. A subclass
- * states what it needs next — `take(n, handler)`, `skip(n)`, `seek(byte, handler)` — and calls `stop()`
+ * states what it needs next — `take(n, handler)`, `skip(n)`, `seek(byte, handler)`, `skipSubBlocks(handler)`
+ * — and calls `stop()`
  * with the offset where the format ends (just past its end marker), or without one when the bytes
  * break the format. Each handler must ask for something next or stop.
  */
@@ -13,6 +14,7 @@ export abstract class StructureWalker {
   private onField: ((field: number[]) => void) | undefined;
   private seeking: number | undefined;
   private onSeek: (() => void) | undefined;
+  private onSubBlocksEnd: (() => void) | undefined;
   private finished = false;
   private endOffset: number | undefined;
 
@@ -41,6 +43,15 @@ export abstract class StructureWalker {
         this.skipLeft -= step;
         continue;
       }
+      if (this.onSubBlocksEnd !== undefined) {
+        // A chain of length-prefixed sub-blocks (GIF): walked here, without a handler call per block.
+        const size = chunk[index]!;
+        index++;
+        this.offset++;
+        if (size > 0) this.skipLeft = size;
+        else this.dispatch(this.onSubBlocksEnd);
+        continue;
+      }
       if (this.seeking !== undefined) {
         const at = chunk.indexOf(this.seeking, index);
         const next = at < 0 ? chunk.length : at + 1;
@@ -50,9 +61,11 @@ export abstract class StructureWalker {
         if (at >= 0) this.dispatch(handler);
         continue;
       }
-      this.field.push(chunk[index]!);
-      index++;
-      this.offset++;
+      // The rest of the field at once when the chunk holds it, else byte by byte across chunks.
+      const take = Math.min(this.wanted - this.field.length, chunk.length - index);
+      for (let i = 0; i < take; i++) this.field.push(chunk[index + i]!);
+      index += take;
+      this.offset += take;
       if (this.field.length === this.wanted) {
         const field = this.field;
         const handler = this.onField!;
@@ -73,6 +86,11 @@ export abstract class StructureWalker {
     this.skipLeft = count;
   }
 
+  /** Pass over a chain of sub-blocks (a size byte, that many bytes, … up to a size of 0), then call `handler`. */
+  protected skipSubBlocks(handler: () => void): void {
+    this.onSubBlocksEnd = handler;
+  }
+
   /** Pass over bytes up to and including the next `byte`, then call `handler`. */
   protected seek(byte: number, handler: () => void): void {
     this.seeking = byte;
@@ -90,7 +108,10 @@ export abstract class StructureWalker {
     this.onField = undefined;
     this.seeking = undefined;
     this.onSeek = undefined;
+    this.onSubBlocksEnd = undefined;
     handler();
-    if (!this.finished && this.onField === undefined && this.onSeek === undefined) this.stop();
+    const asked =
+      this.onField !== undefined || this.onSeek !== undefined || this.onSubBlocksEnd !== undefined;
+    if (!this.finished && !asked) this.stop();
   }
 }

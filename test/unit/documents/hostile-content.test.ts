@@ -75,6 +75,19 @@ describe('polyglots and data after the end marker', () => {
     expect(verdict).toMatchObject({ status: 'quarantined', reason: { code: 'TRAILING_DATA' } });
   });
 
+  it('walks a GIF extension of many one-byte sub-blocks across chunk boundaries to its real trailer', async () => {
+    const gif = makeGif(5, 5);
+    const subBlocks = Buffer.alloc(20_000);
+    for (let i = 0; i < subBlocks.length; i += 2) subBlocks[i] = 1; // size 1, then a data byte (0x00 or ';')
+    subBlocks.fill(0x3b, 1, 2);
+    const comment = Buffer.concat([Buffer.from([0x21, 0xfe]), subBlocks, Buffer.from([0])]);
+    const bytes = Buffer.concat([gif.subarray(0, 13), comment, gif.subarray(13)]);
+    for (const chunkSize of [1, 3, 4096]) {
+      const { inspection } = await inspected(Buffer.concat([bytes, HTML]), 'a.gif', chunkSize);
+      expect(inspection.metadata.trailingBytes).toBe(HTML.length);
+    }
+  });
+
   it('allows PDF white space (and NUL padding) after the last %%EOF', async () => {
     const padded = Buffer.concat([makePdf(2), Buffer.from('\r\n \0\0\t\f')]);
     expect((await inspected(padded, 'a.pdf')).inspection.metadata.trailingBytes).toBe(0);
