@@ -11,7 +11,6 @@ const isStartOfFrame = (marker: number) =>
   marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
 // Markers that stand alone, without a length field: TEM, RST0–7, SOI.
 const isStandalone = (marker: number) => marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8);
-const isRestart = (marker: number) => marker >= 0xd0 && marker <= 0xd7;
 const START_OF_SCAN = 0xda;
 const END_OF_IMAGE = 0xd9;
 
@@ -38,7 +37,7 @@ export class JpegWalker extends StructureWalker {
   }
 
   private marker(): void {
-    this.take(1, ([byte]) => (byte === 0xff ? this.code() : this.stop()));
+    this.take(2, ([byte, code]) => (byte === 0xff ? this.segment(code!) : this.stop()));
   }
 
   private code(): void {
@@ -70,14 +69,6 @@ export class JpegWalker extends StructureWalker {
 
   /** Scan data: runs to the next marker that is neither a stuffed `FF 00` nor a restart marker. */
   private entropyCoded(): void {
-    this.seek(0xff, () => this.afterFF());
-  }
-
-  private afterFF(): void {
-    this.take(1, ([byte]) => {
-      if (byte === 0x00 || isRestart(byte!)) return this.entropyCoded();
-      if (byte === 0xff) return this.afterFF();
-      this.segment(byte!);
-    });
+    this.seekMarker((code) => this.segment(code));
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Base of the push-based walkers that follow a binary format's structure as the bytes stream past (PNG
  * chunks, JPEG segments, GIF blocks), holding only the few bytes of the field being read. A subclass
- * states what it needs next — `take(n, handler)`, `skip(n)`, `seek(byte, handler)`, `skipSubBlocks(handler)`
+ * states what it needs next — `take(n, handler)`, `skip(n)`, `skipSubBlocks(handler)`, `seekMarker(handler)`
  * — and calls `stop()`
  * with the offset where the format ends (just past its end marker), or without one when the bytes
  * break the format. Each handler must ask for something next or stop.
@@ -12,9 +12,9 @@ export abstract class StructureWalker {
   private wanted = 0;
   private field: number[] = [];
   private onField: ((field: number[]) => void) | undefined;
-  private seeking: number | undefined;
-  private onSeek: (() => void) | undefined;
   private onSubBlocksEnd: (() => void) | undefined;
+  private onMarker: ((code: number) => void) | undefined;
+  private markerPending = false;
   private finished = false;
   private endOffset: number | undefined;
 
@@ -43,6 +43,37 @@ export abstract class StructureWalker {
         this.skipLeft -= step;
         continue;
       }
+      if (this.onMarker !== undefined) {
+        // Entropy-coded data (JPEG): FF 00 and FF D0–D7 belong to the data; another FF code is a marker.
+        let code: number;
+        if (this.markerPending) {
+          // the previous chunk ended with FF: its code is this chunk's first byte
+          code = chunk[index]!;
+          this.markerPending = false;
+          index++;
+          this.offset++;
+        } else {
+          const at = chunk.indexOf(0xff, index);
+          if (at < 0 || at + 1 >= chunk.length) {
+            this.markerPending = at >= 0;
+            this.offset += chunk.length - index;
+            index = chunk.length;
+            continue;
+          }
+          code = chunk[at + 1]!;
+          this.offset += at + 2 - index;
+          index = at + 2;
+        }
+        if (code === 0xff) {
+          // fill: this FF may be the one that starts the marker
+          index--;
+          this.offset--;
+          continue;
+        }
+        const handler = this.onMarker;
+        if (code !== 0x00 && !(code >= 0xd0 && code <= 0xd7)) this.dispatch(() => handler(code));
+        continue;
+      }
       if (this.onSubBlocksEnd !== undefined) {
         // A chain of length-prefixed sub-blocks (GIF): walked here, without a handler call per block.
         const size = chunk[index]!;
@@ -50,15 +81,6 @@ export abstract class StructureWalker {
         this.offset++;
         if (size > 0) this.skipLeft = size;
         else this.dispatch(this.onSubBlocksEnd);
-        continue;
-      }
-      if (this.seeking !== undefined) {
-        const at = chunk.indexOf(this.seeking, index);
-        const next = at < 0 ? chunk.length : at + 1;
-        this.offset += next - index;
-        index = next;
-        const handler = this.onSeek!;
-        if (at >= 0) this.dispatch(handler);
         continue;
       }
       // The rest of the field at once when the chunk holds it, else byte by byte across chunks.
@@ -91,10 +113,12 @@ export abstract class StructureWalker {
     this.onSubBlocksEnd = handler;
   }
 
-  /** Pass over bytes up to and including the next `byte`, then call `handler`. */
-  protected seek(byte: number, handler: () => void): void {
-    this.seeking = byte;
-    this.onSeek = handler;
+  /**
+   * Pass over JPEG entropy-coded data up to the next marker — an FF followed by a code other than 00
+   * (stuffing), D0–D7 (restarts) or FF (fill) — then call `handler` with that code.
+   */
+  protected seekMarker(handler: (code: number) => void): void {
+    this.onMarker = handler;
   }
 
   /** The walk is over: at `end` (just past the end marker) or, without it, because the format broke. */
@@ -106,12 +130,11 @@ export abstract class StructureWalker {
   private dispatch(handler: () => void): void {
     this.wanted = 0;
     this.onField = undefined;
-    this.seeking = undefined;
-    this.onSeek = undefined;
     this.onSubBlocksEnd = undefined;
+    this.onMarker = undefined;
     handler();
     const asked =
-      this.onField !== undefined || this.onSeek !== undefined || this.onSubBlocksEnd !== undefined;
+      this.onField !== undefined || this.onSubBlocksEnd !== undefined || this.onMarker !== undefined;
     if (!this.finished && !asked) this.stop();
   }
 }
