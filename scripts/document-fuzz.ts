@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import fc from 'fast-check';
 import { writeBenchResult } from '../bench/lib/results';
 import { PDF_PARSE_BUDGET_MS } from '../src/documents/inspection/pdf-budget';
-import { documentFuzzHarness, fuzzDocument } from '../test/helpers/document-fuzz';
+import { documentFuzzHarness, fuzzDocument, type FuzzDocument } from '../test/helpers/document-fuzz';
 
 const { values } = parseArgs({
   options: {
@@ -27,7 +27,18 @@ const { values } = parseArgs({
 const runs = Number(values.runs);
 const seed = Number(values.seed);
 const MAX_MS_PER_INPUT = PDF_PARSE_BUDGET_MS + 1_500;
-const MAX_RSS_BYTES = 512 * 1024 * 1024;
+/** RSS may grow this much over the run (the attack this replays grew it by ~900 MB with one file). */
+const MAX_RSS_GROWTH_BYTES = 256 * 1024 * 1024;
+/** Inputs are drawn in batches (each from its own seed), so they are never all held at once. */
+const BATCH = 200;
+
+function* documents(): Generator<FuzzDocument> {
+  for (let drawn = 0; drawn < runs; drawn += BATCH) {
+    const count = Math.min(BATCH, runs - drawn);
+    for (const [document] of fc.sample(fc.tuple(fuzzDocument), { numRuns: count, seed: seed + drawn }))
+      yield document;
+  }
+}
 
 async function main(): Promise<void> {
   const harness = documentFuzzHarness();
@@ -40,7 +51,7 @@ async function main(): Promise<void> {
   let largestInput = 0;
   const started = performance.now();
   try {
-    for (const [document] of fc.sample(fc.tuple(fuzzDocument), { numRuns: runs, seed })) {
+    for (const document of documents()) {
       largestInput = Math.max(largestInput, document.bytes.length);
       try {
         const result = await harness.run(document);
@@ -57,7 +68,7 @@ async function main(): Promise<void> {
   } finally {
     harness.close();
   }
-  const pass = failures.length === 0 && worstRss < MAX_RSS_BYTES;
+  const pass = failures.length === 0 && worstRss - startRss < MAX_RSS_GROWTH_BYTES;
   const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
   writeBenchResult(
     'document-fuzz',
@@ -71,6 +82,7 @@ async function main(): Promise<void> {
       worstHeapGrowthMB: mb(worstHeapGrowth),
       startRssMB: mb(startRss),
       worstRssMB: mb(worstRss),
+      rssGrowthMB: mb(worstRss - startRss),
       largestInputBytes: largestInput,
       totalSeconds: Math.round((performance.now() - started) / 100) / 10,
       firstFailures: failures.slice(0, 5).join(' | ') || null,
@@ -78,7 +90,7 @@ async function main(): Promise<void> {
     {
       outcome: 'every input processed or quarantined, none failed',
       worstMs: `< ${MAX_MS_PER_INPUT} (PDF parse budget ${PDF_PARSE_BUDGET_MS} ms + the streaming pass)`,
-      worstRssMB: `< ${mb(MAX_RSS_BYTES)}`,
+      rssGrowthMB: `< ${mb(MAX_RSS_GROWTH_BYTES)} (worstRssMB - startRssMB)`,
     },
     pass,
     `${runs} inputs: ${outcomes.processed ?? 0} processed, ${outcomes.quarantined ?? 0} quarantined, ` +
