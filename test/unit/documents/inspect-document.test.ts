@@ -132,7 +132,8 @@ describe('inspectDocument', () => {
     const notAllowed = await inspect(makePng(4, 3), { allowedTypes: ['application/pdf'] });
     expect(notAllowed).toMatchObject({ detectedType: { mime: 'image/png' }, metadata: {} });
     const jpeg = await inspect(makeJpeg(5, 6), { allowedTypes: ['image/png'] });
-    expect(jpeg.metadata).toEqual({});
+    // No dimensions: the format's end is still found (trailing data is judged for every type).
+    expect(jpeg.metadata).toEqual({ trailingBytes: 0 });
   });
 
   it('never runs an image parser on an image type we do not accept (a hostile BMP header)', async () => {
