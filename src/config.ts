@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { PDF_ACTIVE_CONTENT_NAMES } from './documents/inspection/pdf-active-content';
 import { ConfigError } from './errors';
 
 const nonEmpty = () => z.string().check(z.trim(), z.minLength(1));
@@ -111,6 +112,32 @@ export const variables = {
     schema: z._default(z.coerce.number().check(z.int(), z.gte(10), z.lte(3600)), 300),
     expected: 'an integer from 10 to 3600',
     description: 'Seconds a presigned download URL stays valid (default 300)',
+  },
+  DOCUMENTS_ALLOW_TRAILING_DATA: {
+    schema: z._default(
+      z.pipe(
+        z.enum(['true', 'false']),
+        z.transform((value) => value === 'true'),
+      ),
+      false,
+    ),
+    expected: 'true or false',
+    description:
+      'Keep files with data after their format end marker (PNG IEND, JPEG EOI, PDF %%EOF, zip end record…); default false quarantines them as TRAILING_DATA',
+  },
+  DOCUMENTS_QUARANTINE_PDF_ACTIVE_CONTENT: {
+    schema: z.optional(
+      z.pipe(
+        commaSeparated(),
+        z.pipe(
+          z.array(z.enum([...PDF_ACTIVE_CONTENT_NAMES, 'none'])),
+          z.transform((names) => names.filter((name) => name !== 'none')),
+        ),
+      ),
+    ),
+    expected: `comma-separated names among ${PDF_ACTIVE_CONTENT_NAMES.join(', ')}, or none`,
+    description:
+      'PDF active content that quarantines a file (default JavaScript,JS,Launch,RichMedia,XFA; none = list it in the manifest only)',
   },
   DOCUMENTS_MALWARE_SCANNING: {
     schema: z._default(

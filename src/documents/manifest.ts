@@ -17,8 +17,10 @@ export type QuarantineCode =
   | 'TYPE_NOT_ALLOWED'
   | 'TYPE_MISMATCH'
   | 'EXTENSION_MISMATCH'
+  | 'TRAILING_DATA'
   | 'DAMAGED'
   | 'NO_PAGES'
+  | 'ACTIVE_CONTENT'
   | 'MALWARE'
   | 'NOT_SCANNED';
 
@@ -66,7 +68,9 @@ export interface DocumentManifest {
 /**
  * Decides whether an inspected upload is kept or quarantined, first failing rule wins: empty, over the
  * size limit, a type not on the allow-list, content contradicting the declared type or the extension,
- * a truncated or page-less PDF.
+ * data after the format's end (unless the policy allows it), a damaged file (a truncated PDF, one whose
+ * pages cannot be counted even by repair, a format whose end marker is missing), a page-less PDF, PDF
+ * active content the policy quarantines.
  */
 export function judgeDocument(inspection: DocumentInspection, policy: UploadPolicy): DocumentVerdict {
   const quarantine = (code: QuarantineCode, message: string): DocumentVerdict => ({
@@ -89,9 +93,29 @@ export function judgeDocument(inspection: DocumentInspection, policy: UploadPoli
       'EXTENSION_MISMATCH',
       `Extension .${inspection.extension} does not fit content ${detected}`,
     );
-  if (inspection.metadata.truncated)
-    return quarantine('DAMAGED', 'The PDF ends before its trailer (truncated)');
-  if (inspection.metadata.pages === 0) return quarantine('NO_PAGES', 'The PDF has no pages');
+  const { metadata } = inspection;
+  if (typeof metadata.trailingBytes === 'number' && metadata.trailingBytes > 0 && !policy.allowTrailingData)
+    return quarantine(
+      'TRAILING_DATA',
+      `${metadata.trailingBytes} bytes follow the end of the ${detected} content (a polyglot or appended data)`,
+    );
+  if (metadata.truncated) return quarantine('DAMAGED', 'The PDF ends before its trailer (truncated)');
+  if (metadata.trailingBytes === null)
+    return quarantine('DAMAGED', `No end marker of ${detected} was found (truncated or broken)`);
+  if (detected === 'application/pdf' && metadata.pages === null && !metadata.encrypted)
+    return quarantine(
+      'DAMAGED',
+      `The PDF's pages cannot be counted: ${metadata.note ?? 'unknown structure'}`,
+    );
+  if (metadata.pages === 0) return quarantine('NO_PAGES', 'The PDF has no pages');
+  const active = (metadata.activeContent ?? []).filter((name) =>
+    policy.quarantinedPdfActiveContent.includes(name),
+  );
+  if (active.length > 0)
+    return quarantine(
+      'ACTIVE_CONTENT',
+      `The PDF holds active content: ${active.map((name) => `/${name}`).join(', ')}`,
+    );
   return { status: 'processed', reason: null };
 }
 

@@ -25,6 +25,8 @@ export function loadDocumentSettings(env: NodeJS.ProcessEnv = process.env): Docu
       'DOCUMENTS_UPLOAD_EXPIRY_SECONDS',
       'DOCUMENTS_DOWNLOAD_EXPIRY_SECONDS',
       'DOCUMENTS_INLINE_TYPES',
+      'DOCUMENTS_ALLOW_TRAILING_DATA',
+      'DOCUMENTS_QUARANTINE_PDF_ACTIVE_CONTENT',
     ],
     env,
   );
@@ -41,6 +43,8 @@ export function loadDocumentSettings(env: NodeJS.ProcessEnv = process.env): Docu
       maxBytes: config.DOCUMENTS_MAX_UPLOAD_BYTES,
       allowedTypes: config.DOCUMENTS_ALLOWED_TYPES,
       expirySeconds: config.DOCUMENTS_UPLOAD_EXPIRY_SECONDS,
+      allowTrailingData: config.DOCUMENTS_ALLOW_TRAILING_DATA,
+      quarantinedPdfActiveContent: config.DOCUMENTS_QUARANTINE_PDF_ACTIVE_CONTENT,
     }),
     downloadExpirySeconds: config.DOCUMENTS_DOWNLOAD_EXPIRY_SECONDS,
     inlineTypes,

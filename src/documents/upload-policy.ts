@@ -4,6 +4,10 @@ import {
   normalizeMimeType,
   typesOfExtension,
 } from './inspection/type-compatibility';
+import {
+  DEFAULT_QUARANTINED_PDF_ACTIVE_CONTENT,
+  type PdfActiveContent,
+} from './inspection/pdf-active-content';
 
 /** Default largest upload: 100 MB. */
 export const DEFAULT_MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
@@ -29,6 +33,10 @@ export interface UploadPolicy {
   maxBytes: number;
   allowedTypes: readonly string[];
   expirySeconds: number;
+  /** Keep files with data after their format's end marker (default false: a polyglot is quarantined). */
+  allowTrailingData: boolean;
+  /** PDF active-content names that quarantine a file (default: those that run code; [] = none). */
+  quarantinedPdfActiveContent: readonly PdfActiveContent[];
 }
 
 /** The policy with defaults filled in; allowed types normalised (`image/jpg` → `image/jpeg`). */
@@ -37,6 +45,9 @@ export function uploadPolicy(overrides: Partial<UploadPolicy> = {}): UploadPolic
     maxBytes: overrides.maxBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
     allowedTypes: (overrides.allowedTypes ?? DEFAULT_ALLOWED_TYPES).map(normalizeMimeType),
     expirySeconds: overrides.expirySeconds ?? DEFAULT_UPLOAD_EXPIRY_SECONDS,
+    allowTrailingData: overrides.allowTrailingData ?? false,
+    quarantinedPdfActiveContent:
+      overrides.quarantinedPdfActiveContent ?? DEFAULT_QUARANTINED_PDF_ACTIVE_CONTENT,
   };
 }
 

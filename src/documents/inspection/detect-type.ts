@@ -25,6 +25,8 @@ export interface DetectionInput {
   tail: Buffer;
   /** Whether the whole stream was valid UTF-8. */
   wholeFileIsUtf8: boolean;
+  /** Whether the whole stream was free of the control bytes text never holds (control-bytes.ts). */
+  wholeFileIsControlFree: boolean;
 }
 
 const ZIP_FAMILY = new Set(['zip', 'docx', 'xlsx', 'pptx']);
@@ -32,7 +34,8 @@ const ZIP_FAMILY = new Set(['zip', 'docx', 'xlsx', 'pptx']);
 /**
  * The type of a file from its first and last bytes: magic bytes via `file-type`, refined for zips by
  * their central directory (docx/xlsx/pptx whose telling entries lie beyond the head), and for text by a
- * UTF-8 + structure sniff that tells JSON, CSV and plain text apart.
+ * UTF-8 + structure sniff that tells JSON, CSV and plain text apart. Text is only text when the WHOLE
+ * stream is valid UTF-8 and free of control bytes (both checked on every chunk of the streaming pass).
  */
 export async function detectType(input: DetectionInput): Promise<DetectedType> {
   if (input.size === 0) return { mime: 'application/x-empty', ext: null, source: 'empty' };
@@ -46,7 +49,8 @@ export async function detectType(input: DetectionInput): Promise<DetectedType> {
     return { mime: magic.mime, ext: magic.ext, source: 'magic' };
   }
   const isWholeFile = input.size <= input.head.length;
-  if (input.wholeFileIsUtf8 && looksLikeText(input.head, isWholeFile)) {
+  // Both checks cover every byte of the stream, so a verdict never depends on where a byte falls.
+  if (input.wholeFileIsUtf8 && input.wholeFileIsControlFree && looksLikeText(input.head, isWholeFile)) {
     const whole = input.size <= input.tail.length ? input.tail.toString('utf8') : undefined;
     const kind = classifyText({
       head: input.head.subarray(0, completeLength(input.head)).toString('utf8'),

@@ -1,10 +1,15 @@
 import { createHash } from 'node:crypto';
 import { imageSize } from 'image-size';
 import { HeadWindow, TailWindow } from './byte-windows';
+import { ControlByteScanner } from './control-bytes';
 import { detectType, type DetectedType } from './detect-type';
-import { JpegDimensionsWalker } from './jpeg-dimensions';
-import { HeldBytesOnlyError, readPdfInfo } from './pdf-structure';
-import { CachingRangeReader, type RangeReader } from './range-reader';
+import { GifWalker } from './gif-walker';
+import { JpegWalker } from './jpeg-walker';
+import { PDF_ACTIVE_CONTENT_NAMES, findPdfActiveContent, type PdfActiveContent } from './pdf-active-content';
+import { readPdfInfo } from './pdf-structure';
+import { PngWalker } from './png-walker';
+import { CachingRangeReader, HeldBytesOnlyError, type RangeReader } from './range-reader';
+import { trailingBytesOf } from './trailing-data';
 import { declaredTypeMatches, extensionMatches, extensionOf, normalizeMimeType } from './type-compatibility';
 import { Utf8Validator } from './utf8-validator';
 
@@ -23,6 +28,16 @@ export interface DocumentMetadata {
   pdfVersion?: string | null;
   /** The PDF ends before its trailer: an upload cut short. */
   truncated?: true;
+  /** The PDF's cross-reference was broken; its pages were counted from a scan for objects. */
+  recovered?: true;
+  /** PDF active content found (see pdf-active-content.ts for where it is looked for). */
+  activeContent?: PdfActiveContent[];
+  /**
+   * Bytes after the format's end marker (PNG IEND, JPEG EOI, GIF trailer, WebP RIFF size, PDF %%EOF,
+   * zip end record + comment): 0 when the file ends where its format does, null when no end was found.
+   * Absent for types without an end marker (text).
+   */
+  trailingBytes?: number | null;
   /** Why a value above could not be told (e.g. `pages: null`). */
   note?: string;
 }
@@ -60,10 +75,13 @@ export interface InspectOptions {
 }
 
 /**
- * Reads a document ONCE as a stream — SHA-256, size, first 64 KiB and last 1 MiB, JPEG segments, UTF-8
- * validity — then tells its type and metadata from what it kept, plus a few ranged reads for PDFs. Memory
- * stays bounded (≈ 1 MiB + one chunk) whatever the size. Throws only when the stream itself fails or the
- * signal aborts; unreadable content yields `application/octet-stream` or a metadata note, never a throw.
+ * Reads a document ONCE as a stream — SHA-256, size, first 64 KiB and last 1 MiB, the structure walks of
+ * JPEG, PNG and GIF (frame size, where the format ends), UTF-8 validity and control bytes over every
+ * byte — then tells its type and metadata from what it kept, plus a few ranged reads for PDFs (parsed
+ * under their own time and memory budget, pdf-budget.ts). Memory stays bounded (≈ 1 MiB + one chunk)
+ * whatever the size. Throws only when the stream itself fails, a ranged read fails for a reason other than
+ * its limits, or the signal aborts; hostile or unreadable content yields `application/octet-stream` or a
+ * metadata note, never a throw.
  */
 export async function inspectDocument(
   source: AsyncIterable<Uint8Array | string>,
@@ -73,8 +91,11 @@ export async function inspectDocument(
   const hash = createHash('sha256');
   const head = new HeadWindow(HEAD_BYTES);
   const tail = new TailWindow(TAIL_BYTES);
-  const jpeg = new JpegDimensionsWalker();
+  const jpeg = new JpegWalker();
+  const png = new PngWalker();
+  const gif = new GifWalker();
   const utf8 = new Utf8Validator();
+  const controlBytes = new ControlByteScanner();
   let size = 0;
 
   for await (const piece of source) {
@@ -84,8 +105,13 @@ export async function inspectDocument(
     size += chunk.length;
     head.push(chunk);
     tail.push(chunk);
+    // Each walker checks its format's signature first and stops within a few bytes on any other file.
     if (!jpeg.done) jpeg.push(chunk);
+    if (!png.done) png.push(chunk);
+    if (!gif.done) gif.push(chunk);
     utf8.push(chunk);
+    // Text must be control-free wherever the byte falls; binary (no longer UTF-8) is not scanned further.
+    if (utf8.validSoFar) controlBytes.push(chunk);
   }
   const read = performance.now();
 
@@ -96,6 +122,7 @@ export async function inspectDocument(
     head: headBytes,
     tail: tailBytes,
     wholeFileIsUtf8: utf8.finish(),
+    wholeFileIsControlFree: controlBytes.firstControlByteAt === undefined,
   });
   const metadata = await readMetadata(detectedType, {
     size,
@@ -104,6 +131,15 @@ export async function inspectDocument(
     jpeg,
     options,
   });
+  const trailingBytes = trailingBytesOf(detectedType.mime, {
+    size,
+    head: headBytes,
+    tail: tailBytes,
+    png,
+    jpeg,
+    gif,
+  });
+  if (trailingBytes !== undefined) metadata.trailingBytes = trailingBytes;
   const extension = options.filename ? extensionOf(options.filename) : null;
   const declaredType = options.declaredType ? normalizeMimeType(options.declaredType) : null;
 
@@ -122,7 +158,7 @@ export async function inspectDocument(
 
 async function readMetadata(
   type: DetectedType,
-  held: { size: number; head: Buffer; tail: Buffer; jpeg: JpegDimensionsWalker; options: InspectOptions },
+  held: { size: number; head: Buffer; tail: Buffer; jpeg: JpegWalker; options: InspectOptions },
 ): Promise<DocumentMetadata> {
   const dimensionsWanted =
     DIMENSION_TYPES.has(type.mime) && (held.options.allowedTypes?.includes(type.mime) ?? true);
@@ -154,11 +190,31 @@ async function readMetadata(
       pages: pdf.pages,
       encrypted: pdf.encrypted,
       pdfVersion: pdf.version,
+      activeContent: pdfActiveContent(held.head, held.tail, pdf.activeContent ?? []),
       ...(pdf.truncated ? { truncated: pdf.truncated } : {}),
+      ...(pdf.recovered ? { recovered: pdf.recovered } : {}),
       ...(pdf.reason !== undefined ? { note: pdf.reason } : {}),
     };
   }
   return {};
+}
+
+/**
+ * Active content of a PDF: the name tokens of the first 64 KiB and the last 1 MiB (the whole file up to
+ * ~1.06 MiB; uncompressed objects only), plus what the structure read found in the catalog. A name in a
+ * compressed object stream in the middle of a larger file is not seen.
+ */
+function pdfActiveContent(
+  head: Buffer,
+  tail: Buffer,
+  fromCatalog: readonly PdfActiveContent[],
+): PdfActiveContent[] {
+  const found = new Set([
+    ...findPdfActiveContent(head.toString('latin1')),
+    ...findPdfActiveContent(tail.toString('latin1')),
+    ...fromCatalog,
+  ]);
+  return PDF_ACTIVE_CONTENT_NAMES.filter((name) => found.has(name));
 }
 
 function unavailableReader(size: number): RangeReader {

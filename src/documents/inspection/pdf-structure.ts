@@ -1,5 +1,19 @@
-import { inflateSync } from 'node:zlib';
-import { RangeSourceError, type RangeReader } from './range-reader';
+import { findPdfActiveContent, type PdfActiveContent } from './pdf-active-content';
+import { PdfBudgetError, PdfParseBudget } from './pdf-budget';
+import { recoverXref } from './pdf-recovery';
+import {
+  PdfEncryptedError,
+  PdfStructureError,
+  PdfTruncatedError,
+  dictionaryAt,
+  firstReference,
+  readUntil,
+  topLevel,
+} from './pdf-syntax';
+import { loadXrefSections, readStreamObject, type XrefEntry, type XrefSection } from './pdf-xref';
+import { RangeSourceError, isReadLimit, type RangeReader } from './range-reader';
+
+export { undoPngPredictor } from './pdf-xref';
 
 /** What a PDF says about itself; `pages: null` with a `reason` when it cannot be told reliably. */
 export interface PdfInfo {
@@ -8,68 +22,66 @@ export interface PdfInfo {
   pages: number | null;
   /** Set when the end of the file (startxref, %%EOF) is missing: an upload cut short. */
   truncated?: true;
+  /** Set when the cross-reference was broken and the pages were counted from a scan for objects. */
+  recovered?: true;
+  /** Active-content names in the catalog and its /Names and /AcroForm dictionaries (compressed or not). */
+  activeContent?: PdfActiveContent[];
   reason?: string;
 }
 
-interface XrefEntry {
-  /** 1: at byte `offset`; 2: object number `index` inside object stream `stream`. */
-  kind: 1 | 2;
-  offset: number;
-  stream: number;
-  index: number;
+interface PageCount {
+  pages: number;
+  activeContent: PdfActiveContent[];
 }
 
-interface XrefSection {
-  lookup(objectNumber: number): Promise<XrefEntry | 'free' | undefined>;
-  trailer: string;
-}
-
-const TAIL_BYTES = 16 * 1024;
-const OBJECT_BYTES = 64 * 1024;
-/** Largest xref or object stream read (compressed) and inflated: real ones are KBs; a hostile one is refused. */
-const MAX_STREAM_BYTES = 8 * 1024 * 1024;
-const MAX_INFLATED_BYTES = 32 * 1024 * 1024;
-const MAX_SECTIONS = 64;
-
-class PdfStructureError extends Error {}
-class PdfTruncatedError extends PdfStructureError {}
-
-/** Thrown by a reader that only has the bytes the streaming pass kept: a property of the file's layout. */
-export class HeldBytesOnlyError extends Error {
-  constructor() {
-    super('the cross-reference lies outside the bytes held and no range reader was given');
-  }
-}
+/** Nodes of a page tree walked at most when its root has no usable /Count. */
+const MAX_PAGE_TREE_NODES = 100_000;
+/** Objects one object stream may hold (writers put ~100 in each), and bytes of its offset table. */
+const MAX_OBJECTS_PER_STREAM = 100_000;
+const MAX_OFFSET_TABLE_BYTES = 4 * 1024 * 1024;
 
 /**
  * Reads a PDF's version, encryption flag and page count from its structure alone: the trailer and
  * cross-reference sections (classic tables and compressed xref streams, following /Prev), then
  * /Root → /Pages → /Count — a handful of ranged reads whatever the file size, never the whole file.
- * Never throws for a broken file: it answers `pages: null` and why. A failing reader (RangeSourceError)
- * propagates its cause, so a transient S3 error is retried rather than written into a manifest.
+ * When the cross-reference is broken it repairs it as readers do, by scanning for `n g obj` objects
+ * (pdf-recovery.ts), and says so (`recovered`). Every loop runs under `budget` (2 s of parsing, 64 MiB
+ * inflated), so any file ends in bounded time and memory.
+ * Never throws for a broken or hostile file: it answers `pages: null` and why. A failing reader
+ * (RangeSourceError) propagates its cause, so a transient S3 error is retried rather than written into
+ * a manifest.
  */
-export async function readPdfInfo(reader: RangeReader): Promise<PdfInfo> {
-  const header = (await reader.read(0, 16)).toString('latin1');
-  const version = /^%PDF-(\d\.\d)/.exec(header)?.[1] ?? null;
+export async function readPdfInfo(source: RangeReader, budget = new PdfParseBudget()): Promise<PdfInfo> {
+  const reader = budget.wrap(source);
+  let version: string | null = null;
   let encrypted = false;
   try {
-    const sections = await loadXrefSections(reader);
-    const trailers = sections.map((section) => section.trailer);
-    encrypted = trailers.some((trailer) => /\/Encrypt\b/.test(trailer));
-    const rootRef = firstMatch(trailers, /\/Root\s+(\d+)\s+\d+\s+R/);
-    if (rootRef === undefined) throw new PdfStructureError('no /Root in the trailer');
-    const objects = new ObjectReader(reader, sections, encrypted);
-    const catalog = await objects.dictionary(rootRef);
-    const pagesRef = /\/Pages\s+(\d+)\s+\d+\s+R/.exec(catalog)?.[1];
-    if (pagesRef === undefined) throw new PdfStructureError('the catalog has no /Pages');
-    const pagesTree = await objects.dictionary(Number(pagesRef));
-    const count = /\/Count\s+(\d+)(\s+\d+\s+R)?/.exec(pagesTree);
-    if (!count) throw new PdfStructureError('the page tree has no /Count');
-    const pages = count[2] ? Number((await objects.body(Number(count[1]))).trim()) : Number(count[1]);
-    if (!Number.isInteger(pages)) throw new PdfStructureError('the page count is not a number');
-    return { version, encrypted, pages };
+    const header = (await reader.read(0, 16)).toString('latin1');
+    version = /^%PDF-(\d\.\d)/.exec(header)?.[1] ?? null;
+    let sections: XrefSection[];
+    try {
+      sections = await loadXrefSections(reader, budget);
+      encrypted = isEncrypted(sections);
+      return { version, encrypted, ...(await countPages(reader, sections, encrypted, budget)) };
+    } catch (error) {
+      if (!isRepairable(error)) throw error;
+      const recovered = await recoverOrExplain(reader, budget, error as Error);
+      encrypted ||= isEncrypted([recovered]);
+      const counted = await countPages(reader, [recovered], encrypted, budget).catch(
+        (repairError: unknown) => {
+          throw isRepairable(repairError) ? explain(error as Error, repairError as Error) : repairError;
+        },
+      );
+      return {
+        version,
+        encrypted,
+        ...counted,
+        recovered: true,
+        reason: `cross-reference repaired by scanning for objects (${(error as Error).message})`,
+      };
+    }
   } catch (error) {
-    if (error instanceof RangeSourceError && !(error.cause instanceof HeldBytesOnlyError)) throw error.cause;
+    if (error instanceof RangeSourceError && !isReadLimit(error)) throw error.cause;
     return {
       version,
       encrypted,
@@ -80,88 +92,109 @@ export async function readPdfInfo(reader: RangeReader): Promise<PdfInfo> {
   }
 }
 
-async function loadXrefSections(reader: RangeReader): Promise<XrefSection[]> {
-  const tail = (await reader.read(Math.max(0, reader.size - TAIL_BYTES), reader.size)).toString('latin1');
-  const startxref = /startxref\s+(\d+)\s+%%EOF\s*$/.exec(tail) ?? /startxref\s+(\d+)/.exec(tail);
-  if (!startxref) throw new PdfTruncatedError('no startxref near the end (truncated file?)');
-  const sections: XrefSection[] = [];
-  const seen = new Set<number>();
-  const pending = [Number(startxref[1])];
-  while (pending.length > 0) {
-    const offset = pending.shift()!;
-    if (seen.has(offset) || sections.length >= MAX_SECTIONS) continue;
-    seen.add(offset);
-    const section = await loadXrefSection(reader, offset);
-    sections.push(section);
-    // A hybrid file lists its compressed objects in /XRefStm, consulted before the older /Prev sections.
-    const hybrid = /\/XRefStm\s+(\d+)/.exec(section.trailer)?.[1];
-    const previous = /\/Prev\s+(\d+)/.exec(section.trailer)?.[1];
-    if (hybrid !== undefined) pending.push(Number(hybrid));
-    if (previous !== undefined) pending.push(Number(previous));
+/** Errors a scan for objects may get past: broken structure or reads beyond what may be read. */
+function isRepairable(error: unknown): boolean {
+  if (
+    error instanceof PdfTruncatedError ||
+    error instanceof PdfEncryptedError ||
+    error instanceof PdfBudgetError
+  )
+    return false;
+  return error instanceof PdfStructureError || isReadLimit(error);
+}
+
+async function recoverOrExplain(
+  reader: RangeReader,
+  budget: PdfParseBudget,
+  cause: Error,
+): Promise<XrefSection> {
+  try {
+    return await recoverXref(reader, budget);
+  } catch (repairError) {
+    throw isRepairable(repairError) ? explain(cause, repairError as Error) : repairError;
   }
-  return sections;
 }
 
-async function loadXrefSection(reader: RangeReader, offset: number): Promise<XrefSection> {
-  const start = (await reader.read(offset, offset + 64)).toString('latin1');
-  if (start.startsWith('xref')) return loadXrefTable(reader, offset);
-  if (/^\s*\d+\s+\d+\s+obj/.test(start)) return loadXrefStream(reader, offset);
-  throw new PdfStructureError(`no cross-reference section at byte ${offset}`);
+function explain(cause: Error, repairError: Error): PdfStructureError {
+  return new PdfStructureError(`${cause.message}; repair by scanning failed: ${repairError.message}`);
 }
 
-async function loadXrefTable(reader: RangeReader, offset: number): Promise<XrefSection> {
-  const subsections: { first: number; count: number; entries: number }[] = [];
-  let position = offset + 4;
-  for (;;) {
-    const text = (await reader.read(position, position + 64)).toString('latin1');
-    const header = /^\s*(\d+)\s+(\d+)[ \t]*\r?\n/.exec(text);
-    if (!header) break;
-    const count = Number(header[2]);
-    subsections.push({ first: Number(header[1]), count, entries: position + header[0].length });
-    position += header[0].length + count * 20;
-  }
-  const trailerText = await readUntil(reader, position, '>>');
-  if (!/^\s*trailer/.test(trailerText))
-    throw new PdfStructureError(`no trailer after the xref table at ${offset}`);
-  const trailer = topLevel(dictionaryAt(trailerText, trailerText.indexOf('<<')));
-  return {
-    trailer,
-    async lookup(objectNumber) {
-      const sub = subsections.find((s) => objectNumber >= s.first && objectNumber < s.first + s.count);
-      if (!sub) return undefined;
-      const at = sub.entries + (objectNumber - sub.first) * 20;
-      const entry = /^(\d{10}) (\d{5}) ([nf])/.exec((await reader.read(at, at + 20)).toString('latin1'));
-      if (!entry) throw new PdfStructureError(`malformed xref entry for object ${objectNumber}`);
-      if (entry[3] === 'f') return 'free';
-      return { kind: 1, offset: Number(entry[1]), stream: 0, index: 0 };
-    },
-  };
+function isEncrypted(sections: readonly XrefSection[]): boolean {
+  return sections.some((section) => /\/Encrypt\b/.test(section.trailer));
 }
 
-async function loadXrefStream(reader: RangeReader, offset: number): Promise<XrefSection> {
-  const { dictionary, data } = await readStreamObject(reader, offset);
-  const widths = numberArray(dictionary, 'W');
-  if (widths.length !== 3) throw new PdfStructureError('xref stream without a valid /W');
-  const size = Number(/\/Size\s+(\d+)/.exec(dictionary)?.[1] ?? 0);
-  const index = numberArray(dictionary, 'Index');
-  const ranges = index.length >= 2 ? index : [0, size];
-  const rowLength = widths[0]! + widths[1]! + widths[2]!;
-  const entries = new Map<number, XrefEntry | 'free'>();
-  let row = 0;
-  for (let r = 0; r + 1 < ranges.length; r += 2) {
-    for (let i = 0; i < ranges[r + 1]!; i++, row++) {
-      const at = row * rowLength;
-      if (at + rowLength > data.length) throw new PdfStructureError('xref stream shorter than its /Index');
-      const type = widths[0] === 0 ? 1 : readNumber(data, at, widths[0]!);
-      const second = readNumber(data, at + widths[0]!, widths[1]!);
-      const third = readNumber(data, at + widths[0]! + widths[1]!, widths[2]!);
-      const objectNumber = ranges[r]! + i;
-      if (type === 1) entries.set(objectNumber, { kind: 1, offset: second, stream: 0, index: 0 });
-      else if (type === 2) entries.set(objectNumber, { kind: 2, offset: 0, stream: second, index: third });
-      else entries.set(objectNumber, 'free');
+async function countPages(
+  reader: RangeReader,
+  sections: XrefSection[],
+  encrypted: boolean,
+  budget: PdfParseBudget,
+): Promise<PageCount> {
+  const rootRef = firstReference(
+    sections.map((section) => section.trailer),
+    'Root',
+  );
+  if (rootRef === undefined) throw new PdfStructureError('no /Root in the trailer');
+  const objects = new ObjectReader(reader, sections, encrypted, budget);
+  const catalogText = await objects.rawDictionary(rootRef);
+  const catalog = topLevel(catalogText);
+  const activeContent = await catalogActiveContent(objects, catalogText);
+  const pagesRef = /\/Pages\s+(\d+)\s+\d+\s+R/.exec(catalog)?.[1];
+  if (pagesRef === undefined) throw new PdfStructureError('the catalog has no /Pages');
+  const pagesTree = await objects.dictionary(Number(pagesRef));
+  const count = /\/Count\s+(\d+)(\s+\d+\s+R)?/.exec(pagesTree);
+  if (!count) return { pages: await walkPageTree(objects, Number(pagesRef), budget), activeContent };
+  const pages = count[2] ? Number((await objects.body(Number(count[1]))).trim()) : Number(count[1]);
+  if (!Number.isInteger(pages)) throw new PdfStructureError('the page count is not a number');
+  return { pages, activeContent };
+}
+
+/**
+ * Active content named by the catalog (/OpenAction, /AA) and by the dictionaries it points at that hold
+ * scripts, attachments and forms (/Names → /JavaScript, /EmbeddedFiles; /AcroForm → /XFA), read through
+ * the structure so that a catalog inside a compressed object stream is seen too. An unreadable /Names or
+ * /AcroForm adds nothing.
+ */
+async function catalogActiveContent(objects: ObjectReader, catalogText: string): Promise<PdfActiveContent[]> {
+  const found = findPdfActiveContent(catalogText);
+  const own = topLevel(catalogText);
+  for (const key of ['Names', 'AcroForm']) {
+    const ref = new RegExp(`/${key}\\s+(\\d+)\\s+\\d+\\s+R`).exec(own)?.[1];
+    if (ref === undefined) continue;
+    try {
+      for (const name of findPdfActiveContent(await objects.body(Number(ref)))) found.add(name);
+    } catch (error) {
+      if (!(error instanceof PdfStructureError) && !isReadLimit(error)) throw error;
     }
   }
-  return { trailer: dictionary, lookup: async (objectNumber) => entries.get(objectNumber) };
+  return [...found];
+}
+
+/**
+ * Counts the leaves of a page tree whose root has no /Count, as readers do. A node met twice (a cycle,
+ * or a kid shared by two parents) is refused, and at most 100,000 nodes are visited.
+ */
+async function walkPageTree(objects: ObjectReader, root: number, budget: PdfParseBudget): Promise<number> {
+  const visited = new Set<number>();
+  const pending = [root];
+  let pages = 0;
+  while (pending.length > 0) {
+    budget.check();
+    const node = pending.pop()!;
+    if (visited.has(node))
+      throw new PdfStructureError(`the page tree reaches object ${node} twice (a cycle)`);
+    visited.add(node);
+    if (visited.size > MAX_PAGE_TREE_NODES)
+      throw new PdfStructureError(`the page tree has more than ${MAX_PAGE_TREE_NODES} nodes`);
+    const dictionary = await objects.dictionary(node);
+    if (/\/Type\s*\/Page\b/.test(dictionary)) {
+      pages++;
+      continue;
+    }
+    const kids = /\/Kids\s*\[([^\]]*)\]/.exec(dictionary);
+    if (!kids) throw new PdfStructureError(`page tree node ${node} has neither /Count nor /Kids`);
+    for (const kid of kids[1]!.matchAll(/(\d+)\s+\d+\s+R/g)) pending.push(Number(kid[1]));
+  }
+  return pages;
 }
 
 class ObjectReader {
@@ -171,18 +204,25 @@ class ObjectReader {
     private readonly reader: RangeReader,
     private readonly sections: XrefSection[],
     private readonly encrypted: boolean,
+    private readonly budget: PdfParseBudget,
   ) {}
 
-  /** The dictionary of an object, as text. */
+  /** The dictionary of an object, as text, nested dictionaries blanked out. */
   async dictionary(objectNumber: number): Promise<string> {
+    return topLevel(await this.rawDictionary(objectNumber));
+  }
+
+  /** The dictionary of an object, as text, nested dictionaries included. */
+  async rawDictionary(objectNumber: number): Promise<string> {
     const body = await this.body(objectNumber);
     const at = body.indexOf('<<');
     if (at < 0) throw new PdfStructureError(`object ${objectNumber} is not a dictionary`);
-    return topLevel(dictionaryAt(body, at));
+    return dictionaryAt(body, at);
   }
 
   /** The text of an object (after `n g obj`), wherever it is stored. */
   async body(objectNumber: number): Promise<string> {
+    this.budget.check();
     const entry = await this.locate(objectNumber);
     if (entry.kind === 1) {
       const text = await readUntil(this.reader, entry.offset, 'endobj');
@@ -191,7 +231,7 @@ class ObjectReader {
       const end = text.indexOf('endobj', head[0].length);
       return text.slice(head[0].length, end < 0 ? undefined : end);
     }
-    if (this.encrypted) throw new PdfStructureError('encrypted PDF with compressed object streams');
+    if (this.encrypted) throw new PdfEncryptedError('encrypted PDF with compressed object streams');
     const objects = await this.objectStream(entry.stream);
     const text = objects.get(objectNumber);
     if (text === undefined)
@@ -199,13 +239,33 @@ class ObjectReader {
     return text;
   }
 
+  /**
+   * Where an object is: its entry in the newest section listing it, else (in a section rebuilt by a scan)
+   * the object stream that holds it.
+   */
   private async locate(objectNumber: number): Promise<XrefEntry> {
+    const listed = await this.locateListed(objectNumber);
+    if (listed) return listed;
     for (const section of this.sections) {
-      const entry = await section.lookup(objectNumber);
-      if (entry === 'free') break;
-      if (entry) return entry;
+      for (const stream of section.objectStreams ?? []) {
+        if (stream === objectNumber || this.encrypted) continue;
+        const objects = await this.objectStream(stream).catch((error: unknown) => {
+          if (error instanceof PdfStructureError) return undefined;
+          throw error;
+        });
+        if (objects?.has(objectNumber)) return { kind: 2, offset: 0, stream, index: 0 };
+      }
     }
     throw new PdfStructureError(`object ${objectNumber} is not in the cross-reference table`);
+  }
+
+  private async locateListed(objectNumber: number): Promise<XrefEntry | undefined> {
+    for (const section of this.sections) {
+      const entry = await section.lookup(objectNumber);
+      if (entry === 'free') return undefined;
+      if (entry) return entry;
+    }
+    return undefined;
   }
 
   private objectStream(streamNumber: number): Promise<Map<number, string>> {
@@ -217,153 +277,38 @@ class ObjectReader {
     return loaded;
   }
 
+  /**
+   * An object stream's objects by number. The stream itself is only ever found by its own entry (never
+   * inside another object stream), so object streams cannot form a cycle; /N is capped by the offsets
+   * the stream actually lists.
+   */
   private async loadObjectStream(streamNumber: number): Promise<Map<number, string>> {
-    const entry = await this.locate(streamNumber);
+    const entry = await this.locateListed(streamNumber);
+    if (!entry)
+      throw new PdfStructureError(`object stream ${streamNumber} is not in the cross-reference table`);
     if (entry.kind !== 1) throw new PdfStructureError('object stream inside an object stream');
-    const { dictionary, data } = await readStreamObject(this.reader, entry.offset);
+    const { dictionary, data } = await readStreamObject(this.reader, entry.offset, this.budget);
     const count = Number(/\/N\s+(\d+)/.exec(dictionary)?.[1]);
     const first = Number(/\/First\s+(\d+)/.exec(dictionary)?.[1]);
-    if (!Number.isInteger(count) || !Number.isInteger(first))
+    if (!Number.isInteger(count) || !Number.isInteger(first) || first > data.length)
       throw new PdfStructureError('bad object stream');
+    if (first > MAX_OFFSET_TABLE_BYTES)
+      throw new PdfStructureError(`object stream offset table of ${first} bytes is too large to read`);
     const text = data.toString('latin1');
     const pairs = text.slice(0, first).trim().split(/\s+/).map(Number);
+    if (count > Math.floor(pairs.length / 2))
+      throw new PdfStructureError(
+        `object stream declares ${count} objects but lists ${Math.floor(pairs.length / 2)}`,
+      );
+    if (count > MAX_OBJECTS_PER_STREAM)
+      throw new PdfStructureError(`object stream of ${count} objects is too large to read`);
     const objects = new Map<number, string>();
     for (let i = 0; i < count; i++) {
+      if (i % 4096 === 0) this.budget.check();
       const start = first + pairs[2 * i + 1]!;
       const end = i + 1 < count ? first + pairs[2 * i + 3]! : text.length;
       objects.set(pairs[2 * i]!, text.slice(start, end));
     }
     return objects;
   }
-}
-
-async function readStreamObject(
-  reader: RangeReader,
-  offset: number,
-): Promise<{ dictionary: string; data: Buffer }> {
-  const text = await readUntil(reader, offset, 'stream');
-  const dictionary = dictionaryAt(text, text.indexOf('<<'));
-  const own = topLevel(dictionary);
-  const keyword = /stream\r?\n/.exec(text.slice(text.indexOf('<<') + dictionary.length));
-  if (!keyword) throw new PdfStructureError(`no stream data at byte ${offset}`);
-  const length = /\/Length\s+(\d+)(\s+\d+\s+R)?/.exec(own);
-  if (!length || length[2]) throw new PdfStructureError('stream /Length is missing or indirect');
-  const dataStart = offset + text.indexOf('<<') + dictionary.length + keyword.index + keyword[0].length;
-  if (Number(length[1]) > MAX_STREAM_BYTES)
-    throw new PdfStructureError(`stream of ${length[1]} bytes is too large to read`);
-  const raw = await reader.read(dataStart, dataStart + Number(length[1]));
-  const filter = /\/Filter\s*\[?\s*\/(\w+)/.exec(own)?.[1];
-  if (filter !== undefined && filter !== 'FlateDecode')
-    throw new PdfStructureError(`unsupported filter ${filter}`);
-  let data = filter ? inflateBounded(raw) : raw;
-  const predictor = Number(/\/Predictor\s+(\d+)/.exec(dictionary)?.[1] ?? 1);
-  if (predictor >= 10) data = undoPngPredictor(data, Number(/\/Columns\s+(\d+)/.exec(dictionary)?.[1] ?? 1));
-  return { dictionary: own, data };
-}
-
-function inflateBounded(raw: Buffer): Buffer {
-  try {
-    return inflateSync(raw, { maxOutputLength: MAX_INFLATED_BYTES });
-  } catch (error) {
-    if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE')
-      throw new PdfStructureError(`stream inflates beyond ${MAX_INFLATED_BYTES} bytes`);
-    throw new PdfStructureError(`stream does not inflate: ${(error as Error).message}`);
-  }
-}
-
-/**
- * Text from `start` up to and including `marker`, read in a small window first and a larger one only
- * when needed, so reads near the bytes the stream pass kept rarely cross into a ranged GET.
- */
-async function readUntil(reader: RangeReader, start: number, marker: string): Promise<string> {
-  let text = '';
-  for (const size of [4096, OBJECT_BYTES]) {
-    text = (await reader.read(start, start + size)).toString('latin1');
-    if (text.includes(marker)) break;
-  }
-  return text;
-}
-
-/** Reverses the PNG row filters PDF writers apply to xref streams (/Predictor 10–15, one byte per sample). */
-export function undoPngPredictor(data: Buffer, columns: number): Buffer {
-  const rows = Math.floor(data.length / (columns + 1));
-  const out = Buffer.alloc(rows * columns);
-  for (let r = 0; r < rows; r++) {
-    const filter = data[r * (columns + 1)];
-    for (let c = 0; c < columns; c++) {
-      const raw = data[r * (columns + 1) + 1 + c]!;
-      const left = c > 0 ? out[r * columns + c - 1]! : 0;
-      const up = r > 0 ? out[(r - 1) * columns + c]! : 0;
-      const upLeft = r > 0 && c > 0 ? out[(r - 1) * columns + c - 1]! : 0;
-      let predicted = 0;
-      if (filter === 1) predicted = left;
-      else if (filter === 2) predicted = up;
-      else if (filter === 3) predicted = (left + up) >> 1;
-      else if (filter === 4) predicted = paeth(left, up, upLeft);
-      out[r * columns + c] = (raw + predicted) & 0xff;
-    }
-  }
-  return out;
-}
-
-function paeth(a: number, b: number, c: number): number {
-  const p = a + b - c;
-  const pa = Math.abs(p - a);
-  const pb = Math.abs(p - b);
-  const pc = Math.abs(p - c);
-  return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
-}
-
-/**
- * A dictionary's own entries: nested `<< … >>` dictionaries blanked out, so that a key inside one
- * (an /Encrypt dictionary's /Filter, a /DecodeParms' entries) is never taken for the outer key.
- */
-function topLevel(dictionary: string): string {
-  let depth = 0;
-  let out = '';
-  for (let i = 0; i < dictionary.length; i++) {
-    const pair = dictionary.slice(i, i + 2);
-    if (pair === '<<' || pair === '>>') {
-      depth += pair === '<<' ? 1 : -1;
-      out += '  ';
-      i++;
-    } else out += depth > 1 ? ' ' : dictionary[i];
-  }
-  return out;
-}
-
-/** The `<< … >>` dictionary starting at `start`, nested dictionaries included. */
-function dictionaryAt(text: string, start: number): string {
-  if (start < 0) throw new PdfStructureError('expected a dictionary');
-  let depth = 0;
-  for (let i = start; i < text.length - 1; i++) {
-    if (text[i] === '<' && text[i + 1] === '<') {
-      depth++;
-      i++;
-    } else if (text[i] === '>' && text[i + 1] === '>') {
-      depth--;
-      i++;
-      if (depth === 0) return text.slice(start, i + 1);
-    }
-  }
-  throw new PdfStructureError('unterminated dictionary');
-}
-
-function numberArray(dictionary: string, key: string): number[] {
-  const match = new RegExp(`/${key}\\s*\\[([\\d\\s]*)\\]`).exec(dictionary);
-  return match ? match[1]!.trim().split(/\s+/).filter(Boolean).map(Number) : [];
-}
-
-function readNumber(data: Buffer, at: number, width: number): number {
-  let value = 0;
-  for (let i = 0; i < width; i++) value = value * 256 + data[at + i]!;
-  return value;
-}
-
-function firstMatch(texts: string[], pattern: RegExp): number | undefined {
-  for (const text of texts) {
-    const match = pattern.exec(text);
-    if (match) return Number(match[1]);
-  }
-  return undefined;
 }

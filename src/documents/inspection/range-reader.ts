@@ -76,3 +76,18 @@ export class RangeSourceError extends Error {
     this.name = 'RangeSourceError';
   }
 }
+
+/** Thrown by a reader that only has the bytes the streaming pass kept: a property of the file's layout. */
+export class HeldBytesOnlyError extends Error {
+  constructor() {
+    super('the cross-reference lies outside the bytes held and no range reader was given');
+  }
+}
+
+/** Whether a read failed only because it reached past what may be read (held bytes, fetch budget). */
+export function isReadLimit(error: unknown): boolean {
+  return (
+    error instanceof RangeReadLimitError ||
+    (error instanceof RangeSourceError && error.cause instanceof HeldBytesOnlyError)
+  );
+}

@@ -28,6 +28,11 @@ export class Utf8Validator {
     this.carry = Buffer.from(chunk.subarray(cut));
   }
 
+  /** True while nothing pushed so far is invalid (a sequence cut at the end may still be completed). */
+  get validSoFar(): boolean {
+    return this.valid;
+  }
+
   /** True when everything pushed so far is valid UTF-8 and no sequence was left unfinished. */
   finish(): boolean {
     return this.valid && this.carry.length === 0;

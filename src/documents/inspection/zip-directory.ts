@@ -46,8 +46,10 @@ export function readZipEntryNames(tail: Buffer, totalSize: number): string[] | u
   return names;
 }
 
-function findEndOfCentralDirectory(tail: Buffer): number | undefined {
+/** Offset in `tail` of the last end-of-central-directory record within reach of a comment, or undefined. */
+export function findEndOfCentralDirectory(tail: Buffer): number | undefined {
   const lowest = Math.max(0, tail.length - 22 - MAX_COMMENT);
+  if (tail.length < 22) return undefined;
   for (let position = tail.length - 22; position >= lowest; position--) {
     if (tail.readUInt32LE(position) === END_OF_CENTRAL_DIRECTORY) return position;
   }

@@ -38,10 +38,13 @@ export function makePdf(
  * A PDF 1.5 whose catalog and page tree sit in a compressed object stream, indexed by a compressed xref
  * stream with the PNG "Up" predictor — the layout most modern writers produce.
  */
-export function makeCompressedPdf(pages: number, options: { encrypted?: boolean } = {}): Buffer {
+export function makeCompressedPdf(
+  pages: number,
+  options: { encrypted?: boolean; catalogExtra?: string } = {},
+): Buffer {
   const kids = Array.from({ length: pages }, (_, i) => `${4 + i} 0 R`).join(' ');
   const inStream = [
-    [1, `<< /Type /Catalog /Pages 2 0 R >>`],
+    [1, `<< /Type /Catalog /Pages 2 0 R${options.catalogExtra ? ` ${options.catalogExtra}` : ''} >>`],
     [2, `<< /Type /Pages /Kids [${kids}] /Count ${pages} >>`],
   ] as const;
   let header = '';

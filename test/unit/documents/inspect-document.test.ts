@@ -32,11 +32,16 @@ describe('inspectDocument', () => {
   });
 
   it.each([
-    ['PDF', makePdf(2), 'application/pdf', { pages: 2, encrypted: false, pdfVersion: '1.4' }],
-    ['PNG', makePng(16, 9), 'image/png', { width: 16, height: 9 }],
-    ['JPEG', makeJpeg(640, 480), 'image/jpeg', { width: 640, height: 480 }],
-    ['GIF', makeGif(33, 44), 'image/gif', { width: 33, height: 44 }],
-    ['WebP', makeWebp(300, 200), 'image/webp', { width: 300, height: 200 }],
+    [
+      'PDF',
+      makePdf(2),
+      'application/pdf',
+      { pages: 2, encrypted: false, pdfVersion: '1.4', activeContent: [], trailingBytes: 0 },
+    ],
+    ['PNG', makePng(16, 9), 'image/png', { width: 16, height: 9, trailingBytes: 0 }],
+    ['JPEG', makeJpeg(640, 480), 'image/jpeg', { width: 640, height: 480, trailingBytes: 0 }],
+    ['GIF', makeGif(33, 44), 'image/gif', { width: 33, height: 44, trailingBytes: 0 }],
+    ['WebP', makeWebp(300, 200), 'image/webp', { width: 300, height: 200, trailingBytes: 0 }],
   ])('tells a %s by its magic bytes and reads its metadata', async (_name, bytes, mime, metadata) => {
     const result = await inspect(bytes);
     expect(result.detectedType).toMatchObject({ mime, source: 'magic' });
@@ -45,14 +50,15 @@ describe('inspectDocument', () => {
 
   it('finds a JPEG frame size behind 1.3 MB of metadata, beyond any fixed prefix', async () => {
     const result = await inspect(makeJpeg(4032, 3024, 1_300_000), {}, 65_536);
-    expect(result.metadata).toEqual({ width: 4032, height: 3024 });
+    expect(result.metadata).toEqual({ width: 4032, height: 3024, trailingBytes: 0 });
   });
 
   it('notes a JPEG without a frame header instead of guessing its size', async () => {
     const broken = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xda, 0, 8]), Buffer.alloc(100)]);
     const result = await inspect(broken);
     expect(result.detectedType.mime).toBe('image/jpeg');
-    expect(result.metadata).toEqual({ note: expect.stringMatching(/no frame header/) });
+    // (and no EOI either: the end marker is missing, which the verdict calls damaged)
+    expect(result.metadata).toEqual({ note: expect.stringMatching(/no frame header/), trailingBytes: null });
   });
 
   it('recognises a DOCX whose telling entries lie beyond the first 64 KiB, from the zip central directory', async () => {
@@ -122,11 +128,12 @@ describe('inspectDocument', () => {
   });
 
   it('reads image dimensions only for an allowed image type', async () => {
-    expect((await inspect(makePng(4, 3))).metadata).toEqual({ width: 4, height: 3 });
+    expect((await inspect(makePng(4, 3))).metadata).toEqual({ width: 4, height: 3, trailingBytes: 0 });
     const notAllowed = await inspect(makePng(4, 3), { allowedTypes: ['application/pdf'] });
     expect(notAllowed).toMatchObject({ detectedType: { mime: 'image/png' }, metadata: {} });
     const jpeg = await inspect(makeJpeg(5, 6), { allowedTypes: ['image/png'] });
-    expect(jpeg.metadata).toEqual({});
+    // No dimensions: the format's end is still found (trailing data is judged for every type).
+    expect(jpeg.metadata).toEqual({ trailingBytes: 0 });
   });
 
   it('never runs an image parser on an image type we do not accept (a hostile BMP header)', async () => {
@@ -169,7 +176,13 @@ describe('inspectDocument', () => {
   describe('PDF structure', () => {
     it('counts pages through a compressed xref stream and object stream', async () => {
       const result = await inspect(makeCompressedPdf(5));
-      expect(result.metadata).toEqual({ pages: 5, encrypted: false, pdfVersion: '1.5' });
+      expect(result.metadata).toEqual({
+        pages: 5,
+        encrypted: false,
+        pdfVersion: '1.5',
+        activeContent: [],
+        trailingBytes: 0,
+      });
     });
 
     it('reports zero pages for an empty page tree', async () => {
@@ -189,6 +202,8 @@ describe('inspectDocument', () => {
         pages: null,
         encrypted: true,
         pdfVersion: '1.5',
+        activeContent: [],
+        trailingBytes: 0,
         note: expect.stringMatching(/encrypted/),
       });
     });

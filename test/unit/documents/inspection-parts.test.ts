@@ -92,7 +92,12 @@ describe('readPdfInfo', () => {
       `xref\n4 1\n${String(updateOffset).padStart(10, '0')} 00000 n \n` +
       `trailer\n<< /Size 7 /Root 1 0 R /Prev ${baseXref} >>\nstartxref\n${xrefOffset}\n%%EOF\n`;
     const pdf = Buffer.concat([base, Buffer.from(update + tail, 'latin1')]);
-    expect(await readPdfInfo(bufferRangeReader(pdf))).toEqual({ version: '1.4', encrypted: false, pages: 3 });
+    expect(await readPdfInfo(bufferRangeReader(pdf))).toEqual({
+      version: '1.4',
+      encrypted: false,
+      pages: 3,
+      activeContent: [],
+    });
   });
 
   it('resolves an indirect /Count', async () => {
@@ -100,19 +105,10 @@ describe('readPdfInfo', () => {
     expect(info.pages).toBe(6);
   });
 
+  // Broken cross-references that readers repair are counted from a scan for objects: pdf-hostile.test.ts.
   it.each([
-    ['no xref where startxref points', (pdf: string) => pdf.replace(/startxref\n\d+/, 'startxref\n5')],
-    ['no /Root in the trailer', (pdf: string) => pdf.replace('/Root 1 0 R', '/Rooo 1 0 R')],
     ['no /Pages in the catalog', (pdf: string) => pdf.replace('/Pages 2 0 R', '/Pagez 2 0 R')],
-    ['no /Count in the page tree', (pdf: string) => pdf.replace('/Count', '/Cnt')],
     ['an object missing from the xref', (pdf: string) => pdf.replace('/Pages 2 0 R', '/Pages 99 0 R')],
-    ['a free object', (pdf: string) => pdf.replace('/Root 1 0 R', '/Root 0 0 R')],
-    [
-      'a wrong offset',
-      (pdf: string) =>
-        pdf.replace(/\n(\d{10}) 00000 n/, (_m, n) => `\n${String(Number(n) + 3).padStart(10, '0')} 00000 n`),
-    ],
-    ['no trailer after the table', (pdf: string) => pdf.replace('trailer', 'trailor')],
   ])('answers pages: null with a reason for %s', async (_name, corrupt) => {
     const pdf = Buffer.from(corrupt(makePdf(2).toString('latin1')), 'latin1');
     const info = await readPdfInfo(bufferRangeReader(pdf));

@@ -36,10 +36,53 @@ describe('judgeDocument', () => {
     ['an extension contradicting the content', { extensionMatches: false }, 'EXTENSION_MISMATCH'],
     ['a truncated PDF', { metadata: { pages: null, truncated: true } }, 'DAMAGED'],
     ['a PDF without pages', { metadata: { pages: 0 } }, 'NO_PAGES'],
+    [
+      'data after the end marker (a polyglot)',
+      { metadata: { pages: 2, trailingBytes: 120 } },
+      'TRAILING_DATA',
+    ],
+    ['a file whose end marker is missing', { metadata: { pages: 2, trailingBytes: null } }, 'DAMAGED'],
+    [
+      'a PDF whose pages cannot be counted even by repair',
+      { metadata: { pages: null, note: 'x' } },
+      'DAMAGED',
+    ],
+    [
+      'a PDF with JavaScript',
+      { metadata: { pages: 2, activeContent: ['OpenAction', 'JavaScript'] } },
+      'ACTIVE_CONTENT',
+    ],
   ])('quarantines %s', (_name, overrides, code) => {
     expect(judgeDocument(inspection(overrides), policy)).toEqual({
       status: 'quarantined',
       reason: { code, message: expect.any(String) },
+    });
+  });
+
+  it('keeps an encrypted PDF whose pages cannot be read (encryption, not damage), and a repaired one', () => {
+    expect(judgeDocument(inspection({ metadata: { pages: null, encrypted: true } }), policy).status).toBe(
+      'processed',
+    );
+    expect(judgeDocument(inspection({ metadata: { pages: 32, recovered: true } }), policy).status).toBe(
+      'processed',
+    );
+  });
+
+  it('keeps trailing data and active content when the policy allows them', () => {
+    const lenient = uploadPolicy({
+      maxBytes: 1000,
+      allowTrailingData: true,
+      quarantinedPdfActiveContent: [],
+    });
+    const metadata = { pages: 2, trailingBytes: 10, activeContent: ['JavaScript' as const] };
+    expect(judgeDocument(inspection({ metadata }), lenient).status).toBe('processed');
+  });
+
+  it('names the quarantined active content in its reason', () => {
+    const metadata = { pages: 2, activeContent: ['OpenAction' as const, 'Launch' as const] };
+    expect(judgeDocument(inspection({ metadata }), policy).reason).toEqual({
+      code: 'ACTIVE_CONTENT',
+      message: 'The PDF holds active content: /Launch',
     });
   });
 
