@@ -16,7 +16,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import type { BuildOptions } from 'esbuild';
-import { measureColdInit } from './lib/cold-init';
+import { lambdaLikeEnvironment, measureColdInit } from './lib/cold-init';
 import { writeBenchResult } from './lib/results';
 import { packageService, PROJECT_ROOT } from './lib/serverless-package';
 import { median, round2 } from './lib/stats';
@@ -120,32 +120,6 @@ async function buildBaseline(source: string, options: BuildOptions, outfile: str
   });
 }
 
-/** Lambda-like environment: nothing inherited but PATH; Ref values replaced with plausible names. */
-function lambdaLikeEnv(service: ResolvedService): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH };
-  const declared = { ...service.provider.environment, ...service.functions.health?.environment };
-  for (const [key, value] of Object.entries(declared)) {
-    if (typeof value === 'string' || typeof value === 'number') env[key] = String(value);
-    else
-      env[key] = key.endsWith('_URL')
-        ? `https://sqs.us-east-1.amazonaws.com/000000000000/${key.toLowerCase()}`
-        : `intake-bench-${key.toLowerCase().replace(/_/g, '-')}`;
-  }
-  return {
-    ...env,
-    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
-    AWS_LAMBDA_FUNCTION_NAME: 'intake-dev-health',
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
-    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'AKIDBENCH',
-    AWS_SECRET_ACCESS_KEY: 'bench-secret',
-    AWS_SESSION_TOKEN: 'bench-session',
-    // Outside Lambda the tracer would try to reach an X-Ray daemon (DESIGN.md): off, as its cost is the import.
-    POWERTOOLS_TRACE_ENABLED: 'false',
-  };
-}
-
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'intake-bench-cold-init-'));
   try {
@@ -178,7 +152,10 @@ async function main(): Promise<void> {
         { label: 'baselineDefault', bundlePath: baselineDefault },
         { label: 'baselineIntakeSettings', bundlePath: baselineIntake },
       ],
-      lambdaLikeEnv(service),
+      lambdaLikeEnvironment(
+        { ...service.provider.environment, ...service.functions.health?.environment },
+        'intake-dev-health',
+      ),
       ROUNDS,
     );
     const wall = (label: string) => median(samples.wallMs[label]!);

@@ -18,7 +18,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { measureColdInit } from './lib/cold-init';
+import { lambdaLikeEnvironment, measureColdInit } from './lib/cold-init';
 import { writeBenchResult } from './lib/results';
 import type { Figures } from './lib/results';
 import {
@@ -69,33 +69,14 @@ function unzippedBundles(artifacts: FunctionArtifact[], dir: string): Map<string
   return bundles;
 }
 
-/** The function's environment from its packaged template (Ref/GetAtt values become inert names), Lambda-like. */
-function lambdaEnvironment(outDir: string, functionName: string): NodeJS.ProcessEnv {
+/** The function's declared environment, as its packaged template gives it. */
+function declaredEnvironment(outDir: string, functionName: string): Record<string, unknown> {
   const [, resource] = Object.entries(readPackagedTemplate(outDir).Resources).find(
     ([, candidate]) =>
       candidate.Type === 'AWS::Lambda::Function' && candidate.Properties?.FunctionName === functionName,
   )!;
-  const declared = (resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)
-    ?.Variables;
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH };
-  for (const [key, value] of Object.entries(declared ?? {})) {
-    if (typeof value === 'string' || typeof value === 'number') env[key] = String(value);
-    else
-      env[key] = key.endsWith('_URL')
-        ? `https://sqs.us-east-1.amazonaws.com/000000000000/${key.toLowerCase()}`
-        : `intake-bench-${key.toLowerCase().replace(/_/g, '-')}`;
-  }
-  return {
-    ...env,
-    AWS_LAMBDA_FUNCTION_NAME: functionName,
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
-    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'AKIDBENCH',
-    AWS_SECRET_ACCESS_KEY: 'bench-secret',
-    AWS_SESSION_TOKEN: 'bench-session',
-    POWERTOOLS_TRACE_ENABLED: 'false',
-  };
+  const environment = resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined;
+  return environment?.Variables ?? {};
 }
 
 function main(): void {
@@ -118,7 +99,7 @@ function main(): void {
           { label: `${name}.before`, bundlePath: beforeBundles.get(name)! },
           { label: `${name}.after`, bundlePath: afterBundles.get(name)! },
         ],
-        lambdaEnvironment(afterDir, functionName),
+        lambdaLikeEnvironment(declaredEnvironment(afterDir, functionName), functionName),
         ROUNDS,
       );
       Object.assign(samples.cpuMs, pair.cpuMs);

@@ -76,3 +76,35 @@ export function measureColdInit(
   }
   return samples;
 }
+
+/**
+ * The environment a bundle initialises in, as Lambda would give it: the function's declared variables
+ * (values that are intrinsics — Ref, GetAtt — become inert, plausible names), Lambda's own variables and
+ * dummy credentials; tracing off (outside Lambda the tracer would try to reach an X-Ray daemon, and its
+ * cost is the import). Nothing of the bench's own environment leaks in but PATH.
+ */
+export function lambdaLikeEnvironment(
+  declared: Record<string, unknown>,
+  functionName: string,
+): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH };
+  for (const [key, value] of Object.entries(declared)) {
+    if (typeof value === 'string' || typeof value === 'number') env[key] = String(value);
+    else
+      env[key] = key.endsWith('_URL')
+        ? `https://sqs.us-east-1.amazonaws.com/000000000000/${key.toLowerCase()}`
+        : `intake-bench-${key.toLowerCase().replace(/_/g, '-')}`;
+  }
+  return {
+    ...env,
+    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+    AWS_LAMBDA_FUNCTION_NAME: functionName,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIDBENCH',
+    AWS_SECRET_ACCESS_KEY: 'bench-secret',
+    AWS_SESSION_TOKEN: 'bench-session',
+    POWERTOOLS_TRACE_ENABLED: 'false',
+  };
+}
