@@ -15,14 +15,16 @@ export interface EmulatorClients {
   destroy(): void;
 }
 
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-
 /**
- * SDK clients aimed at the local emulators themselves (not at whatever AWS_ENDPOINT_URL_* says), with
- * the settings each emulator needs: path-style S3 without flexible checksums, SQS without queue-URL
+ * SDK clients aimed at the local emulators themselves (not at whatever AWS_ENDPOINT_URL_* says), signing
+ * with `credentials` (the local stack's: its state file names them), with the settings each emulator needs: path-style S3 without flexible checksums, SQS without queue-URL
  * endpoints (fauxqs URLs name hosts that do not resolve).
  */
-export function createEmulatorClients(endpoints: EmulatorEndpoints, region: string): EmulatorClients {
+export function createEmulatorClients(
+  endpoints: EmulatorEndpoints,
+  region: string,
+  credentials: { accessKeyId: string; secretAccessKey: string },
+): EmulatorClients {
   const s3 = new S3Client({
     endpoint: endpoints.s3,
     region,

@@ -19,6 +19,11 @@ export interface LocalStackState {
   startedAt: string;
   stage: string;
   region: string;
+  /**
+   * The local account's access key: the local S3 refuses any request not SigV4-signed by it (or by the
+   * shell's own keys, which handlers inherit), as AWS refuses anonymous requests to a private bucket.
+   */
+  credentials: { accessKeyId: string; secretAccessKey: string };
   http: { url: string };
   /**
    * `endpoint`: serverless-offline's Lambda API. `functionEndpoint`: the one functions are given, which
