@@ -73,7 +73,7 @@ export function renderBanner(state: LocalStackState, stateFile: string): string 
     ...(state.lambda.functionEndpoint
       ? [`                  ${state.lambda.functionEndpoint} for functions: Event invokes queued and retried`]
       : []),
-    `  S3              ${emulators.s3.endpoint}`,
+    `  S3              ${emulators.s3.endpoint}  (SigV4 required: access key ${state.credentials.accessKeyId}, see the state file)`,
     `  SQS             ${emulators.sqs.endpoint}`,
     `  DynamoDB        ${emulators.dynamodb.endpoint}`,
     `  Data            ${state.dataDir ?? 'in memory (set INTAKE_DATA_DIR to keep it)'}`,
