@@ -290,6 +290,43 @@ describe('requests without a valid signature are refused as AWS refuses them', (
     );
   });
 
+  it('any one-character change to a header-signed request after signing is refused (fuzz)', async () => {
+    const mutation = { field: '', position: 0, replacement: '', changed: true };
+    const tamperer = clientWith();
+    tamperer.middlewareStack.add(
+      (next) => async (args) => {
+        const request = args.request as { path: string; headers: Record<string, string> };
+        const original = mutation.field === 'path' ? request.path : request.headers[mutation.field]!;
+        const position = mutation.position % original.length;
+        const changed = `${original.slice(0, position)}${mutation.replacement}${original.slice(position + 1)}`;
+        mutation.changed = changed !== original;
+        if (mutation.field === 'path') request.path = changed;
+        else request.headers[mutation.field] = changed;
+        return next(args);
+      },
+      { step: 'finalizeRequest', priority: 'low', name: 'mutateAfterSigning' },
+    );
+    try {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom('authorization', 'x-amz-date', 'x-amz-content-sha256', 'path'),
+          fc.nat(),
+          fc.constantFrom(...'abcdef0123456789XYZ-_.~'),
+          async (field, position, replacement) => {
+            Object.assign(mutation, { field, position, replacement });
+            const sent = tamperer.send(new GetObjectCommand({ Bucket: bucket, Key: ownerAKey }));
+            const failure = await sdkFailure(sent).catch(() => undefined);
+            fc.pre(mutation.changed);
+            expect([400, 403]).toContain(failure?.status);
+          },
+        ),
+        { numRuns: 150 },
+      );
+    } finally {
+      tamperer.destroy();
+    }
+  });
+
   it('SigV2, even correctly signed, is never accepted: 400 InvalidRequest', async () => {
     const expires = String(Math.floor(Date.now() / 1000) + 60);
     const stringToSign = `GET\n\n\n${expires}\n/${bucket}/${ownerAKey}`;
