@@ -25,16 +25,23 @@ export function createEmulatorClients(
   region: string,
   credentials: { accessKeyId: string; secretAccessKey: string },
 ): EmulatorClients {
+  // A copy per client: the SDK writes its own bookkeeping into the credentials object it is given.
+  const key = () => ({ accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey });
   const s3 = new S3Client({
     endpoint: endpoints.s3,
     region,
-    credentials,
+    credentials: key(),
     forcePathStyle: true,
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
-  const sqs = new SQSClient({ endpoint: endpoints.sqs, region, credentials, useQueueUrlAsEndpoint: false });
-  const dynamodb = new DynamoDBClient({ endpoint: endpoints.dynamodb, region, credentials });
+  const sqs = new SQSClient({
+    endpoint: endpoints.sqs,
+    region,
+    credentials: key(),
+    useQueueUrlAsEndpoint: false,
+  });
+  const dynamodb = new DynamoDBClient({ endpoint: endpoints.dynamodb, region, credentials: key() });
   return {
     s3,
     sqs,

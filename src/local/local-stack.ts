@@ -357,7 +357,10 @@ export class LocalStack {
       startedAt: new Date().toISOString(),
       stage: view.stage,
       region: view.region,
-      credentials: { ...LOCAL_CREDENTIALS },
+      credentials: {
+        accessKeyId: LOCAL_CREDENTIALS.accessKeyId,
+        secretAccessKey: LOCAL_CREDENTIALS.secretAccessKey,
+      },
       http: { url: view.httpUrl },
       lambda: { endpoint: view.lambdaEndpoint, functionEndpoint: this.lambdaApi.endpoint },
       emulators: { s3: emulatorState('s3'), sqs: emulatorState('sqs'), dynamodb: emulatorState('dynamodb') },
