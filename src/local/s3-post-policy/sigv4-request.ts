@@ -1,7 +1,8 @@
-import { createHash, createHmac, timingSafeEqual, type Hash, type Hmac } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { HttpRequest, QueryParameterBag } from '@smithy/types';
+import { NodeSha256 } from './node-sha256';
 import type { PostCredentials } from './post-signature';
 import { S3PostError } from './s3-post-error';
 
@@ -359,26 +360,3 @@ const sigV2NotSupported = () =>
     'InvalidRequest',
     'The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.',
   );
-
-/** SHA-256 (or HMAC-SHA-256 with a secret) in the shape the signer expects, on node:crypto. */
-class NodeSha256 {
-  private readonly hash: Hash | Hmac;
-
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.hash =
-      secret === undefined
-        ? createHash('sha256')
-        : createHmac('sha256', typeof secret === 'string' ? secret : bytes(secret));
-  }
-
-  update(data: string | ArrayBuffer | ArrayBufferView): void {
-    this.hash.update(typeof data === 'string' ? data : bytes(data));
-  }
-
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(new Uint8Array(this.hash.digest()));
-  }
-}
-
-const bytes = (data: ArrayBuffer | ArrayBufferView): Buffer =>
-  ArrayBuffer.isView(data) ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : Buffer.from(data);
