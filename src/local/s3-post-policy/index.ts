@@ -3,6 +3,7 @@ import { createServer, request, type IncomingMessage, type ServerResponse } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConditionalPutGuard } from './conditional-put';
+import { PayloadHashCheck } from './payload-hash-check';
 import { handlePostObject } from './post-object';
 import type { PostCredentials } from './post-signature';
 import { s3ErrorXml, S3PostError } from './s3-post-error';
@@ -101,9 +102,14 @@ function postObjectBucket(req: IncomingMessage): string | undefined {
   return match ? decodeURIComponent(match[1]!) : undefined;
 }
 
-/** Forwards the request unchanged; resolves once the answer has been sent (or the emulator was unreachable). */
+/**
+ * Forwards the request unchanged; resolves once the answer has been sent (or the emulator was unreachable).
+ * A body whose signature declared its SHA-256 is checked on the way (PayloadHashCheck): a mismatch
+ * answers 400 XAmzContentSHA256Mismatch and the emulator never gets the whole body.
+ */
 function proxy(req: IncomingMessage, res: ServerResponse, target: URL): Promise<void> {
   return new Promise((resolve) => {
+    let bodyRefused: S3PostError | undefined;
     const upstream = request(
       {
         hostname: target.hostname,
@@ -120,10 +126,20 @@ function proxy(req: IncomingMessage, res: ServerResponse, target: URL): Promise<
       },
     );
     upstream.on('error', () => {
-      if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
-      res.end('the local S3 emulator is unreachable');
+      if (bodyRefused) refuse(req, res, bodyRefused);
+      else {
+        if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
+        res.end('the local S3 emulator is unreachable');
+      }
       resolve();
     });
-    req.pipe(upstream);
+    const declared = req.headers['x-amz-content-sha256'];
+    if (!PayloadHashCheck.declaresDigest(declared)) return void req.pipe(upstream);
+    const check = new PayloadHashCheck(declared);
+    check.on('error', (error) => {
+      bodyRefused = error as S3PostError;
+      upstream.destroy(error as Error);
+    });
+    req.pipe(check).pipe(upstream);
   });
 }

@@ -199,6 +199,25 @@ describe('requests without a valid signature are refused as AWS refuses them', (
     }
   });
 
+  it('a signed PUT whose body was swapped after signing: 400 XAmzContentSHA256Mismatch, nothing stored', async () => {
+    const swapper = clientWith();
+    swapper.middlewareStack.add(
+      (next) => async (args) => {
+        (args.request as { body: unknown }).body = '%PDF-1.7 evil!!';
+        return next(args);
+      },
+      { step: 'finalizeRequest', priority: 'low', name: 'swapBodyAfterSigning' },
+    );
+    try {
+      const key = 'uploads/owner-a/swapped.pdf';
+      const sent = swapper.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: '%PDF-1.7 honest' }));
+      expect(await sdkFailure(sent)).toEqual({ status: 400, code: 'XAmzContentSHA256Mismatch' });
+      expect(await exists(key)).toBe(false);
+    } finally {
+      swapper.destroy();
+    }
+  });
+
   it('a header-signed request more than 15 minutes old: 403 RequestTimeTooSkewed', async () => {
     clock = () => new Date(Date.now() + 16 * 60 * 1000);
     // A client of its own: the SDK corrects its clock from the ServerTime of this answer, as with AWS.
