@@ -25,7 +25,6 @@ const UPLOADS = Math.max(8, Number(process.argv[2] ?? 200));
 const CONCURRENCY = 8;
 const SIZE = 1024 * 1024;
 const MANIFEST_TIMEOUT_MS = 30_000;
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 /** A 1 MB PDF, unique per call (random padding), with its SHA-256. */
 function uniquePdf(): { bytes: Buffer; sha256: string } {
@@ -139,7 +138,7 @@ async function main(): Promise<void> {
       region: stack.state.region,
       endpoint: stack.state.emulators.s3.endpoint,
       forcePathStyle: true,
-      credentials,
+      credentials: stack.state.credentials,
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
     });
@@ -150,7 +149,7 @@ async function main(): Promise<void> {
     const sqs = new SQSClient({
       region: stack.state.region,
       endpoint: stack.state.emulators.sqs.endpoint,
-      credentials,
+      credentials: stack.state.credentials,
       useQueueUrlAsEndpoint: false,
     });
     const queueUrl = stack.state.resources.queues.find((item) => item.logicalId === 'DocumentsQueue')!.url;

@@ -25,7 +25,6 @@ const DELIVERIES = Math.max(5, Number(process.argv[2] ?? 20));
 const STARTUP_TARGET_MS = 10_000;
 const DELIVERY_TARGET_MS = 200;
 const DELIVERY_TIMEOUT_MS = 10_000;
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 type Stack = Awaited<ReturnType<typeof startLocalStack>>;
 
@@ -89,7 +88,7 @@ async function main(): Promise<void> {
     const region = stack.state.region;
     const s3 = new S3Client({
       region,
-      credentials,
+      credentials: stack.state.credentials,
       endpoint: stack.state.emulators.s3.endpoint,
       forcePathStyle: true,
       requestChecksumCalculation: 'WHEN_REQUIRED',
@@ -97,7 +96,7 @@ async function main(): Promise<void> {
     });
     const sqs = new SQSClient({
       region,
-      credentials,
+      credentials: stack.state.credentials,
       endpoint: stack.state.emulators.sqs.endpoint,
       useQueueUrlAsEndpoint: false,
     });

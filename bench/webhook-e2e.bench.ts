@@ -222,8 +222,7 @@ async function opsPerSecond(count: number, op: (index: number) => Promise<unknow
 
 /** The emulators' write rates, measured the way the worker uses them (same endpoints, same table/bucket). */
 async function emulatorCapacity(stack: LocalStackProcess) {
-  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-  const { emulators, resources } = stack.state;
+  const { emulators, resources, credentials } = stack.state;
   const dynamoDb = new DynamoDBClient({
     region: 'us-east-1',
     endpoint: emulators.dynamodb.endpoint,
@@ -278,7 +277,7 @@ async function main(): Promise<void> {
     region: 'us-east-1',
     endpoint: stack.state.emulators.sqs.endpoint,
     useQueueUrlAsEndpoint: false,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    credentials: stack.state.credentials,
   });
   try {
     await warmUp(stack, STEADY_RATE);

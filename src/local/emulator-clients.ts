@@ -15,24 +15,33 @@ export interface EmulatorClients {
   destroy(): void;
 }
 
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-
 /**
- * SDK clients aimed at the local emulators themselves (not at whatever AWS_ENDPOINT_URL_* says), with
- * the settings each emulator needs: path-style S3 without flexible checksums, SQS without queue-URL
+ * SDK clients aimed at the local emulators themselves (not at whatever AWS_ENDPOINT_URL_* says), signing
+ * with `credentials` (the local stack's: its state file names them), with the settings each emulator needs: path-style S3 without flexible checksums, SQS without queue-URL
  * endpoints (fauxqs URLs name hosts that do not resolve).
  */
-export function createEmulatorClients(endpoints: EmulatorEndpoints, region: string): EmulatorClients {
+export function createEmulatorClients(
+  endpoints: EmulatorEndpoints,
+  region: string,
+  credentials: { accessKeyId: string; secretAccessKey: string },
+): EmulatorClients {
+  // A copy per client: the SDK writes its own bookkeeping into the credentials object it is given.
+  const key = () => ({ accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey });
   const s3 = new S3Client({
     endpoint: endpoints.s3,
     region,
-    credentials,
+    credentials: key(),
     forcePathStyle: true,
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
-  const sqs = new SQSClient({ endpoint: endpoints.sqs, region, credentials, useQueueUrlAsEndpoint: false });
-  const dynamodb = new DynamoDBClient({ endpoint: endpoints.dynamodb, region, credentials });
+  const sqs = new SQSClient({
+    endpoint: endpoints.sqs,
+    region,
+    credentials: key(),
+    useQueueUrlAsEndpoint: false,
+  });
+  const dynamodb = new DynamoDBClient({ endpoint: endpoints.dynamodb, region, credentials: key() });
   return {
     s3,
     sqs,

@@ -6,8 +6,16 @@ export interface LocalEndpoints {
   lambda: string;
 }
 
-/** The dummy credentials handlers get when the shell gives none (every emulator accepts any key). */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+/**
+ * The local account's access key, defined here only: handlers get it when the shell gives no keys, the
+ * local S3 accepts it (and refuses unknown keys, as AWS does), and the state file names it for scripts and
+ * tests. Frozen: the SDK writes bookkeeping (`$source`) into the credentials objects it is given, so
+ * clients get copies.
+ */
+export const LOCAL_CREDENTIALS: Readonly<{ accessKeyId: string; secretAccessKey: string }> = Object.freeze({
+  accessKeyId: 'local',
+  secretAccessKey: 'local',
+});
 
 /**
  * The credentials handlers sign with locally (the shell's, else the dummy ones): the presigned-POST

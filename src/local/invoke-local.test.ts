@@ -30,6 +30,7 @@ const runningState: LocalStackState = {
   startedAt: '2026-11-23T15:00:00.000Z',
   stage: 'local',
   region: 'us-east-1',
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   http: { url: 'http://127.0.0.1:4000' },
   lambda: { endpoint: 'http://127.0.0.1:4002' },
   emulators: {

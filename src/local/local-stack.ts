@@ -4,8 +4,9 @@ import type { EmulatorClients } from './emulator-clients';
 import { createEmulatorClients } from './emulator-clients';
 import type { EmulatorKind, RunningEmulator } from './emulator-process';
 import { EmulatorStartError, startEmulator } from './emulator-process';
-import { handlerCredentials } from './handler-environment';
+import { handlerCredentials, LOCAL_CREDENTIALS } from './handler-environment';
 import { startS3PostPolicyProxy } from './s3-post-policy';
+import type { PostCredentials } from './s3-post-policy/post-signature';
 import { unusedPort } from './unused-port';
 import type { Invoker } from './invoker';
 import { createOfflineInvoker } from './invoker';
@@ -189,8 +190,20 @@ export class LocalStack {
   }
 
   /**
-   * s3rver stores any presigned POST unchecked, so clients reach it through the POST-policy proxy
-   * (src/local/s3-post-policy), which listens on the public S3 port and checks uploads as AWS does.
+   * The local account's access keys: the stack's own pair (the state file names it; scripts, tests and the
+   * stack's own clients sign with it) and, when the shell sets keys, the pair handlers inherit from it.
+   */
+  private accessKeys(): PostCredentials[] {
+    const inherited = handlerCredentials(this.options.shellEnv ?? process.env);
+    return inherited.accessKeyId === LOCAL_CREDENTIALS.accessKeyId
+      ? [LOCAL_CREDENTIALS]
+      : [LOCAL_CREDENTIALS, inherited];
+  }
+
+  /**
+   * s3rver checks no signature and stores any presigned POST unchecked, so clients reach it through the POST-policy proxy
+   * (src/local/s3-post-policy), which listens on the public S3 port and authenticates every request and
+   * checks uploads as AWS does.
    */
   private async startS3(): Promise<RunningEmulator> {
     const publicPort = this.options.settings.ports.s3;
@@ -199,7 +212,8 @@ export class LocalStack {
       const proxy = await startS3PostPolicyProxy({
         listenPort: publicPort,
         targetEndpoint: s3rver.endpoint,
-        credentials: handlerCredentials(this.options.shellEnv ?? process.env),
+        accessKeys: this.accessKeys(),
+        region: this.view.region,
       });
       return {
         ...s3rver,
@@ -229,7 +243,7 @@ export class LocalStack {
       sqs: this.emulator('sqs').endpoint,
       dynamodb: this.emulator('dynamodb').endpoint,
     };
-    const clients = (this.clients = createEmulatorClients(endpoints, view.region));
+    const clients = (this.clients = createEmulatorClients(endpoints, view.region, LOCAL_CREDENTIALS));
     const naming = {
       service: view.service,
       stage: view.stage,
@@ -343,6 +357,10 @@ export class LocalStack {
       startedAt: new Date().toISOString(),
       stage: view.stage,
       region: view.region,
+      credentials: {
+        accessKeyId: LOCAL_CREDENTIALS.accessKeyId,
+        secretAccessKey: LOCAL_CREDENTIALS.secretAccessKey,
+      },
       http: { url: view.httpUrl },
       lambda: { endpoint: view.lambdaEndpoint, functionEndpoint: this.lambdaApi.endpoint },
       emulators: { s3: emulatorState('s3'), sqs: emulatorState('sqs'), dynamodb: emulatorState('dynamodb') },

@@ -11,6 +11,7 @@ const state: LocalStackState = {
   startedAt: '2026-01-01T00:00:00.000Z',
   stage: 'local',
   region: 'us-east-1',
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   http: { url: 'http://127.0.0.1:3000' },
   lambda: { endpoint: 'http://127.0.0.1:3002' },
   emulators: { s3: emulator(4569), sqs: emulator(9324), dynamodb: emulator(8000) },

@@ -19,6 +19,11 @@ export interface LocalStackState {
   startedAt: string;
   stage: string;
   region: string;
+  /**
+   * The local account's access key: the local S3 refuses any request not SigV4-signed by it (or by the
+   * shell's own keys, which handlers inherit), as AWS refuses anonymous requests to a private bucket.
+   */
+  credentials: { accessKeyId: string; secretAccessKey: string };
   http: { url: string };
   /**
    * `endpoint`: serverless-offline's Lambda API. `functionEndpoint`: the one functions are given, which
@@ -68,7 +73,7 @@ export function renderBanner(state: LocalStackState, stateFile: string): string 
     ...(state.lambda.functionEndpoint
       ? [`                  ${state.lambda.functionEndpoint} for functions: Event invokes queued and retried`]
       : []),
-    `  S3              ${emulators.s3.endpoint}`,
+    `  S3              ${emulators.s3.endpoint}  (SigV4 required: access key ${state.credentials.accessKeyId}, see the state file)`,
     `  SQS             ${emulators.sqs.endpoint}`,
     `  DynamoDB        ${emulators.dynamodb.endpoint}`,
     `  Data            ${state.dataDir ?? 'in memory (set INTAKE_DATA_DIR to keep it)'}`,

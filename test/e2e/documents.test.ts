@@ -3,7 +3,7 @@
  * that the local stack enforces, tokens from its own issuer, the real S3 notification to document-process,
  * uploads sent as a browser sends them. Every document belongs to its caller.
  */
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { emulatorClientsOf } from '../helpers/emulator-clients';
 import { startLocalStack, type LocalStackProcess } from '../helpers/local-stack-process';
@@ -194,14 +194,26 @@ describe('documents through npm start', () => {
     });
     // The uploaded object itself leaves uploads/ (moved right after the manifest is written).
     const [bucket] = stack.state.resources.buckets;
-    const uploadUrl = `${stack.state.emulators.s3.endpoint}/${bucket!.name}/${encodeURI(String(verdict.uploadKey))}`;
+    // Asked with the stack's credentials: the local S3, as AWS, answers an unsigned request 403.
+    const clients = emulatorClientsOf(stack.state);
+    const uploadStatus = async () => {
+      try {
+        await clients.s3.send(
+          new HeadObjectCommand({ Bucket: bucket!.name, Key: String(verdict.uploadKey) }),
+        );
+        return 200;
+      } catch (error) {
+        return (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      }
+    };
     const deadline = Date.now() + 10_000;
-    let uploadStatus = (await fetch(uploadUrl)).status;
-    while (uploadStatus !== 404 && Date.now() < deadline) {
+    let status = await uploadStatus();
+    while (status !== 404 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 100));
-      uploadStatus = (await fetch(uploadUrl)).status;
+      status = await uploadStatus();
     }
-    expect(uploadStatus).toBe(404);
+    clients.destroy();
+    expect(status).toBe(404);
     // Stays infected: listing shows it so, and asking again never yields a download.
     const listed = (await (await alice.call('/documents')).json()) as {
       items: { id: string; status: string }[];

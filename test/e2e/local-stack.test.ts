@@ -1,5 +1,5 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -111,6 +111,32 @@ describe('npm start (the whole local stack, over real sockets)', () => {
     expect(line.size).toBe(5);
   });
 
+  it('its S3 refuses unsigned and wrongly signed requests, as AWS does; the state file names the key it accepts', async () => {
+    const { s3 } = stack.state.emulators;
+    const list = await fetch(`${s3.endpoint}/${bucket()}?list-type=2`);
+    expect(list.status).toBe(403);
+    expect(await list.text()).toContain('<Code>AccessDenied</Code>');
+    const put = await fetch(`${s3.endpoint}/${bucket()}/fixtures/unsigned.txt`, { method: 'PUT', body: 'x' });
+    expect(put.status).toBe(403);
+    const forger = new S3Client({
+      region: stack.state.region,
+      endpoint: s3.endpoint,
+      forcePathStyle: true,
+      maxAttempts: 1,
+      credentials: {
+        ...stack.state.credentials,
+        secretAccessKey: `${stack.state.credentials.secretAccessKey}-guess`,
+      },
+    });
+    await expect(forger.send(new ListObjectsV2Command({ Bucket: bucket() }))).rejects.toMatchObject({
+      name: 'SignatureDoesNotMatch',
+    });
+    forger.destroy();
+    const listed = await clients.s3.send(new ListObjectsV2Command({ Bucket: bucket() }));
+    expect(listed.$metadata.httpStatusCode).toBe(200);
+    expect(stack.lines.some(fixtureLine('s3-consumer', 'fixtures/unsigned.txt'))).toBe(false);
+  });
+
   it('refuses a browser POST upload whose policy is not valid, as S3 does, and stores nothing', async () => {
     const { s3 } = stack.state.emulators;
     expect(s3.postPolicy).toBe('enforced');
@@ -159,7 +185,7 @@ describe('npm start (the whole local stack, over real sockets)', () => {
     const lambda = new LambdaClient({
       endpoint: stack.state.lambda.functionEndpoint,
       region: stack.state.region,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      credentials: stack.state.credentials,
       maxAttempts: 1,
     });
     const id = `async-${Date.now()}`;

@@ -21,7 +21,6 @@ const secrets = {
 let stack: LocalStackProcess;
 let workDir: string;
 let stateFile: string;
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 beforeAll(async () => {
   stack = await startLocalStack({
@@ -56,7 +55,7 @@ async function archived(key: string) {
     region: 'us-east-1',
     endpoint: stack.state.emulators.s3.endpoint,
     forcePathStyle: true,
-    credentials,
+    credentials: stack.state.credentials,
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
@@ -130,7 +129,7 @@ describe('webhooks through `npm start`', () => {
       region: 'us-east-1',
       endpoint: stack.state.emulators.sqs.endpoint,
       useQueueUrlAsEndpoint: false,
-      credentials,
+      credentials: stack.state.credentials,
     });
     const message = serialiseWebhookMessage({
       meta: {

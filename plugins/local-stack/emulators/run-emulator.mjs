@@ -19,8 +19,9 @@ function report(message) {
   process.stdout.write(`${JSON.stringify(message)}\n`);
 }
 
-// s3rver knows one access key (S3RVER) and does not check SigV4 signatures anyway: accept any key, so
-// handlers and tests can use the dummy (or the developer's own) credentials that every other emulator takes.
+// s3rver knows one access key (S3RVER) and checks no SigV4 signature: accept any key here, because the
+// local stack's proxy in front of it (src/local/s3-post-policy) authenticates every request as AWS does
+// before it gets this far.
 function acceptAnyAccessKey() {
   const AWSAccount = require('s3rver/lib/models/account');
   const lookup = AWSAccount.registry.get.bind(AWSAccount.registry);

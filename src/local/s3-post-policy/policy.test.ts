@@ -131,20 +131,20 @@ describe('verifyPostSignature', () => {
     );
 
   it('accepts a signature made with the secret for the credential scope, in any hex case', () => {
-    expect(() => verifyPostSignature(fields(), credentials)).not.toThrow();
+    expect(() => verifyPostSignature(fields(), [credentials])).not.toThrow();
     const upper = fields({ 'x-amz-signature': sign('20260101', 'eu-west-1').toUpperCase() });
-    expect(() => verifyPostSignature(upper, credentials)).not.toThrow();
+    expect(() => verifyPostSignature(upper, [credentials])).not.toThrow();
   });
 
   it('refuses a signature for another region or a truncated one', () => {
     expect(
       rejection(() =>
-        verifyPostSignature(fields({ 'x-amz-signature': sign('20260101', 'us-east-1') }), credentials),
+        verifyPostSignature(fields({ 'x-amz-signature': sign('20260101', 'us-east-1') }), [credentials]),
       ).code,
     ).toBe('SignatureDoesNotMatch');
-    expect(rejection(() => verifyPostSignature(fields({ 'x-amz-signature': 'abc' }), credentials)).code).toBe(
-      'SignatureDoesNotMatch',
-    );
+    expect(
+      rejection(() => verifyPostSignature(fields({ 'x-amz-signature': 'abc' }), [credentials])).code,
+    ).toBe('SignatureDoesNotMatch');
   });
 
   it.each<Record<string, string>>([
@@ -152,7 +152,7 @@ describe('verifyPostSignature', () => {
     { 'x-amz-credential': 'AK/20260101/eu-west-1/sqs/aws4_request' },
     { 'x-amz-date': '' },
   ])('answers 400 InvalidArgument for %j', (override) => {
-    expect(rejection(() => verifyPostSignature(fields(override), credentials))).toMatchObject({
+    expect(rejection(() => verifyPostSignature(fields(override), [credentials]))).toMatchObject({
       statusCode: 400,
       code: 'InvalidArgument',
     });

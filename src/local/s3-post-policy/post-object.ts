@@ -13,7 +13,8 @@ import { S3PostError, escapeXml, s3ErrorXml } from './s3-post-error';
 
 export interface PostObjectContext {
   target: URL;
-  credentials: PostCredentials;
+  /** Every access key of the local account. */
+  accessKeys: readonly PostCredentials[];
   spoolDirectory: string;
   now: () => Date;
 }
@@ -145,7 +146,7 @@ function authorise(fields: Map<string, string>, bucket: string, context: PostObj
     throw new S3PostError(403, 'AccessDenied', 'Access Denied');
   }
   const policy = decodePostPolicy(policyBase64);
-  verifyPostSignature(fields, context.credentials);
+  verifyPostSignature(fields, context.accessKeys);
   return checkPolicy(policy, fields, bucket, context.now());
 }
 

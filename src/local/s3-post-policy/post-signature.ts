@@ -10,11 +10,15 @@ const hmac = (key: Buffer | string, data: string) => createHmac('sha256', key).u
 
 /**
  * Verifies a SigV4 POST signature: `x-amz-signature` must be hex(HMAC(signing key, policy base64)) with the
- * key derived from the secret of the access key named in `x-amz-credential` for its date and region.
+ * key derived from the secret of the access key named in `x-amz-credential` (one of `accessKeys`) for its
+ * date and region.
  * Fields are lower-cased. Throws 403 InvalidAccessKeyId / SignatureDoesNotMatch, 400 InvalidArgument for a
  * missing or malformed field; compares in constant time.
  */
-export function verifyPostSignature(fields: ReadonlyMap<string, string>, credentials: PostCredentials): void {
+export function verifyPostSignature(
+  fields: ReadonlyMap<string, string>,
+  accessKeys: readonly PostCredentials[],
+): void {
   const algorithm = fields.get('x-amz-algorithm');
   const credential = fields.get('x-amz-credential');
   const signature = fields.get('x-amz-signature');
@@ -29,7 +33,8 @@ export function verifyPostSignature(fields: ReadonlyMap<string, string>, credent
   const [accessKeyId, date, region, service, terminator] = credential.split('/');
   if (!date || !region || service !== 's3' || terminator !== 'aws4_request')
     throw new S3PostError(400, 'InvalidArgument', `Invalid credential: ${credential}`);
-  if (accessKeyId !== credentials.accessKeyId) {
+  const credentials = accessKeys.find((key) => key.accessKeyId === accessKeyId);
+  if (!credentials) {
     throw new S3PostError(
       403,
       'InvalidAccessKeyId',

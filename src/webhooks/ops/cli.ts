@@ -11,13 +11,14 @@ export function clientEnvironment(target: OpsTarget, env: NodeJS.ProcessEnv): No
   };
 }
 
-/** SDK client options for `target`: against a local stack, the emulators' dummy credentials (the SDK's chain reads process.env only). */
+/**
+ * SDK client options for `target`: against a local stack, the access key its state file names (its S3
+ * refuses any other, as AWS does); a deployed stage leaves credentials to the SDK's chain.
+ */
 export function clientOverrides(target: OpsTarget): {
   credentials?: { accessKeyId: string; secretAccessKey: string };
 } {
-  return target.endpoints === undefined
-    ? {}
-    : { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+  return target.credentials === undefined ? {} : { credentials: { ...target.credentials } };
 }
 
 /** A one-line progress display on a terminal (redrawn in place); silent when stderr is not a TTY. */

@@ -87,7 +87,12 @@ beforeAll(async () => {
     startEmulator('sqs', { port: 0 }),
     startEmulator('dynamodb', { port: 0 }),
   ]);
-  proxy = await startS3PostPolicyProxy({ listenPort: 0, targetEndpoint: s3.endpoint, credentials });
+  proxy = await startS3PostPolicyProxy({
+    listenPort: 0,
+    targetEndpoint: s3.endpoint,
+    accessKeys: [credentials],
+    region: 'us-east-1',
+  });
   const s3Options = {
     region: 'us-east-1',
     endpoint: proxy.endpoint,

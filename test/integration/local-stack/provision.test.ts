@@ -87,6 +87,7 @@ describe('provisionResources (real emulators, data kept in a folder)', () => {
     clients = createEmulatorClients(
       { s3: emulators[0]!.endpoint, sqs: emulators[1]!.endpoint, dynamodb: emulators[2]!.endpoint },
       'us-east-1',
+      { accessKeyId: 'local', secretAccessKey: 'local' },
     );
   }
   async function stopAll() {

@@ -23,7 +23,8 @@ beforeAll(async () => {
   proxy = await startS3PostPolicyProxy({
     listenPort: 0,
     targetEndpoint: s3.endpoint,
-    credentials,
+    accessKeys: [credentials],
+    region: 'us-east-1',
     now: () => clock(),
   });
   client = new S3Client({

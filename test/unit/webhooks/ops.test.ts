@@ -30,6 +30,7 @@ describe('resolveOpsTarget', () => {
       stateFile,
       JSON.stringify({
         region: 'us-east-1',
+        credentials: { accessKeyId: 'stack-key', secretAccessKey: 'stack-secret' },
         emulators: { s3: { endpoint: 'http://127.0.0.1:1' }, sqs: { endpoint: 'http://127.0.0.1:2' } },
         resources: {
           buckets: [{ logicalId: 'DocumentsBucket', name: 'docs' }],
@@ -52,8 +53,22 @@ describe('resolveOpsTarget', () => {
       AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:2',
     });
     expect(clientOverrides(target)).toEqual({
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      credentials: { accessKeyId: 'stack-key', secretAccessKey: 'stack-secret' },
     });
+  });
+
+  it('refuses a state file that names no credentials (an older stack), saying to restart it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ops-'));
+    const stateFile = join(dir, 'state.json');
+    writeFileSync(
+      stateFile,
+      JSON.stringify({
+        region: 'us-east-1',
+        emulators: { s3: { endpoint: 'http://127.0.0.1:1' }, sqs: { endpoint: 'http://127.0.0.1:2' } },
+        resources: { buckets: [], queues: [] },
+      }),
+    );
+    expect(() => resolveOpsTarget('local', { INTAKE_STATE_FILE: stateFile }, '/x')).toThrow(/restart it/);
   });
 
   it('says how to start a local stack when none runs', () => {
