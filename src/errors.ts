@@ -13,6 +13,11 @@ export interface AppErrorOptions {
    * logs the answer without the stack, so a flood of requests does not flood the logs.
    */
   alreadyLogged?: boolean;
+  /**
+   * True for an outcome the design expects, not a fault (a duplicate already being processed): the edges
+   * log it at info, without a stack, and still apply its status and retry semantics.
+   */
+  routine?: boolean;
 }
 
 /** Base of every intake error: a stable machine code, the HTTP status it maps to, and whether a retry may help. */
@@ -20,6 +25,7 @@ export class AppError extends Error {
   readonly details?: unknown;
   readonly retryAfterSeconds?: number;
   readonly alreadyLogged?: boolean;
+  readonly routine?: boolean;
 
   constructor(
     readonly code: string,
@@ -33,6 +39,7 @@ export class AppError extends Error {
     if (options.details !== undefined) this.details = options.details;
     if (options.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds;
     if (options.alreadyLogged === true) this.alreadyLogged = true;
+    if (options.routine === true) this.routine = true;
   }
 }
 
@@ -182,4 +189,15 @@ export class InvalidRequestError extends IntegrationError {
 /** True for any intake AppError (typed, with code, status and retryable). */
 export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;
+}
+
+/**
+ * Another copy of the same delivery is being processed right now (a duplicate in the same SQS batch, or a
+ * concurrent redelivery): 409, retryable. Routine, not a fault: the copy comes back after the visibility
+ * timeout and is then skipped as a duplicate (or redone, if the first copy crashed).
+ */
+export class DuplicateInFlightError extends AppError {
+  constructor(message = 'Another copy of this delivery is being processed', options: AppErrorOptions = {}) {
+    super('DUPLICATE_IN_FLIGHT', message, 409, true, { ...options, routine: true });
+  }
 }
