@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
 import { freePort, startLocalStack, type LocalStackProcess } from '../helpers/local-stack-process';
 import { localToken } from '../helpers/local-tokens';
 
@@ -58,6 +60,54 @@ describe('npm start logs as Lambda would', () => {
       ((await answer.json()) as { checks: Record<string, { status: string }> }).checks.lambda,
     ).toMatchObject({ status: 'ok' });
     expect(stack.lines.filter((line) => /DryRun|not supported/i.test(line))).toEqual([]);
+  });
+});
+
+/** Runs `npm run <script> -- <args>` against `stack`; resolves with its exit code and output. */
+function runOpsScript(
+  stack: LocalStackProcess,
+  script: string,
+  args: string[],
+): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      'npm',
+      ['run', '--silent', script, '--', ...args],
+      {
+        cwd: join(__dirname, '..', '..'),
+        env: { ...process.env, INTAKE_STATE_FILE: stack.stateFile },
+        timeout: 60_000,
+      },
+      (error, stdout, stderr) => resolve({ exitCode: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe('npm run replay / redrive against npm start', () => {
+  let stack: LocalStackProcess;
+
+  beforeAll(async () => {
+    stack = await startLocalStack();
+  });
+
+  afterAll(async () => {
+    if (stack) await stack.stop().catch(() => undefined);
+  });
+
+  it('replay exits non-zero naming a source that was never archived, with no SDK warning', async () => {
+    const result = await runOpsScript(stack, 'replay', ['--source', 'nope']);
+    expect(result.exitCode).not.toBe(0);
+    expect(result.stderr).toContain('replay failed: No delivery of source "nope" was ever archived');
+    expect(`${result.stdout}${result.stderr}`).not.toMatch(/NodeVersion|no longer support|end-of-support/i);
+  });
+
+  it('redrive says it moved the messages (send-then-delete), with no SDK warning', async () => {
+    const result = await runOpsScript(stack, 'redrive', []);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toMatch(
+      /^Redrove 0 messages from intake-local-webhooks-dlq to intake-local-webhooks \(send-then-delete\)\.$/m,
+    );
+    expect(`${result.stdout}${result.stderr}`).not.toMatch(/NodeVersion|no longer support|end-of-support/i);
   });
 });
 

@@ -15,7 +15,7 @@ import type { WebhookDownstreamEvent } from '../../../src/webhooks/downstream-ev
 import { DuplicateInFlightError } from '../../../src/errors';
 import { dynamoDbDeliveryGuards } from '../../../src/webhooks/idempotency';
 import { redriveDeadLetters } from '../../../src/webhooks/ops/redrive';
-import { replayArchivedDeliveries } from '../../../src/webhooks/ops/replay';
+import { replayArchivedDeliveries, UnknownReplaySourceError } from '../../../src/webhooks/ops/replay';
 import { createWebhookProcessor } from '../../../src/webhooks/processor';
 import { createWebhookReceiver } from '../../../src/webhooks/receiver';
 import { parseRoutes } from '../../../src/webhooks/routes';
@@ -325,7 +325,7 @@ describe('webhook pipeline on emulated SQS, S3 and DynamoDB', () => {
       sqs: aws.sqs,
       sourceQueueUrl: aws.queueUrl,
       dlqUrl: aws.dlqUrl,
-      mode: 'copy',
+      mode: 'send-then-delete',
     });
     expect(moved).toBe(1);
     expect(await depth(aws.dlqUrl)).toBe(0);
@@ -382,5 +382,15 @@ describe('webhook pipeline on emulated SQS, S3 and DynamoDB', () => {
       replayId: 'r2',
     });
     expect(future.matched).toBe(0);
+    // A source the archive never held is named, not reported as "0 replayed"; nothing is sent.
+    const unknown = replayArchivedDeliveries({
+      source: 'nope',
+      storage,
+      enqueue: { ...enqueue, sendMessage: () => Promise.reject(new Error('nothing may be sent')) },
+      dryRun: false,
+      replayId: 'r3',
+    });
+    await expect(unknown).rejects.toBeInstanceOf(UnknownReplaySourceError);
+    await expect(unknown).rejects.toThrow('No delivery of source "nope" was ever archived');
   });
 });
