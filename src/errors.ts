@@ -186,6 +186,16 @@ export class InvalidRequestError extends IntegrationError {
   }
 }
 
+/**
+ * A list cursor that was not issued for this listing (forged, truncated, or from another prefix): 400
+ * INVALID_CURSOR, the caller's error, never retried.
+ */
+export class InvalidCursorError extends IntegrationError {
+  constructor(...[message, options]: IntegrationErrorArgs) {
+    super('INVALID_CURSOR', message, 400, false, options);
+  }
+}
+
 /** True for any intake AppError (typed, with code, status and retryable). */
 export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;
