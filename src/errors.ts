@@ -57,6 +57,13 @@ export class UnauthorizedError extends AppError {
   }
 }
 
+/** A body that must be JSON is not (a JSON webhook scheme's payload, after its signature checked): 400. */
+export class InvalidJsonError extends AppError {
+  constructor(message = 'The body is not valid JSON', options: AppErrorOptions = {}) {
+    super('INVALID_JSON', message, 400, false, options);
+  }
+}
+
 /** The caller is known but may not do this (a scope or the owner claim is missing): 403. */
 export class ForbiddenError extends AppError {
   constructor(message = 'The caller may not do this', options: AppErrorOptions = {}) {
