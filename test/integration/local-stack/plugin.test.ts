@@ -35,13 +35,14 @@ function fakeServerless(commands: string[] = ['offline', 'start']) {
         stage: 'local',
         region: 'us-east-1',
         environment: { STAGE: 'local' },
-        // The authorizer the fixture routes name (port 1: an issuer that never listens in these tests).
+        // The authorizer the fixture routes name. Its port is apart from offline's (1 and 2): the stack
+        // serves its issuer there, and offline's ports must be free at initialize.
         httpApi: {
           authorizers: {
             jwtAuthorizer: {
               type: 'jwt',
               identitySource: '$request.header.Authorization',
-              issuerUrl: 'http://127.0.0.1:1',
+              issuerUrl: 'http://127.0.0.1:3',
               audience: ['intake-local'],
             },
           },
