@@ -3,16 +3,22 @@
  *
  *   npm run redrive                          # the local stack started with `npm start`
  *   npm run redrive -- --stage dev           # AWS: SQS StartMessageMoveTask on intake-dev-webhooks-dlq
- *   npm run redrive -- --mode copy           # receive → send → delete (what emulators need)
+ *   npm run redrive -- --mode send-then-delete   # receive → send → delete (what emulators need)
  *
  * Options: --queue webhooks (the only redrivable queue so far), --stage <stage> (default local),
- * --mode auto|move-task|copy (auto: copy locally, move-task in AWS), --limit <n> (copy mode).
+ * --mode auto|move-task|send-then-delete (auto: send-then-delete locally, move-task in AWS), --limit <n>
+ * (send-then-delete mode). Either way the messages leave the DLQ.
  */
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { createSqsClient } from '../src/aws/clients';
 import { clientEnvironment, clientOverrides, progressLine } from '../src/webhooks/ops/cli';
-import { queueUrlByName, redriveDeadLetters } from '../src/webhooks/ops/redrive';
+import {
+  queueUrlByName,
+  redriveDeadLetters,
+  REDRIVE_MODES,
+  type RedriveMode,
+} from '../src/webhooks/ops/redrive';
 import { resolveOpsTarget } from '../src/webhooks/ops/target';
 
 async function main(): Promise<void> {
@@ -26,20 +32,20 @@ async function main(): Promise<void> {
   });
   if (values.queue !== 'webhooks')
     throw new Error(`Unknown queue "${values.queue}": only "webhooks" can be redriven`);
-  if (!['auto', 'move-task', 'copy'].includes(values.mode))
-    throw new Error('--mode must be auto, move-task or copy');
+  if (values.mode !== 'auto' && !(REDRIVE_MODES as readonly string[]).includes(values.mode))
+    throw new Error(`--mode must be auto, ${REDRIVE_MODES.join(' or ')}, not "${values.mode}"`);
   const target = resolveOpsTarget(values.stage, process.env, join(__dirname, '..'));
   const sqs = createSqsClient(clientOverrides(target), clientEnvironment(target, process.env));
   const [sourceQueueUrl, dlqUrl] = await Promise.all([
     target.queueUrl ?? queueUrlByName(sqs, target.queueName),
     target.dlqUrl ?? queueUrlByName(sqs, target.dlqName),
   ]);
-  const mode =
+  const mode: RedriveMode =
     values.mode === 'auto'
       ? target.endpoints
-        ? 'copy'
+        ? 'send-then-delete'
         : 'move-task'
-      : (values.mode as 'move-task' | 'copy');
+      : (values.mode as RedriveMode);
   const progress = progressLine();
   const moved = await redriveDeadLetters({
     sqs,

@@ -13,19 +13,14 @@
  * CORS (`corsAllowedOrigins`, comma-separated): `*` only for stage `local`; elsewhere explicit origins,
  * and none (no CORS at all) by default. The pure functions take plain values, for the unit tests.
  */
+const { configError } = require('./config-error');
+
 const USER_POOL = 'UserPool';
 const COGNITO_CLIENTS = ['UserPoolWebClient', 'UserPoolMachineClient'];
 const COGNITO_ISSUER = {
   'Fn::Sub': `https://cognito-idp.\${AWS::Region}.amazonaws.com/\${${USER_POOL}}`,
 };
 const RESERVED_DOMAIN_WORDS = ['aws', 'amazon', 'cognito'];
-
-/** An error whose message is all osls prints (it wraps a resolver's error with the error's stack). */
-function configError(message) {
-  const error = new Error(message);
-  error.stack = message;
-  return error;
-}
 
 /** `a, b,,c` → ['a', 'b', 'c']. */
 function splitList(value) {

@@ -4,12 +4,7 @@
  * schema (reservedConcurrency is an integer) would otherwise reject or misread.
  */
 
-/** An error whose message is all osls prints (it wraps a resolver's error with the error's stack). */
-function configError(message) {
-  const error = new Error(message);
-  error.stack = message;
-  return error;
-}
+const { configError } = require('./config-error');
 
 /** `value` of param `name` as a number >= minimum (an integer when `integer`). */
 function numberParam(name, value, { integer = true, minimum = 1 } = {}) {

@@ -6,6 +6,8 @@
  * for each source in WEBHOOK_SOURCES (default github,stripe,standard), so a secret never lands in the
  * CloudFormation template; the function reads it at run time (Powertools Parameters, cached).
  */
+const { configError } = require('./config-error');
+
 const settingPattern =
   /^WEBHOOK_(SECRET|SECRET_PARAMETER|SCHEME|SIGNATURE_HEADER|SIGNATURE_ENCODING|SIGNATURE_PREFIX|ID_HEADER|EVENT_HEADER)_[A-Z0-9_]+$/;
 const fixedSettings = ['WEBHOOK_MAX_BODY_BYTES', 'WEBHOOK_SECRET_CACHE_SECONDS'];
@@ -21,7 +23,7 @@ function webhookEnvironment(stage, env) {
       const inlineSecret =
         name.startsWith('WEBHOOK_SECRET_') && !name.startsWith('WEBHOOK_SECRET_PARAMETER_');
       if (inlineSecret && !local) {
-        throw new Error(
+        throw configError(
           `${name} holds a secret and would be written into the CloudFormation template of stage ${stage}: ` +
             'store it in SSM Parameter Store (see docs/webhooks.md) and unset it before deploying',
         );
@@ -36,7 +38,7 @@ function webhookEnvironment(stage, env) {
       .filter((source) => source.length > 0);
     for (const source of sources) {
       if (!/^[a-z0-9-]+$/.test(source))
-        throw new Error(`WEBHOOK_SOURCES names an invalid source "${source}"`);
+        throw configError(`WEBHOOK_SOURCES names an invalid source "${source}"`);
       const name = `WEBHOOK_SECRET_PARAMETER_${source.toUpperCase().replace(/-/g, '_')}`;
       result[name] ??= `ssm:/intake/${stage}/webhooks/${source}`;
     }

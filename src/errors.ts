@@ -13,6 +13,11 @@ export interface AppErrorOptions {
    * logs the answer without the stack, so a flood of requests does not flood the logs.
    */
   alreadyLogged?: boolean;
+  /**
+   * True for an outcome the design expects, not a fault (a duplicate already being processed): the edges
+   * log it at info, without a stack, and still apply its status and retry semantics.
+   */
+  routine?: boolean;
 }
 
 /** Base of every intake error: a stable machine code, the HTTP status it maps to, and whether a retry may help. */
@@ -20,6 +25,7 @@ export class AppError extends Error {
   readonly details?: unknown;
   readonly retryAfterSeconds?: number;
   readonly alreadyLogged?: boolean;
+  readonly routine?: boolean;
 
   constructor(
     readonly code: string,
@@ -33,6 +39,7 @@ export class AppError extends Error {
     if (options.details !== undefined) this.details = options.details;
     if (options.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds;
     if (options.alreadyLogged === true) this.alreadyLogged = true;
+    if (options.routine === true) this.routine = true;
   }
 }
 
@@ -47,6 +54,13 @@ export class BadRequestError extends AppError {
 export class UnauthorizedError extends AppError {
   constructor(message = 'The request is not authorised', options: AppErrorOptions = {}) {
     super('UNAUTHORIZED', message, 401, false, options);
+  }
+}
+
+/** A body that must be JSON is not (a JSON webhook scheme's payload, after its signature checked): 400. */
+export class InvalidJsonError extends AppError {
+  constructor(message = 'The body is not valid JSON', options: AppErrorOptions = {}) {
+    super('INVALID_JSON', message, 400, false, options);
   }
 }
 
@@ -179,7 +193,28 @@ export class InvalidRequestError extends IntegrationError {
   }
 }
 
+/**
+ * A list cursor that was not issued for this listing (forged, truncated, or from another prefix): 400
+ * INVALID_CURSOR, the caller's error, never retried.
+ */
+export class InvalidCursorError extends IntegrationError {
+  constructor(...[message, options]: IntegrationErrorArgs) {
+    super('INVALID_CURSOR', message, 400, false, options);
+  }
+}
+
 /** True for any intake AppError (typed, with code, status and retryable). */
 export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;
+}
+
+/**
+ * Another copy of the same delivery is being processed right now (a duplicate in the same SQS batch, or a
+ * concurrent redelivery): 409, retryable. Routine, not a fault: the copy comes back after the visibility
+ * timeout and is then skipped as a duplicate (or redone, if the first copy crashed).
+ */
+export class DuplicateInFlightError extends AppError {
+  constructor(message = 'Another copy of this delivery is being processed', options: AppErrorOptions = {}) {
+    super('DUPLICATE_IN_FLIGHT', message, 409, true, { ...options, routine: true });
+  }
 }

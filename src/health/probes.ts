@@ -64,30 +64,18 @@ export function dynamoDbProbe(dynamoDb: DynamoDBClient, tableName: string): Prob
 
 /**
  * Lambda: each function we invoke exists and we may invoke it, checked with a DryRun Invoke (needs only
- * lambda:InvokeFunction; AWS answers 204 without running it). serverless-offline's Lambda API checks the
- * function exists (404 otherwise) and then rejects DryRun as unsupported: that answer counts as reachable.
+ * lambda:InvokeFunction; Lambda answers 204 without running it, ResourceNotFoundException when the
+ * function is missing, which fails the check).
  */
 export function lambdaProbe(lambda: LambdaClient, functionNames: readonly string[]): Probe {
   return async (abortSignal) => {
     await Promise.all(
-      functionNames.map(async (functionName) => {
-        try {
-          await lambda.send(new InvokeCommand({ FunctionName: functionName, InvocationType: 'DryRun' }), {
-            abortSignal,
-          });
-        } catch (error) {
-          if (!isOfflineDryRunRejection(error)) throw error;
-        }
-      }),
+      functionNames.map((functionName) =>
+        lambda.send(new InvokeCommand({ FunctionName: functionName, InvocationType: 'DryRun' }), {
+          abortSignal,
+        }),
+      ),
     );
     return { functions: functionNames.length };
   };
-}
-
-function isOfflineDryRunRejection(error: unknown): boolean {
-  return (
-    error instanceof Error &&
-    error.name === 'InvalidParameterValueException' &&
-    error.message.includes('not supported by serverless-offline')
-  );
 }

@@ -48,6 +48,8 @@ export function localHandlerEnvironment(
     AWS_REGION: region,
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    // Lambda sets it for on-demand instances; Powertools reports cold_start only when it says so.
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_TRACE_ENABLED: 'false',
   };

@@ -36,23 +36,38 @@ const invocationsPath = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
  * answered 202 at once and queued, as Lambda does: run when one of the function's (capped) instances is
  * free, retried with its maximumRetryAttempts, then sent to its on-failure destination. serverless-offline would start
  * it at once in a new worker thread however many are running, and a handler that throws there takes the
- * whole process down. Every other request (RequestResponse, DryRun) is passed to offline untouched.
+ * whole process down. A `DryRun` invoke is answered here too (offline refuses it). Every other request
+ * (RequestResponse) is passed to offline untouched.
  */
 export async function startLocalLambdaApi(options: LocalLambdaApiOptions): Promise<LocalLambdaApi> {
   const pending = new Set<Promise<boolean>>();
   const server = createServer((request, response) => {
     const match = invocationsPath.exec(pathOf(request.url));
-    if (request.method === 'POST' && match && request.headers['x-amz-invocation-type'] === 'Event') {
+    const invocationType = request.headers['x-amz-invocation-type'];
+    if (request.method === 'POST' && match && (invocationType === 'Event' || invocationType === 'DryRun')) {
       const target = decodedSegment(match[1]!);
       if (target === undefined) {
         request.resume();
         return lambdaError(response, 400, 'InvalidParameterValueException', 'The function name is not valid');
       }
+      if (invocationType === 'DryRun') return answerDryRun(target, request, response);
       acceptAsyncInvoke(target, request, response).catch(() => response.destroy());
     } else {
       forwardToOffline(options.offlineEndpoint, request, response);
     }
   });
+
+  /**
+   * A DryRun invoke, answered as Lambda does: 204 with no body and nothing run when the function exists,
+   * 404 ResourceNotFoundException otherwise. (serverless-offline rejects DryRun as unsupported.)
+   */
+  function answerDryRun(target: string, request: IncomingMessage, response: ServerResponse): void {
+    request.resume();
+    if (!options.policies.has(functionNameOf(target))) {
+      return lambdaError(response, 404, 'ResourceNotFoundException', `Function not found: ${target}`);
+    }
+    response.writeHead(204, { 'x-amzn-requestid': randomUUID() }).end();
+  }
 
   async function acceptAsyncInvoke(target: string, request: IncomingMessage, response: ServerResponse) {
     const policy = options.policies.get(functionNameOf(target));

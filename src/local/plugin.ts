@@ -3,7 +3,13 @@ import { addFixtures, type FixtureDefinitions, type MutableService } from './fix
 import { LocalStack } from './local-stack';
 import type { CfnResource } from './provision';
 import type { FunctionDefinition } from './service-model';
-import { LocalSettingsError, readLocalStackSettings, type LocalStackSettings } from './settings';
+import { portInUse } from './port-in-use';
+import {
+  LocalSettingsError,
+  OFFLINE_PORT_VARIABLES,
+  readLocalStackSettings,
+  type LocalStackSettings,
+} from './settings';
 import { bundleInOneBuild, canBundleInOneBuild } from './single-build';
 import * as esbuild from 'esbuild';
 import { rmSync } from 'node:fs';
@@ -117,6 +123,7 @@ export class LocalStackPlugin {
     this.useOwnBuildFolder();
     this.hooks = {
       initialize: async () => {
+        await this.refuseTakenOfflinePorts();
         await this.loadFixtures();
         await this.enforceAuthorizers();
         this.beginStart();
@@ -271,6 +278,23 @@ export class LocalStackPlugin {
     }
     const scopes = [...new Set(this.routes.flatMap((route) => route.authorizer?.scopes ?? []))].sort();
     return { issuerUrl: authorizers[0]!.issuerUrl, audience: authorizers[0]!.audiences[0]!, scopes };
+  }
+
+  /**
+   * serverless-offline binds its HTTP and Lambda ports itself, and a taken one ends in a raw EADDRINUSE
+   * stack. Checked before anything starts, a taken port stops npm start with one line naming its
+   * variable, as the emulators' ports do.
+   */
+  private async refuseTakenOfflinePorts(): Promise<void> {
+    const host = this.offlineSetting('host', 'localhost');
+    for (const [setting, { variable, listener, fallback }] of Object.entries(OFFLINE_PORT_VARIABLES)) {
+      const port = Number(this.offlineSetting(setting, fallback));
+      if (Number.isInteger(port) && port > 0 && (await portInUse(host, port))) {
+        throw new this.serverless.classes.Error(
+          `local stack: the ${listener} could not start on ${host}:${port}: port ${port} is already in use. Free the port or choose another with ${variable}=<port>.`,
+        );
+      }
+    }
   }
 
   /** Caps serverless-offline's worker threads per function (see function-pool-limit.ts). */

@@ -56,7 +56,7 @@ describe('readLocalStackSettings', () => {
 describe('localHandlerEnvironment', () => {
   const endpoints = { s3: 'http://s3', sqs: 'http://sqs', dynamodb: 'http://ddb', lambda: 'http://lambda' };
 
-  it('points every SDK client at the emulators and quiets Powertools', () => {
+  it('points every SDK client at the emulators, quiets Powertools and marks instances on-demand as Lambda does', () => {
     expect(localHandlerEnvironment(endpoints, 'us-east-1', {})).toEqual({
       AWS_ENDPOINT_URL_S3: 'http://s3',
       AWS_ENDPOINT_URL_SQS: 'http://sqs',
@@ -65,6 +65,7 @@ describe('localHandlerEnvironment', () => {
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
       POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_TRACE_ENABLED: 'false',
     });

@@ -27,6 +27,15 @@ export const PORT_VARIABLES = {
   dynamodb: 'INTAKE_DYNAMODB_PORT',
   issuer: 'INTAKE_ISSUER_PORT',
 } as const;
+
+/**
+ * The variables that set serverless-offline's own listeners (serverless.yml custom.serverless-offline),
+ * by offline setting, with what listens there: named when the port is taken.
+ */
+export const OFFLINE_PORT_VARIABLES = {
+  httpPort: { variable: 'INTAKE_HTTP_PORT', listener: 'HTTP API', fallback: '3000' },
+  lambdaPort: { variable: 'INTAKE_LAMBDA_PORT', listener: 'Lambda API', fallback: '3002' },
+} as const;
 /** Instances per function when INTAKE_FUNCTION_CONCURRENCY is not set: enough for the SQS mappings' 5 batches. */
 export const DEFAULT_FUNCTION_CONCURRENCY = 5;
 

@@ -17,7 +17,8 @@ export type SqsBatchHandler = (event: SQSEvent, context: Context) => Promise<SQS
 /**
  * The SQS stack: logger, tracer, metrics, then Powertools' BatchProcessor with partial batch failures
  * (the function's event needs `functionResponseType: ReportBatchItemFailures`). Records run in parallel;
- * each failure is logged with its message id and reported in `batchItemFailures`, so only it comes back
+ * each failure is logged with its message id (a routine one, such as a duplicate in flight, at info and
+ * without a stack) and reported in `batchItemFailures`, so only it comes back
  * after the visibility timeout and, after maxReceiveCount, lands in the DLQ. If every record fails the
  * invocation throws (Powertools' FullBatchFailureError) and the whole batch is retried. The Lambda
  * `context` is passed on, which the idempotency utility needs to expire in-progress records of a crash.
@@ -28,6 +29,14 @@ export function sqsBatchHandler(recordHandler: SqsRecordHandler): SqsBatchHandle
     try {
       return await recordHandler(record, context);
     } catch (error) {
+      if (error instanceof AppError && error.routine) {
+        logger.info(`SQS record deferred: ${error.message}; it will be retried`, {
+          messageId: record.messageId,
+          receiveCount: record.attributes?.ApproximateReceiveCount,
+          code: error.code,
+        });
+        throw error;
+      }
       logger.warn('SQS record failed; it will be retried', {
         messageId: record.messageId,
         receiveCount: record.attributes?.ApproximateReceiveCount,

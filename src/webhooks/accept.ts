@@ -1,7 +1,14 @@
-import { BadRequestError, PayloadTooLargeError, RouteNotFoundError, UnauthorizedError } from '../errors';
+import {
+  BadRequestError,
+  InvalidJsonError,
+  PayloadTooLargeError,
+  RouteNotFoundError,
+  UnauthorizedError,
+} from '../errors';
 import { identifyDelivery } from './delivery';
 import { buildWebhookMessage, type WebhookMessage } from './message';
 import { verifySignature, type WebhookRequest } from './signature';
+import type { SchemeName } from './signature/types';
 import type { SigningKeysFor } from './signing-keys';
 import { normaliseSourceName, type WebhookSource } from './sources';
 
@@ -33,7 +40,8 @@ export interface AcceptedWebhook {
  * before enqueueing. The signature is checked on the raw bytes, before anything parses the body. Throws
  * RouteNotFoundError (404: unknown source or no secret — the two are indistinguishable to callers),
  * PayloadTooLargeError (413), BadRequestError (400: malformed headers), UnauthorizedError (401: missing,
- * stale or wrong signature); a parameter store outage surfaces as ServiceUnavailableError (503), a
+ * stale or wrong signature), InvalidJsonError (400, after the signature: a JSON scheme's body that is not
+ * a JSON object); a parameter store outage surfaces as ServiceUnavailableError (503), a
  * source whose stored secret is missing or unusable as WebhookSourceMisconfiguredError (503).
  */
 export async function acceptWebhook(
@@ -73,6 +81,7 @@ export async function acceptWebhook(
       ? new BadRequestError(check.detail)
       : new UnauthorizedError(check.detail);
   }
+  assertJsonObjectBody(source.scheme, request);
   const identity = identifyDelivery(source, request);
   const message = buildWebhookMessage({
     source,
@@ -83,6 +92,35 @@ export async function acceptWebhook(
     receivedAtMs: nowMs,
   });
   return { message, secretIndex: check.secretIndex };
+}
+
+/**
+ * The schemes whose payload is a JSON object by definition: GitHub (with Content type application/json,
+ * as docs/webhooks.md asks), Stripe events, Standard Webhooks. `hmac-sha256` signs any bytes.
+ */
+const jsonObjectSchemes: ReadonlySet<SchemeName> = new Set(['github', 'stripe', 'standard']);
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Throws InvalidJsonError unless the body of a JSON scheme is a JSON object in UTF-8. Runs after the
+ * signature check, so only the holder of the secret learns why a body was refused; without it, a signed
+ * body that is not JSON would be queued, archived and routed as type "unknown".
+ */
+function assertJsonObjectBody(scheme: SchemeName, request: WebhookRequest): void {
+  if (!jsonObjectSchemes.has(scheme)) return;
+  let parsed: unknown;
+  try {
+    const text = typeof request.rawBody === 'string' ? request.rawBody : strictUtf8.decode(request.rawBody);
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new InvalidJsonError(
+      `A ${scheme} webhook body must be a JSON object${scheme === 'github' ? " (set the webhook's Content type to application/json)" : ''}`,
+    );
+  }
 }
 
 /**

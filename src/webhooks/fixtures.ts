@@ -189,19 +189,37 @@ export function webhookFixtures(secrets: FixtureSecrets, nowSeconds: number): We
       timeBound: false,
     },
     {
+      // API Gateway base64-encodes a body sent as application/octet-stream: verified and kept as bytes.
       name: 'webhook-github-base64',
+      event: webhookPostEvent(
+        'github',
+        {
+          ...githubHeaders(Buffer.from(push)),
+          'content-type': 'application/octet-stream',
+          'x-github-delivery': '72d3162e-cc78-11e3-81ab-4c9367dc0960',
+        },
+        Buffer.from(push).toString('base64'),
+        'webhook-github-base64',
+        true,
+      ),
+      expected: 202,
+      timeBound: false,
+    },
+    {
+      // Signed, but not JSON: GitHub payloads are JSON objects, so 400 INVALID_JSON, never queued.
+      name: 'webhook-github-not-json',
       event: webhookPostEvent(
         'github',
         {
           ...githubHeaders(binary),
           'content-type': 'application/octet-stream',
-          'x-github-delivery': '72d3162e-cc78-11e3-81ab-4c9367dc0960',
+          'x-github-delivery': '72d3162e-cc78-11e3-81ab-4c9367dc0961',
         },
         binary.toString('base64'),
-        'webhook-github-base64',
+        'webhook-github-not-json',
         true,
       ),
-      expected: 202,
+      expected: 400,
       timeBound: false,
     },
     {

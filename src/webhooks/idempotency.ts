@@ -1,7 +1,12 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyConfig,
+  makeIdempotent,
+} from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { Context } from 'aws-lambda';
+import { DuplicateInFlightError } from '../errors';
 
 /** Identifies a delivery for deduplication: the same (source, id) is processed once. */
 export interface DeliveryKey {
@@ -11,7 +16,10 @@ export interface DeliveryKey {
   readonly replay?: string;
 }
 
-/** Runs `work` once per key within the expiry; a later call returns the first call's stored result. */
+/**
+ * Runs `work` once per key within the expiry; a later call returns the first call's stored result. Throws
+ * DuplicateInFlightError (retryable) while another call with the same key is still running.
+ */
 export type Once<K, R> = (key: K, work: () => Promise<R>) => Promise<R>;
 
 /** One side effect of processing a delivery: `archive`, or `invoke:<function>`. */
@@ -96,21 +104,36 @@ export function dynamoDbDeliveryGuards(options: {
   });
   return {
     deliveryOnce: (key, work) =>
-      deliveryOnce(
-        { source: key.source, id: key.id, ...(key.replay === undefined ? {} : { replay: key.replay }) },
-        work,
+      inFlightAsDuplicate(() =>
+        deliveryOnce(
+          { source: key.source, id: key.id, ...(key.replay === undefined ? {} : { replay: key.replay }) },
+          work,
+        ),
       ),
     // Exactly the identifying fields are hashed, whatever else the caller's object holds.
     stepOnce: (key, work) =>
-      stepOnce(
-        {
-          source: key.source,
-          id: key.id,
-          ...(key.replay === undefined ? {} : { replay: key.replay }),
-          step: key.step,
-        },
-        work,
+      inFlightAsDuplicate(() =>
+        stepOnce(
+          {
+            source: key.source,
+            id: key.id,
+            ...(key.replay === undefined ? {} : { replay: key.replay }),
+            step: key.step,
+          },
+          work,
+        ),
       ),
     registerContext: (context) => config.registerLambdaContext(context),
   };
+}
+
+/** Powertools' "already in progress" as what it is for a delivery: a duplicate in flight (retryable). */
+async function inFlightAsDuplicate<R>(run: () => Promise<R>): Promise<R> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof IdempotencyAlreadyInProgressError)
+      throw new DuplicateInFlightError(undefined, { cause: error });
+    throw error;
+  }
 }

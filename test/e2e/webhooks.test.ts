@@ -151,7 +151,7 @@ describe('webhooks through `npm start`', () => {
       env: { ...process.env, INTAKE_STATE_FILE: stateFile },
     });
     expect(stdout).toContain(
-      'Redrove 1 message from intake-local-webhooks-dlq to intake-local-webhooks (copy)',
+      'Redrove 1 message from intake-local-webhooks-dlq to intake-local-webhooks (send-then-delete)',
     );
     await stack.waitForLine((line) => downstreamLines('e2e-dead-letter').includes(line), 30_000);
   });

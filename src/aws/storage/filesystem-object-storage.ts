@@ -24,6 +24,7 @@ import {
   type ArgumentContext,
 } from './arguments';
 import { prepareBody, readAll, withMappedErrors } from './body';
+import { decodeListCursor, encodeListCursor } from './list-cursor';
 import { keyOfDataFile, objectFiles, prefixDirectory, segmentOfDirectory } from './filesystem-layout';
 import {
   DEFAULT_PRESIGN_EXPIRES_IN,
@@ -292,7 +293,7 @@ export class FilesystemObjectStorage implements ObjectStorage {
   async list(prefix: string, options: ListOptions = {}): Promise<ListPage> {
     return this.call('ListObjectsV2', prefix, options, async (ctx) => {
       const limit = boundedListLimit(options.limit, ctx);
-      const after = options.cursor ? decodeCursor(options.cursor, ctx) : undefined;
+      const after = options.cursor ? decodeListCursor(options.cursor, prefix, ctx) : undefined;
       const keys = (await this.keysUnder(prefix))
         .filter((key) => after === undefined || compareKeys(key, after) > 0)
         .sort(compareKeys);
@@ -309,7 +310,7 @@ export class FilesystemObjectStorage implements ObjectStorage {
           storageClass: 'STANDARD',
         });
       }
-      return { items, ...(keys.length > limit ? { cursor: encodeCursor(page[page.length - 1]!) } : {}) };
+      return { items, ...(keys.length > limit ? { cursor: encodeListCursor(page[page.length - 1]!) } : {}) };
     });
   }
 
@@ -449,17 +450,6 @@ function ignoreMissingAs<T>(value: T): (error: unknown) => T {
 /** S3 orders keys by their UTF-8 bytes (not by UTF-16 code units, as `<` on strings would). */
 function compareKeys(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
-}
-
-function encodeCursor(lastKey: string): string {
-  return Buffer.from(lastKey, 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string, ctx: ArgumentContext): string {
-  const key = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (key.length === 0 || encodeCursor(key) !== cursor)
-    throw new InvalidRequestError('The list cursor is not valid', ctx);
-  return key;
 }
 
 function unquote(etag: string): string {

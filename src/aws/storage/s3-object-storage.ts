@@ -29,6 +29,7 @@ import {
   type ArgumentContext,
 } from './arguments';
 import { countingStream, prepareBody, withMappedErrors } from './body';
+import { decodeListCursor, encodeListCursor } from './list-cursor';
 import { cdnUrlFor, type CdnOptions } from './cdn-url';
 import {
   DEFAULT_URL_EXPIRES_IN,
@@ -443,12 +444,13 @@ export class S3ObjectStorage implements ObjectStorage {
   async list(prefix: string, options: ListOptions = {}): Promise<ListPage> {
     return this.call('ListObjectsV2', prefix, options, async (ctx) => {
       const limit = boundedListLimit(options.limit, ctx);
+      const after = options.cursor ? decodeListCursor(options.cursor, prefix, ctx) : undefined;
       const output = await this.client.send(
         new ListObjectsV2Command({
           Bucket: this.bucket,
           Prefix: prefix || undefined,
           MaxKeys: limit,
-          ContinuationToken: options.cursor || undefined,
+          ...(after === undefined ? {} : { StartAfter: after }),
         }),
         { abortSignal: options.signal },
       );
@@ -461,8 +463,8 @@ export class S3ObjectStorage implements ObjectStorage {
       }));
       return {
         items,
-        ...(output.IsTruncated && output.NextContinuationToken
-          ? { cursor: output.NextContinuationToken }
+        ...(output.IsTruncated && items.length > 0
+          ? { cursor: encodeListCursor(items[items.length - 1]!.key) }
           : {}),
       };
     });

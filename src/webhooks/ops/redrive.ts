@@ -10,20 +10,27 @@ import {
 } from '@aws-sdk/client-sqs';
 import { toIntegrationError } from '../../aws/error-mapping';
 
+/** How messages leave the DLQ; see RedriveOptions.mode. */
+export type RedriveMode = 'move-task' | 'send-then-delete';
+
+/** Every mode, as the CLI spells them. */
+export const REDRIVE_MODES: readonly RedriveMode[] = ['move-task', 'send-then-delete'];
+
 export interface RedriveOptions {
   readonly sqs: SQSClient;
   readonly sourceQueueUrl: string;
   readonly dlqUrl: string;
   /**
    * `move-task`: SQS StartMessageMoveTask (AWS; messages keep their attributes, SQS paces the move).
-   * `copy`: receive → send → delete, for emulators without message move tasks (fauxqs).
+   * `send-then-delete`: receive from the DLQ, send to the source queue, then delete from the DLQ (a move,
+   * not a copy), for emulators without message move tasks (fauxqs).
    */
-  readonly mode: 'move-task' | 'copy';
+  readonly mode: RedriveMode;
   /** Progress callback: messages moved so far. */
   readonly onProgress?: (moved: number) => void;
   /** Polling interval of the move task's status (default 2 s). */
   readonly pollIntervalMs?: number;
-  /** Stop after this many messages (copy mode; default: all). */
+  /** Stop after this many messages (send-then-delete mode; default: all). */
   readonly limit?: number;
 }
 
@@ -47,13 +54,13 @@ async function queueArn(sqs: SQSClient, url: string): Promise<string> {
 }
 
 /**
- * Moves every message of the DLQ back to the source queue and resolves with how many moved. In copy
- * mode a message is deleted from the DLQ only after the send succeeded, so a crash can duplicate
+ * Moves every message of the DLQ back to the source queue and resolves with how many moved. In
+ * send-then-delete mode a message is deleted from the DLQ only after the send succeeded, so a crash can duplicate
  * (the worker is idempotent) but never lose a message. Errors are mapped IntegrationErrors.
  */
 export async function redriveDeadLetters(options: RedriveOptions): Promise<number> {
   try {
-    return options.mode === 'move-task' ? await moveTask(options) : await copyMessages(options);
+    return options.mode === 'move-task' ? await moveTask(options) : await sendThenDelete(options);
   } catch (error) {
     throw toIntegrationError(error, {
       service: 'SQS',
@@ -93,7 +100,7 @@ async function moveTask({
   }
 }
 
-async function copyMessages({
+async function sendThenDelete({
   sqs,
   sourceQueueUrl,
   dlqUrl,

@@ -1,4 +1,5 @@
 import type { ObjectStorage } from '../../aws/storage/object-storage';
+import { AppError } from '../../errors';
 import { metaFromArchive, parseWebhookArchive } from '../archive';
 import { enqueueWebhook, type EnqueueDependencies } from '../enqueue';
 import { archivePrefix, parseArchiveKey } from '../object-keys';
@@ -13,7 +14,7 @@ export interface ReplayFilter {
 }
 
 export interface ReplayOptions extends ReplayFilter {
-  readonly storage: Pick<ObjectStorage, 'listAll' | 'getBytes'>;
+  readonly storage: Pick<ObjectStorage, 'list' | 'listAll' | 'getBytes'>;
   readonly enqueue: EnqueueDependencies;
   readonly dryRun: boolean;
   /** Distinguishes this run: each archived delivery is processed again once per run. */
@@ -26,6 +27,18 @@ export interface ReplayProgress {
   readonly matched: number;
   readonly enqueued: number;
   readonly skipped: number;
+}
+
+/** The archive holds no delivery of the source at all: a mistyped or unknown name, never "0 replayed". */
+export class UnknownReplaySourceError extends AppError {
+  constructor(readonly source: string) {
+    super(
+      'UNKNOWN_SOURCE',
+      `No delivery of source "${source}" was ever archived (nothing under ${archivePrefix(source)}): check --source`,
+      404,
+      false,
+    );
+  }
 }
 
 /** The UTC days from `since` to `until` (both optional) as `YYYY/MM/DD` path parts, or undefined for "all". */
@@ -47,10 +60,13 @@ function dayPrefixes(filter: ReplayFilter): string[] | undefined {
  * Re-enqueues archived deliveries of one source (optionally within [since, until) by received time, or one
  * delivery id) with a replay id, so the worker processes each again exactly once for this run (it would
  * otherwise skip them as duplicates). Lists one day prefix at a time when `since` bounds the range. With
- * `dryRun` nothing is sent. Resolves with the final counts.
+ * `dryRun` nothing is sent. Resolves with the final counts; throws UnknownReplaySourceError when the archive
+ * holds nothing of the source (whatever the filters), so a mistyped name is not reported as "0 replayed".
  */
 export async function replayArchivedDeliveries(options: ReplayOptions): Promise<ReplayProgress> {
   const progress = { listed: 0, matched: 0, enqueued: 0, skipped: 0 };
+  const anyArchived = await options.storage.list(archivePrefix(options.source), { limit: 1 });
+  if (anyArchived.items.length === 0) throw new UnknownReplaySourceError(options.source);
   const prefixes = dayPrefixes(options)?.map((day) => `${archivePrefix(options.source)}${day}/`) ?? [
     archivePrefix(options.source),
   ];

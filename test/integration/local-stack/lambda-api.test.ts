@@ -200,15 +200,12 @@ describe('local Lambda API (async invokes queued, the rest passed to offline)', 
     expect(invocations).toEqual([{ functionName: 'intake-local-downstream', event: {} }]);
   });
 
-  it('passes RequestResponse and DryRun invokes to offline unchanged and relays its answer', async () => {
+  it('passes RequestResponse invokes to offline unchanged and relays its answer', async () => {
     const answer = await lambda.send(
       new InvokeCommand({ FunctionName: 'intake-local-downstream', Payload: Buffer.from('{"sync":true}') }),
     );
     expect(answer.StatusCode).toBe(200);
     expect(JSON.parse(Buffer.from(answer.Payload!).toString('utf8'))).toEqual({ answeredBy: 'offline' });
-    await lambda.send(
-      new InvokeCommand({ FunctionName: 'intake-local-downstream', InvocationType: 'DryRun' }),
-    );
     expect(offlineRequests).toEqual([
       {
         url: '/2015-03-31/functions/intake-local-downstream/invocations',
@@ -216,13 +213,21 @@ describe('local Lambda API (async invokes queued, the rest passed to offline)', 
         invocationType: undefined,
         body: '{"sync":true}',
       },
-      {
-        url: '/2015-03-31/functions/intake-local-downstream/invocations',
-        invocationType: 'DryRun',
-        body: '',
-      },
     ]);
     expect(invocations).toEqual([]);
+  });
+
+  it('answers a DryRun invoke as Lambda does: 204 and nothing run, 404 for an unknown function', async () => {
+    const dryRun = (FunctionName: string) =>
+      lambda.send(new InvokeCommand({ FunctionName, InvocationType: 'DryRun', Payload: Buffer.from('{}') }));
+    await expect(dryRun('intake-local-downstream')).resolves.toMatchObject({ StatusCode: 204 });
+    await expect(
+      dryRun('arn:aws:lambda:us-east-1:000000000000:function:intake-local-no-destination'),
+    ).resolves.toMatchObject({ StatusCode: 204 });
+    await expect(dryRun('intake-local-missing')).rejects.toBeInstanceOf(ResourceNotFoundException);
+    await api.drain();
+    expect(invocations).toEqual([]);
+    expect(offlineRequests).toEqual([]);
   });
 
   it('answers 502 with a Lambda error when offline does not answer', async () => {

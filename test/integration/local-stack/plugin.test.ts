@@ -35,13 +35,14 @@ function fakeServerless(commands: string[] = ['offline', 'start']) {
         stage: 'local',
         region: 'us-east-1',
         environment: { STAGE: 'local' },
-        // The authorizer the fixture routes name (port 1: an issuer that never listens in these tests).
+        // The authorizer the fixture routes name. Its port is apart from offline's (1 and 2): the stack
+        // serves its issuer there, and offline's ports must be free at initialize.
         httpApi: {
           authorizers: {
             jwtAuthorizer: {
               type: 'jwt',
               identitySource: '$request.header.Authorization',
-              issuerUrl: 'http://127.0.0.1:1',
+              issuerUrl: 'http://127.0.0.1:3',
               audience: ['intake-local'],
             },
           },
@@ -307,6 +308,34 @@ describe('LocalStackPlugin', () => {
         `port ${busyPort} is already in use. Free the port or choose another with INTAKE_S3_PORT=<port>.`,
       );
     });
+
+    it.each([
+      ['httpPort', 'INTAKE_HTTP_PORT', 'HTTP API'],
+      ['lambdaPort', 'INTAKE_LAMBDA_PORT', 'Lambda API'],
+    ])(
+      "names %s's variable when serverless-offline's port is taken, before anything starts",
+      async (setting, variable, listener) => {
+        await useFreePorts();
+        const busyPort = await freePort();
+        blocker = createServer();
+        await new Promise<void>((resolve) => blocker.listen(busyPort, '127.0.0.1', resolve));
+        const serverless = fakeServerless();
+        (serverless.service.custom!['serverless-offline'] as Record<string, string>)[setting] =
+          String(busyPort);
+        const plugin = new LocalStackPlugin(serverless, {}, fakeIo().io, jest.fn());
+        const failure = plugin.hooks.initialize!();
+        await expect(failure).rejects.toBeInstanceOf(FrameworkError);
+        await expect(failure).rejects.toThrow(
+          `local stack: the ${listener} could not start on 127.0.0.1:${busyPort}: port ${busyPort} is already in use. Free the port or choose another with ${variable}=<port>.`,
+        );
+        // Nothing was started: the emulators' ports are still free.
+        const probe = createServer();
+        await new Promise<void>((resolve, reject) => {
+          probe.once('error', reject);
+          probe.listen(Number(process.env.INTAKE_SQS_PORT), '127.0.0.1', () => probe.close(() => resolve()));
+        });
+      },
+    );
 
     it('reports an invalid port variable the same way', async () => {
       process.env.INTAKE_S3_PORT = 'nope';

@@ -66,10 +66,6 @@ describe('FilesystemObjectStorage', () => {
     expect(readdirSync(root)).not.toContain('deep');
   });
 
-  it('refuses a forged list cursor', async () => {
-    await expect(storage.list('', { cursor: '!!not-a-cursor' })).rejects.toBeInstanceOf(InvalidRequestError);
-  });
-
   it('lists nothing for a prefix through a ".." segment', async () => {
     expect(await storage.list('../')).toEqual({ items: [] });
   });

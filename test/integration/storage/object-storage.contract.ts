@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import {
+  InvalidCursorError,
   InvalidRequestError,
   NotFoundError,
   PreconditionFailedError,
@@ -250,6 +251,41 @@ export function describeObjectStorageContract(adapterName: string, subject: () =
       await storage.put(`${prefix}survivor`, 'x');
       await expectRejection(storage.deleteEveryVersion(''), InvalidRequestError);
       expect(await storage.exists(`${prefix}survivor`)).toBe(true);
+    });
+
+    it('refuses every cursor it did not issue for this prefix, before asking the store', async () => {
+      for (const name of ['a', 'b', 'c']) await storage.put(`${prefix}cursor/${name}.txt`, name);
+      await storage.put(`${prefix}elsewhere/z.txt`, 'z');
+      const first = await storage.list(`${prefix}cursor/`, { limit: 1 });
+      const elsewhere = await storage.list(`${prefix}elsewhere/`, { limit: 1 });
+      const forged = (key: string) => Buffer.from(key, 'utf8').toString('base64url');
+      const hostile = [
+        'garbage',
+        '!!not-a-cursor',
+        `${first.cursor}=`,
+        first.cursor!.slice(0, -1),
+        forged(`${prefix}elsewhere/z.txt`),
+        forged('x'.repeat(2000)),
+        randomBytes(48).toString('base64'),
+      ];
+      for (const cursor of hostile) {
+        const error = await expectRejection(
+          storage.list(`${prefix}cursor/`, { limit: 1, cursor }),
+          InvalidCursorError,
+        );
+        expect(error).toMatchObject({ code: 'INVALID_CURSOR', statusCode: 400, retryable: false });
+        expect(error.message).not.toMatch(/s3|continuation|token/i);
+      }
+      // Another listing's cursor: not one of this prefix.
+      await expectRejection(
+        storage.list(`${prefix}cursor/`, {
+          limit: 1,
+          cursor: elsewhere.cursor ?? forged(`${prefix}elsewhere/`),
+        }),
+        InvalidCursorError,
+      );
+      const second = await storage.list(`${prefix}cursor/`, { limit: 1, cursor: first.cursor });
+      expect(second.items.map((item) => item.key)).toEqual([`${prefix}cursor/b.txt`]);
     });
 
     it('lists 5 objects in pages of 2, in key order, with a cursor until the last page', async () => {

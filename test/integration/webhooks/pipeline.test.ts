@@ -12,9 +12,10 @@ import { sqsBatchHandler } from '../../../src/middleware/sqs';
 import { parseWebhookArchive } from '../../../src/webhooks/archive';
 import { contentDeliveryId } from '../../../src/webhooks/delivery';
 import type { WebhookDownstreamEvent } from '../../../src/webhooks/downstream-event';
+import { DuplicateInFlightError } from '../../../src/errors';
 import { dynamoDbDeliveryGuards } from '../../../src/webhooks/idempotency';
 import { redriveDeadLetters } from '../../../src/webhooks/ops/redrive';
-import { replayArchivedDeliveries } from '../../../src/webhooks/ops/replay';
+import { replayArchivedDeliveries, UnknownReplaySourceError } from '../../../src/webhooks/ops/replay';
 import { createWebhookProcessor } from '../../../src/webhooks/processor';
 import { createWebhookReceiver } from '../../../src/webhooks/receiver';
 import { parseRoutes } from '../../../src/webhooks/routes';
@@ -216,6 +217,30 @@ describe('webhook pipeline on emulated SQS, S3 and DynamoDB', () => {
 
   // The attack: one signed body sent four times with new X-GitHub-Delivery ids and other X-GitHub-Event
   // values (neither header is signed) was accepted four times and dispatched as push, release and deployment.
+  it('a copy of a delivery still in progress fails as a routine, retryable DuplicateInFlightError', async () => {
+    const guards = dynamoDbDeliveryGuards({ tableName: aws.table, client: aws.dynamoDb });
+    const key = { source: 'github', id: `in-flight-${Date.now()}` };
+    let release!: () => void;
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const first = guards.deliveryOnce(key, async () => {
+      started();
+      await new Promise<void>((resolve) => (release = resolve));
+      return { done: true, key: 'events/first.json', pending: [] };
+    });
+    await running;
+    const copy = guards.deliveryOnce(key, async () => ({ done: true, key: 'events/copy.json', pending: [] }));
+    await expect(copy).rejects.toBeInstanceOf(DuplicateInFlightError);
+    await expect(copy).rejects.toMatchObject({ code: 'DUPLICATE_IN_FLIGHT', retryable: true, routine: true });
+    release();
+    await expect(first).resolves.toMatchObject({ key: 'events/first.json' });
+    await expect(
+      guards.deliveryOnce(key, async () => ({ done: true, key: 'x', pending: [] })),
+    ).resolves.toMatchObject({
+      key: 'events/first.json',
+    });
+  });
+
   it('a signed GitHub body replayed with new delivery ids and other event types is accepted, then processed and dispatched once', async () => {
     const body = JSON.stringify({ ref: 'refs/tags/v1.0.0', after: `c0ffee${Date.now().toString(16)}` });
     const replays = ['push', 'release', 'deployment', 'release'].map((eventType) => ({
@@ -300,7 +325,7 @@ describe('webhook pipeline on emulated SQS, S3 and DynamoDB', () => {
       sqs: aws.sqs,
       sourceQueueUrl: aws.queueUrl,
       dlqUrl: aws.dlqUrl,
-      mode: 'copy',
+      mode: 'send-then-delete',
     });
     expect(moved).toBe(1);
     expect(await depth(aws.dlqUrl)).toBe(0);
@@ -357,5 +382,15 @@ describe('webhook pipeline on emulated SQS, S3 and DynamoDB', () => {
       replayId: 'r2',
     });
     expect(future.matched).toBe(0);
+    // A source the archive never held is named, not reported as "0 replayed"; nothing is sent.
+    const unknown = replayArchivedDeliveries({
+      source: 'nope',
+      storage,
+      enqueue: { ...enqueue, sendMessage: () => Promise.reject(new Error('nothing may be sent')) },
+      dryRun: false,
+      replayId: 'r3',
+    });
+    await expect(unknown).rejects.toBeInstanceOf(UnknownReplaySourceError);
+    await expect(unknown).rejects.toThrow('No delivery of source "nope" was ever archived');
   });
 });

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -337,6 +338,26 @@ describe('documents-api routes', () => {
     expect(second.body).toEqual({ items: [expect.objectContaining({ id: ids[2] })] });
   });
 
+  it('GET /documents answers any cursor it did not issue 400 INVALID_CURSOR with a request id, naming no store', async () => {
+    await storage.put(`manifests/${ALICE}/${ID}.json`, JSON.stringify(manifest()));
+    const hostile = fc.sample(
+      fc.oneof(
+        fc.string({ minLength: 1, maxLength: 300 }),
+        fc.base64String({ minLength: 4, maxLength: 200 }),
+        fc.string({ minLength: 1, maxLength: 100 }).map((key) => Buffer.from(key).toString('base64url')),
+      ),
+      { numRuns: 60, seed: 13 },
+    );
+    for (const cursor of ['garbage', ...hostile]) {
+      const response = await call({ ...asEvent(listEvent), queryStringParameters: { limit: '2', cursor } });
+      expect(response).toMatchObject({
+        status: 400,
+        body: { error: { code: 'INVALID_CURSOR', requestId: expect.any(String) } },
+      });
+      expect(response.body.error.message).not.toMatch(/s3|filesystem|ListObjects|continuation/i);
+    }
+  });
+
   it('GET /documents answers 400 for a limit out of range', async () => {
     expect((await call({ ...asEvent(listEvent), queryStringParameters: { limit: '1000' } })).status).toBe(
       400,
@@ -416,7 +437,7 @@ describe('documents belong to the verified caller', () => {
     expect(read).toEqual(['manifests/Ym9i/00000000-0000-4000-8000-000000000003.json']);
   });
 
-  it("shows Bob nothing of Alice's even with the cursor of her listing", async () => {
+  it("shows Bob nothing of Alice's with the cursor of her listing: it is not his, 400 INVALID_CURSOR", async () => {
     for (const id of ['00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002']) {
       await storeDocument('alice', id);
     }
@@ -425,7 +446,8 @@ describe('documents belong to the verified caller', () => {
     const bobs = await call(
       as({ ...asEvent(listEvent), queryStringParameters: { limit: '1', cursor: alices.body.cursor } }, bob),
     );
-    expect(bobs).toMatchObject({ status: 200, body: { items: [] } });
+    expect(bobs).toMatchObject({ status: 400, body: { error: { code: 'INVALID_CURSOR' } } });
+    expect(JSON.stringify(bobs.body)).not.toContain('alice');
   });
 
   it("does not show Bob Alice's pending upload, nor let him delete it", async () => {

@@ -122,15 +122,13 @@ describe('checkIntegrations', () => {
     ]);
   });
 
-  it("counts serverless-offline's DryRun rejection as reachable, but a missing function as a failure", async () => {
-    lambda.on(InvokeCommand, { FunctionName: 'intake-local-a' }).rejects(
-      Object.assign(new Error("invocationType: 'DryRun' not supported by serverless-offline"), {
-        name: 'InvalidParameterValueException',
-      }),
-    );
+  it('fails the lambda check when a named function is missing or refuses the DryRun invoke', async () => {
     lambda
       .on(InvokeCommand, { FunctionName: 'intake-local-missing' })
       .rejects(serviceError('ResourceNotFoundException', 404));
+    lambda
+      .on(InvokeCommand, { FunctionName: 'intake-local-unsupported' })
+      .rejects(serviceError('InvalidParameterValueException', 400));
     const ok = await checkIntegrations(deps, { ...settings, lambdaFunctions: ['intake-local-a'] });
     expect(ok.checks.lambda?.status).toBe('ok');
     const missing = await checkIntegrations(deps, {
@@ -141,6 +139,11 @@ describe('checkIntegrations', () => {
       status: 'error',
       reason: 'NOT_FOUND (ResourceNotFoundException)',
     });
+    const unsupported = await checkIntegrations(deps, {
+      ...settings,
+      lambdaFunctions: ['intake-local-unsupported'],
+    });
+    expect(unsupported.checks.lambda?.status).toBe('error');
   });
 
   it('bounds a hung call by the timeout and aborts it', async () => {

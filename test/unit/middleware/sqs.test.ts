@@ -1,6 +1,7 @@
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { BadRequestError, ThrottledError } from '../../../src/errors';
+import { BadRequestError, DuplicateInFlightError, ThrottledError } from '../../../src/errors';
 import { sqsBatchHandler } from '../../../src/middleware/sqs';
+import { logger } from '../../../src/observability/logger';
 import { lambdaContext } from './events';
 
 function sqsRecord(messageId: string, body = '{}'): SQSRecord {
@@ -59,5 +60,45 @@ describe('sqsBatchHandler', () => {
     });
     await handler(batch('a'), lambdaContext({ awsRequestId: 'invocation-7' }));
     expect(contexts).toEqual(['invocation-7']);
+  });
+
+  it('logs a duplicate in flight at info without a stack, and still reports it for retry', async () => {
+    const info = jest.spyOn(logger, 'info');
+    const warn = jest.spyOn(logger, 'warn');
+    try {
+      const handler = sqsBatchHandler(async (record) => {
+        if (record.messageId === 'copy') throw new DuplicateInFlightError();
+      });
+      expect(await handler(batch('first', 'copy'), lambdaContext())).toEqual({
+        batchItemFailures: [{ itemIdentifier: 'copy' }],
+      });
+      expect(warn).not.toHaveBeenCalled();
+      const deferred = info.mock.calls.filter(([message]) => String(message).includes('deferred'));
+      expect(deferred).toEqual([
+        [
+          expect.stringContaining('Another copy of this delivery is being processed'),
+          { messageId: 'copy', receiveCount: '1', code: 'DUPLICATE_IN_FLIGHT' },
+        ],
+      ]);
+    } finally {
+      info.mockRestore();
+      warn.mockRestore();
+    }
+  });
+
+  it('still logs any other failure as a warning with its error', async () => {
+    const warn = jest.spyOn(logger, 'warn');
+    try {
+      const handler = sqsBatchHandler(async () => {
+        throw new Error('down');
+      });
+      await expect(handler(batch('a'), lambdaContext())).rejects.toThrow();
+      expect(warn).toHaveBeenCalledWith(
+        'SQS record failed; it will be retried',
+        expect.objectContaining({ code: 'INTERNAL', error: expect.any(Error) }),
+      );
+    } finally {
+      warn.mockRestore();
+    }
   });
 });

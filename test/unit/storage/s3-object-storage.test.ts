@@ -255,22 +255,28 @@ describe('S3ObjectStorage request shapes in AWS', () => {
     expect(s3.commandCalls(DeleteObjectsCommand)).toHaveLength(0);
   });
 
-  it('returns the continuation token as the cursor only while the listing is truncated', async () => {
+  it('returns its own cursor (after the last key) only while the listing is truncated, and starts after it', async () => {
     s3.on(ListObjectsV2Command)
-      .resolvesOnce({ IsTruncated: true, NextContinuationToken: 'next', Contents: [{ Key: 'a', Size: 1 }] })
-      .resolves({ IsTruncated: false, Contents: [{ Key: 'b', Size: 2, StorageClass: 'GLACIER' }] });
+      .resolvesOnce({ IsTruncated: true, NextContinuationToken: 'next', Contents: [{ Key: 'p/a', Size: 1 }] })
+      .resolves({ IsTruncated: false, Contents: [{ Key: 'p/b', Size: 2, StorageClass: 'GLACIER' }] });
 
     const first = await storage.list('p/', { limit: 1 });
     const second = await storage.list('p/', { limit: 1, cursor: first.cursor });
 
-    expect(first.cursor).toBe('next');
-    expect(second).toMatchObject({ items: [{ key: 'b', size: 2, storageClass: 'GLACIER' }] });
+    expect(first.cursor).toBe(Buffer.from('p/a').toString('base64url'));
+    expect(second).toMatchObject({ items: [{ key: 'p/b', size: 2, storageClass: 'GLACIER' }] });
     expect(second.cursor).toBeUndefined();
-    expect(s3.commandCalls(ListObjectsV2Command)[1]!.args[0].input).toMatchObject({
-      Prefix: 'p/',
-      MaxKeys: 1,
-      ContinuationToken: 'next',
+    const input = s3.commandCalls(ListObjectsV2Command)[1]!.args[0].input;
+    expect(input).toMatchObject({ Prefix: 'p/', MaxKeys: 1, StartAfter: 'p/a' });
+    expect(input.ContinuationToken).toBeUndefined();
+  });
+
+  it('refuses a cursor it did not issue with INVALID_CURSOR, without calling S3', async () => {
+    await expect(storage.list('p/', { cursor: 'garbage' })).rejects.toMatchObject({
+      code: 'INVALID_CURSOR',
+      statusCode: 400,
     });
+    expect(s3.commandCalls(ListObjectsV2Command)).toHaveLength(0);
   });
 
   it('reports encryption, version and cache control from head', async () => {

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import {
   AppError,
   BadRequestError,
+  InvalidJsonError,
   PayloadTooLargeError,
   RouteNotFoundError,
   ServiceUnavailableError,
@@ -42,6 +43,16 @@ const githubPost = (overrides: Partial<IncomingWebhook> = {}): IncomingWebhook =
   isBase64Encoded: false,
   ...overrides,
 });
+
+/** True for text that parses as a JSON object (what a JSON scheme's body must be). */
+function isJsonObject(text: string): boolean {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
+  } catch {
+    return false;
+  }
+}
 
 describe('acceptWebhook', () => {
   it('accepts a signed GitHub delivery and builds its queue message', async () => {
@@ -125,7 +136,7 @@ describe('acceptWebhook', () => {
   });
 
   it('verifies a base64-encoded body on its decoded bytes and keeps it base64', async () => {
-    const bytes = Buffer.from([0x00, 0xff, 0x10, 0x80]);
+    const bytes = Buffer.from('{"note":"Café ✓ 🚀"}');
     const post = githubPost({
       headers: { ...signGithub('github-secret-new', bytes), 'x-github-delivery': 'bin-1' },
       body: bytes.toString('base64'),
@@ -219,6 +230,69 @@ describe('acceptWebhook', () => {
         Promise.reject(new ServiceUnavailableError('down', { service: 'SSM', operation: 'GetParameter' })),
     };
     await expect(acceptWebhook(githubPost(), failing)).rejects.toMatchObject({ statusCode: 503 });
+  });
+
+  it('refuses a signed body that is not a JSON object with 400 INVALID_JSON for github, stripe and standard (fast-check)', async () => {
+    const notAJsonObject = fc.oneof(
+      fc.string({ maxLength: 200 }).filter((text) => !isJsonObject(text)),
+      fc.json().filter((text) => !isJsonObject(text)),
+      fc.uint8Array({ minLength: 1, maxLength: 200 }).map((bytes) => Buffer.from(bytes)),
+      fc.constantFrom(
+        'payload=%7B%22zen%22%3A%22hi%22%7D',
+        '{"id":"evt_1","type":"a"',
+        '[{"type":"a"}]',
+        'null',
+      ),
+    );
+    const signedPost = (scheme: 'github' | 'stripe' | 'standard', body: string | Buffer): IncomingWebhook => {
+      const headers =
+        scheme === 'github'
+          ? signGithub('github-secret-new', body)
+          : scheme === 'stripe'
+            ? signStripe('whsec_stripe-test-secret', body, nowSeconds)
+            : signStandard(standardSecret, 'msg_1', body, nowSeconds);
+      return typeof body === 'string'
+        ? { sourceParam: scheme, headers, body, isBase64Encoded: false }
+        : { sourceParam: scheme, headers, body: body.toString('base64'), isBase64Encoded: true };
+    };
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('github', 'stripe', 'standard' as const),
+        notAJsonObject,
+        async (scheme, body) => {
+          if (Buffer.isBuffer(body) && isJsonObject(body.toString('utf8'))) return;
+          const refusal = acceptWebhook(signedPost(scheme, body), { ...deps, maxBodyBytes: 4096 });
+          await expect(refusal).rejects.toBeInstanceOf(InvalidJsonError);
+          await expect(refusal).rejects.toMatchObject({ code: 'INVALID_JSON', statusCode: 400 });
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('checks the signature before the JSON: an unsigned non-JSON body is 401, not 400', async () => {
+    await expect(acceptWebhook(githubPost({ body: 'not json' }), deps)).rejects.toBeInstanceOf(
+      UnauthorizedError,
+    );
+  });
+
+  it('accepts any signed bytes for hmac-sha256, whose payload is not defined as JSON', async () => {
+    const sources = loadWebhookSources({
+      WEBHOOK_SECRET_ACME: 'acme-test-secret',
+      WEBHOOK_SCHEME_ACME: 'hmac-sha256',
+      WEBHOOK_SIGNATURE_HEADER_ACME: 'x-acme-signature',
+    });
+    const bytes = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0xff]);
+    const accepted = await acceptWebhook(
+      {
+        sourceParam: 'acme',
+        headers: signGenericHmac('acme-test-secret', bytes, sources.get('acme')!.hmac!),
+        body: bytes.toString('base64'),
+        isBase64Encoded: true,
+      },
+      { ...deps, sources },
+    );
+    expect(accepted.message.meta.type).toBe('unknown');
   });
 
   it('answers only 4xx AppErrors (never anything else) for arbitrary requests (fast-check)', async () => {
