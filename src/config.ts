@@ -4,6 +4,16 @@ import { ConfigError } from './errors';
 
 const nonEmpty = () => z.string().check(z.trim(), z.minLength(1));
 const httpUrl = () => z.url({ protocol: /^https?$/ });
+/** 'true' or 'false' (exactly), as a boolean; `fallback` when unset. */
+const booleanFlag = (fallback: boolean) =>
+  z._default(
+    z.pipe(
+      z.enum(['true', 'false']),
+      z.transform((value) => value === 'true'),
+    ),
+    fallback,
+  );
+
 const commaSeparated = () =>
   z.pipe(
     z.string(),
@@ -114,13 +124,7 @@ export const variables = {
     description: 'Seconds a presigned download URL stays valid (default 300)',
   },
   DOCUMENTS_ALLOW_TRAILING_DATA: {
-    schema: z._default(
-      z.pipe(
-        z.enum(['true', 'false']),
-        z.transform((value) => value === 'true'),
-      ),
-      false,
-    ),
+    schema: booleanFlag(false),
     expected: 'true or false',
     description:
       'Keep files with data after their format end marker (PNG IEND, JPEG EOI, PDF %%EOF, zip end record…); default false quarantines them as TRAILING_DATA',
@@ -140,13 +144,7 @@ export const variables = {
       'PDF active content that quarantines a file (default JavaScript,JS,Launch,RichMedia,XFA; none = list it in the manifest only)',
   },
   DOCUMENTS_MALWARE_SCANNING: {
-    schema: z._default(
-      z.pipe(
-        z.enum(['true', 'false']),
-        z.transform((value) => value === 'true'),
-      ),
-      false,
-    ),
+    schema: booleanFlag(false),
     expected: "'true' or 'false'",
     description:
       "Malware scanning of uploads (stage param malwareScanning): 'true' holds each file `scanning` until its scan result (default false)",
