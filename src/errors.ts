@@ -9,13 +9,10 @@ export interface AppErrorOptions {
   /** Seconds after which the same request may succeed: answered as `Retry-After`. */
   retryAfterSeconds?: number;
   /**
-   * True when the failure was already logged where it was found (once, not per request): the edge then
-   * logs the answer without the stack, so a flood of requests does not flood the logs.
-   */
-  alreadyLogged?: boolean;
-  /**
-   * True for an outcome the design expects, not a fault (a duplicate already being processed): the edges
-   * log it at info, without a stack, and still apply its status and retry semantics.
+   * True when the edges should log this at info, without a stack, while still applying its status and
+   * retry semantics: an outcome the design expects (a duplicate already being processed), or a fault
+   * already reported once where it was found (a misconfigured webhook source, logged per store read, so
+   * a flood of requests does not flood the logs).
    */
   routine?: boolean;
 }
@@ -24,7 +21,6 @@ export interface AppErrorOptions {
 export class AppError extends Error {
   readonly details?: unknown;
   readonly retryAfterSeconds?: number;
-  readonly alreadyLogged?: boolean;
   readonly routine?: boolean;
 
   constructor(
@@ -38,7 +34,6 @@ export class AppError extends Error {
     this.name = new.target.name;
     if (options.details !== undefined) this.details = options.details;
     if (options.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds;
-    if (options.alreadyLogged === true) this.alreadyLogged = true;
     if (options.routine === true) this.routine = true;
   }
 }

@@ -9,7 +9,7 @@ export const defaults = { logger: defaultLogger };
 
 /**
  * Turns every error of the stack into a JSON answer (see `errorResponse`) and logs it once: client errors
- * at info, server errors at error with the stack (at info when the error says it was `alreadyLogged`).
+ * at info, server errors at error with the stack (at info, without it, for a `routine` error).
  * Never rethrows: API Gateway would answer a throw with a bare 500 `{"message":"Internal Server Error"}`,
  * with no request id and no error code.
  */
@@ -24,8 +24,8 @@ export function httpErrorHandler(
       const response = errorResponse(error, requestId);
       if (response.statusCode < 500) {
         logger.info('Request rejected', { statusCode: response.statusCode, code: (error as AppError).code });
-      } else if ((error as Partial<AppError> | undefined)?.alreadyLogged === true) {
-        logger.info('Request failed (reported once where found)', {
+      } else if ((error as Partial<AppError> | undefined)?.routine === true) {
+        logger.info('Request failed (routine: expected, or reported once where found)', {
           statusCode: response.statusCode,
           code: (error as AppError).code,
         });

@@ -86,7 +86,7 @@ export function createSigningKeyResolver(options: SigningKeysOptions = {}): Sign
         ...call,
         retryAfterSeconds: Math.max(1, maxAgeSeconds),
         // Logged once per read below, not once per request.
-        alreadyLogged: true,
+        routine: true,
         ...(cause === undefined ? {} : { cause }),
       });
     let text: string | undefined;
