@@ -34,12 +34,12 @@ module.exports = {
     {
       ...base,
       displayName: 'unit',
-      testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/src/**/*.test.ts'],
+      testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
     },
     { ...base, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
     { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
   ],
-  collectCoverageFrom: ['src/**/*.ts', 'functions/**/*.ts', 'plugins/**/*.js', '!**/*.test.ts'],
+  collectCoverageFrom: ['src/**/*.ts', 'functions/**/*.ts', 'plugins/**/*.{ts,js,mjs}'],
   coverageThreshold: { global: { lines: 85, branches: 85 } },
   coverageReporters: ['text-summary', 'json-summary', 'lcov'],
 };

@@ -12,7 +12,7 @@ import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, type S3Client 
 import { randomBytes } from 'node:crypto';
 import { createS3Client } from '../src/aws/clients';
 import { S3ObjectStorage } from '../src/aws/storage';
-import { startEmulator } from '../src/local/emulator-process';
+import { startEmulator } from '../plugins/local-stack/emulator-process';
 import { writeBenchResult } from './lib/results';
 import { median, round2 } from './lib/stats';
 

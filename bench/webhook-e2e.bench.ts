@@ -21,7 +21,7 @@
  *
  *   npx tsx bench/webhook-e2e.bench.ts [seconds = 30] [backlog = 10000]
  */
-import '../src/webhooks/testing/quiet';
+import '../test/helpers/quiet';
 import { availableParallelism } from 'node:os';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';

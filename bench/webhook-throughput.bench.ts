@@ -14,7 +14,7 @@
  *
  *   npx tsx bench/webhook-throughput.bench.ts [seconds per round = 8] [rounds = 3]
  */
-import '../src/webhooks/testing/quiet';
+import '../test/helpers/quiet';
 import { CreateQueueCommand, DeleteQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import autocannon from 'autocannon';
 import { signGithub } from '../src/webhooks/signature/sign';

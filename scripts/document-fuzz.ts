@@ -11,7 +11,7 @@
  * across one input, RSS at the start and at its worst — RSS rarely shrinks, so its worst is the peak);
  * exit code 1 on any failure.
  */
-import '../src/webhooks/testing/quiet';
+import '../test/helpers/quiet';
 import { parseArgs } from 'node:util';
 import fc from 'fast-check';
 import { writeBenchResult } from '../bench/lib/results';

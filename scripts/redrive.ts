@@ -19,7 +19,7 @@ import {
   REDRIVE_MODES,
   type RedriveMode,
 } from '../src/webhooks/ops/redrive';
-import { resolveOpsTarget } from '../src/webhooks/ops/target';
+import { resolveOpsTarget } from './lib/ops-target';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

@@ -14,7 +14,7 @@ import { isValidDeliveryId } from '../src/webhooks/delivery';
 import { bar, clientEnvironment, clientOverrides, progressLine } from '../src/webhooks/ops/cli';
 import { queueUrlByName } from '../src/webhooks/ops/redrive';
 import { replayArchivedDeliveries } from '../src/webhooks/ops/replay';
-import { resolveOpsTarget } from '../src/webhooks/ops/target';
+import { resolveOpsTarget } from './lib/ops-target';
 import { s3TextStore } from '../src/webhooks/s3-text';
 import { normaliseSourceName } from '../src/webhooks/sources';
 import { sqsMessageSender } from '../src/webhooks/sqs-sender';

@@ -17,7 +17,7 @@ import { parseArgs, parseEnv } from 'node:util';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { createS3Client } from '../src/aws/clients';
 import { clientEnvironment, clientOverrides } from '../src/webhooks/ops/cli';
-import { resolveOpsTarget } from '../src/webhooks/ops/target';
+import { resolveOpsTarget } from './lib/ops-target';
 import { contentDeliveryId } from '../src/webhooks/delivery';
 import { archiveKey } from '../src/webhooks/object-keys';
 import { signGenericHmac, signGithub, signStandard, signStripe } from '../src/webhooks/signature/sign';

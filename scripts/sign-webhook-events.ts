@@ -8,7 +8,11 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fixtureSourceVariables, webhookFixtures, type FixtureSecrets } from '../src/webhooks/fixtures';
+import {
+  fixtureSourceVariables,
+  webhookFixtures,
+  type FixtureSecrets,
+} from '../test/helpers/webhook-fixtures';
 
 const root = join(__dirname, '..');
 

@@ -9,7 +9,7 @@
  * Writes bench/results/webhook-fuzz.json; exit code 1 on any 5xx or crash.
  */
 import '../test/helpers/middy-under-tsx';
-import '../src/webhooks/testing/quiet';
+import '../test/helpers/quiet';
 import { parseArgs } from 'node:util';
 import fc from 'fast-check';
 import { httpHandler } from '../src/middleware/http';
@@ -17,7 +17,7 @@ import { createWebhookReceiver } from '../src/webhooks/receiver';
 import { signGenericHmac, signGithub, signStandard, signStripe } from '../src/webhooks/signature/sign';
 import { createSigningKeyResolver } from '../src/webhooks/signing-keys';
 import { loadWebhookSources } from '../src/webhooks/sources';
-import { serveHttpHandler } from '../src/webhooks/testing/http-server';
+import { serveHttpHandler } from '../test/helpers/http-server';
 import { writeBenchResult } from '../bench/lib/results';
 
 const { values } = parseArgs({

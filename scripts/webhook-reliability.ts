@@ -12,7 +12,7 @@
  * Exit code 0 only when nothing was lost or doubled. Writes bench/results/webhook-reliability.json.
  */
 import '../test/helpers/middy-under-tsx';
-import '../src/webhooks/testing/quiet';
+import '../test/helpers/quiet';
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
@@ -28,9 +28,9 @@ import { signGithub } from '../src/webhooks/signature/sign';
 import { createSigningKeyResolver } from '../src/webhooks/signing-keys';
 import { loadWebhookSources } from '../src/webhooks/sources';
 import { sqsMessageSender } from '../src/webhooks/sqs-sender';
-import { startEmulatedAws } from '../src/webhooks/testing/emulated-aws';
-import { serveHttpHandler } from '../src/webhooks/testing/http-server';
-import { pollQueue } from '../src/webhooks/testing/queue-poller';
+import { startEmulatedAws } from '../test/helpers/emulated-aws';
+import { serveHttpHandler } from '../test/helpers/http-server';
+import { pollQueue } from '../test/helpers/queue-poller';
 import { writeBenchResult } from '../bench/lib/results';
 
 const { values } = parseArgs({

@@ -4,7 +4,7 @@
 // calls it once per route: (endpoint, functionKey, method, path) → { name, scheme, getAuthenticateFunction }.
 // It hands over to the plugin bundle the framework already loaded (the same module instance, from
 // require's cache: ./index.js), which holds the routes read from serverless.yml and their verifiers
-// (src/local/auth/offline-authentication.ts).
+// (plugins/local-stack/auth/offline-authentication.ts).
 const localStackPlugin = require('./index.js');
 
 module.exports = function localAuthenticationProvider(endpoint, functionKey, method, path) {

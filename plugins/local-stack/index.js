@@ -1,5 +1,5 @@
 'use strict';
-// The local stack's serverless plugin. Its logic is TypeScript (src/local/plugin.ts); this shim bundles
+// The local stack's serverless plugin. Its logic is TypeScript (plugins/local-stack/plugin.ts); this shim bundles
 // it with esbuild and delegates to it, and only for `offline` commands and `invoke local --stage
 // local`, so `sls package`, `deploy`, `print` and other stages never load it.
 const { join } = require('node:path');
@@ -23,13 +23,13 @@ function isLocalInvokeCommand(serverless, options) {
   return command === 'invoke' && subcommand === 'local' && stage === 'local';
 }
 
-/** The newest modification time among the plugin's sources (src/local/, tests excluded). */
+/** The newest modification time among the TypeScript sources under `directory`. */
 function newestSourceTime(directory) {
   let newest = 0;
   for (const entry of readdirSync(directory, { withFileTypes: true })) {
     const path = join(directory, entry.name);
     if (entry.isDirectory()) newest = Math.max(newest, newestSourceTime(path));
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) {
+    else if (entry.name.endsWith('.ts')) {
       newest = Math.max(newest, statSync(path).mtimeMs);
     }
   }
@@ -48,17 +48,19 @@ function modifiedTime(path) {
 let loadedImplementation;
 
 /**
- * Bundles src/local/plugin.ts into .intake/build/ when a source changed since the last bundle (the
+ * Bundles plugins/local-stack/plugin.ts into .intake/build/ when a source changed since the last bundle (the
  * rename is atomic: parallel starts may race) and loads it.
  */
 function loadPluginImplementation() {
   const outdir = join(serviceRoot, '.intake', 'build');
   const outfile = join(outdir, 'local-stack-plugin.js');
-  if (modifiedTime(outfile) < newestSourceTime(join(serviceRoot, 'src', 'local'))) {
+  // The bundle holds this folder's sources and the shipped code they import from src/.
+  const newestSource = Math.max(newestSourceTime(__dirname), newestSourceTime(join(serviceRoot, 'src')));
+  if (modifiedTime(outfile) < newestSource) {
     const temporary = `${outfile}.${process.pid}.tmp`;
     mkdirSync(outdir, { recursive: true });
     require('esbuild').buildSync({
-      entryPoints: [join(serviceRoot, 'src', 'local', 'plugin.ts')],
+      entryPoints: [join(__dirname, 'plugin.ts')],
       outfile: temporary,
       bundle: true,
       platform: 'node',

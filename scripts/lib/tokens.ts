@@ -4,8 +4,8 @@
  * with the client-credentials grant.
  */
 import { join } from 'node:path';
-import { readRunningStackState } from '../../src/local/invoke-local';
-import type { LocalStackState } from '../../src/local/state';
+import { readRunningStackState } from '../../plugins/local-stack/invoke-local';
+import type { LocalStackState } from '../../plugins/local-stack/state';
 
 export interface LocalTokenRequest {
   sub: string;

@@ -4,7 +4,7 @@ import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import type { EmulatorClients } from '../../src/local/emulator-clients';
+import type { EmulatorClients } from '../../plugins/local-stack/emulator-clients';
 import { emulatorClientsOf } from '../helpers/emulator-clients';
 import { parseFixtureLine } from '../fixtures/functions/fixture-line';
 import { startLocalStack, type LocalStackProcess } from '../helpers/local-stack-process';

@@ -1,5 +1,5 @@
-import { createEmulatorClients, type EmulatorClients } from '../../src/local/emulator-clients';
-import type { LocalStackState } from '../../src/local/state';
+import { createEmulatorClients, type EmulatorClients } from '../../plugins/local-stack/emulator-clients';
+import type { LocalStackState } from '../../plugins/local-stack/state';
 
 /** SDK clients aimed at the emulators of a running local stack, in its region, signing with its credentials. */
 export function emulatorClientsOf(

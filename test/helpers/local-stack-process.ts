@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { LocalStackState } from '../../src/local/state';
-import { unusedPort } from '../../src/local/unused-port';
+import type { LocalStackState } from '../../plugins/local-stack/state';
+import { unusedPort } from '../../plugins/local-stack/unused-port';
 
 export interface StartLocalStackOptions {
   /** Extra environment for `npm start` (wins over the helper's own choices). */

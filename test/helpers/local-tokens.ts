@@ -1,4 +1,4 @@
-import type { LocalStackState } from '../../src/local/state';
+import type { LocalStackState } from '../../plugins/local-stack/state';
 import { requestLocalToken, type LocalTokenRequest } from '../../scripts/lib/tokens';
 
 export type { LocalTokenRequest };

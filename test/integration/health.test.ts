@@ -12,7 +12,7 @@ import { createHealthHttpHandler } from '../../src/health/health-http';
 import { checkIntegrations, type HealthSettings } from '../../src/health/health-report';
 import healthTemplate from '../../events/health.json';
 import integrationsTemplate from '../../events/health-integrations.json';
-import { startEmulator, type RunningEmulator } from '../../src/local/emulator-process';
+import { startEmulator, type RunningEmulator } from '../../plugins/local-stack/emulator-process';
 
 jest.setTimeout(60_000);
 

@@ -15,9 +15,12 @@ import { createDocumentsHttpHandler } from '../../../src/documents/documents-htt
 import { sqsDocumentEventPublisher } from '../../../src/documents/processed-event';
 import { uploadPolicy } from '../../../src/documents/upload-policy';
 import { dynamoDbUploadQuota, type UploadQuotaLimits } from '../../../src/documents/upload-quota';
-import { startEmulator, type RunningEmulator } from '../../../src/local/emulator-process';
-import { buildS3Event, changeFromS3rverEvent } from '../../../src/local/s3-event';
-import { startS3PostPolicyProxy, type RunningS3PostPolicyProxy } from '../../../src/local/s3-post-policy';
+import { startEmulator, type RunningEmulator } from '../../../plugins/local-stack/emulator-process';
+import { buildS3Event, changeFromS3rverEvent } from '../../../plugins/local-stack/s3-event';
+import {
+  startS3PostPolicyProxy,
+  type RunningS3PostPolicyProxy,
+} from '../../../plugins/local-stack/s3-post-policy';
 import { s3EventHandler } from '../../../src/middleware/s3';
 import createTemplate from '../../../events/document-create.json';
 import getTemplate from '../../../events/document-get.json';

@@ -6,7 +6,7 @@ import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { IntegrationError, PayloadTooLargeError, QuotaExceededError } from '../../../src/errors';
 import { dynamoDbUploadQuota, quotaDay, type UploadQuotaLimits } from '../../../src/documents/upload-quota';
-import { startEmulator, type RunningEmulator } from '../../../src/local/emulator-process';
+import { startEmulator, type RunningEmulator } from '../../../plugins/local-stack/emulator-process';
 import { createIdKeyedTable } from '../../helpers/dynamodb-tables';
 
 jest.setTimeout(60_000);

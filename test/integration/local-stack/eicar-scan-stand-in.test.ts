@@ -17,10 +17,10 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { parseScanResultEvent } from '../../../src/documents/malware-scan/scan-result';
-import { startEmulator, type RunningEmulator } from '../../../src/local/emulator-process';
-import { silentLog } from '../../../src/local/log';
-import { EicarOnlyScanStandIn } from '../../../src/local/malware-scan/eicar-scan-stand-in';
-import { LocalEventBus } from '../../../src/local/malware-scan/event-rules';
+import { startEmulator, type RunningEmulator } from '../../../plugins/local-stack/emulator-process';
+import { silentLog } from '../../../plugins/local-stack/log';
+import { EicarOnlyScanStandIn } from '../../../plugins/local-stack/malware-scan/eicar-scan-stand-in';
+import { LocalEventBus } from '../../../plugins/local-stack/malware-scan/event-rules';
 
 jest.setTimeout(60_000);
 

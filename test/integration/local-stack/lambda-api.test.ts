@@ -1,15 +1,15 @@
 import { InvokeCommand, LambdaClient, ResourceNotFoundException } from '@aws-sdk/client-lambda';
 import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
-import type { AsyncFailureRecord, AsyncInvokePolicy } from '../../../src/local/async-invoke';
-import type { InvocationResult } from '../../../src/local/invoker';
+import type { AsyncFailureRecord, AsyncInvokePolicy } from '../../../plugins/local-stack/async-invoke';
+import type { InvocationResult } from '../../../plugins/local-stack/invoker';
 import {
   ASYNC_PAYLOAD_LIMIT_BYTES,
   functionNameOf,
   startLocalLambdaApi,
   type LocalLambdaApi,
-} from '../../../src/local/lambda-api';
-import { silentLog } from '../../../src/local/log';
+} from '../../../plugins/local-stack/lambda-api';
+import { silentLog } from '../../../plugins/local-stack/log';
 
 /**
  * The Lambda API functions are given locally, over real sockets with the real SDK client: `Event` invokes

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { createOfflineInvoker } from '../../../src/local/invoker';
+import { createOfflineInvoker } from '../../../plugins/local-stack/invoker';
 
 /**
  * A stand-in for serverless-offline's Lambda API (the real one is exercised by the e2e spec): it

@@ -1,9 +1,13 @@
 import { existsSync, readFileSync, statSync, utimesSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import type { LocalStackState } from '../../../src/local/state';
-import { LocalStackPlugin, offlineFunctionPoolModule, type ServerlessLike } from '../../../src/local/plugin';
-import type { FunctionDefinition } from '../../../src/local/service-model';
+import type { LocalStackState } from '../../../plugins/local-stack/state';
+import {
+  LocalStackPlugin,
+  offlineFunctionPoolModule,
+  type ServerlessLike,
+} from '../../../plugins/local-stack/plugin';
+import type { FunctionDefinition } from '../../../plugins/local-stack/service-model';
 import { freePort } from '../../helpers/local-stack-process';
 
 jest.setTimeout(30_000);

@@ -4,10 +4,10 @@ import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEmulatorClients, type EmulatorClients } from '../../../src/local/emulator-clients';
-import { startEmulator, type RunningEmulator } from '../../../src/local/emulator-process';
-import type { LocalLog } from '../../../src/local/log';
-import { ensureBuckets, provisionResources, type CfnResource } from '../../../src/local/provision';
+import { createEmulatorClients, type EmulatorClients } from '../../../plugins/local-stack/emulator-clients';
+import { startEmulator, type RunningEmulator } from '../../../plugins/local-stack/emulator-process';
+import type { LocalLog } from '../../../plugins/local-stack/log';
+import { ensureBuckets, provisionResources, type CfnResource } from '../../../plugins/local-stack/provision';
 import { freePort } from '../../helpers/local-stack-process';
 
 jest.setTimeout(40_000);

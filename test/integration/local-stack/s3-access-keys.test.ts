@@ -5,9 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { LocalStack } from '../../../src/local/local-stack';
-import { silentLog } from '../../../src/local/log';
-import type { LocalStackSettings } from '../../../src/local/settings';
+import { LocalStack } from '../../../plugins/local-stack/local-stack';
+import { silentLog } from '../../../plugins/local-stack/log';
+import type { LocalStackSettings } from '../../../plugins/local-stack/settings';
 import { inProcessInvoker, testSettings } from './support';
 
 jest.setTimeout(30_000);

@@ -1,11 +1,11 @@
 import { CopyObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { S3Event } from 'aws-lambda';
-import { LocalStack } from '../../../src/local/local-stack';
-import type { LocalLog } from '../../../src/local/log';
-import type { EmulatorClients } from '../../../src/local/emulator-clients';
+import { LocalStack } from '../../../plugins/local-stack/local-stack';
+import type { LocalLog } from '../../../plugins/local-stack/log';
+import type { EmulatorClients } from '../../../plugins/local-stack/emulator-clients';
 import { emulatorClientsOf } from '../../helpers/emulator-clients';
-import type { FunctionDefinition } from '../../../src/local/service-model';
+import type { FunctionDefinition } from '../../../plugins/local-stack/service-model';
 import { eventually, inProcessInvoker, testSettings } from './support';
 
 jest.setTimeout(30_000);

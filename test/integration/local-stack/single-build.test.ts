@@ -1,7 +1,7 @@
 import * as esbuild from 'esbuild';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { bundleInOneBuild, type EsbuildPluginLike } from '../../../src/local/single-build';
+import { bundleInOneBuild, type EsbuildPluginLike } from '../../../plugins/local-stack/single-build';
 
 jest.setTimeout(60_000);
 

@@ -5,12 +5,12 @@ import {
   SendMessageCommand,
 } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
-import type { EmulatorClients } from '../../../src/local/emulator-clients';
+import type { EmulatorClients } from '../../../plugins/local-stack/emulator-clients';
 import { emulatorClientsOf } from '../../helpers/emulator-clients';
-import { LocalStack } from '../../../src/local/local-stack';
-import { silentLog } from '../../../src/local/log';
-import type { CfnResource } from '../../../src/local/provision';
-import type { FunctionDefinition } from '../../../src/local/service-model';
+import { LocalStack } from '../../../plugins/local-stack/local-stack';
+import { silentLog } from '../../../plugins/local-stack/log';
+import type { CfnResource } from '../../../plugins/local-stack/provision';
+import type { FunctionDefinition } from '../../../plugins/local-stack/service-model';
 import { eventually, inProcessInvoker, type RecordedInvocation, testSettings } from './support';
 
 jest.setTimeout(60_000);

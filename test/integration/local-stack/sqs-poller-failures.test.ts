@@ -1,6 +1,6 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type { LocalLog } from '../../../src/local/log';
-import { SqsEventSource } from '../../../src/local/sqs-event-source';
+import type { LocalLog } from '../../../plugins/local-stack/log';
+import { SqsEventSource } from '../../../plugins/local-stack/sqs-event-source';
 import { freePort } from '../../helpers/local-stack-process';
 
 describe('SqsEventSource when the SQS emulator is gone', () => {

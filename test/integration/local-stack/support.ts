@@ -1,6 +1,6 @@
 import { freePort } from '../../helpers/local-stack-process';
-import type { Invoker } from '../../../src/local/invoker';
-import type { LocalStackSettings } from '../../../src/local/settings';
+import type { Invoker } from '../../../plugins/local-stack/invoker';
+import type { LocalStackSettings } from '../../../plugins/local-stack/settings';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 

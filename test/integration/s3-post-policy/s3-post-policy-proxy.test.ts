@@ -7,8 +7,11 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { createPresignedPost, type PresignedPostOptions } from '@aws-sdk/s3-presigned-post';
-import { startEmulator, type RunningEmulator } from '../../../src/local/emulator-process';
-import { startS3PostPolicyProxy, type RunningS3PostPolicyProxy } from '../../../src/local/s3-post-policy';
+import { startEmulator, type RunningEmulator } from '../../../plugins/local-stack/emulator-process';
+import {
+  startS3PostPolicyProxy,
+  type RunningS3PostPolicyProxy,
+} from '../../../plugins/local-stack/s3-post-policy';
 
 const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 const bucket = 'post-policy-tests';

@@ -22,8 +22,11 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import fc from 'fast-check';
-import { startEmulator, type RunningEmulator } from '../../../src/local/emulator-process';
-import { startS3PostPolicyProxy, type RunningS3PostPolicyProxy } from '../../../src/local/s3-post-policy';
+import { startEmulator, type RunningEmulator } from '../../../plugins/local-stack/emulator-process';
+import {
+  startS3PostPolicyProxy,
+  type RunningS3PostPolicyProxy,
+} from '../../../plugins/local-stack/s3-post-policy';
 
 const credentials = { accessKeyId: 'intake-local-key', secretAccessKey: 'intake-local-secret' };
 const region = 'us-east-1';

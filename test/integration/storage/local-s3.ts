@@ -1,7 +1,7 @@
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { randomUUID } from 'node:crypto';
 import { createS3Client } from '../../../src/aws/clients';
-import { startEmulator, type RunningEmulator } from '../../../src/local/emulator-process';
+import { startEmulator, type RunningEmulator } from '../../../plugins/local-stack/emulator-process';
 
 export interface LocalS3 {
   emulator: RunningEmulator;

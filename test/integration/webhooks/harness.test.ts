@@ -1,9 +1,9 @@
-import '../../../src/webhooks/testing/quiet';
+import '../../helpers/quiet';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, SQSEvent } from 'aws-lambda';
-import { startEmulatedAws, type EmulatedAws } from '../../../src/webhooks/testing/emulated-aws';
-import { serveHttpHandler } from '../../../src/webhooks/testing/http-server';
-import { pollQueue } from '../../../src/webhooks/testing/queue-poller';
+import { startEmulatedAws, type EmulatedAws } from '../../helpers/emulated-aws';
+import { serveHttpHandler } from '../../helpers/http-server';
+import { pollQueue } from '../../helpers/queue-poller';
 
 jest.setTimeout(60_000);
 

@@ -21,11 +21,11 @@ import { createWebhookReceiver } from '../../../src/webhooks/receiver';
 import { parseRoutes } from '../../../src/webhooks/routes';
 import { s3TextStore } from '../../../src/webhooks/s3-text';
 import { signGithub, signStripe } from '../../../src/webhooks/signature/sign';
-import { webhookPostEvent } from '../../../src/webhooks/fixtures';
+import { webhookPostEvent } from '../../helpers/webhook-fixtures';
 import { createSigningKeyResolver } from '../../../src/webhooks/signing-keys';
 import { loadWebhookSources } from '../../../src/webhooks/sources';
 import { sqsMessageSender } from '../../../src/webhooks/sqs-sender';
-import { startEmulatedAws, type EmulatedAws } from '../../../src/webhooks/testing/emulated-aws';
+import { startEmulatedAws, type EmulatedAws } from '../../helpers/emulated-aws';
 
 jest.setTimeout(60_000);
 

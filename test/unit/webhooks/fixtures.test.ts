@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { APIGatewayProxyEventV2, Context, SQSEvent } from 'aws-lambda';
 import { httpHandler } from '../../../src/middleware/http';
 import { sqsBatchHandler } from '../../../src/middleware/sqs';
-import { fixtureSourceVariables, webhookFixtures, type FixtureSecrets } from '../../../src/webhooks/fixtures';
+import { fixtureSourceVariables, webhookFixtures, type FixtureSecrets } from '../../helpers/webhook-fixtures';
 import { createWebhookProcessor } from '../../../src/webhooks/processor';
 import { createWebhookReceiver } from '../../../src/webhooks/receiver';
 import { createSigningKeyResolver } from '../../../src/webhooks/signing-keys';

@@ -10,7 +10,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { bar, clientEnvironment, clientOverrides, progressLine } from '../../../src/webhooks/ops/cli';
 import { redriveDeadLetters } from '../../../src/webhooks/ops/redrive';
-import { resolveOpsTarget } from '../../../src/webhooks/ops/target';
+import { resolveOpsTarget } from '../../../scripts/lib/ops-target';
 
 describe('resolveOpsTarget', () => {
   it('targets a deployed stage by queue names and DOCUMENTS_BUCKET', () => {

@@ -7,7 +7,7 @@ import { contentDeliveryId } from '../../../src/webhooks/delivery';
 import { parseWebhookMessage } from '../../../src/webhooks/message';
 import { createWebhookReceiver } from '../../../src/webhooks/receiver';
 import { signGithub } from '../../../src/webhooks/signature/sign';
-import { webhookPostEvent } from '../../../src/webhooks/fixtures';
+import { webhookPostEvent } from '../../helpers/webhook-fixtures';
 import { createSigningKeyResolver } from '../../../src/webhooks/signing-keys';
 import { loadWebhookSources } from '../../../src/webhooks/sources';
 

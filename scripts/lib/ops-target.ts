@@ -1,0 +1,66 @@
+import { existsSync, readFileSync } from 'node:fs';
+import type { LocalStackState } from '../../plugins/local-stack/state';
+
+/** Where the operations scripts act: the webhooks queue, its DLQ, the archive bucket, and local endpoints. */
+export interface OpsTarget {
+  readonly stage: string;
+  readonly region: string;
+  /** Set for a local stack: the emulators' endpoints (the scripts export them as AWS_ENDPOINT_URL_*). */
+  readonly endpoints?: { readonly s3: string; readonly sqs: string };
+  /** Set for a local stack: the access key its S3 and queues accept (its state file names it). */
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  readonly bucket?: string;
+  /** Queue URLs when known (local state); else resolved by name from `queueName`/`dlqName`. */
+  readonly queueUrl?: string;
+  readonly dlqUrl?: string;
+  readonly queueName: string;
+  readonly dlqName: string;
+}
+
+/**
+ * Resolves the target of `npm run replay` / `npm run redrive`: for stage `local` (the default) the running
+ * `npm start` stack's state file (`INTAKE_STATE_FILE`, default `.intake/local-stack.json`) gives endpoints,
+ * the access key its S3 accepts, bucket and queue URLs; for a deployed stage the queues are `intake-<stage>-webhooks[-dlq]` and the bucket
+ * comes from DOCUMENTS_BUCKET. Throws an Error with a readable message when something is missing.
+ */
+export function resolveOpsTarget(stage: string, env: NodeJS.ProcessEnv, serviceDir: string): OpsTarget {
+  const queueName = `intake-${stage}-webhooks`;
+  const dlqName = `${queueName}-dlq`;
+  const region = env.AWS_REGION || 'us-east-1';
+  if (stage !== 'local') {
+    return {
+      stage,
+      region,
+      queueName,
+      dlqName,
+      ...(env.DOCUMENTS_BUCKET ? { bucket: env.DOCUMENTS_BUCKET } : {}),
+    };
+  }
+  const stateFile = env.INTAKE_STATE_FILE || `${serviceDir}/.intake/local-stack.json`;
+  if (!existsSync(stateFile))
+    throw new Error(
+      `No local stack is running (no ${stateFile}): start it with \`npm start\`, or pass --stage <stage>`,
+    );
+  const state = JSON.parse(readFileSync(stateFile, 'utf8')) as Partial<LocalStackState> &
+    Omit<LocalStackState, 'credentials'>;
+  if (!state.credentials)
+    throw new Error(
+      `${stateFile} names no credentials: it was written by an older local stack; restart it with \`npm start\``,
+    );
+  const queue = (logicalId: string) =>
+    state.resources.queues.find((candidate) => candidate.logicalId === logicalId);
+  const bucket = state.resources.buckets.find((candidate) => candidate.logicalId === 'DocumentsBucket');
+  const queueUrl = queue('WebhooksQueue')?.url;
+  const dlqUrl = queue('WebhooksDeadLetterQueue')?.url;
+  return {
+    stage,
+    region: state.region,
+    endpoints: { s3: state.emulators.s3.endpoint, sqs: state.emulators.sqs.endpoint },
+    credentials: state.credentials,
+    queueName,
+    dlqName,
+    ...(bucket ? { bucket: bucket.name } : {}),
+    ...(queueUrl ? { queueUrl } : {}),
+    ...(dlqUrl ? { dlqUrl } : {}),
+  };
+}
