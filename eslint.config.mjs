@@ -67,6 +67,41 @@ export default tseslint.config(
     languageOptions: { sourceType: 'module', globals: nodeGlobals },
   },
   {
+    // The wall between what ships and the rest: a Lambda bundle may hold only functions/, src/ and
+    // run-time packages (test/integration/platform/bundle-inputs.test.ts proves it on the real build).
+    files: ['functions/**', 'src/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/plugins/**', '**/test/**', '**/scripts/**', '**/bench/**', '**/serverless/**'],
+              message:
+                'Shipped code (functions/, src/) never imports the local stack, tests, scripts, benchmarks or serverless/.',
+            },
+            {
+              group: [
+                's3rver',
+                'fauxqs',
+                'dynalite',
+                'serverless',
+                'serverless-*',
+                'osls',
+                'esbuild',
+                'jest',
+                '@jest/*',
+                'fast-check',
+                'tsx',
+              ],
+              message: 'Shipped code never depends on an emulator, the framework or a test tool.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // CLIs, benchmarks, tests and the local plugin talk to a terminal.
     files: ['bench/**', 'scripts/**', 'test/**', 'plugins/**'],
     rules: { 'no-console': 'off' },

@@ -7,7 +7,7 @@ import { createWebhookProcessor } from '../src/webhooks/processor';
 import { parseRoutes } from '../src/webhooks/routes';
 import { s3TextStore } from '../src/webhooks/s3-text';
 import { loadWebhookSettings } from '../src/webhooks/settings';
-import routesDocument from '../serverless/webhook-routes.json';
+import routesDocument from '../src/webhooks/webhook-routes.json';
 
 // At module scope: a misconfigured deployment (variables or routes) fails at init.
 const config = loadConfig(['DOCUMENTS_BUCKET', 'IDEMPOTENCY_TABLE']);

@@ -12,7 +12,7 @@
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { createSqsClient } from '../src/aws/clients';
-import { clientEnvironment, clientOverrides, progressLine } from '../src/webhooks/ops/cli';
+import { clientEnvironment, clientOverrides, progressLine } from './lib/ops-cli';
 import {
   queueUrlByName,
   redriveDeadLetters,

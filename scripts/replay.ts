@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { createS3Client, createSqsClient } from '../src/aws/clients';
 import { S3ObjectStorage } from '../src/aws/storage/s3-object-storage';
 import { isValidDeliveryId } from '../src/webhooks/delivery';
-import { bar, clientEnvironment, clientOverrides, progressLine } from '../src/webhooks/ops/cli';
+import { bar, clientEnvironment, clientOverrides, progressLine } from './lib/ops-cli';
 import { queueUrlByName } from '../src/webhooks/ops/redrive';
 import { replayArchivedDeliveries } from '../src/webhooks/ops/replay';
 import { resolveOpsTarget } from './lib/ops-target';

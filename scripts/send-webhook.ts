@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { parseArgs, parseEnv } from 'node:util';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { createS3Client } from '../src/aws/clients';
-import { clientEnvironment, clientOverrides } from '../src/webhooks/ops/cli';
+import { clientEnvironment, clientOverrides } from './lib/ops-cli';
 import { resolveOpsTarget } from './lib/ops-target';
 import { contentDeliveryId } from '../src/webhooks/delivery';
 import { archiveKey } from '../src/webhooks/object-keys';

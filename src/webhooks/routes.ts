@@ -19,12 +19,14 @@ const routesSchema = z.object({
   ),
 });
 
-/** Validates a routes document (serverless/webhook-routes.json); throws ConfigError naming the problem. */
+/** Validates a routes document (src/webhooks/webhook-routes.json); throws ConfigError naming the problem. */
 export function parseRoutes(document: unknown): readonly WebhookRoute[] {
   const parsed = z.safeParse(routesSchema, document);
   if (!parsed.success) {
     const where = parsed.error.issues.map((issue) => issue.path.join('.')).join(', ');
-    throw new ConfigError(`The webhook routes are invalid at: ${where}`, ['serverless/webhook-routes.json']);
+    throw new ConfigError(`The webhook routes are invalid at: ${where}`, [
+      'src/webhooks/webhook-routes.json',
+    ]);
   }
   return parsed.data.routes;
 }

@@ -8,7 +8,7 @@ import {
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { bar, clientEnvironment, clientOverrides, progressLine } from '../../../src/webhooks/ops/cli';
+import { bar, clientEnvironment, clientOverrides, progressLine } from '../../../scripts/lib/ops-cli';
 import { redriveDeadLetters } from '../../../src/webhooks/ops/redrive';
 import { resolveOpsTarget } from '../../../scripts/lib/ops-target';
 

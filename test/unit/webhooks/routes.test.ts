@@ -40,7 +40,7 @@ describe('webhook routes', () => {
 
   it('ships a valid routes file beside serverless.yml that routes everything to the sample downstream', () => {
     const document: unknown = JSON.parse(
-      readFileSync(join(__dirname, '../../../serverless/webhook-routes.json'), 'utf8'),
+      readFileSync(join(__dirname, '../../../src/webhooks/webhook-routes.json'), 'utf8'),
     );
     expect(routeTargets(parseRoutes(document), 'github', 'push')).toEqual(['webhook-sample-downstream']);
   });

@@ -1,4 +1,4 @@
-import type { OpsTarget } from '../../../scripts/lib/ops-target';
+import type { OpsTarget } from './ops-target';
 
 /** The environment for SDK clients aimed at `target`: its region, and for a local stack its emulators + dummy credentials. */
 export function clientEnvironment(target: OpsTarget, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
