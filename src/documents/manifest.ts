@@ -119,20 +119,20 @@ export function judgeDocument(inspection: DocumentInspection, policy: UploadPoli
   return { status: 'processed', reason: null };
 }
 
-export interface ManifestInput {
-  id: string;
-  owner: string;
-  filename: string;
-  uploadKey: string;
-  storedKey: string;
-  inspectedKey: string;
-  etag: string | null;
-  versionId: string | null;
-  sourceVersion: string;
-  uploadedAt: string;
-  processedAt: Date;
-  totalMs: number;
-}
+/** The upload's identity, where its bytes are, and when it was processed (the rest comes from inspection). */
+export type ManifestInput = Pick<
+  DocumentManifest,
+  | 'id'
+  | 'owner'
+  | 'filename'
+  | 'uploadKey'
+  | 'storedKey'
+  | 'inspectedKey'
+  | 'etag'
+  | 'versionId'
+  | 'sourceVersion'
+  | 'uploadedAt'
+> & { processedAt: Date; totalMs: number };
 
 /** Assembles the manifest from the upload's identity, its inspection and the verdict. */
 export function buildManifest(
