@@ -107,6 +107,7 @@ describe('s3EventHandler', () => {
   it.each([
     ['a record failing its schema (no key)', withoutKey, 'BAD_REQUEST'],
     ['a key that is not URL-encoded', () => event('uploads/%E0%A4%A'), 'BAD_REQUEST'],
+    ['a record that is not an object', () => ({ Records: ['garbage'] }) as unknown as S3Event, 'BAD_REQUEST'],
     [
       'an event that is not an S3 notification',
       () => ({ Service: 'Amazon S3' }) as unknown as S3Event,

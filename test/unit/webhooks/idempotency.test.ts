@@ -81,6 +81,26 @@ describe('dynamoDbDeliveryGuards: the DynamoDB edge types its failures', () => {
     );
   });
 
+  it('reports a copy whose record is still in progress as a retryable DuplicateInFlightError', async () => {
+    const later = Math.floor(Date.now() / 1000) + 3600;
+    dynamoDb.on(PutItemCommand).rejects(
+      new ConditionalCheckFailedException({
+        message: 'exists',
+        $metadata: {},
+        Item: {
+          id: { S: 'whatever' },
+          status: { S: 'INPROGRESS' },
+          expiration: { N: String(later) },
+          in_progress_expiration: { N: String(later * 1000) },
+        },
+      }),
+    );
+    await expect(guards().deliveryOnce({ source: 'github', id: 'd-6' }, work)).rejects.toMatchObject({
+      code: 'DUPLICATE_IN_FLIGHT',
+      retryable: true,
+    });
+  });
+
   it("passes the work's own failure through unchanged, typed or not", async () => {
     dynamoDb.on(PutItemCommand).resolves({});
     dynamoDb.on(DeleteItemCommand).resolves({});
