@@ -1,4 +1,5 @@
-import { getDynamoDbClient, getLambdaClient, getS3Client } from '../src/aws/clients';
+import { getDynamoDbClient, getLambdaClient, getS3Client, getSqsClient } from '../src/aws/clients';
+import { sqsDeadLetterQueue } from '../src/aws/sqs-dead-letter';
 import { loadConfig } from '../src/config';
 import { sqsBatchHandler } from '../src/middleware/sqs';
 import { dynamoDbDeliveryGuards } from '../src/webhooks/idempotency';
@@ -10,7 +11,7 @@ import { loadWebhookSettings } from '../src/webhooks/settings';
 import routesDocument from '../src/webhooks/webhook-routes.json';
 
 // At module scope: a misconfigured deployment (variables or routes) fails at init.
-const config = loadConfig(['DOCUMENTS_BUCKET', 'IDEMPOTENCY_TABLE']);
+const config = loadConfig(['DOCUMENTS_BUCKET', 'IDEMPOTENCY_TABLE', 'WEBHOOKS_DLQ_URL']);
 const settings = loadWebhookSettings();
 
 /** SQS consumer of the webhooks queue: archive + route each delivery once (see src/webhooks/processor.ts). */
@@ -22,4 +23,5 @@ export const handler = sqsBatchHandler(
     dispatch: lambdaDispatcher(getLambdaClient(), settings.WEBHOOK_FUNCTION_PREFIX),
     guards: dynamoDbDeliveryGuards({ tableName: config.IDEMPOTENCY_TABLE, client: getDynamoDbClient() }),
   }),
+  { deadLetter: sqsDeadLetterQueue(getSqsClient(), config.WEBHOOKS_DLQ_URL) },
 );

@@ -16,6 +16,7 @@ import '../test/helpers/quiet';
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { sqsDeadLetterQueue } from '../src/aws/sqs-dead-letter';
 import { ServiceUnavailableError } from '../src/errors';
 import { httpHandler } from '../src/middleware/http';
 import { sqsBatchHandler } from '../src/middleware/sqs';
@@ -103,17 +104,20 @@ async function main(): Promise<void> {
     guards: dynamoDbDeliveryGuards({ tableName: aws.table, client: aws.dynamoDb }),
   });
   const worker = () =>
-    sqsBatchHandler(async (record, context) => {
-      const id = /"id":"([^"]+)"/.exec(record.body)?.[1] ?? '?';
-      try {
-        const outcome = await processRecord(record, context);
-        note(id, `ok(${record.attributes?.ApproximateReceiveCount})`);
-        return outcome;
-      } catch (error) {
-        note(id, `${(error as Error).name}(${record.attributes?.ApproximateReceiveCount})`);
-        throw error;
-      }
-    });
+    sqsBatchHandler(
+      async (record, context) => {
+        const id = /"id":"([^"]+)"/.exec(record.body)?.[1] ?? '?';
+        try {
+          const outcome = await processRecord(record, context);
+          note(id, `ok(${record.attributes?.ApproximateReceiveCount})`);
+          return outcome;
+        } catch (error) {
+          note(id, `${(error as Error).name}(${record.attributes?.ApproximateReceiveCount})`);
+          throw error;
+        }
+      },
+      { deadLetter: sqsDeadLetterQueue(aws.sqs, aws.dlqUrl) },
+    );
   const http = await serveHttpHandler(receiver);
   const poller = pollQueue({ sqs: aws.sqs, queueUrl: aws.queueUrl, createHandler: worker, pollers: 4 });
 

@@ -81,6 +81,16 @@ export const variables = {
     expected: 'an http(s) URL',
     description: 'SQS dead-letter queue URL of the documents queue',
   },
+  SCAN_RESULTS_DLQ_URL: {
+    schema: httpUrl(),
+    expected: 'an http(s) URL',
+    description: 'SQS dead-letter queue URL of malware scan results that cannot be applied',
+  },
+  DOCUMENT_PROCESS_FAILURES_QUEUE_URL: {
+    schema: httpUrl(),
+    expected: 'an http(s) URL',
+    description: "SQS queue URL of document-process's on-failure destination",
+  },
   IDEMPOTENCY_TABLE: {
     schema: nonEmpty(),
     expected: 'a non-empty name',

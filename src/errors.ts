@@ -204,6 +204,17 @@ export function isAppError(error: unknown): error is AppError {
 }
 
 /**
+ * Whether another attempt may succeed: the `retryable` flag of an AppError, set where it was created
+ * (a schema failure or a ConfigError: no; throttling or a 5xx: yes). Anything else (a bug, a runtime
+ * failure nobody typed) counts as retryable: its retries are bounded (maxReceiveCount, Lambda's async
+ * retries) and it still ends in the DLQ or the failure destination, while a transient fault is not lost
+ * to a guess.
+ */
+export function isRetryable(error: unknown): boolean {
+  return !(error instanceof AppError) || error.retryable;
+}
+
+/**
  * Another copy of the same delivery is being processed right now (a duplicate in the same SQS batch, or a
  * concurrent redelivery): 409, retryable. Routine, not a fault: the copy comes back after the visibility
  * timeout and is then skipped as a duplicate (or redone, if the first copy crashed).

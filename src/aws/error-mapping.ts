@@ -109,11 +109,12 @@ export function toIntegrationError(error: unknown, context: IntegrationContext):
   if (name !== undefined && credentialNames.has(name)) {
     return new CredentialsError(`${what} has no valid AWS credentials`, options);
   }
-  if ((name !== undefined && accessDeniedNames.has(name)) || status === 403) {
-    return new AccessDeniedError(`${what} was denied`, options);
-  }
+  // Before the 403 rule: SQS answers RequestThrottled (and KMS some throttles) with HTTP 403.
   if ((name !== undefined && throttleNames.has(name)) || status === 429 || isThrottlingFlag(shape)) {
     return new ThrottledError(`${what} was throttled`, options);
+  }
+  if ((name !== undefined && accessDeniedNames.has(name)) || status === 403) {
+    return new AccessDeniedError(`${what} was denied`, options);
   }
   if ((name !== undefined && timeoutNames.has(name)) || code === 'ETIMEDOUT') {
     return new TimeoutError(`${what} timed out`, options);

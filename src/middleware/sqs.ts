@@ -3,48 +3,77 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { AppError } from '../errors';
+import type { SqsDeadLetter } from '../aws/sqs-dead-letter';
+import { AppError, isRetryable } from '../errors';
 import { logger } from '../observability/logger';
-import { metrics } from '../observability/metrics';
+import { MetricUnit, metrics } from '../observability/metrics';
 import { tracer } from '../observability/tracer';
 import { middy } from './middy';
 
-/** Handles one SQS record. Resolving marks it done (deleted); throwing marks it for retry (then the DLQ). */
+/**
+ * Handles one SQS record. Resolving marks it done (deleted). Throwing a retryable error (or an untyped
+ * one) marks it for retry (then, after maxReceiveCount, the DLQ); throwing a non-retryable AppError
+ * sends it to the DLQ at once.
+ */
 export type SqsRecordHandler = (record: SQSRecord, context: Context) => Promise<unknown>;
 
 export type SqsBatchHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
+export interface SqsBatchHandlerOptions {
+  /** Where a record that must not be retried goes: the consumed queue's own DLQ. */
+  deadLetter: SqsDeadLetter;
+}
+
 /**
  * The SQS stack: logger, tracer, metrics, then Powertools' BatchProcessor with partial batch failures
- * (the function's event needs `functionResponseType: ReportBatchItemFailures`). Records run in parallel;
- * each failure is logged with its message id (a routine one, such as a duplicate in flight, at info and
- * without a stack) and reported in `batchItemFailures`, so only it comes back
- * after the visibility timeout and, after maxReceiveCount, lands in the DLQ. If every record fails the
- * invocation throws (Powertools' FullBatchFailureError) and the whole batch is retried. The Lambda
- * `context` is passed on, which the idempotency utility needs to expire in-progress records of a crash.
+ * (the function's event needs `functionResponseType: ReportBatchItemFailures`). Records run in parallel.
+ * This is the one place that decides what a failed record becomes, from the error's `retryable` flag:
+ * - retryable (throttling, 5xx, a duplicate in flight, anything untyped): logged with its message id (a
+ *   routine one at info, without a stack) and reported in `batchItemFailures`, so only it comes back after
+ *   the visibility timeout and, after maxReceiveCount, lands in the DLQ;
+ * - not retryable (a body failing its schema, a ConfigError, access denied, a missing object): sent to
+ *   the DLQ at once by `deadLetter` and reported done, so it burns no retries; if the DLQ refuses it, it
+ *   stays a batch item failure and the redrive policy moves it there later. Nothing is lost either way.
+ * If every record is reported failed the invocation throws (Powertools' FullBatchFailureError) and the
+ * whole batch is retried. The Lambda `context` is passed on, which the idempotency utility needs to
+ * expire in-progress records of a crash.
  */
-export function sqsBatchHandler(recordHandler: SqsRecordHandler): SqsBatchHandler {
+export function sqsBatchHandler(
+  recordHandler: SqsRecordHandler,
+  options: SqsBatchHandlerOptions,
+): SqsBatchHandler {
   const processor = new BatchProcessor(EventType.SQS);
   const handleRecord = async (record: SQSRecord, context: Context): Promise<unknown> => {
     try {
       return await recordHandler(record, context);
     } catch (error) {
-      if (error instanceof AppError && error.routine) {
-        logger.info(`SQS record deferred: ${error.message}; it will be retried`, {
-          messageId: record.messageId,
-          receiveCount: record.attributes?.ApproximateReceiveCount,
-          code: error.code,
-        });
-        throw error;
-      }
-      logger.warn('SQS record failed; it will be retried', {
+      const facts = {
         messageId: record.messageId,
         receiveCount: record.attributes?.ApproximateReceiveCount,
         code: error instanceof AppError ? error.code : 'INTERNAL',
-        retryable: error instanceof AppError ? error.retryable : undefined,
-        error: error as Error,
-      });
-      throw error;
+      };
+      if (isRetryable(error)) {
+        if (error instanceof AppError && error.routine) {
+          logger.info(`SQS record deferred: ${error.message}; it will be retried`, facts);
+        } else {
+          logger.warn('SQS record failed; it will be retried', { ...facts, error: error as Error });
+        }
+        throw error;
+      }
+      const failure = error as AppError;
+      try {
+        await options.deadLetter(record, failure);
+      } catch (deadLetterError) {
+        logger.error('SQS record failed and is not retryable, but the DLQ refused it; it will be retried', {
+          ...facts,
+          error: failure,
+          deadLetterError: deadLetterError as Error,
+        });
+        throw failure;
+      }
+      metrics.addMetric('RecordDeadLettered', MetricUnit.Count, 1);
+      logger.error('SQS record failed and is not retryable: sent to the DLQ', { ...facts, error: failure });
+      return undefined;
     }
   };
   const handler: SqsBatchHandler = async (event, context) => {

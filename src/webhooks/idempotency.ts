@@ -2,10 +2,12 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   IdempotencyAlreadyInProgressError,
   IdempotencyConfig,
+  IdempotencyPersistenceLayerError,
   makeIdempotent,
 } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { Context } from 'aws-lambda';
+import { toIntegrationError } from '../aws/error-mapping';
 import { DuplicateInFlightError } from '../errors';
 
 /** Identifies a delivery for deduplication: the same (source, id) is processed once. */
@@ -18,7 +20,9 @@ export interface DeliveryKey {
 
 /**
  * Runs `work` once per key within the expiry; a later call returns the first call's stored result. Throws
- * DuplicateInFlightError (retryable) while another call with the same key is still running.
+ * DuplicateInFlightError (retryable) while another call with the same key is still running, an
+ * IntegrationError when the record store failed (throttled or 5xx: retryable; access denied, no such
+ * table: not), and whatever `work` threw otherwise.
  */
 export type Once<K, R> = (key: K, work: () => Promise<R>) => Promise<R>;
 
@@ -104,7 +108,7 @@ export function dynamoDbDeliveryGuards(options: {
   });
   return {
     deliveryOnce: (key, work) =>
-      inFlightAsDuplicate(() =>
+      withTypedErrors(options.tableName, () =>
         deliveryOnce(
           { source: key.source, id: key.id, ...(key.replay === undefined ? {} : { replay: key.replay }) },
           work,
@@ -112,7 +116,7 @@ export function dynamoDbDeliveryGuards(options: {
       ),
     // Exactly the identifying fields are hashed, whatever else the caller's object holds.
     stepOnce: (key, work) =>
-      inFlightAsDuplicate(() =>
+      withTypedErrors(options.tableName, () =>
         stepOnce(
           {
             source: key.source,
@@ -127,13 +131,31 @@ export function dynamoDbDeliveryGuards(options: {
   };
 }
 
-/** Powertools' "already in progress" as what it is for a delivery: a duplicate in flight (retryable). */
-async function inFlightAsDuplicate<R>(run: () => Promise<R>): Promise<R> {
+/**
+ * The DynamoDB edge of the guards, where their failures get their types (and so their `retryable`):
+ * Powertools' "already in progress" is a duplicate in flight (retryable); a failed read or write of the
+ * record store (Powertools wraps the SDK's error in an IdempotencyPersistenceLayerError, except when it
+ * reads an existing record) is mapped like every SDK error. What `work` threw passes unchanged.
+ */
+async function withTypedErrors<R>(tableName: string, run: () => Promise<R>): Promise<R> {
   try {
     return await run();
   } catch (error) {
     if (error instanceof IdempotencyAlreadyInProgressError)
       throw new DuplicateInFlightError(undefined, { cause: error });
+    const storeError =
+      error instanceof IdempotencyPersistenceLayerError ? error.cause : isSdkError(error) ? error : undefined;
+    if (storeError !== undefined)
+      throw toIntegrationError(storeError, {
+        service: 'DynamoDB',
+        operation: 'idempotency record',
+        resource: tableName,
+      });
     throw error;
   }
+}
+
+/** An SDK v3 service exception: they all carry `$metadata` (our typed errors never do). */
+function isSdkError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && '$metadata' in error;
 }

@@ -1,4 +1,5 @@
 import type { Context, SQSRecord } from 'aws-lambda';
+import { isRetryable } from '../errors';
 import { logger } from '../observability/logger';
 import { MetricUnit, metrics } from '../observability/metrics';
 import { webhookArchive } from './archive';
@@ -35,7 +36,8 @@ const invokeStep = (target: string) => `invoke:${target}`;
  * round trips, not two per side effect) and records which failed and the event type it was routed by; a
  * retry or a duplicate redoes only those, each as its own once-step, routed by that first type (a copy
  * resent under another, unsigned, type changes nothing), so nothing is archived or invoked twice.
- * Throwing fails only this record (partial batch failure).
+ * Throwing fails only this record (partial batch failure); when several steps failed, a retryable failure
+ * is thrown before a non-retryable one, so a step that a retry can fix is retried rather than dead-lettered.
  */
 export function createWebhookProcessor(deps: WebhookProcessorDependencies) {
   const now = deps.now ?? (() => new Date());
@@ -101,7 +103,7 @@ export function createWebhookProcessor(deps: WebhookProcessorDependencies) {
       }
       failures = await runFirstAttempt(effects, await bodyNeedsArchive(key, effects));
       // Nothing done: no record, so the retry starts afresh (a missing claimed body ends in the DLQ).
-      if (failures.length > 0 && failures.length === effects.length) throw failures[0]!.error;
+      if (failures.length > 0 && failures.length === effects.length) throw decidingFailure(failures);
       return { done: true, key, type: meta.type, pending: failures.map(({ step }) => step) };
     });
     // The first accepted copy's type wins: a resend under another (unsigned) type is not routed by it.
@@ -127,7 +129,7 @@ export function createWebhookProcessor(deps: WebhookProcessorDependencies) {
           ...trace,
           error: error as Error,
         });
-      throw failures[0]!.error;
+      throw decidingFailure(failures);
     }
     if (worked) metrics.addMetric('WebhookProcessed', MetricUnit.Count, 1);
     else {
@@ -149,6 +151,11 @@ export function createWebhookProcessor(deps: WebhookProcessorDependencies) {
       );
     }
   };
+}
+
+/** The failure the SQS edge decides by: the first retryable one, else the first. */
+function decidingFailure(failures: readonly { error: unknown }[]): unknown {
+  return (failures.find(({ error }) => isRetryable(error)) ?? failures[0]!).error;
 }
 
 /**

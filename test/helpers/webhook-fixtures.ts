@@ -31,6 +31,8 @@ export interface WebhookFixture {
   readonly event: APIGatewayProxyEventV2 | SQSEvent;
   /** HTTP status for API Gateway events; for SQS batches, the message ids that must be reported as failed. */
   readonly expected: number | readonly string[];
+  /** For SQS batches: the message ids sent to the DLQ at once (not retryable), never reported as failed. */
+  readonly deadLettered?: readonly string[];
   /** True when the signature carries a timestamp: tests re-sign it with the current time. */
   readonly timeBound: boolean;
 }
@@ -330,7 +332,9 @@ export function webhookFixtures(secrets: FixtureSecrets, nowSeconds: number): We
         { id: 'msg-poison', body: 'this is not a webhook delivery' },
         { id: 'msg-fine', body: queued({ id: 'fixture-after-poison' }, '{"n":3}') },
       ]),
-      expected: ['msg-poison'],
+      // Not a webhook message: no retry can help, so it goes to the DLQ at once, not back to the queue.
+      expected: [],
+      deadLettered: ['msg-poison'],
       timeBound: false,
     },
   ];

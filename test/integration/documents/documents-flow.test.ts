@@ -123,12 +123,19 @@ beforeAll(async () => {
     publish: sqsDocumentEventPublisher(sqsClient, queueUrl),
     policy,
   });
-  const handler = s3EventHandler(async (object) => {
-    const outcome = await processor(object);
-    if (outcome.outcome !== 'skipped') outcomes.push({ key: object.key, outcome });
-    whenProcessed(object.key);
-    processed.get(object.key)!.resolve();
-  });
+  const handler = s3EventHandler(
+    async (object) => {
+      const outcome = await processor(object);
+      if (outcome.outcome !== 'skipped') outcomes.push({ key: object.key, outcome });
+      whenProcessed(object.key);
+      processed.get(object.key)!.resolve();
+    },
+    {
+      failureDestination: async () => {
+        throw new Error('no upload of this flow is meant for the failure destination');
+      },
+    },
+  );
   onEvent = (event) => processing.push(handler(event, context));
 }, 30_000);
 

@@ -8,6 +8,7 @@ import {
 import type { APIGatewayProxyEventV2, Context, SQSEvent } from 'aws-lambda';
 import { S3ObjectStorage } from '../../../src/aws/storage/s3-object-storage';
 import { httpHandler } from '../../../src/middleware/http';
+import { sqsDeadLetterQueue } from '../../../src/aws/sqs-dead-letter';
 import { sqsBatchHandler } from '../../../src/middleware/sqs';
 import { parseWebhookArchive } from '../../../src/webhooks/archive';
 import { contentDeliveryId } from '../../../src/webhooks/delivery';
@@ -87,6 +88,7 @@ const processHandler = () =>
       },
       guards: dynamoDbDeliveryGuards({ tableName: aws.table, client: aws.dynamoDb }),
     }),
+    { deadLetter: sqsDeadLetterQueue(aws.sqs, aws.dlqUrl) },
   );
 
 function githubPost(deliveryId: string, body: string, eventType = 'push'): APIGatewayProxyEventV2 {

@@ -1,4 +1,5 @@
 import type * as DynamoDb from '@aws-sdk/client-dynamodb';
+import type * as Sqs from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, Context, S3Event, SQSRecord } from 'aws-lambda';
 import type * as ClientMock from 'aws-sdk-client-mock';
 import type { HttpHandler } from '../../../src/middleware/http';
@@ -17,6 +18,8 @@ const environment = {
   AWS_SECRET_ACCESS_KEY: 'test',
   DOCUMENTS_BUCKET: 'intake-test-documents',
   DOCUMENTS_QUEUE_URL: 'http://127.0.0.1:1/000000000000/documents',
+  SCAN_RESULTS_DLQ_URL: 'http://127.0.0.1:1/000000000000/scan-results-dlq',
+  DOCUMENT_PROCESS_FAILURES_QUEUE_URL: 'http://127.0.0.1:1/000000000000/document-process-failures',
   QUOTAS_TABLE: 'intake-test-quotas',
 };
 
@@ -140,10 +143,29 @@ describe('documents entry points', () => {
     ).toThrow(/DOCUMENTS_MALWARE_SCANNING is invalid/);
   });
 
+  /** Loads `modulePath` with SQS mocked (SendMessage accepted): the wiring of the dead-letter route. */
+  function loadWithSqs<H>(modulePath: string) {
+    let sqs!: ReturnType<typeof ClientMock.mockClient>;
+    let SendMessage!: typeof Sqs.SendMessageCommand;
+    const handler = load<H>(modulePath, environment, () => {
+      /* eslint-disable @typescript-eslint/no-require-imports */
+      const sdk = require('@aws-sdk/client-sqs') as typeof Sqs;
+      const { mockClient } = require('aws-sdk-client-mock') as typeof ClientMock;
+      /* eslint-enable @typescript-eslint/no-require-imports */
+      SendMessage = sdk.SendMessageCommand;
+      sqs = mockClient(sdk.SQSClient);
+      sqs.on(SendMessage).resolves({ MessageId: 'sent' });
+    });
+    const sent = () => sqs.commandCalls(SendMessage).map((call) => call.args[0].input);
+    return { handler, sent, restore: () => sqs.restore() };
+  }
+
   // Hostile queue input: a message that is not a scan result (or names another bucket) never crashes the
-  // batch nor touches AWS: the malformed one alone is reported for retry (then the DLQ).
-  it('document-scan-result reports a malformed message as a batch item failure and skips other buckets', async () => {
-    const handler = load<SqsBatchHandler>('../../../functions/document-scan-result', environment);
+  // batch: the malformed one goes to the scan results DLQ at once (no retry can fix it), the other is skipped.
+  it('document-scan-result sends a malformed message to its DLQ at once and skips other buckets', async () => {
+    const { handler, sent, restore } = loadWithSqs<SqsBatchHandler>(
+      '../../../functions/document-scan-result',
+    );
     const record = (messageId: string, body: string) => ({ messageId, body, attributes: {} }) as SQSRecord;
     const otherBucket = JSON.stringify({
       source: 'aws.guardduty',
@@ -157,7 +179,36 @@ describe('documents entry points', () => {
       { Records: [record('forged', '{"source":"intake.attacker"}'), record('other', otherBucket)] },
       context,
     );
-    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'forged' }] });
+    try {
+      expect(response).toEqual({ batchItemFailures: [] });
+      expect(sent()).toEqual([
+        expect.objectContaining({
+          QueueUrl: environment.SCAN_RESULTS_DLQ_URL,
+          MessageBody: '{"source":"intake.attacker"}',
+        }),
+      ]);
+    } finally {
+      restore();
+    }
+  });
+
+  it('document-process sends a record that is not an S3 notification to its failure destination at once', async () => {
+    const { handler, sent, restore } = loadWithSqs<S3Handler>('../../../functions/document-process');
+    try {
+      await expect(
+        handler({ Records: [{ eventName: 'ObjectCreated:Put' }] } as S3Event, context),
+      ).resolves.toBeUndefined();
+      expect(sent()).toEqual([
+        expect.objectContaining({ QueueUrl: environment.DOCUMENT_PROCESS_FAILURES_QUEUE_URL }),
+      ]);
+      expect(JSON.parse(sent()[0]!.MessageBody!)).toMatchObject({
+        requestContext: { condition: 'NotRetryable' },
+        requestPayload: { Records: [{ eventName: 'ObjectCreated:Put' }] },
+        responsePayload: { errorCode: 'BAD_REQUEST' },
+      });
+    } finally {
+      restore();
+    }
   });
 
   it.each([

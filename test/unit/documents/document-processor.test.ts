@@ -45,7 +45,13 @@ function handlerFor(
     policy: uploadPolicy(),
     now: () => new Date('2026-11-23T14:00:01.000Z'),
   });
-  return { processor, handler: s3EventHandler(async (object) => void (await processor(object))) };
+  const failureDestination = async () => {
+    throw new Error('no record of these tests is meant for the failure destination');
+  };
+  return {
+    processor,
+    handler: s3EventHandler(async (object) => void (await processor(object)), { failureDestination }),
+  };
 }
 
 /** The fixture event, pointed at `key` with the ETag of `bytes`. */

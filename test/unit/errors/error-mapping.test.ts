@@ -42,6 +42,8 @@ describe('toIntegrationError', () => {
     ['TooManyRequestsException', 429, 'THROTTLED', true],
     ['ProvisionedThroughputExceededException', 400, 'THROTTLED', true],
     ['RequestLimitExceeded', 400, 'THROTTLED', true],
+    // SQS answers its throttle with HTTP 403: still a throttle, not access denied.
+    ['RequestThrottled', 403, 'THROTTLED', true],
     ['Whatever', 429, 'THROTTLED', true],
     ['InternalError', 500, 'SERVICE_UNAVAILABLE', true],
     ['ServiceUnavailable', 503, 'SERVICE_UNAVAILABLE', true],

@@ -1,6 +1,9 @@
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { BadRequestError, DuplicateInFlightError, ThrottledError } from '../../../src/errors';
-import { sqsBatchHandler } from '../../../src/middleware/sqs';
+import { toIntegrationError } from '../../../src/aws/error-mapping';
+import { parseScanResultEvent } from '../../../src/documents/malware-scan/scan-result';
+import { AppError, ConfigError, DuplicateInFlightError } from '../../../src/errors';
+import { sqsBatchHandler, type SqsRecordHandler } from '../../../src/middleware/sqs';
+import { parseWebhookMessage } from '../../../src/webhooks/message';
 import { logger } from '../../../src/observability/logger';
 import { lambdaContext } from './events';
 
@@ -25,29 +28,121 @@ function sqsRecord(messageId: string, body = '{}'): SQSRecord {
 
 const batch = (...ids: string[]): SQSEvent => ({ Records: ids.map((id) => sqsRecord(id)) });
 
+/** An SQS stack whose dead-letter route records what it was given (or refuses, when told to). */
+function stack(recordHandler: SqsRecordHandler, options: { dlqRefuses?: boolean } = {}) {
+  const deadLettered: { messageId: string; code: string }[] = [];
+  const handler = sqsBatchHandler(recordHandler, {
+    deadLetter: async (record, failure) => {
+      if (options.dlqRefuses) throw new Error('the DLQ is down');
+      deadLettered.push({ messageId: record.messageId, code: failure.code });
+    },
+  });
+  return { handler, deadLettered };
+}
+
+const call = { service: 'S3', operation: 'GetObject' };
+// SDK errors as the SDK throws them, built by hand: no emulator can be made to throttle, answer 5xx or
+// deny access on demand. error-mapping.test.ts covers the mapping itself.
+const sdkError = (name: string, status: number, fault: 'client' | 'server') =>
+  toIntegrationError(
+    Object.assign(new Error(name), { name, $fault: fault, $metadata: { httpStatusCode: status } }),
+    call,
+  );
+const thrownBy = (make: () => unknown) => {
+  try {
+    make();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a throw');
+};
+
+const notRetryable: [string, () => unknown][] = [
+  [
+    'a queued webhook failing its schema',
+    () => thrownBy(() => parseWebhookMessage('not a webhook delivery')),
+  ],
+  ['a scan result failing its schema', () => thrownBy(() => parseScanResultEvent('{"source":"aws.s3"}'))],
+  ['a ConfigError', () => new ConfigError('Invalid configuration', ['DOCUMENTS_BUCKET'])],
+  ['AccessDenied', () => sdkError('AccessDenied', 403, 'client')],
+  ['NoSuchKey', () => sdkError('NoSuchKey', 404, 'client')],
+];
+const retryable: [string, () => unknown][] = [
+  ['throttling', () => sdkError('ThrottlingException', 400, 'client')],
+  ['a 5xx', () => sdkError('InternalError', 500, 'server')],
+  ['a duplicate in flight', () => new DuplicateInFlightError()],
+  ['an unknown Error', () => new Error('something nobody typed')],
+];
+
 describe('sqsBatchHandler', () => {
-  it('reports no failures when every record succeeds', async () => {
+  it('reports no failures and dead-letters nothing when every record succeeds', async () => {
     const handled: string[] = [];
-    const handler = sqsBatchHandler(async (record) => {
+    const { handler, deadLettered } = stack(async (record) => {
       handled.push(record.messageId);
     });
     expect(await handler(batch('a', 'b', 'c'), lambdaContext())).toEqual({ batchItemFailures: [] });
     expect(handled.sort()).toEqual(['a', 'b', 'c']);
+    expect(deadLettered).toEqual([]);
   });
 
-  it('reports only the failing records, whatever they threw', async () => {
-    const handler = sqsBatchHandler(async (record) => {
-      if (record.messageId === 'b') throw new BadRequestError('poison');
-      if (record.messageId === 'd')
-        throw new ThrottledError('later', { service: 'S3', operation: 'PutObject' });
-    });
-    expect(await handler(batch('a', 'b', 'c', 'd'), lambdaContext())).toEqual({
-      batchItemFailures: [{ itemIdentifier: 'b' }, { itemIdentifier: 'd' }],
-    });
+  it.each(notRetryable)(
+    'sends a record failing with %s to the DLQ at once and reports it done (no retries)',
+    async (_name, makeError) => {
+      const error = makeError() as AppError;
+      expect(error).toBeInstanceOf(AppError);
+      expect(error.retryable).toBe(false);
+      const { handler, deadLettered } = stack(async (record) => {
+        if (record.messageId === 'bad') throw error;
+      });
+      expect(await handler(batch('ok', 'bad'), lambdaContext())).toEqual({ batchItemFailures: [] });
+      expect(deadLettered).toEqual([{ messageId: 'bad', code: error.code }]);
+    },
+  );
+
+  it.each(retryable)(
+    'reports a record failing with %s as a batch item failure, to be retried, and never dead-letters it',
+    async (_name, makeError) => {
+      const { handler, deadLettered } = stack(async (record) => {
+        if (record.messageId === 'later') throw makeError();
+      });
+      expect(await handler(batch('ok', 'later'), lambdaContext())).toEqual({
+        batchItemFailures: [{ itemIdentifier: 'later' }],
+      });
+      expect(deadLettered).toEqual([]);
+    },
+  );
+
+  it('keeps a non-retryable record a batch item failure when the DLQ refuses it, so nothing is lost', async () => {
+    const logged = jest.spyOn(logger, 'error').mockImplementation(() => undefined);
+    try {
+      const { handler } = stack(
+        async (record) => {
+          if (record.messageId === 'bad') throw new ConfigError('Invalid configuration', ['X']);
+        },
+        { dlqRefuses: true },
+      );
+      expect(await handler(batch('ok', 'bad'), lambdaContext())).toEqual({
+        batchItemFailures: [{ itemIdentifier: 'bad' }],
+      });
+      expect(logged).toHaveBeenCalledWith(
+        expect.stringContaining('the DLQ refused it'),
+        expect.objectContaining({ messageId: 'bad', code: 'CONFIG', deadLetterError: expect.any(Error) }),
+      );
+    } finally {
+      logged.mockRestore();
+    }
   });
 
-  it('fails the whole invocation when every record fails, so the batch is retried', async () => {
-    const handler = sqsBatchHandler(async () => {
+  it('succeeds when every record was dead-lettered: nothing is left to retry', async () => {
+    const { handler, deadLettered } = stack(async () => {
+      throw new ConfigError('Invalid configuration', ['X']);
+    });
+    expect(await handler(batch('a', 'b'), lambdaContext())).toEqual({ batchItemFailures: [] });
+    expect(deadLettered.map(({ messageId }) => messageId).sort()).toEqual(['a', 'b']);
+  });
+
+  it('fails the whole invocation when every record fails retryably, so the batch is retried', async () => {
+    const { handler } = stack(async () => {
       throw new Error('down');
     });
     await expect(handler(batch('a', 'b'), lambdaContext())).rejects.toThrow(/All records failed/);
@@ -55,7 +150,7 @@ describe('sqsBatchHandler', () => {
 
   it('passes the Lambda context to each record handler (idempotency needs it)', async () => {
     const contexts: string[] = [];
-    const handler = sqsBatchHandler(async (_record, context) => {
+    const { handler } = stack(async (_record, context) => {
       contexts.push(context.awsRequestId);
     });
     await handler(batch('a'), lambdaContext({ awsRequestId: 'invocation-7' }));
@@ -66,7 +161,7 @@ describe('sqsBatchHandler', () => {
     const info = jest.spyOn(logger, 'info');
     const warn = jest.spyOn(logger, 'warn');
     try {
-      const handler = sqsBatchHandler(async (record) => {
+      const { handler } = stack(async (record) => {
         if (record.messageId === 'copy') throw new DuplicateInFlightError();
       });
       expect(await handler(batch('first', 'copy'), lambdaContext())).toEqual({
@@ -86,10 +181,10 @@ describe('sqsBatchHandler', () => {
     }
   });
 
-  it('still logs any other failure as a warning with its error', async () => {
+  it('logs any other retryable failure as a warning with its error', async () => {
     const warn = jest.spyOn(logger, 'warn');
     try {
-      const handler = sqsBatchHandler(async () => {
+      const { handler } = stack(async () => {
         throw new Error('down');
       });
       await expect(handler(batch('a'), lambdaContext())).rejects.toThrow();
@@ -99,6 +194,22 @@ describe('sqsBatchHandler', () => {
       );
     } finally {
       warn.mockRestore();
+    }
+  });
+
+  it('logs a dead-lettered record as an error naming its code', async () => {
+    const logged = jest.spyOn(logger, 'error').mockImplementation(() => undefined);
+    try {
+      const { handler } = stack(async () => {
+        parseWebhookMessage('not a webhook delivery');
+      });
+      await handler(batch('poison'), lambdaContext());
+      expect(logged).toHaveBeenCalledWith(
+        'SQS record failed and is not retryable: sent to the DLQ',
+        expect.objectContaining({ messageId: 'poison', code: 'BAD_REQUEST', error: expect.any(AppError) }),
+      );
+    } finally {
+      logged.mockRestore();
     }
   });
 });

@@ -63,33 +63,40 @@ describe('events/webhook-*.json', () => {
     fixtures
       .filter((fixture) => Array.isArray(fixture.expected))
       .map((fixture) => [fixture.name, fixture] as const),
-  )('%s gives webhook-process the expected partial batch failures', async (_name, fixture) => {
-    const dispatched: string[] = [];
-    const processor = sqsBatchHandler(
-      createWebhookProcessor({
-        bucket: 'docs',
-        storage: { put: async () => undefined, get: async () => '' },
-        routes: [{ source: '*', type: '*', function: 'downstream' }],
-        dispatch: async (_target, payload) => {
-          dispatched.push((JSON.parse(payload) as { id: string }).id);
-        },
-        guards: memoryGuards(),
-      }),
-    );
-    const event = onDisk(fixture.name) as SQSEvent;
-    const { batchItemFailures } = await processor(event, context);
-    const failed = batchItemFailures.map((failure) => failure.itemIdentifier);
-    const mustFail = fixture.expected as readonly string[];
-    expect(failed).toEqual(expect.arrayContaining([...mustFail]));
-    // Every valid delivery of the batch reaches the downstream function exactly once.
-    const deliveries = new Set(
-      event.Records.flatMap((record) => /"id":"([^"]+)"/.exec(record.body)?.[1] ?? []),
-    );
-    expect([...dispatched].sort()).toEqual([...deliveries].sort());
-    // Any other failure is a duplicate whose delivery another record processed (retried, then skipped).
-    for (const id of failed.filter((messageId) => !mustFail.includes(messageId))) {
-      const body = event.Records.find((record) => record.messageId === id)!.body;
-      expect(dispatched.some((delivery) => body.includes(`"id":"${delivery}"`))).toBe(true);
-    }
-  });
+  )(
+    '%s gives webhook-process the expected partial batch failures and dead letters',
+    async (_name, fixture) => {
+      const dispatched: string[] = [];
+      const deadLettered: string[] = [];
+      const processor = sqsBatchHandler(
+        createWebhookProcessor({
+          bucket: 'docs',
+          storage: { put: async () => undefined, get: async () => '' },
+          routes: [{ source: '*', type: '*', function: 'downstream' }],
+          dispatch: async (_target, payload) => {
+            dispatched.push((JSON.parse(payload) as { id: string }).id);
+          },
+          guards: memoryGuards(),
+        }),
+        { deadLetter: async (record) => void deadLettered.push(record.messageId) },
+      );
+      const event = onDisk(fixture.name) as SQSEvent;
+      const { batchItemFailures } = await processor(event, context);
+      const failed = batchItemFailures.map((failure) => failure.itemIdentifier);
+      const mustFail = fixture.expected as readonly string[];
+      expect(failed).toEqual(expect.arrayContaining([...mustFail]));
+      expect(deadLettered).toEqual(fixture.deadLettered ?? []);
+      for (const id of deadLettered) expect(failed).not.toContain(id);
+      // Every valid delivery of the batch reaches the downstream function exactly once.
+      const deliveries = new Set(
+        event.Records.flatMap((record) => /"id":"([^"]+)"/.exec(record.body)?.[1] ?? []),
+      );
+      expect([...dispatched].sort()).toEqual([...deliveries].sort());
+      // Any other failure is a duplicate whose delivery another record processed (retried, then skipped).
+      for (const id of failed.filter((messageId) => !mustFail.includes(messageId))) {
+        const body = event.Records.find((record) => record.messageId === id)!.body;
+        expect(dispatched.some((delivery) => body.includes(`"id":"${delivery}"`))).toBe(true);
+      }
+    },
+  );
 });

@@ -1,5 +1,11 @@
 import type { Context, SQSRecord } from 'aws-lambda';
-import { BadRequestError, NotFoundError, ServiceUnavailableError } from '../../../src/errors';
+import {
+  AccessDeniedError,
+  BadRequestError,
+  NotFoundError,
+  ServiceUnavailableError,
+  ThrottledError,
+} from '../../../src/errors';
 import { parseWebhookArchive } from '../../../src/webhooks/archive';
 import type { WebhookDownstreamEvent } from '../../../src/webhooks/downstream-event';
 import { serialiseWebhookMessage, type WebhookMessage } from '../../../src/webhooks/message';
@@ -223,6 +229,20 @@ describe('createWebhookProcessor', () => {
     expect(invocations.map(({ target }) => target)).toEqual(['audit']);
   });
 
+  it('fails with a retryable failure before a non-retryable one, so the step a retry can fix is retried', async () => {
+    const { dispatch, invocations, processor } = setup();
+    const denied = new AccessDeniedError('denied', { service: 'Lambda', operation: 'Invoke' });
+    const throttled = new ThrottledError('throttled', { service: 'Lambda', operation: 'Invoke' });
+    // Routed to audit then prs: audit is denied (not retryable), prs throttled (retryable).
+    dispatch.mockRejectedValueOnce(denied).mockRejectedValueOnce(throttled);
+    const text = serialiseWebhookMessage(message());
+    await expect(processor(record(text), context)).rejects.toBe(throttled);
+    // The retry redoes both; prs now goes through and only the denied step is left to decide by.
+    dispatch.mockRejectedValueOnce(denied);
+    await expect(processor(record(text), context)).rejects.toBe(denied);
+    expect(invocations.map(({ target }) => target)).toEqual(['prs']);
+  });
+
   it('archives an unrouted delivery without invoking anything', async () => {
     const { objects, dispatch, processor } = setup([]);
     const outcome = await processor(record(serialiseWebhookMessage(message())), context);
@@ -242,7 +262,7 @@ describe('createWebhookProcessor', () => {
     expect(invocations[0]!.event.body).toBe('{"large":true}');
   });
 
-  it('fails (for retry, then the DLQ) when a claimed body is missing', async () => {
+  it('fails with a non-retryable NotFoundError (straight to the DLQ) when a claimed body is missing', async () => {
     const { processor } = setup();
     const claimed = message({ claim: { key: 'events/_claims/github/x.body', bytes: 1 } }, '');
     await expect(processor(record(serialiseWebhookMessage(claimed)), context)).rejects.toBeInstanceOf(
@@ -250,7 +270,7 @@ describe('createWebhookProcessor', () => {
     );
   });
 
-  it('fails a poison message that is not a webhook delivery', async () => {
+  it('fails a poison message that is not a webhook delivery with a non-retryable BadRequestError', async () => {
     const { processor, storage } = setup();
     await expect(processor(record('not a delivery'), context)).rejects.toBeInstanceOf(BadRequestError);
     expect(storage.put).not.toHaveBeenCalled();
