@@ -81,6 +81,17 @@ export interface Emulators extends EmulatorClients {
   stop(): Promise<void>;
 }
 
+/** An on-demand DynamoDB table keyed by the string attribute `id`, as serverless/resources.yml declares its tables. */
+export const idKeyedTable = (tableName: string): CfnResource => ({
+  Type: 'AWS::DynamoDB::Table',
+  Properties: {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+  },
+});
+
 /**
  * Starts the emulators as `npm start` does (S3 behind the stack's SigV4 proxy), on ports the OS picks.
  * Rejects, with nothing left running, when one cannot start.

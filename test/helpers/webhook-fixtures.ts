@@ -2,6 +2,7 @@ import type { APIGatewayProxyEventV2, SQSEvent } from 'aws-lambda';
 import { serialiseWebhookMessage, type WebhookMessageMeta } from '../../src/webhooks/message';
 import { signGenericHmac, signGithub, signStandard, signStripe } from '../../src/webhooks/signature/sign';
 import type { CfnResource } from '../../plugins/local-stack/provision';
+import { idKeyedTable } from './emulators';
 
 /** The test secrets of the fixture sources (the `.env.example` values). */
 export interface FixtureSecrets {
@@ -336,17 +337,6 @@ export function webhookFixtures(secrets: FixtureSecrets, nowSeconds: number): We
     },
   ];
 }
-
-/** An on-demand DynamoDB table keyed by the string attribute `id`, as serverless/resources.yml declares its tables. */
-export const idKeyedTable = (tableName: string): CfnResource => ({
-  Type: 'AWS::DynamoDB::Table',
-  Properties: {
-    TableName: tableName,
-    BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-    KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-  },
-});
 
 /**
  * The resources of the webhook pipeline (archive bucket, queue with its DLQ, idempotency table) declared
