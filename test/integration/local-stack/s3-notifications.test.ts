@@ -4,7 +4,7 @@ import type { S3Event } from 'aws-lambda';
 import { LocalStack } from '../../../plugins/local-stack/local-stack';
 import type { LocalLog } from '../../../plugins/local-stack/log';
 import type { EmulatorClients } from '../../../plugins/local-stack/emulator-clients';
-import { emulatorClientsOf } from '../../helpers/emulator-clients';
+import { clientsOfStack } from '../../helpers/emulators';
 import type { FunctionDefinition } from '../../../plugins/local-stack/service-model';
 import { eventually, inProcessInvoker, testSettings } from './support';
 
@@ -82,7 +82,7 @@ describe('S3 → Lambda notifications (real s3rver, in-process handlers)', () =>
       },
       { settings: await testSettings(), log, invoke: handlers.invoke, sqsWaitTimeSeconds: 1 },
     );
-    clients = emulatorClientsOf(stack.state!);
+    clients = clientsOfStack(stack.state!);
   });
 
   afterAll(async () => {

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import type { EmulatorClients } from '../../../plugins/local-stack/emulator-clients';
-import { emulatorClientsOf } from '../../helpers/emulator-clients';
+import { clientsOfStack } from '../../helpers/emulators';
 import { LocalStack } from '../../../plugins/local-stack/local-stack';
 import { silentLog } from '../../../plugins/local-stack/log';
 import type { CfnResource } from '../../../plugins/local-stack/provision';
@@ -129,7 +129,7 @@ describe('SQS event-source mappings (real fauxqs, in-process handlers)', () => {
         shellEnv: { POWERTOOLS_TRACE_ENABLED: 'from-the-shell' },
       },
     );
-    clients = emulatorClientsOf(stack.state!);
+    clients = clientsOfStack(stack.state!);
   });
 
   afterAll(async () => {
