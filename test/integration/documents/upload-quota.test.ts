@@ -148,7 +148,7 @@ describe('dynamoDbUploadQuota on dynalite', () => {
     const unreachable = new DynamoDBClient({
       region: 'us-east-1',
       endpoint: 'http://127.0.0.1:9', // discard port: nothing listens
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      credentials: aws.credentials,
       maxAttempts: 1,
     });
     try {
