@@ -23,7 +23,11 @@ import {
   type ProvisionedResources,
 } from '../../plugins/local-stack/provision';
 import { SqsEventSource } from '../../plugins/local-stack/sqs-event-source';
+import type { LocalStackSettings } from '../../plugins/local-stack/settings';
 import type { LocalStackState } from '../../plugins/local-stack/state';
+import { unusedPort } from '../../plugins/local-stack/unused-port';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const ALL_SERVICES: readonly EmulatorKind[] = ['s3', 'sqs', 'dynamodb'];
 
@@ -216,19 +220,19 @@ function mapQueue(
     functionName: 'harness-consumer',
     getRemainingTimeInMillis: () => 30_000,
   } as unknown as Context;
-  // A throw is reported as Lambda reports it, so the mapping leaves the whole batch on the queue.
-  const invoke: Invoker = async (_functionName, event) => {
-    const handler = idle.pop() ?? options.createHandler();
-    inFlight++;
-    try {
-      return { payload: await handler(event as SQSEvent, context) };
-    } catch (error) {
-      return { functionError: 'Unhandled', payload: { errorMessage: (error as Error).message } };
-    } finally {
-      inFlight--;
-      idle.push(handler);
-    }
-  };
+  // Each batch takes an idle instance or makes one; a throw is reported as Lambda reports it (inProcessInvoker).
+  const { invoke } = inProcessInvoker({
+    'harness-consumer': async (event) => {
+      const handler = idle.pop() ?? options.createHandler();
+      inFlight++;
+      try {
+        return await handler(event as SQSEvent, context);
+      } finally {
+        inFlight--;
+        idle.push(handler);
+      }
+    },
+  });
   const source = new SqsEventSource(
     {
       functionKey: 'consumer',
@@ -266,4 +270,60 @@ export function clientsOfStack(
     state.region,
     state.credentials,
   );
+}
+
+export type InProcessHandler = (event: unknown) => unknown;
+
+export interface RecordedInvocation {
+  functionName: string;
+  event: unknown;
+  at: number;
+}
+
+/**
+ * An Invoker that runs handlers in this process by function name, reporting a throw as Lambda does
+ * (`FunctionError: 'Unhandled'`), and records every invocation.
+ */
+export function inProcessInvoker(handlers: Record<string, InProcessHandler>) {
+  const invocations: RecordedInvocation[] = [];
+  const invoke: Invoker = async (functionName, event) => {
+    invocations.push({ functionName, event, at: Date.now() });
+    const handler = handlers[functionName];
+    if (!handler) throw new Error(`no handler for ${functionName}`);
+    try {
+      return { payload: await handler(event) };
+    } catch (error) {
+      return { functionError: 'Unhandled', payload: { errorMessage: (error as Error).message } };
+    }
+  };
+  return { invoke, invocations };
+}
+
+/** Settings for a whole LocalStack started in-process: free ports, its own state file, short async retry delays. */
+export async function localStackTestSettings(): Promise<LocalStackSettings> {
+  return {
+    ports: { s3: await unusedPort(), sqs: await unusedPort(), dynamodb: await unusedPort() },
+    stateFile: join(tmpdir(), `intake-it-${process.pid}-${Date.now()}.json`),
+    fixtures: false,
+    singleBuild: true,
+    asyncRetryDelaysMs: [50, 100],
+    functionConcurrency: 5,
+  };
+}
+
+type Truthy<T> = Exclude<T, undefined | null | false | 0 | ''>;
+
+/** Polls `probe` until it returns something truthy, or throws after `timeoutMs`. */
+export async function eventually<T>(
+  probe: () => T | Promise<T>,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<Truthy<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value as Truthy<T>;
+    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }

@@ -182,7 +182,7 @@ describe('health against the real emulators', () => {
       ).toBe(round);
     });
 
-    it('checks on every call with cacheSeconds 0', async () => {
+    it('checks the integrations again on every call when cacheSeconds is 0', async () => {
       const serve = routes(0);
       const once = await sentDuring(() => serve(event(integrationsTemplate), context));
       expect(await sentDuring(() => serve(event(integrationsTemplate), context))).toBe(once);

@@ -9,7 +9,7 @@ import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { LocalStack } from '../../../plugins/local-stack/local-stack';
 import { silentLog } from '../../../plugins/local-stack/log';
 import type { LocalStackSettings } from '../../../plugins/local-stack/settings';
-import { inProcessInvoker, testSettings } from './support';
+import { inProcessInvoker, localStackTestSettings } from '../../helpers/emulators';
 
 jest.setTimeout(30_000);
 
@@ -18,7 +18,7 @@ let stack: LocalStack;
 let settings: LocalStackSettings;
 
 beforeAll(async () => {
-  settings = await testSettings();
+  settings = await localStackTestSettings();
   stack = await LocalStack.start(
     {
       service: 'it',
