@@ -15,6 +15,8 @@ export interface AuthenticatedS3Options {
   dataDir?: string;
   /** Called with each S3 notification s3rver emits. */
   onS3Event?: (event: unknown) => void;
+  /** The proxy's clock for expiry and clock skew (tests). */
+  now?: () => Date;
 }
 
 /**
@@ -35,6 +37,7 @@ export async function startAuthenticatedS3(options: AuthenticatedS3Options): Pro
       targetEndpoint: s3rver.endpoint,
       accessKeys: options.accessKeys,
       region: options.region,
+      ...(options.now ? { now: options.now } : {}),
     });
     return {
       ...s3rver,

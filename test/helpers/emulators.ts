@@ -38,6 +38,8 @@ export interface StartEmulatorsOptions {
   dataDir?: string;
   /** Called with each S3 notification s3rver emits. */
   onS3Event?: (event: unknown) => void;
+  /** The S3 proxy's clock (policy and presigned-URL expiry, clock skew). */
+  s3Clock?: () => Date;
   region?: string;
 }
 
@@ -113,6 +115,7 @@ export async function startEmulators(options: StartEmulatorsOptions = {}): Promi
           region,
           ...(dataDir ? { dataDir } : {}),
           ...(options.onS3Event ? { onS3Event: options.onS3Event } : {}),
+          ...(options.s3Clock ? { now: options.s3Clock } : {}),
         })
       : startEmulator(kind, { port, ...(dataDir ? { dataDir } : {}) });
   };
