@@ -26,7 +26,7 @@ const base = {
   transformIgnorePatterns: [
     '/node_modules/(?!(@middy|file-type|strtok3|token-types|peek-readable|@tokenizer|@borewit|uint8array-extras|fauxqs)/)',
   ],
-  setupFiles: ['<rootDir>/test/helpers/quiet-env.ts'],
+  setupFiles: ['<rootDir>/test/helpers/quiet.ts'],
 };
 
 module.exports = {

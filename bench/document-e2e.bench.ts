@@ -11,8 +11,9 @@
  *   npx tsx bench/document-e2e.bench.ts [uploads=200]
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { clientsOfStack } from '../test/helpers/emulators';
 import { documentManifestKey } from '../src/documents/document-keys';
 import { startLocalStack } from '../test/helpers/local-stack-process';
 import { localToken } from '../test/helpers/local-tokens';
@@ -134,24 +135,12 @@ interface UploadOutcome {
 async function main(): Promise<void> {
   const stack = await startLocalStack();
   try {
-    const s3 = new S3Client({
-      region: stack.state.region,
-      endpoint: stack.state.emulators.s3.endpoint,
-      forcePathStyle: true,
-      credentials: stack.state.credentials,
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    });
+    const clients = clientsOfStack(stack.state);
+    const { s3, sqs } = clients;
     const bucket = stack.state.resources.buckets.find((item) => item.logicalId === 'DocumentsBucket')!.name;
     const api = `${stack.state.http.url}/documents`;
     const owner = 'bench';
     const token = await localToken(stack.state, { sub: owner });
-    const sqs = new SQSClient({
-      region: stack.state.region,
-      endpoint: stack.state.emulators.sqs.endpoint,
-      credentials: stack.state.credentials,
-      useQueueUrlAsEndpoint: false,
-    });
     const queueUrl = stack.state.resources.queues.find((item) => item.logicalId === 'DocumentsQueue')!.url;
     const processedEvents = new ProcessedEvents(sqs, queueUrl);
 
@@ -235,8 +224,7 @@ async function main(): Promise<void> {
     await runPool(CONCURRENCY, CONCURRENCY, (index) => uploadOne(files[UPLOADS + index]!));
     const outcomes = await runPool(UPLOADS, CONCURRENCY, (index) => uploadOne(files[index]!));
     await processedEvents.stop();
-    s3.destroy();
-    sqs.destroy();
+    clients.destroy();
 
     const latencies = outcomes
       .filter((o) => Number.isFinite(o.uploadToManifestMs))

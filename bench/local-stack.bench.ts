@@ -13,8 +13,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { clientsOfStack } from '../test/helpers/emulators';
 import { parseFixtureLine } from '../test/fixtures/functions/fixture-line';
 import { startLocalStack } from '../test/helpers/local-stack-process';
 import { writeBenchResult } from './lib/results';
@@ -85,21 +86,8 @@ async function main(): Promise<void> {
     await waitForHealth(httpUrl, spawned + 60_000);
     const startupMs = Date.now() - spawned;
 
-    const region = stack.state.region;
-    const s3 = new S3Client({
-      region,
-      credentials: stack.state.credentials,
-      endpoint: stack.state.emulators.s3.endpoint,
-      forcePathStyle: true,
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    });
-    const sqs = new SQSClient({
-      region,
-      credentials: stack.state.credentials,
-      endpoint: stack.state.emulators.sqs.endpoint,
-      useQueueUrlAsEndpoint: false,
-    });
+    const clients = clientsOfStack(stack.state);
+    const { s3, sqs } = clients;
     const bucket = stack.state.resources.buckets.find((b) => b.logicalId === 'DocumentsBucket')?.name;
     const queueUrl = stack.state.resources.queues.find((q) => q.logicalId === 'FixtureQueue')?.url;
     if (!bucket || !queueUrl)
@@ -116,8 +104,7 @@ async function main(): Promise<void> {
       );
       return sent.MessageId!;
     });
-    s3.destroy();
-    sqs.destroy();
+    clients.destroy();
 
     const s3Median = median(s3Run.deliveryMs);
     const sqsMedian = median(sqsRun.deliveryMs);

@@ -1,7 +1,7 @@
 /**
  * Storage library overhead (issue 5 figure): `put` / `getBytes` of 1 KB and 1 MB objects through
  * S3ObjectStorage against bare SDK v3 calls (PutObjectCommand, GetObjectCommand + transformToByteArray)
- * on the same s3rver, client and keys (both sides of a pair write, then read, the same key, so object
+ * on the same local S3 (s3rver behind the local stack's SigV4 proxy, from the test harness), client and keys (both sides of a pair write, then read, the same key, so object
  * placement in the emulator cannot favour one). Calls interleave in pairs, the side going first alternating,
  * so drift on the shared machine hits both alike; the figure is the speed ratio (library ÷ bare) with the
  * order bias inside a pair cancelled (see compare). Target ≥ 0.9× for each. Talks only to 127.0.0.1; stops the emulator.
@@ -12,7 +12,7 @@ import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, type S3Client 
 import { randomBytes } from 'node:crypto';
 import { createS3Client } from '../src/aws/clients';
 import { S3ObjectStorage } from '../src/aws/storage';
-import { startEmulator } from '../plugins/local-stack/emulator-process';
+import { startEmulators } from '../test/helpers/emulators';
 import { writeBenchResult } from './lib/results';
 import { median, round2 } from './lib/stats';
 
@@ -70,11 +70,8 @@ async function compare(bare: Operation, library: Operation, pairs: number) {
 }
 
 async function main(): Promise<void> {
-  const emulator = await startEmulator('s3', { port: 20_000 + Math.floor(Math.random() * 40_000) });
-  const client: S3Client = createS3Client(
-    { credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } },
-    { AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL_S3: emulator.endpoint },
-  );
+  const aws = await startEmulators({ services: ['s3'] });
+  const client: S3Client = createS3Client({ credentials: aws.credentials }, aws.env);
   try {
     const Bucket = 'intake-bench-storage';
     await client.send(new CreateBucketCommand({ Bucket }));
@@ -129,11 +126,11 @@ async function main(): Promise<void> {
       figures,
       targets,
       pass,
-      `library vs bare SDK on s3rver: ${summary} (target ≥ ${TARGET_RATIO}×)`,
+      `library vs bare SDK on the local S3: ${summary} (target ≥ ${TARGET_RATIO}×)`,
     );
   } finally {
     client.destroy();
-    await emulator.stop();
+    await aws.stop();
   }
 }
 

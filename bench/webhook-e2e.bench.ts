@@ -23,9 +23,10 @@
  */
 import '../test/helpers/quiet';
 import { availableParallelism } from 'node:os';
-import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { clientsOfStack } from '../test/helpers/emulators';
 import { contentDeliveryId } from '../src/webhooks/delivery';
 import { serialiseWebhookMessage } from '../src/webhooks/message';
 import { FIXTURE_LINE_PREFIX, parseFixtureLine } from '../test/fixtures/functions/fixture-line';
@@ -222,20 +223,9 @@ async function opsPerSecond(count: number, op: (index: number) => Promise<unknow
 
 /** The emulators' write rates, measured the way the worker uses them (same endpoints, same table/bucket). */
 async function emulatorCapacity(stack: LocalStackProcess) {
-  const { emulators, resources, credentials } = stack.state;
-  const dynamoDb = new DynamoDBClient({
-    region: 'us-east-1',
-    endpoint: emulators.dynamodb.endpoint,
-    credentials,
-  });
-  const s3 = new S3Client({
-    region: 'us-east-1',
-    endpoint: emulators.s3.endpoint,
-    credentials,
-    forcePathStyle: true,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  const { resources } = stack.state;
+  const clients = clientsOfStack(stack.state);
+  const { dynamodb: dynamoDb, s3 } = clients;
   const table = resources.tables.find((candidate) => candidate.logicalId === 'IdempotencyTable')!.name;
   const bucket = resources.buckets.find((candidate) => candidate.logicalId === 'DocumentsBucket')!.name;
   const stamp = Date.now();
@@ -262,8 +252,7 @@ async function emulatorCapacity(stack: LocalStackProcess) {
     );
     return { dynamoDbPuts, s3Puts, bound: round2(Math.min(s3Puts, dynamoDbPuts / 2)) };
   } finally {
-    dynamoDb.destroy();
-    s3.destroy();
+    clients.destroy();
   }
 }
 
@@ -273,12 +262,8 @@ async function main(): Promise<void> {
     env: { WEBHOOK_SECRET_GITHUB: secret, POWERTOOLS_LOG_LEVEL: 'WARN' },
     timeoutMs: 120_000,
   });
-  const sqs = new SQSClient({
-    region: 'us-east-1',
-    endpoint: stack.state.emulators.sqs.endpoint,
-    useQueueUrlAsEndpoint: false,
-    credentials: stack.state.credentials,
-  });
+  const clients = clientsOfStack(stack.state);
+  const { sqs } = clients;
   try {
     await warmUp(stack, STEADY_RATE);
     const steady = await measureLatency(stack, STEADY_RATE);
@@ -336,7 +321,7 @@ async function main(): Promise<void> {
       `${RATE}/s for ${SECONDS}s: POST→downstream p50 ${latency.p50} ms, p99 ${latency.p99} ms (${latency.delivered}/${latency.sent} delivered); at ${STEADY_RATE}/s: p50 ${steady.p50} ms, p99 ${steady.p99} ms, ${steady.cpuMsTotal} ms CPU per delivery → at most ${cpuBound}/s on ${cores} cores; drain ${BACKLOG}: ${webhooks.perSecond}/s vs no-op ${noop.perSecond}/s = ${drainRatio}× (emulator bound ${capacity.bound}/s = ${figures.drain_bound_ratio}×)`,
     );
   } finally {
-    sqs.destroy();
+    clients.destroy();
     await stack.stop();
   }
 }

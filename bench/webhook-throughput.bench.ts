@@ -15,10 +15,12 @@
  *   npx tsx bench/webhook-throughput.bench.ts [seconds per round = 8] [rounds = 3]
  */
 import '../test/helpers/quiet';
-import { CreateQueueCommand, DeleteQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, DeleteQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import autocannon from 'autocannon';
 import { signGithub } from '../src/webhooks/signature/sign';
 import { startLocalStack } from '../test/helpers/local-stack-process';
+import { clientsOfStack } from '../test/helpers/emulators';
+import type { LocalStackState } from '../plugins/local-stack/state';
 import { measureStackCpu } from './lib/process-cpu';
 import { writeBenchResult } from './lib/results';
 import { median, round2 } from './lib/stats';
@@ -49,13 +51,9 @@ async function requestsPerSecond(
 }
 
 /** SendMessage/s of the stack's SQS emulator, CONNECTIONS at a time, on a queue made for the purpose. */
-async function queueSendsPerSecond(endpoint: string, body: string): Promise<number> {
-  const sqs = new SQSClient({
-    region: 'us-east-1',
-    endpoint,
-    useQueueUrlAsEndpoint: false,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+async function queueSendsPerSecond(state: LocalStackState, body: string): Promise<number> {
+  const clients = clientsOfStack(state);
+  const { sqs } = clients;
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `bench-capacity-${Date.now()}` }));
   try {
     const count = 2000;
@@ -69,7 +67,7 @@ async function queueSendsPerSecond(endpoint: string, body: string): Promise<numb
     return round2(count / ((Date.now() - started) / 1000));
   } finally {
     await sqs.send(new DeleteQueueCommand({ QueueUrl }));
-    sqs.destroy();
+    clients.destroy();
   }
 }
 
@@ -124,7 +122,7 @@ async function main(): Promise<void> {
       receive.push(ours.rps);
       ratios.push(ours.rps / base.rps);
     }
-    const queueSends = await queueSendsPerSecond(stack.state.emulators.sqs.endpoint, body);
+    const queueSends = await queueSendsPerSecond(stack.state, body);
     const ratio = round2(median(ratios));
     const figures = {
       receive_rps: round2(median(receive)),

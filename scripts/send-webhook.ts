@@ -18,6 +18,7 @@ import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { createS3Client } from '../src/aws/clients';
 import { clientEnvironment, clientOverrides } from './lib/ops-cli';
 import { resolveOpsTarget } from './lib/ops-target';
+import { findRunningStackState, stateFilePath } from '../plugins/local-stack/state';
 import { contentDeliveryId } from '../src/webhooks/delivery';
 import { archiveKey } from '../src/webhooks/object-keys';
 import { signGenericHmac, signGithub, signStandard, signStripe } from '../src/webhooks/signature/sign';
@@ -221,11 +222,8 @@ export function baseUrl(
   dir: string = serviceDir,
 ): string {
   if (explicit !== undefined) return explicit;
-  const stateFile = env.INTAKE_STATE_FILE || join(dir, '.intake', 'local-stack.json');
-  if (existsSync(stateFile)) {
-    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { http?: { url?: string } };
-    if (state.http?.url) return state.http.url;
-  }
+  const state = findRunningStackState(stateFilePath(env, dir));
+  if (state) return state.http.url;
   return `http://127.0.0.1:${env.INTAKE_HTTP_PORT || '3000'}`;
 }
 

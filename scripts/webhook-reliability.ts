@@ -3,7 +3,7 @@
  * sends and downstream invokes fail (injected). Checks that every delivery answered 2xx is archived exactly
  * once and invoked downstream exactly once, that every 5xx delivery succeeds on retry, and that none is
  * lost. Real sockets on 127.0.0.1 only: the receiver behind a local HTTP server, fauxqs, s3rver, dynalite;
- * the worker polls like Lambda's event source mapping. Bounded: it gives up after --timeout seconds.
+ * the worker is driven by the local stack's SQS event-source mapping. Bounded: it gives up after --timeout seconds.
  *
  *   npx tsx scripts/webhook-reliability.ts                      # full size: 5000 deliveries
  *   npx tsx scripts/webhook-reliability.ts --deliveries 500     # CI size
@@ -29,9 +29,9 @@ import { signGithub } from '../src/webhooks/signature/sign';
 import { createSigningKeyResolver } from '../src/webhooks/signing-keys';
 import { loadWebhookSources } from '../src/webhooks/sources';
 import { sqsMessageSender } from '../src/webhooks/sqs-sender';
-import { startEmulatedAws } from '../test/helpers/emulated-aws';
+import { startEmulators } from '../test/helpers/emulators';
 import { serveHttpHandler } from '../test/helpers/http-server';
-import { pollQueue } from '../test/helpers/queue-poller';
+import { webhookPipelineResources } from '../test/helpers/webhook-fixtures';
 import { writeBenchResult } from '../bench/lib/results';
 
 const { values } = parseArgs({
@@ -52,12 +52,15 @@ const secret = 'reliability secret';
 
 async function main(): Promise<void> {
   // maxReceiveCount high: injected failures are transient here, nothing should reach the DLQ.
-  const aws = await startEmulatedAws({ visibilityTimeoutSeconds: 2, maxReceiveCount: 50 });
+  const resources = webhookPipelineResources({ visibilityTimeoutSeconds: 2, maxReceiveCount: 50 });
+  const aws = await startEmulators();
+  await aws.provision(resources.declared);
+  const queue = aws.queue(resources.queue);
   const counts = { sendFailuresInjected: 0, invokeFailuresInjected: 0 };
   const archivePuts = new Map<string, number>();
   const invoked = new Map<string, number>();
-  const store = s3TextStore(aws.s3, aws.bucket);
-  const send = sqsMessageSender(aws.sqs, aws.queueUrl);
+  const store = s3TextStore(aws.s3, resources.bucket);
+  const send = sqsMessageSender(aws.sqs, queue.url);
 
   const receiver = httpHandler(
     createWebhookReceiver({
@@ -81,7 +84,7 @@ async function main(): Promise<void> {
   const trace = new Map<string, string[]>();
   const note = (id: string, what: string) => trace.set(id, [...(trace.get(id) ?? []), what]);
   const processRecord = createWebhookProcessor({
-    bucket: aws.bucket,
+    bucket: resources.bucket,
     storage: {
       get: (key) => store.get(key),
       put: async (key, text, contentType) => {
@@ -101,7 +104,7 @@ async function main(): Promise<void> {
       const { id } = JSON.parse(payload) as { id: string };
       invoked.set(id, (invoked.get(id) ?? 0) + 1);
     },
-    guards: dynamoDbDeliveryGuards({ tableName: aws.table, client: aws.dynamoDb }),
+    guards: dynamoDbDeliveryGuards({ tableName: resources.table, client: aws.dynamodb }),
   });
   const worker = () =>
     sqsBatchHandler(
@@ -119,7 +122,7 @@ async function main(): Promise<void> {
       { deadLetter: sqsDeadLetterQueue(aws.sqs, aws.dlqUrl) },
     );
   const http = await serveHttpHandler(receiver);
-  const poller = pollQueue({ sqs: aws.sqs, queueUrl: aws.queueUrl, createHandler: worker, pollers: 4 });
+  const poller = aws.mapQueue({ queue, createHandler: worker, concurrency: 4 });
 
   // The plan: unique deliveries, 10% of them sent a second time (a provider's resend), shuffled.
   // GitHub signs only the body: intake's delivery id is its content id; X-GitHub-Delivery is for tracing.
@@ -184,7 +187,11 @@ async function main(): Promise<void> {
   let token: string | undefined;
   do {
     const page = await aws.s3.send(
-      new ListObjectsV2Command({ Bucket: aws.bucket, Prefix: 'events/github/', ContinuationToken: token }),
+      new ListObjectsV2Command({
+        Bucket: resources.bucket,
+        Prefix: 'events/github/',
+        ContinuationToken: token,
+      }),
     );
     archivedObjects += page.KeyCount ?? 0;
     token = page.NextContinuationToken;

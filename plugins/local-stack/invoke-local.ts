@@ -4,7 +4,6 @@
  * names and URLs `npm start` gives the same resources, and handlers reach the emulators of a running
  * stack (or, when none runs, the default ports, where every call fails fast).
  */
-import { existsSync, readFileSync } from 'node:fs';
 import type { LocalEndpoints } from './handler-environment';
 import { localHandlerEnvironment } from './handler-environment';
 import type { LocalResourceValues } from './intrinsics';
@@ -24,6 +23,7 @@ import type { HandlerEnvironments } from './service-model';
 import { functionResourceValues, localizeEnvironments } from './service-model';
 import type { LocalStackSettings } from './settings';
 import type { LocalStackState } from './state';
+import { findRunningStackState } from './state';
 
 /** The account id the emulators put in ARNs (fauxqs and dynalite both default to it). */
 const EMULATOR_ACCOUNT_ID = '000000000000';
@@ -52,36 +52,6 @@ export interface PreparedInvoke {
   endpoints: LocalEndpoints;
   /** Variables to put in the framework's own process before it looks for credentials. */
   processEnv: Record<string, string>;
-}
-
-function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it runs, under another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/**
- * The state of a running local stack of `stage`, from its state file; undefined when there is none,
- * when it cannot be read, when it belongs to another stage or when its process has gone (a stack
- * killed with SIGKILL leaves its file behind).
- */
-export function readRunningStackState(
-  path: string,
-  stage: string,
-  isAlive: (pid: number) => boolean = processIsAlive,
-): LocalStackState | undefined {
-  if (!existsSync(path)) return undefined;
-  try {
-    const state = JSON.parse(readFileSync(path, 'utf8')) as LocalStackState;
-    if (state.stage !== stage || !Number.isInteger(state.pid) || !isAlive(state.pid)) return undefined;
-    return state;
-  } catch {
-    return undefined;
-  }
 }
 
 /** `Ref`/`Fn::GetAtt` values of the resources a running stack created (from its state file). */
@@ -143,7 +113,10 @@ export function prepareLocalInvoke(view: InvokeLocalView, options: InvokeLocalOp
     region: view.region,
     accountId: EMULATOR_ACCOUNT_ID,
   };
-  const state = readRunningStackState(settings.stateFile, view.stage, options.isAlive);
+  const state = findRunningStackState(settings.stateFile, {
+    stage: view.stage,
+    ...(options.isAlive ? { isAlive: options.isAlive } : {}),
+  });
   const endpoints: LocalEndpoints = state
     ? {
         s3: state.emulators.s3.endpoint,

@@ -1,4 +1,5 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { LOCAL_CREDENTIALS } from './handler-environment';
 
 /** The outcome of one synchronous invoke: the handler's result, or its error under `functionError`. */
 export interface InvocationResult {
@@ -31,7 +32,7 @@ export function createOfflineInvoker(endpoint: string, region: string): Invoker 
   const client = new LambdaClient({
     endpoint,
     region,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    credentials: { ...LOCAL_CREDENTIALS },
     maxAttempts: 1,
   });
   return async (functionName, event) => {

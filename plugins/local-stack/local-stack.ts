@@ -5,9 +5,8 @@ import { createEmulatorClients } from './emulator-clients';
 import type { EmulatorKind, RunningEmulator } from './emulator-process';
 import { EmulatorStartError, startEmulator } from './emulator-process';
 import { handlerCredentials, LOCAL_CREDENTIALS } from './handler-environment';
-import { startS3PostPolicyProxy } from './s3-post-policy';
+import { startAuthenticatedS3 } from './authenticated-s3';
 import type { PostCredentials } from './s3-post-policy/post-signature';
-import { unusedPort } from './unused-port';
 import type { Invoker } from './invoker';
 import { createOfflineInvoker } from './invoker';
 import { startLocalLambdaApi, type LocalLambdaApi } from './lambda-api';
@@ -177,16 +176,9 @@ export class LocalStack {
     if (failure) throw failure.reason;
   }
 
-  private startPlainEmulator(
-    kind: EmulatorKind,
-    port = this.options.settings.ports[kind],
-  ): Promise<RunningEmulator> {
-    const { dataDir } = this.options.settings;
-    return startEmulator(kind, {
-      port,
-      ...(dataDir ? { dataDir } : {}),
-      ...(kind === 's3' ? { onS3Event: (event: unknown) => this.onS3Event(event) } : {}),
-    });
+  private startPlainEmulator(kind: EmulatorKind): Promise<RunningEmulator> {
+    const { dataDir, ports } = this.options.settings;
+    return startEmulator(kind, { port: ports[kind], ...(dataDir ? { dataDir } : {}) });
   }
 
   /**
@@ -200,40 +192,16 @@ export class LocalStack {
       : [LOCAL_CREDENTIALS, inherited];
   }
 
-  /**
-   * s3rver checks no signature and stores any presigned POST unchecked, so clients reach it through the POST-policy proxy
-   * (plugins/local-stack/s3-post-policy), which listens on the public S3 port and authenticates every request and
-   * checks uploads as AWS does.
-   */
-  private async startS3(): Promise<RunningEmulator> {
-    const publicPort = this.options.settings.ports.s3;
-    const s3rver = await this.startPlainEmulator('s3', await unusedPort());
-    try {
-      const proxy = await startS3PostPolicyProxy({
-        listenPort: publicPort,
-        targetEndpoint: s3rver.endpoint,
-        accessKeys: this.accessKeys(),
-        region: this.view.region,
-      });
-      return {
-        ...s3rver,
-        port: proxy.port,
-        endpoint: proxy.endpoint,
-        postPolicy: 'enforced',
-        stop: async () => {
-          await proxy.stop();
-          await s3rver.stop();
-        },
-      };
-    } catch (error) {
-      await s3rver.stop();
-      const inUse = (error as { code?: string }).code === 'EADDRINUSE';
-      throw new EmulatorStartError(
-        's3',
-        publicPort,
-        inUse ? `port ${publicPort} is already in use` : String(error),
-      );
-    }
+  /** The public S3: s3rver behind the SigV4/POST-policy proxy (authenticated-s3.ts). */
+  private startS3(): Promise<RunningEmulator> {
+    const { dataDir, ports } = this.options.settings;
+    return startAuthenticatedS3({
+      port: ports.s3,
+      accessKeys: this.accessKeys(),
+      region: this.view.region,
+      ...(dataDir ? { dataDir } : {}),
+      onS3Event: (event: unknown) => this.onS3Event(event),
+    });
   }
 
   private async wire(): Promise<void> {

@@ -1,4 +1,5 @@
 import { isAbsolute, join } from 'node:path';
+import { stateFilePath } from './state';
 
 /** Where and how the local stack runs, read from INTAKE_* variables (documented in docs/local-development.md). */
 export interface LocalStackSettings {
@@ -90,7 +91,7 @@ export function readLocalStackSettings(env: NodeJS.ProcessEnv, serviceDir: strin
       issuer: port(env, 'issuer'),
     },
     ...(env.INTAKE_DATA_DIR ? { dataDir: path(env.INTAKE_DATA_DIR) } : {}),
-    stateFile: path(env.INTAKE_STATE_FILE || join('.intake', 'local-stack.json')),
+    stateFile: stateFilePath(env, serviceDir),
     fixtures: env.INTAKE_FIXTURES === 'true',
     singleBuild: env.INTAKE_SINGLE_BUILD !== 'false',
     asyncRetryDelaysMs: delays(env.INTAKE_ASYNC_RETRY_DELAYS_MS),

@@ -1,5 +1,5 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
 import type { LocalIssuerEndpoints } from './auth/local-issuer';
 import type { ProvisionedBucket, ProvisionedQueue, ProvisionedTable } from './provision';
 import type { S3Subscription } from './s3-event';
@@ -39,6 +39,79 @@ export interface LocalStackState {
   auth: LocalIssuerEndpoints | null;
   resources: { buckets: ProvisionedBucket[]; queues: ProvisionedQueue[]; tables: ProvisionedTable[] };
   mappings: { s3: S3Subscription[]; sqs: SqsMapping[] };
+}
+
+/** Where the state file is: INTAKE_STATE_FILE (relative to `serviceDir`), else `.intake/local-stack.json`. */
+export function stateFilePath(env: NodeJS.ProcessEnv, serviceDir: string): string {
+  const path = env.INTAKE_STATE_FILE || join('.intake', 'local-stack.json');
+  return isAbsolute(path) ? path : join(serviceDir, path);
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, under another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export interface StateFileOptions {
+  /** The stage whose stack is wanted ('local' unless said otherwise). */
+  stage?: string;
+  /** Whether a process still runs (tests replace it). */
+  isAlive?: (pid: number) => boolean;
+}
+
+/**
+ * The state of the running local stack of `stage` in the file at `path`; undefined when there is none,
+ * when it cannot be read, when it belongs to another stage or when its process has gone (a stack
+ * killed with SIGKILL leaves its file behind). The one place that reads the state file.
+ */
+export function findRunningStackState(
+  path: string,
+  { stage = 'local', isAlive = processIsAlive }: StateFileOptions = {},
+): LocalStackState | undefined {
+  if (!existsSync(path)) return undefined;
+  try {
+    const state = JSON.parse(readFileSync(path, 'utf8')) as LocalStackState;
+    if (state.stage !== stage || !Number.isInteger(state.pid) || !isAlive(state.pid)) return undefined;
+    return state;
+  } catch {
+    return undefined;
+  }
+}
+
+/** No usable local stack: none runs, or the one that runs is too old for the tool. Its message is the one line to show. */
+export class LocalStackNotRunningError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LocalStackNotRunningError';
+  }
+}
+
+/**
+ * The state of the running `npm start` stack (INTAKE_STATE_FILE, default `.intake/local-stack.json`) for
+ * tools that need one: throws a LocalStackNotRunningError saying to start it when none runs, or to
+ * restart it when it was written by an older stack (no `credentials`).
+ */
+export function readRunningStackState(
+  env: NodeJS.ProcessEnv,
+  serviceDir: string,
+  options: StateFileOptions = {},
+): LocalStackState {
+  const path = stateFilePath(env, serviceDir);
+  const state = findRunningStackState(path, options);
+  if (!state)
+    throw new LocalStackNotRunningError(
+      `no local stack is running (no live ${path}): start it with \`npm start\``,
+    );
+  if (!state.credentials)
+    throw new LocalStackNotRunningError(
+      `${path} names no credentials: it was written by an older local stack; restart it with \`npm start\``,
+    );
+  return state;
 }
 
 /** Writes the state file atomically (a reader never sees half a file). */

@@ -1,5 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
-import type { LocalStackState } from '../../plugins/local-stack/state';
+import { readRunningStackState } from '../../plugins/local-stack/state';
 
 /** Where the operations scripts act: the webhooks queue, its DLQ, the archive bucket, and local endpoints. */
 export interface OpsTarget {
@@ -36,17 +35,7 @@ export function resolveOpsTarget(stage: string, env: NodeJS.ProcessEnv, serviceD
       ...(env.DOCUMENTS_BUCKET ? { bucket: env.DOCUMENTS_BUCKET } : {}),
     };
   }
-  const stateFile = env.INTAKE_STATE_FILE || `${serviceDir}/.intake/local-stack.json`;
-  if (!existsSync(stateFile))
-    throw new Error(
-      `No local stack is running (no ${stateFile}): start it with \`npm start\`, or pass --stage <stage>`,
-    );
-  const state = JSON.parse(readFileSync(stateFile, 'utf8')) as Partial<LocalStackState> &
-    Omit<LocalStackState, 'credentials'>;
-  if (!state.credentials)
-    throw new Error(
-      `${stateFile} names no credentials: it was written by an older local stack; restart it with \`npm start\``,
-    );
+  const state = readRunningStackState(env, serviceDir);
   const queue = (logicalId: string) =>
     state.resources.queues.find((candidate) => candidate.logicalId === logicalId);
   const bucket = state.resources.buckets.find((candidate) => candidate.logicalId === 'DocumentsBucket');

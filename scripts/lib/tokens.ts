@@ -3,9 +3,7 @@
  * local stack's OIDC issuer (its state file names it), or from a deployed stage's OAuth2 token endpoint
  * with the client-credentials grant.
  */
-import { join } from 'node:path';
-import { readRunningStackState } from '../../plugins/local-stack/invoke-local';
-import type { LocalStackState } from '../../plugins/local-stack/state';
+import { readRunningStackState } from '../../plugins/local-stack/state';
 
 export interface LocalTokenRequest {
   sub: string;
@@ -14,15 +12,6 @@ export interface LocalTokenRequest {
   ttlSeconds?: number;
   /** Extra claims (a tenant claim…); the issuer refuses the ones it sets itself (iss, aud, exp…). */
   claims?: Record<string, unknown>;
-}
-
-/** The running `npm start` stack (INTAKE_STATE_FILE, default .intake/local-stack.json); throws one line when none runs. */
-export function runningLocalStack(env: NodeJS.ProcessEnv, serviceDir: string): LocalStackState {
-  const stateFile = env.INTAKE_STATE_FILE || join(serviceDir, '.intake', 'local-stack.json');
-  const state = readRunningStackState(stateFile, 'local');
-  if (!state)
-    throw new Error(`no local stack is running (no live ${stateFile}): start it with \`npm start\``);
-  return state;
 }
 
 /** `POST <tokenEndpoint>` of the local issuer; resolves with the access token, throws with the issuer's answer. */
@@ -44,7 +33,7 @@ export async function localStackToken(
   env: NodeJS.ProcessEnv,
   serviceDir: string,
 ): Promise<string> {
-  const state = runningLocalStack(env, serviceDir);
+  const state = readRunningStackState(env, serviceDir);
   if (!state.auth)
     throw new Error('the running local stack has no OIDC issuer (no route has a JWT authorizer)');
   return requestLocalToken(state.auth.tokenEndpoint, request);

@@ -5,7 +5,7 @@
  */
 import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
-import { emulatorClientsOf } from '../helpers/emulator-clients';
+import { clientsOfStack } from '../helpers/emulators';
 import { startLocalStack, type LocalStackProcess } from '../helpers/local-stack-process';
 import { localToken } from '../helpers/local-tokens';
 import { makePdf, makePng } from '../unit/documents/document-fixtures';
@@ -105,7 +105,7 @@ describe('documents through npm start', () => {
     const evil = Buffer.from('EVIL replaced!!');
     expect((await uploadAsBrowser(created, evil, 'contract.pdf')).status).toBe(204);
     // The processor refuses the later version by deleting it from the inbox: wait until it has.
-    const clients = emulatorClientsOf(stack.state);
+    const clients = clientsOfStack(stack.state);
     const bucket = stack.state.resources.buckets.find((b) => b.logicalId === 'DocumentsBucket')!.name;
     const keysUnder = async (prefix: string) =>
       (
@@ -195,7 +195,7 @@ describe('documents through npm start', () => {
     // The uploaded object itself leaves uploads/ (moved right after the manifest is written).
     const [bucket] = stack.state.resources.buckets;
     // Asked with the stack's credentials: the local S3, as AWS, answers an unsigned request 403.
-    const clients = emulatorClientsOf(stack.state);
+    const clients = clientsOfStack(stack.state);
     const uploadStatus = async () => {
       try {
         await clients.s3.send(

@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { EmulatorClients } from '../../plugins/local-stack/emulator-clients';
-import { emulatorClientsOf } from '../helpers/emulator-clients';
+import { clientsOfStack } from '../helpers/emulators';
 import { parseFixtureLine } from '../fixtures/functions/fixture-line';
 import { startLocalStack, type LocalStackProcess } from '../helpers/local-stack-process';
 import { localToken } from '../helpers/local-tokens';
@@ -76,7 +76,7 @@ describe('npm start (the whole local stack, over real sockets)', () => {
       fixtures: true,
       env: { INTAKE_FUNCTION_CONCURRENCY: '2', HEALTH_CACHE_SECONDS: '0' },
     });
-    clients = emulatorClientsOf(stack.state);
+    clients = clientsOfStack(stack.state);
   });
 
   afterAll(async () => {

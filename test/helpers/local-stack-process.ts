@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { LocalStackState } from '../../plugins/local-stack/state';
+import { findRunningStackState, type LocalStackState } from '../../plugins/local-stack/state';
 import { unusedPort } from '../../plugins/local-stack/unused-port';
 
 export interface StartLocalStackOptions {
@@ -164,8 +164,7 @@ export async function startLocalStack(options: StartLocalStackOptions = {}): Pro
   const deadline = startedAt + (options.timeoutMs ?? 60_000);
   let state: LocalStackState | undefined;
   while (Date.now() < deadline && !hasExited) {
-    if (!state && existsSync(stateFile))
-      state = JSON.parse(readFileSync(stateFile, 'utf8')) as LocalStackState;
+    state ??= findRunningStackState(stateFile);
     if (state && (await httpAnswers(state.http.url))) break;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

@@ -1,6 +1,8 @@
 import type { APIGatewayProxyEventV2, SQSEvent } from 'aws-lambda';
 import { serialiseWebhookMessage, type WebhookMessageMeta } from '../../src/webhooks/message';
 import { signGenericHmac, signGithub, signStandard, signStripe } from '../../src/webhooks/signature/sign';
+import type { CfnResource } from '../../plugins/local-stack/provision';
+import { idKeyedTable } from './emulators';
 
 /** The test secrets of the fixture sources (the `.env.example` values). */
 export interface FixtureSecrets {
@@ -338,4 +340,36 @@ export function webhookFixtures(secrets: FixtureSecrets, nowSeconds: number): We
       timeBound: false,
     },
   ];
+}
+
+/**
+ * The resources of the webhook pipeline (archive bucket, queue with its DLQ, idempotency table) declared
+ * as serverless/resources.yml declares them, for the harness to provision; with their names and logical ids.
+ */
+export function webhookPipelineResources(options: {
+  visibilityTimeoutSeconds: number;
+  maxReceiveCount: number;
+}) {
+  const bucket = 'intake-test-documents';
+  const table = 'intake-test-idempotency';
+  const declared: Record<string, CfnResource> = {
+    DocumentsBucket: { Type: 'AWS::S3::Bucket', Properties: { BucketName: bucket } },
+    WebhooksDeadLetterQueue: {
+      Type: 'AWS::SQS::Queue',
+      Properties: { QueueName: 'intake-test-webhooks-dlq' },
+    },
+    WebhooksQueue: {
+      Type: 'AWS::SQS::Queue',
+      Properties: {
+        QueueName: 'intake-test-webhooks',
+        VisibilityTimeout: options.visibilityTimeoutSeconds,
+        RedrivePolicy: {
+          deadLetterTargetArn: { 'Fn::GetAtt': ['WebhooksDeadLetterQueue', 'Arn'] },
+          maxReceiveCount: options.maxReceiveCount,
+        },
+      },
+    },
+    IdempotencyTable: idKeyedTable(table),
+  };
+  return { declared, bucket, table, queue: 'WebhooksQueue', deadLetterQueue: 'WebhooksDeadLetterQueue' };
 }

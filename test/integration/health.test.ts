@@ -1,6 +1,4 @@
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand } from '@aws-sdk/client-s3';
-import { CreateQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import {
   createDynamoDbClient,
   createLambdaClient,
@@ -12,34 +10,36 @@ import { createHealthHttpHandler } from '../../src/health/health-http';
 import { checkIntegrations, type HealthSettings } from '../../src/health/health-report';
 import healthTemplate from '../../events/health.json';
 import integrationsTemplate from '../../events/health-integrations.json';
-import { startEmulator, type RunningEmulator } from '../../plugins/local-stack/emulator-process';
+import { idKeyedTable, startEmulators, type Emulators } from '../helpers/emulators';
 
 jest.setTimeout(60_000);
 
 describe('health against the real emulators', () => {
-  let s3Emulator: RunningEmulator;
-  let sqsEmulator: RunningEmulator;
-  let dynamoDbEmulator: RunningEmulator;
+  let aws: Emulators;
   let deps: Parameters<typeof checkIntegrations>[0];
   let settings: HealthSettings;
   /** Requests the SDK clients actually sent to the emulators (counted by a middleware on each client). */
   let sent = 0;
 
   beforeAll(async () => {
-    [s3Emulator, sqsEmulator, dynamoDbEmulator] = await Promise.all([
-      startEmulator('s3', { port: 0 }),
-      startEmulator('sqs', { port: 0 }),
-      startEmulator('dynamodb', { port: 0 }),
-    ]);
-    const env = {
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_ENDPOINT_URL_S3: s3Emulator.endpoint,
-      AWS_ENDPOINT_URL_SQS: sqsEmulator.endpoint,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamoDbEmulator.endpoint,
-    };
-    const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+    aws = await startEmulators();
+    await aws.provision({
+      DocumentsBucket: { Type: 'AWS::S3::Bucket', Properties: { BucketName: 'intake-test-documents' } },
+      IdempotencyTable: idKeyedTable('intake-test-idempotency'),
+      ...Object.fromEntries(
+        [
+          'intake-test-webhooks',
+          'intake-test-webhooks-dlq',
+          'intake-test-documents',
+          'intake-test-documents-dlq',
+        ].map((QueueName) => [
+          QueueName.replace(/-/g, ''),
+          { Type: 'AWS::SQS::Queue', Properties: { QueueName } },
+        ]),
+      ),
+    });
+    // The shipped client factory, configured as a handler of `npm start` finds its environment.
+    const { credentials, env } = aws;
     deps = {
       s3: createS3Client({ credentials }, env),
       sqs: createSqsClient({ credentials }, env),
@@ -55,27 +55,17 @@ describe('health against the real emulators', () => {
         { step: 'finalizeRequest', name: 'countSent' },
       );
     }
-    const queueUrl = async (QueueName: string) =>
-      (await deps.sqs.send(new CreateQueueCommand({ QueueName }))).QueueUrl!;
-    await deps.s3.send(new CreateBucketCommand({ Bucket: 'intake-test-documents' }));
-    await deps.dynamoDb.send(
-      new CreateTableCommand({
-        TableName: 'intake-test-idempotency',
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      }),
-    );
+    const queueUrl = (QueueName: string) => aws.queue(QueueName.replace(/-/g, '')).url;
     settings = {
       bucket: 'intake-test-documents',
       queues: {
         webhooks: {
-          queueUrl: await queueUrl('intake-test-webhooks'),
-          dlqUrl: await queueUrl('intake-test-webhooks-dlq'),
+          queueUrl: queueUrl('intake-test-webhooks'),
+          dlqUrl: queueUrl('intake-test-webhooks-dlq'),
         },
         documents: {
-          queueUrl: await queueUrl('intake-test-documents'),
-          dlqUrl: await queueUrl('intake-test-documents-dlq'),
+          queueUrl: queueUrl('intake-test-documents'),
+          dlqUrl: queueUrl('intake-test-documents-dlq'),
         },
       },
       tableName: 'intake-test-idempotency',
@@ -92,7 +82,7 @@ describe('health against the real emulators', () => {
 
   afterAll(async () => {
     Object.values(deps ?? {}).forEach((client) => client.destroy());
-    await Promise.all([s3Emulator?.stop(), sqsEmulator?.stop(), dynamoDbEmulator?.stop()]);
+    await aws?.stop();
   });
 
   it('is ok when every emulator answers, with real queue depths', async () => {
@@ -192,7 +182,7 @@ describe('health against the real emulators', () => {
       ).toBe(round);
     });
 
-    it('checks on every call with cacheSeconds 0', async () => {
+    it('checks the integrations again on every call when cacheSeconds is 0', async () => {
       const serve = routes(0);
       const once = await sentDuring(() => serve(event(integrationsTemplate), context));
       expect(await sentDuring(() => serve(event(integrationsTemplate), context))).toBe(once);
@@ -201,7 +191,7 @@ describe('health against the real emulators', () => {
   });
 
   it('answers error naming sqs, within the timeout, once the SQS emulator is stopped', async () => {
-    await sqsEmulator.stop();
+    await aws.stopService('sqs');
     const started = Date.now();
     const report = await checkIntegrations(deps, settings);
     const elapsed = Date.now() - started;

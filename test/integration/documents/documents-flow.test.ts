@@ -1,12 +1,10 @@
 /**
- * The documents flow over real sockets: s3rver behind the presigned-POST proxy, fauxqs for the
+ * The documents flow over real sockets (the emulator harness): s3rver behind the local stack's SigV4 and presigned-POST proxy, fauxqs for the
  * documents queue, dynalite for the upload quota. The API handler issues an upload, the test uploads exactly as a browser does
  * (multipart form), s3rver's notification is turned into the AWS S3 event the processor receives, and the
  * API then serves the manifest.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, Context, S3Event } from 'aws-lambda';
 import { S3ObjectStorage } from '../../../src/aws/storage';
 import { createDocumentProcessor, type ProcessingOutcome } from '../../../src/documents/document-processor';
@@ -15,12 +13,7 @@ import { createDocumentsHttpHandler } from '../../../src/documents/documents-htt
 import { sqsDocumentEventPublisher } from '../../../src/documents/processed-event';
 import { uploadPolicy } from '../../../src/documents/upload-policy';
 import { dynamoDbUploadQuota, type UploadQuotaLimits } from '../../../src/documents/upload-quota';
-import { startEmulator, type RunningEmulator } from '../../../plugins/local-stack/emulator-process';
 import { buildS3Event, changeFromS3rverEvent } from '../../../plugins/local-stack/s3-event';
-import {
-  startS3PostPolicyProxy,
-  type RunningS3PostPolicyProxy,
-} from '../../../plugins/local-stack/s3-post-policy';
 import { s3EventHandler } from '../../../src/middleware/s3';
 import createTemplate from '../../../events/document-create.json';
 import getTemplate from '../../../events/document-get.json';
@@ -28,22 +21,15 @@ import listTemplate from '../../../events/document-list.json';
 import deleteTemplate from '../../../events/document-delete.json';
 import { makePdf, makePng } from '../../unit/documents/document-fixtures';
 import { createHash } from 'node:crypto';
-import { createIdKeyedTable } from '../../helpers/dynamodb-tables';
+import { idKeyedTable, startEmulators, type Emulators } from '../../helpers/emulators';
 
-const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 const bucket = 'intake-test-documents';
 const context = { awsRequestId: 'integration', functionName: 'documents-api' } as Context;
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
-let s3: RunningEmulator;
-let sqs: RunningEmulator;
-let dynamodb: RunningEmulator;
-let dynamoDbClient: DynamoDBClient;
+let aws: Emulators;
 let storage: S3ObjectStorage;
 const quotasTable = 'intake-test-quotas';
-let proxy: RunningS3PostPolicyProxy;
-let s3Client: S3Client;
-let sqsClient: SQSClient;
 let queueUrl: string;
 let http: ReturnType<typeof createDocumentsHttpHandler>;
 /** Resolves when the processor has handled the notification for `key`. */
@@ -55,7 +41,7 @@ const policy = uploadPolicy({ maxBytes: 1024 * 1024 });
 
 /** The documents-api routes over the emulators, with a quota of `limits` in dynalite. */
 function documentsHttp(limits: UploadQuotaLimits, ownerClaim = 'sub') {
-  const quota = dynamoDbUploadQuota({ client: dynamoDbClient, tableName: quotasTable, limits });
+  const quota = dynamoDbUploadQuota({ client: aws.dynamodb, tableName: quotasTable, limits });
   return createDocumentsHttpHandler(
     createDocumentsApi({
       storage,
@@ -79,48 +65,24 @@ function whenProcessed(key: string): Promise<void> {
 
 beforeAll(async () => {
   let onEvent: (event: S3Event) => void = () => undefined;
-  s3 = await startEmulator('s3', {
-    port: 0,
+  aws = await startEmulators({
     onS3Event: (message) => {
       const change = changeFromS3rverEvent(message);
-      if (change) onEvent(buildS3Event(change, 'us-east-1', 'document-process'));
+      if (change) onEvent(buildS3Event(change, aws.region, 'document-process'));
     },
   });
-  [sqs, dynamodb] = await Promise.all([
-    startEmulator('sqs', { port: 0 }),
-    startEmulator('dynamodb', { port: 0 }),
-  ]);
-  proxy = await startS3PostPolicyProxy({
-    listenPort: 0,
-    targetEndpoint: s3.endpoint,
-    accessKeys: [credentials],
-    region: 'us-east-1',
+  await aws.provision({
+    DocumentsBucket: { Type: 'AWS::S3::Bucket', Properties: { BucketName: bucket } },
+    DocumentsQueue: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'documents' } },
+    UploadQuotaTable: idKeyedTable(quotasTable),
   });
-  const s3Options = {
-    region: 'us-east-1',
-    endpoint: proxy.endpoint,
-    forcePathStyle: true,
-    credentials,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  } as const;
-  s3Client = new S3Client(s3Options);
-  sqsClient = new SQSClient({
-    region: 'us-east-1',
-    endpoint: sqs.endpoint,
-    credentials,
-    useQueueUrlAsEndpoint: false,
-  });
-  dynamoDbClient = new DynamoDBClient({ region: 'us-east-1', endpoint: dynamodb.endpoint, credentials });
-  await s3Client.send(new CreateBucketCommand({ Bucket: bucket }));
-  await createIdKeyedTable(dynamoDbClient, quotasTable);
-  queueUrl = (await sqsClient.send(new CreateQueueCommand({ QueueName: 'documents' }))).QueueUrl!;
+  queueUrl = aws.queue('DocumentsQueue').url;
 
-  storage = new S3ObjectStorage({ bucket, client: s3Client, localEmulator: true });
+  storage = new S3ObjectStorage({ bucket, client: aws.s3, localEmulator: true });
   http = documentsHttp({ uploadsPerDay: 1000, bytesPerDay: 1024 ** 3 });
   const processor = createDocumentProcessor({
     storage,
-    publish: sqsDocumentEventPublisher(sqsClient, queueUrl),
+    publish: sqsDocumentEventPublisher(aws.sqs, queueUrl),
     policy,
   });
   const handler = s3EventHandler(
@@ -141,11 +103,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.allSettled(processing);
-  s3Client?.destroy();
-  sqsClient?.destroy();
-  dynamoDbClient?.destroy();
-  await proxy?.stop();
-  await Promise.all([s3?.stop(), sqs?.stop(), dynamodb?.stop()]);
+  await aws?.stop();
 });
 
 const ALICE = Buffer.from('alice').toString('base64url');
@@ -241,7 +199,7 @@ describe('documents over the local S3 and SQS', () => {
     const download = await fetch(document.body!.download.url);
     expect(Buffer.from(await download.arrayBuffer())).toEqual(bytes);
 
-    const messages = await sqsClient.send(
+    const messages = await aws.sqs.send(
       new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 }),
     );
     const events = (messages.Messages ?? []).map((message) => JSON.parse(message.Body!));

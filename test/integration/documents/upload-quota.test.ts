@@ -6,29 +6,22 @@ import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { IntegrationError, PayloadTooLargeError, QuotaExceededError } from '../../../src/errors';
 import { dynamoDbUploadQuota, quotaDay, type UploadQuotaLimits } from '../../../src/documents/upload-quota';
-import { startEmulator, type RunningEmulator } from '../../../plugins/local-stack/emulator-process';
-import { createIdKeyedTable } from '../../helpers/dynamodb-tables';
+import { idKeyedTable, startEmulators, type Emulators } from '../../helpers/emulators';
 
 jest.setTimeout(60_000);
 
 const tableName = 'intake-test-quotas';
-let dynamodb: RunningEmulator;
+let aws: Emulators;
 let client: DynamoDBClient;
 
 beforeAll(async () => {
-  dynamodb = await startEmulator('dynamodb', { port: 0 });
-  client = new DynamoDBClient({
-    region: 'us-east-1',
-    endpoint: dynamodb.endpoint,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 1,
-  });
-  await createIdKeyedTable(client, tableName);
+  aws = await startEmulators({ services: ['dynamodb'] });
+  await aws.provision({ UploadQuotaTable: idKeyedTable(tableName) });
+  client = aws.dynamodb;
 });
 
 afterAll(async () => {
-  client?.destroy();
-  await dynamodb?.stop();
+  await aws?.stop();
 });
 
 /** A quota at a fixed clock (`at` may be moved by the test). */
@@ -155,7 +148,7 @@ describe('dynamoDbUploadQuota on dynalite', () => {
     const unreachable = new DynamoDBClient({
       region: 'us-east-1',
       endpoint: 'http://127.0.0.1:9', // discard port: nothing listens
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      credentials: aws.credentials,
       maxAttempts: 1,
     });
     try {

@@ -1,30 +1,23 @@
 /**
- * The EICAR-only stand-in over real sockets (s3rver, fauxqs): it reports exactly as GuardDuty does —
+ * The EICAR-only stand-in over real sockets (the emulator harness: authenticated s3rver, fauxqs): it reports exactly as GuardDuty does —
  * the `GuardDutyMalwareScanStatus` tag on the object (other tags kept) and the "Object Scan Result" event,
  * delivered through a template-style EventBridge rule to its queue — in the shape the shipped code parses.
  */
 import {
-  CreateBucketCommand,
   GetObjectTaggingCommand,
   PutObjectCommand,
   PutObjectTaggingCommand,
-  S3Client,
+  type S3Client,
 } from '@aws-sdk/client-s3';
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { parseScanResultEvent } from '../../../src/documents/malware-scan/scan-result';
-import { startEmulator, type RunningEmulator } from '../../../plugins/local-stack/emulator-process';
+import { startEmulators, type Emulators } from '../../helpers/emulators';
 import { silentLog } from '../../../plugins/local-stack/log';
 import { EicarOnlyScanStandIn } from '../../../plugins/local-stack/malware-scan/eicar-scan-stand-in';
 import { LocalEventBus } from '../../../plugins/local-stack/malware-scan/event-rules';
 
 jest.setTimeout(60_000);
 
-const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 const bucket = 'intake-it-documents';
 // Built from parts: the repository holds no EICAR file.
 const EICAR = Buffer.from(
@@ -32,31 +25,20 @@ const EICAR = Buffer.from(
   'latin1',
 );
 
-let s3: RunningEmulator;
-let sqs: RunningEmulator;
+let aws: Emulators;
 let s3Client: S3Client;
 let sqsClient: SQSClient;
 let queueUrl: string;
 let standIn: EicarOnlyScanStandIn;
 
 beforeAll(async () => {
-  [s3, sqs] = await Promise.all([startEmulator('s3', { port: 0 }), startEmulator('sqs', { port: 0 })]);
-  s3Client = new S3Client({
-    region: 'us-east-1',
-    endpoint: s3.endpoint,
-    forcePathStyle: true,
-    credentials,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
+  aws = await startEmulators({ services: ['s3', 'sqs'] });
+  await aws.provision({
+    DocumentsBucket: { Type: 'AWS::S3::Bucket', Properties: { BucketName: bucket } },
+    ScanResultsQueue: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'scan-results' } },
   });
-  sqsClient = new SQSClient({
-    region: 'us-east-1',
-    endpoint: sqs.endpoint,
-    credentials,
-    useQueueUrlAsEndpoint: false,
-  });
-  await s3Client.send(new CreateBucketCommand({ Bucket: bucket }));
-  queueUrl = (await sqsClient.send(new CreateQueueCommand({ QueueName: 'scan-results' }))).QueueUrl!;
+  ({ s3: s3Client, sqs: sqsClient } = aws);
+  queueUrl = aws.queue('ScanResultsQueue').url;
   const bus = new LocalEventBus(
     [
       {
@@ -90,9 +72,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  s3Client?.destroy();
-  sqsClient?.destroy();
-  await Promise.all([s3?.stop(), sqs?.stop()]);
+  await aws?.stop();
 });
 
 async function put(key: string, body: Buffer): Promise<string> {

@@ -1,4 +1,5 @@
 import { InvokeCommand, LambdaClient, ResourceNotFoundException } from '@aws-sdk/client-lambda';
+import { LOCAL_CREDENTIALS } from '../../../plugins/local-stack/handler-environment';
 import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
 import type { AsyncFailureRecord, AsyncInvokePolicy } from '../../../plugins/local-stack/async-invoke';
@@ -66,7 +67,7 @@ describe('local Lambda API (async invokes queued, the rest passed to offline)', 
     lambda = new LambdaClient({
       endpoint: api.endpoint,
       region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      credentials: { ...LOCAL_CREDENTIALS },
       maxAttempts: 1,
     });
   });

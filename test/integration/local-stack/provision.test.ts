@@ -4,11 +4,10 @@ import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEmulatorClients, type EmulatorClients } from '../../../plugins/local-stack/emulator-clients';
-import { startEmulator, type RunningEmulator } from '../../../plugins/local-stack/emulator-process';
+import type { EmulatorClients } from '../../../plugins/local-stack/emulator-clients';
 import type { LocalLog } from '../../../plugins/local-stack/log';
 import { ensureBuckets, provisionResources, type CfnResource } from '../../../plugins/local-stack/provision';
-import { freePort } from '../../helpers/local-stack-process';
+import { startEmulators, type Emulators } from '../../helpers/emulators';
 
 jest.setTimeout(40_000);
 
@@ -73,35 +72,16 @@ const resources: Record<string, CfnResource> = {
 
 describe('provisionResources (real emulators, data kept in a folder)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'intake-provision-'));
-  let emulators: RunningEmulator[] = [];
+  let aws: Emulators;
   let clients: EmulatorClients;
   const notes: string[] = [];
   const log: LocalLog = { info: (message) => notes.push(message), warning: () => {}, error: () => {} };
 
-  async function startAll(ports: number[]) {
-    emulators = [
-      await startEmulator('s3', { port: ports[0]!, dataDir }),
-      await startEmulator('sqs', { port: ports[1]! }),
-      await startEmulator('dynamodb', { port: ports[2]!, dataDir }),
-    ];
-    clients = createEmulatorClients(
-      { s3: emulators[0]!.endpoint, sqs: emulators[1]!.endpoint, dynamodb: emulators[2]!.endpoint },
-      'us-east-1',
-      { accessKeyId: 'local', secretAccessKey: 'local' },
-    );
-  }
-  async function stopAll() {
-    clients?.destroy();
-    await Promise.all(emulators.map((emulator) => emulator.stop()));
-  }
-
-  let ports: number[];
   beforeAll(async () => {
-    ports = [await freePort(), await freePort(), await freePort()];
-    await startAll(ports);
+    clients = aws = await startEmulators({ dataDir });
   });
   afterAll(async () => {
-    await stopAll();
+    await aws?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -155,18 +135,20 @@ describe('provisionResources (real emulators, data kept in a folder)', () => {
     );
   });
 
-  it('creates the extra buckets events name, once', async () => {
+  it("creates the buckets that functions' s3 events name without declaring them, once", async () => {
     const result = await provisionResources({}, clients, naming, log);
     await ensureBuckets(clients, ['svc-extra', 'svc-extra'], result);
     expect(result.buckets).toEqual([{ logicalId: '', name: 'svc-extra' }]);
   });
 
-  it('runs again on persisted data after a restart, keeping objects and tables', async () => {
+  it('runs again on persisted data after the emulators restart, keeping objects and tables', async () => {
     await clients.s3.send(
       new PutObjectCommand({ Bucket: 'svc-local-named', Key: 'kept.txt', Body: 'still here' }),
     );
-    await stopAll();
-    await startAll(ports);
+    for (const kind of ['s3', 'sqs', 'dynamodb'] as const) {
+      await aws.stopService(kind);
+      await aws.restart(kind);
+    }
     const result = await provisionResources(resources, clients, naming, log);
     expect(result.tables).toHaveLength(1);
     const object = await clients.s3.send(

@@ -4,11 +4,12 @@
  * not know. The shell's secret never reaches the state file.
  */
 import { readFileSync } from 'node:fs';
+import { LOCAL_CREDENTIALS } from '../../../plugins/local-stack/handler-environment';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { LocalStack } from '../../../plugins/local-stack/local-stack';
 import { silentLog } from '../../../plugins/local-stack/log';
 import type { LocalStackSettings } from '../../../plugins/local-stack/settings';
-import { inProcessInvoker, testSettings } from './support';
+import { inProcessInvoker, localStackTestSettings } from '../../helpers/emulators';
 
 jest.setTimeout(30_000);
 
@@ -17,7 +18,7 @@ let stack: LocalStack;
 let settings: LocalStackSettings;
 
 beforeAll(async () => {
-  settings = await testSettings();
+  settings = await localStackTestSettings();
   stack = await LocalStack.start(
     {
       service: 'it',
@@ -72,10 +73,10 @@ it('accepts the key the state file names and the keys the shell gave handlers, a
 });
 
 it('writes its own key to the state file, never the shell secret', () => {
-  expect(stack.state!.credentials).toEqual({ accessKeyId: 'local', secretAccessKey: 'local' });
+  expect(stack.state!.credentials).toEqual(LOCAL_CREDENTIALS);
   const banner = stack.announce();
   expect(banner).not.toContain(shellKeys.secretAccessKey);
   const written = JSON.parse(readFileSync(settings.stateFile, 'utf8')) as { credentials: unknown };
-  expect(written.credentials).toEqual({ accessKeyId: 'local', secretAccessKey: 'local' });
+  expect(written.credentials).toEqual(LOCAL_CREDENTIALS);
   expect(readFileSync(settings.stateFile, 'utf8')).not.toContain(shellKeys.secretAccessKey);
 });

@@ -4,9 +4,13 @@ import type { S3Event } from 'aws-lambda';
 import { LocalStack } from '../../../plugins/local-stack/local-stack';
 import type { LocalLog } from '../../../plugins/local-stack/log';
 import type { EmulatorClients } from '../../../plugins/local-stack/emulator-clients';
-import { emulatorClientsOf } from '../../helpers/emulator-clients';
+import {
+  clientsOfStack,
+  eventually,
+  inProcessInvoker,
+  localStackTestSettings,
+} from '../../helpers/emulators';
 import type { FunctionDefinition } from '../../../plugins/local-stack/service-model';
-import { eventually, inProcessInvoker, testSettings } from './support';
 
 jest.setTimeout(30_000);
 
@@ -80,9 +84,9 @@ describe('S3 → Lambda notifications (real s3rver, in-process handlers)', () =>
         httpUrl: 'http://127.0.0.1:1',
         lambdaEndpoint: 'http://127.0.0.1:1',
       },
-      { settings: await testSettings(), log, invoke: handlers.invoke, sqsWaitTimeSeconds: 1 },
+      { settings: await localStackTestSettings(), log, invoke: handlers.invoke, sqsWaitTimeSeconds: 1 },
     );
-    clients = emulatorClientsOf(stack.state!);
+    clients = clientsOfStack(stack.state!);
   });
 
   afterAll(async () => {

@@ -6,12 +6,17 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import type { EmulatorClients } from '../../../plugins/local-stack/emulator-clients';
-import { emulatorClientsOf } from '../../helpers/emulator-clients';
+import {
+  clientsOfStack,
+  eventually,
+  inProcessInvoker,
+  localStackTestSettings,
+  type RecordedInvocation,
+} from '../../helpers/emulators';
 import { LocalStack } from '../../../plugins/local-stack/local-stack';
 import { silentLog } from '../../../plugins/local-stack/log';
 import type { CfnResource } from '../../../plugins/local-stack/provision';
 import type { FunctionDefinition } from '../../../plugins/local-stack/service-model';
-import { eventually, inProcessInvoker, type RecordedInvocation, testSettings } from './support';
 
 jest.setTimeout(60_000);
 
@@ -122,14 +127,14 @@ describe('SQS event-source mappings (real fauxqs, in-process handlers)', () => {
         lambdaEndpoint: 'http://127.0.0.1:65000',
       },
       {
-        settings: await testSettings(),
+        settings: await localStackTestSettings(),
         log: silentLog,
         invoke: handlers.invoke,
         sqsWaitTimeSeconds: 1,
         shellEnv: { POWERTOOLS_TRACE_ENABLED: 'from-the-shell' },
       },
     );
-    clients = emulatorClientsOf(stack.state!);
+    clients = clientsOfStack(stack.state!);
   });
 
   afterAll(async () => {

@@ -1,6 +1,7 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { LocalLog } from '../../../plugins/local-stack/log';
 import { SqsEventSource } from '../../../plugins/local-stack/sqs-event-source';
+import { LOCAL_CREDENTIALS } from '../../../plugins/local-stack/handler-environment';
 import { freePort } from '../../helpers/local-stack-process';
 
 describe('SqsEventSource when the SQS emulator is gone', () => {
@@ -9,7 +10,7 @@ describe('SqsEventSource when the SQS emulator is gone', () => {
     const client = new SQSClient({
       endpoint: `http://127.0.0.1:${port}`,
       region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      credentials: { ...LOCAL_CREDENTIALS },
       useQueueUrlAsEndpoint: false,
       maxAttempts: 1,
     });

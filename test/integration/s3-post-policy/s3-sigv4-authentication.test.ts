@@ -22,21 +22,19 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import fc from 'fast-check';
-import { startEmulator, type RunningEmulator } from '../../../plugins/local-stack/emulator-process';
-import {
-  startS3PostPolicyProxy,
-  type RunningS3PostPolicyProxy,
-} from '../../../plugins/local-stack/s3-post-policy';
+import type { RunningEmulator } from '../../../plugins/local-stack/emulator-process';
+import { startEmulators, type Emulators } from '../../helpers/emulators';
 
-const credentials = { accessKeyId: 'intake-local-key', secretAccessKey: 'intake-local-secret' };
 const region = 'us-east-1';
 const bucket = 'sigv4-tests';
 const ownerAKey = 'uploads/owner-a/0001/statement.pdf';
 const ownerBKey = 'uploads/owner-b/0002/payslip.pdf';
 
-let s3: RunningEmulator;
-let proxy: RunningS3PostPolicyProxy;
+let aws: Emulators;
+/** The local S3 as clients see it: the proxy in front of s3rver. */
+let proxy: RunningEmulator;
 let client: S3Client;
+let credentials: Emulators['credentials'];
 let clock = () => new Date();
 
 const clientWith = (overrides: Partial<S3ClientConfig> = {}) =>
@@ -52,14 +50,9 @@ const clientWith = (overrides: Partial<S3ClientConfig> = {}) =>
   });
 
 beforeAll(async () => {
-  s3 = await startEmulator('s3', { port: 0 });
-  proxy = await startS3PostPolicyProxy({
-    listenPort: 0,
-    targetEndpoint: s3.endpoint,
-    accessKeys: [credentials],
-    region,
-    now: () => clock(),
-  });
+  aws = await startEmulators({ services: ['s3'], region, s3Clock: () => clock() });
+  ({ credentials } = aws);
+  proxy = aws.emulator('s3');
   client = clientWith();
   await client.send(new CreateBucketCommand({ Bucket: bucket }));
   for (const Key of [ownerAKey, ownerBKey])
@@ -68,8 +61,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   client?.destroy();
-  await proxy?.stop();
-  await s3?.stop();
+  await aws?.stop();
 });
 
 afterEach(() => {

@@ -1,7 +1,8 @@
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { randomUUID } from 'node:crypto';
 import { createS3Client } from '../../../src/aws/clients';
-import { startEmulator, type RunningEmulator } from '../../../plugins/local-stack/emulator-process';
+import type { RunningEmulator } from '../../../plugins/local-stack/emulator-process';
+import { startEmulators } from '../../helpers/emulators';
 
 export interface LocalS3 {
   emulator: RunningEmulator;
@@ -9,19 +10,16 @@ export interface LocalS3 {
   stop(): Promise<void>;
 }
 
-/** s3rver on a random high port and a client for it (dummy credentials, as the emulator checks none). */
+/** The local S3 of the emulator harness (SigV4 checked) and a shipped client for it, signing with the local credentials. */
 export async function startLocalS3(): Promise<LocalS3> {
-  const emulator = await startEmulator('s3', { port: 0 });
-  const client = createS3Client(
-    { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } },
-    { AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL_S3: emulator.endpoint },
-  );
+  const aws = await startEmulators({ services: ['s3'] });
+  const client = createS3Client({ credentials: aws.credentials }, aws.env);
   return {
-    emulator,
+    emulator: aws.emulator('s3'),
     client,
     stop: async () => {
       client.destroy();
-      await emulator.stop();
+      await aws.stop();
     },
   };
 }

@@ -1,13 +1,12 @@
-import '../../helpers/quiet';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, SQSEvent } from 'aws-lambda';
-import { startEmulatedAws, type EmulatedAws } from '../../helpers/emulated-aws';
+import { startEmulators, type Emulators } from '../../helpers/emulators';
 import { serveHttpHandler } from '../../helpers/http-server';
-import { pollQueue } from '../../helpers/queue-poller';
+import { webhookPipelineResources } from '../../helpers/webhook-fixtures';
 
 jest.setTimeout(60_000);
 
-describe('the reliability/fuzz harness', () => {
+describe('the test harnesses', () => {
   it('serves a handler as API Gateway v2 would call it: lower-case headers, source path parameter, base64 for binary bodies', async () => {
     const events: APIGatewayProxyEventV2[] = [];
     const http = await serveHttpHandler(async (event) => {
@@ -54,44 +53,62 @@ describe('the reliability/fuzz harness', () => {
     }
   });
 
-  describe('pollQueue on fauxqs', () => {
-    let aws: EmulatedAws;
+  describe("a queue mapped to an in-process handler (the local stack's event-source mapping)", () => {
+    let aws: Emulators;
+    const resources = webhookPipelineResources({ visibilityTimeoutSeconds: 1, maxReceiveCount: 5 });
     beforeAll(async () => {
-      aws = await startEmulatedAws({ visibilityTimeoutSeconds: 1, maxReceiveCount: 5 });
+      aws = await startEmulators({ services: ['sqs'] });
+      await aws.provision({
+        WebhooksDeadLetterQueue: resources.declared.WebhooksDeadLetterQueue!,
+        WebhooksQueue: resources.declared.WebhooksQueue!,
+      });
     });
     afterAll(async () => {
       await aws?.stop();
     });
 
-    it('deletes what succeeded, lets reported failures and failed invocations come back', async () => {
+    it('deletes what succeeded; reported failures and thrown invocations come back; no batch shares a handler in flight', async () => {
       const seen: string[] = [];
       let failOnce = new Set(['fail-once', 'throw-once']);
-      const poller = pollQueue({
-        sqs: aws.sqs,
-        queueUrl: aws.queueUrl,
-        pollers: 2,
-        createHandler: () => async (event: SQSEvent) => {
-          const failures = [];
-          for (const record of event.Records) {
-            seen.push(record.body);
-            if (failOnce.has(record.body)) {
-              failOnce = new Set([...failOnce].filter((body) => body !== record.body));
-              if (record.body === 'throw-once') throw new Error('invocation failed');
-              failures.push({ itemIdentifier: record.messageId });
+      let created = 0;
+      const busy = new Set<number>();
+      let shared = false;
+      const mapping = aws.mapQueue({
+        queue: aws.queue(resources.queue),
+        batchSize: 1,
+        concurrency: 2,
+        createHandler: () => {
+          const instance = created++;
+          return async (event: SQSEvent) => {
+            if (busy.has(instance)) shared = true;
+            busy.add(instance);
+            await new Promise((resolve) => setTimeout(resolve, 20));
+            busy.delete(instance);
+            const failures = [];
+            for (const record of event.Records) {
+              seen.push(record.body);
+              if (failOnce.has(record.body)) {
+                failOnce = new Set([...failOnce].filter((body) => body !== record.body));
+                if (record.body === 'throw-once') throw new Error('invocation failed');
+                failures.push({ itemIdentifier: record.messageId });
+              }
             }
-          }
-          return { batchItemFailures: failures };
+            return { batchItemFailures: failures };
+          };
         },
       });
       for (const body of ['ok', 'fail-once', 'throw-once'])
-        await aws.sqs.send(new SendMessageCommand({ QueueUrl: aws.queueUrl, MessageBody: body }));
-      const deadline = Date.now() + 20_000;
-      while (poller.handled() < 3 && Date.now() < deadline)
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      await poller.stop();
-      expect(poller.handled()).toBe(3);
+        await aws.sqs.send(
+          new SendMessageCommand({ QueueUrl: aws.queue(resources.queue).url, MessageBody: body }),
+        );
+      await mapping.drained();
+      await mapping.stop();
+      expect(seen.filter((body) => body === 'ok')).toHaveLength(1);
       expect(seen.filter((body) => body === 'fail-once')).toHaveLength(2);
-      expect(seen.filter((body) => body === 'throw-once').length).toBeGreaterThanOrEqual(2);
+      expect(seen.filter((body) => body === 'throw-once')).toHaveLength(2);
+      expect(await aws.depth(aws.queue(resources.deadLetterQueue).url)).toBe(0);
+      expect(shared).toBe(false);
+      expect(created).toBeLessThanOrEqual(2);
     });
   });
 });

@@ -1,11 +1,6 @@
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import {
-  DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SendMessageCommand,
-} from '@aws-sdk/client-sqs';
-import type { APIGatewayProxyEventV2, Context, SQSEvent } from 'aws-lambda';
+import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { S3ObjectStorage } from '../../../src/aws/storage/s3-object-storage';
 import { httpHandler } from '../../../src/middleware/http';
 import { sqsDeadLetterQueue } from '../../../src/aws/sqs-dead-letter';
@@ -22,11 +17,11 @@ import { createWebhookReceiver } from '../../../src/webhooks/receiver';
 import { parseRoutes } from '../../../src/webhooks/routes';
 import { s3TextStore } from '../../../src/webhooks/s3-text';
 import { signGithub, signStripe } from '../../../src/webhooks/signature/sign';
-import { webhookPostEvent } from '../../helpers/webhook-fixtures';
+import { webhookPipelineResources, webhookPostEvent } from '../../helpers/webhook-fixtures';
 import { createSigningKeyResolver } from '../../../src/webhooks/signing-keys';
 import { loadWebhookSources } from '../../../src/webhooks/sources';
 import { sqsMessageSender } from '../../../src/webhooks/sqs-sender';
-import { startEmulatedAws, type EmulatedAws } from '../../helpers/emulated-aws';
+import { startEmulators, type Emulators } from '../../helpers/emulators';
 
 jest.setTimeout(60_000);
 
@@ -35,12 +30,16 @@ const lambdaContext = {
   functionName: 'webhook-process',
   getRemainingTimeInMillis: () => 30_000,
 } as unknown as Context;
-let aws: EmulatedAws;
+let aws: Emulators;
+const resources = webhookPipelineResources({ visibilityTimeoutSeconds: 1, maxReceiveCount: 2 });
+const queueUrl = () => aws.queue(resources.queue).url;
+const dlqUrl = () => aws.queue(resources.deadLetterQueue).url;
 const invocations: { target: string; event: WebhookDownstreamEvent }[] = [];
 let failingTargets = new Set<string>();
 
 beforeAll(async () => {
-  aws = await startEmulatedAws({ visibilityTimeoutSeconds: 1, maxReceiveCount: 2 });
+  aws = await startEmulators();
+  await aws.provision(resources.declared);
 });
 afterAll(async () => {
   await aws?.stop();
@@ -63,9 +62,9 @@ const receiveHandler = (maxMessageBytes?: number) =>
       signingKeys: createSigningKeyResolver(),
       nowMs: Date.now,
       maxBodyBytes: 1024 * 1024,
-      // Resolved per call: restartSqs gives the queue a new URL.
-      sendMessage: (text) => sqsMessageSender(aws.sqs, aws.queueUrl)(text),
-      storeClaim: (key, text) => s3TextStore(aws.s3, aws.bucket).put(key, text, 'text/plain'),
+      // Resolved per call: restarting the SQS emulator provisions the queue again.
+      sendMessage: (text) => sqsMessageSender(aws.sqs, queueUrl())(text),
+      storeClaim: (key, text) => s3TextStore(aws.s3, resources.bucket).put(key, text, 'text/plain'),
       ...(maxMessageBytes === undefined ? {} : { maxMessageBytes }),
     }),
   );
@@ -73,8 +72,8 @@ const receiveHandler = (maxMessageBytes?: number) =>
 const processHandler = () =>
   sqsBatchHandler(
     createWebhookProcessor({
-      bucket: aws.bucket,
-      storage: s3TextStore(aws.s3, aws.bucket),
+      bucket: resources.bucket,
+      storage: s3TextStore(aws.s3, resources.bucket),
       routes: parseRoutes({
         routes: [
           { source: 'github', type: 'release', function: 'publisher' },
@@ -86,7 +85,7 @@ const processHandler = () =>
         if (failingTargets.has(target)) throw new Error(`${target} is failing`);
         invocations.push({ target, event: JSON.parse(payload) as WebhookDownstreamEvent });
       },
-      guards: dynamoDbDeliveryGuards({ tableName: aws.table, client: aws.dynamoDb }),
+      guards: dynamoDbDeliveryGuards({ tableName: resources.table, client: aws.dynamodb }),
     }),
     { deadLetter: sqsDeadLetterQueue(aws.sqs, aws.dlqUrl) },
   );
@@ -104,79 +103,28 @@ function githubPost(deliveryId: string, body: string, eventType = 'push'): APIGa
 /** The id a GitHub body is deduplicated, archived and dispatched under (X-GitHub-Delivery is not signed). */
 const githubId = (body: string) => contentDeliveryId('github', body);
 
-/** What the event source mapping does: receive a batch, invoke, delete all but the reported failures. Returns messages handled. */
-async function drainOnce(queueUrl = aws.queueUrl): Promise<number> {
-  const { Messages = [] } = await aws.sqs.send(
-    new ReceiveMessageCommand({
-      QueueUrl: queueUrl,
-      MaxNumberOfMessages: 10,
-      WaitTimeSeconds: 1,
-      AttributeNames: ['All'],
-    }),
-  );
-  if (Messages.length === 0) return 0;
-  const event: SQSEvent = {
-    Records: Messages.map((message) => ({
-      messageId: message.MessageId!,
-      receiptHandle: message.ReceiptHandle!,
-      body: message.Body!,
-      attributes: message.Attributes as never,
-      messageAttributes: {},
-      md5OfBody: message.MD5OfBody!,
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:intake-test-webhooks',
-      awsRegion: 'us-east-1',
-    })),
-  };
-  let failed: Set<string>;
-  try {
-    const { batchItemFailures } = await processHandler()(event, lambdaContext);
-    failed = new Set(batchItemFailures.map((failure) => failure.itemIdentifier));
-  } catch {
-    // Every record failed: the invocation throws and Lambda leaves the whole batch on the queue.
-    failed = new Set(Messages.map((message) => message.MessageId!));
-  }
-  const done = Messages.filter((message) => !failed.has(message.MessageId!));
-  if (done.length > 0) {
-    await aws.sqs.send(
-      new DeleteMessageBatchCommand({
-        QueueUrl: queueUrl,
-        Entries: done.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle! })),
-      }),
-    );
-  }
-  return Messages.length;
-}
-
-async function drainAll(): Promise<void> {
-  while ((await drainOnce()) > 0);
-}
-
 /**
- * Drains until the queue is empty, waiting out visibility timeouts: copies of one delivery in the same
- * batch find the first in progress, fail, and come back after the (1 s) visibility timeout.
+ * Runs the webhooks queue through the local stack's event-source mapping until it is empty, waiting out
+ * visibility timeouts: a copy of a delivery in the same batch finds the first in progress, fails, and
+ * comes back after the (1 s) visibility timeout; a delivery that keeps failing moves to the DLQ.
  */
-async function drainUntilEmpty(timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while ((await depth(aws.queueUrl)) > 0 && Date.now() < deadline) await drainOnce();
+async function drainAll(): Promise<void> {
+  // One batch at a time: the tests say which of several copies in one batch wins.
+  const mapping = aws.mapQueue({
+    queue: aws.queue(resources.queue),
+    createHandler: processHandler,
+    concurrency: 1,
+  });
+  try {
+    await mapping.drained();
+  } finally {
+    await mapping.stop();
+  }
 }
 
 async function archived(key: string) {
-  const object = await aws.s3.send(new GetObjectCommand({ Bucket: aws.bucket, Key: key }));
+  const object = await aws.s3.send(new GetObjectCommand({ Bucket: resources.bucket, Key: key }));
   return parseWebhookArchive(await object.Body!.transformToString());
-}
-
-async function depth(queueUrl: string): Promise<number> {
-  const { Attributes } = await aws.sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return (
-    Number(Attributes?.ApproximateNumberOfMessages ?? 0) +
-    Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
-  );
 }
 
 const today = () => new Date().toISOString().slice(0, 10).replace(/-/g, '/');
@@ -203,7 +151,7 @@ describe('webhook pipeline on emulated SQS, S3 and DynamoDB', () => {
     expect(downstream).toMatchObject({
       id: githubId(body),
       providerId: 'delivery-1',
-      archive: { bucket: aws.bucket, key: `events/github/${today()}/${githubId(body)}.json` },
+      archive: { bucket: resources.bucket, key: `events/github/${today()}/${githubId(body)}.json` },
     });
     expect(Buffer.from(downstream.body!, downstream.encoding).toString('utf8')).toBe(body);
   });
@@ -214,13 +162,13 @@ describe('webhook pipeline on emulated SQS, S3 and DynamoDB', () => {
     expect((await receiveHandler()(githubPost('delivery-dup', body), lambdaContext)).statusCode).toBe(202);
     await drainAll();
     expect(invocations.filter(({ event }) => event.id === githubId(body))).toHaveLength(1);
-    expect(await depth(aws.queueUrl)).toBe(0);
+    expect(await aws.depth(queueUrl())).toBe(0);
   });
 
   // The attack: one signed body sent four times with new X-GitHub-Delivery ids and other X-GitHub-Event
   // values (neither header is signed) was accepted four times and dispatched as push, release and deployment.
   it('a copy of a delivery still in progress fails as a routine, retryable DuplicateInFlightError', async () => {
-    const guards = dynamoDbDeliveryGuards({ tableName: aws.table, client: aws.dynamoDb });
+    const guards = dynamoDbDeliveryGuards({ tableName: resources.table, client: aws.dynamodb });
     const key = { source: 'github', id: `in-flight-${Date.now()}` };
     let release!: () => void;
     let started!: () => void;
@@ -243,7 +191,7 @@ describe('webhook pipeline on emulated SQS, S3 and DynamoDB', () => {
     });
   });
 
-  it('a signed GitHub body replayed with new delivery ids and other event types is accepted, then processed and dispatched once', async () => {
+  it('a signed GitHub body replayed with new delivery ids and other event types is accepted, then processed and dispatched as one delivery only', async () => {
     const body = JSON.stringify({ ref: 'refs/tags/v1.0.0', after: `c0ffee${Date.now().toString(16)}` });
     const replays = ['push', 'release', 'deployment', 'release'].map((eventType) => ({
       eventType,
@@ -254,19 +202,35 @@ describe('webhook pipeline on emulated SQS, S3 and DynamoDB', () => {
       expect(answer.statusCode).toBe(202);
       expect(JSON.parse(answer.body!)).toEqual({ id: githubId(body) });
     }
-    await drainUntilEmpty();
-    expect(await depth(aws.queueUrl)).toBe(0);
-    expect(await depth(aws.dlqUrl)).toBe(0);
-    expect(invocations.map(({ target, event }) => [target, event.type, event.id, event.providerId])).toEqual([
-      ['downstream', 'push', githubId(body), replays[0]!.deliveryId],
-    ]);
+    await drainAll();
+    expect(await aws.depth(queueUrl())).toBe(0);
+    expect(await aws.depth(dlqUrl())).toBe(0);
+    // A standard queue keeps no order: the copy processed first is the delivery, the others its duplicates.
+    const winner = replays.find(({ deliveryId }) => deliveryId === invocations[0]?.event.providerId)!;
+    expect(winner).toBeDefined();
+    const targets = {
+      push: ['downstream'],
+      release: ['publisher', 'downstream'],
+      deployment: ['deployer', 'downstream'],
+    };
+    expect(invocations.map(({ target, event }) => [target, event.type, event.id, event.providerId])).toEqual(
+      targets[winner.eventType as keyof typeof targets].map((target) => [
+        target,
+        winner.eventType,
+        githubId(body),
+        winner.deliveryId,
+      ]),
+    );
     const archives = await aws.s3.send(
-      new ListObjectsV2Command({ Bucket: aws.bucket, Prefix: `events/github/${today()}/${githubId(body)}` }),
+      new ListObjectsV2Command({
+        Bucket: resources.bucket,
+        Prefix: `events/github/${today()}/${githubId(body)}`,
+      }),
     );
     expect(archives.KeyCount).toBe(1);
     expect(await archived(`events/github/${today()}/${githubId(body)}.json`)).toMatchObject({
-      type: 'push',
-      providerId: replays[0]!.deliveryId,
+      type: winner.eventType,
+      providerId: winner.deliveryId,
     });
   });
 
@@ -289,7 +253,7 @@ describe('webhook pipeline on emulated SQS, S3 and DynamoDB', () => {
     const answer = await post(event, lambdaContext);
     expect(JSON.parse(answer.body!)).toEqual({ id: 'evt_large' });
     const claims = await aws.s3.send(
-      new ListObjectsV2Command({ Bucket: aws.bucket, Prefix: 'events/_claims/stripe/' }),
+      new ListObjectsV2Command({ Bucket: resources.bucket, Prefix: 'events/_claims/stripe/' }),
     );
     expect(claims.KeyCount).toBe(1);
     await drainAll();
@@ -298,11 +262,11 @@ describe('webhook pipeline on emulated SQS, S3 and DynamoDB', () => {
   });
 
   it('queue down → 503 (nothing acknowledged), queue back → the retry gets 202 and is processed', async () => {
-    await aws.stopSqs();
+    await aws.stopService('sqs');
     const down = await receiveHandler()(githubPost('delivery-outage', '{"outage":1}'), lambdaContext);
     expect(down.statusCode).toBe(503);
     expect(JSON.parse(down.body!).error.code).toBe('SERVICE_UNAVAILABLE');
-    await aws.restartSqs();
+    await aws.restart('sqs');
     const retry = await receiveHandler()(githubPost('delivery-outage', '{"outage":1}'), lambdaContext);
     expect(retry.statusCode).toBe(202);
     await drainAll();
@@ -315,22 +279,19 @@ describe('webhook pipeline on emulated SQS, S3 and DynamoDB', () => {
       (await receiveHandler()(githubPost('delivery-poison', '{"poison":1}'), lambdaContext)).statusCode,
     ).toBe(202);
     // maxReceiveCount 2, visibility 1 s: fail twice, then the emulator moves it to the DLQ on the next receive.
-    for (let attempt = 0; attempt < 8 && (await depth(aws.dlqUrl)) === 0; attempt++) {
-      await drainOnce();
-      await new Promise((resolve) => setTimeout(resolve, 600));
-    }
-    expect(await depth(aws.dlqUrl)).toBe(1);
+    await drainAll();
+    expect(await aws.depth(dlqUrl())).toBe(1);
     expect(invocations).toHaveLength(0);
 
     failingTargets.clear();
     const moved = await redriveDeadLetters({
       sqs: aws.sqs,
-      sourceQueueUrl: aws.queueUrl,
-      dlqUrl: aws.dlqUrl,
+      sourceQueueUrl: queueUrl(),
+      dlqUrl: dlqUrl(),
       mode: 'send-then-delete',
     });
     expect(moved).toBe(1);
-    expect(await depth(aws.dlqUrl)).toBe(0);
+    expect(await aws.depth(dlqUrl())).toBe(0);
     await drainAll();
     expect(invocations.map(({ event }) => event.providerId)).toEqual(['delivery-poison']);
   });
@@ -341,9 +302,9 @@ describe('webhook pipeline on emulated SQS, S3 and DynamoDB', () => {
     ).toBe(202);
     await drainAll();
     invocations.length = 0;
-    const storage = new S3ObjectStorage({ bucket: aws.bucket, client: aws.s3, localEmulator: true });
+    const storage = new S3ObjectStorage({ bucket: resources.bucket, client: aws.s3, localEmulator: true });
     const enqueue = {
-      sendMessage: sqsMessageSender(aws.sqs, aws.queueUrl),
+      sendMessage: sqsMessageSender(aws.sqs, queueUrl()),
       storeClaim: async () => undefined,
     };
     const dryRun = await replayArchivedDeliveries({
@@ -369,10 +330,10 @@ describe('webhook pipeline on emulated SQS, S3 and DynamoDB', () => {
     const [message] =
       (
         await aws.sqs.send(
-          new ReceiveMessageCommand({ QueueUrl: aws.queueUrl, WaitTimeSeconds: 1, VisibilityTimeout: 0 }),
+          new ReceiveMessageCommand({ QueueUrl: queueUrl(), WaitTimeSeconds: 1, VisibilityTimeout: 0 }),
         )
       ).Messages ?? [];
-    await aws.sqs.send(new SendMessageCommand({ QueueUrl: aws.queueUrl, MessageBody: message!.Body! }));
+    await aws.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl(), MessageBody: message!.Body! }));
     await drainAll();
     expect(invocations.map(({ event }) => event.providerId)).toEqual(['delivery-replay']);
     const future = await replayArchivedDeliveries({

@@ -5,7 +5,6 @@ import type { InvokeLocalView } from '../../../plugins/local-stack/invoke-local'
 import {
   predictResourceValues,
   prepareLocalInvoke,
-  readRunningStackState,
   resourceValuesFromState,
 } from '../../../plugins/local-stack/invoke-local';
 import { silentLog } from '../../../plugins/local-stack/log';
@@ -99,27 +98,6 @@ function view(): InvokeLocalView {
     },
   };
 }
-
-describe('readRunningStackState', () => {
-  const alive = () => true;
-
-  it('reads the state of a running stack of the same stage', () => {
-    expect(readRunningStackState(writeState(runningState), 'local', alive)).toEqual(runningState);
-  });
-
-  it('ignores a missing file, an unreadable one, another stage and a stack whose process is gone', () => {
-    expect(readRunningStackState(join(folder, 'none.json'), 'local', alive)).toBeUndefined();
-    expect(readRunningStackState(writeState('{ half a fi'), 'local', alive)).toBeUndefined();
-    expect(readRunningStackState(writeState(runningState), 'dev', alive)).toBeUndefined();
-    expect(readRunningStackState(writeState(runningState), 'local', () => false)).toBeUndefined();
-    expect(readRunningStackState(writeState({ ...runningState, pid: 'x' }), 'local', alive)).toBeUndefined();
-  });
-
-  it('checks the process by default: this one runs, a pid that cannot exist does not', () => {
-    expect(readRunningStackState(writeState({ ...runningState, pid: process.pid }), 'local')).toBeDefined();
-    expect(readRunningStackState(writeState({ ...runningState, pid: 2 ** 30 }), 'local')).toBeUndefined();
-  });
-});
 
 describe('predictResourceValues', () => {
   const values = predictResourceValues(resources, naming, conditions, 9324);

@@ -1,9 +1,17 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addFixtures } from '../../../plugins/local-stack/fixtures';
 import type { LocalStackState } from '../../../plugins/local-stack/state';
-import { removeStateFile, renderBanner, writeStateFile } from '../../../plugins/local-stack/state';
+import {
+  findRunningStackState,
+  LocalStackNotRunningError,
+  readRunningStackState,
+  removeStateFile,
+  renderBanner,
+  stateFilePath,
+  writeStateFile,
+} from '../../../plugins/local-stack/state';
 
 const emulator = (port: number) => ({ port, endpoint: `http://127.0.0.1:${port}`, pid: port });
 const state: LocalStackState = {
@@ -143,5 +151,57 @@ describe('addFixtures', () => {
   it('refuses a fixture that would replace a real function', () => {
     const service = { service: 'intake', functions: { health: { name: 'intake-local-health' } } };
     expect(() => addFixtures(service, 'local', { functions: { health: {} } })).toThrow('clashes');
+  });
+});
+
+describe('reading the state file of the running stack', () => {
+  const alive = () => true;
+  let folder: string;
+  beforeEach(() => (folder = mkdtempSync(join(tmpdir(), 'state-read-'))));
+  afterEach(() => rmSync(folder, { recursive: true, force: true }));
+  const write = (content: unknown) => {
+    const path = join(folder, 'local-stack.json');
+    writeStateFile(path, content as LocalStackState);
+    return path;
+  };
+
+  it('finds INTAKE_STATE_FILE relative to the service folder, else .intake/local-stack.json', () => {
+    expect(stateFilePath({}, '/srv')).toBe('/srv/.intake/local-stack.json');
+    expect(stateFilePath({ INTAKE_STATE_FILE: 'run/state.json' }, '/srv')).toBe('/srv/run/state.json');
+    expect(stateFilePath({ INTAKE_STATE_FILE: '/tmp/state.json' }, '/srv')).toBe('/tmp/state.json');
+  });
+
+  it('finds the state of a running stack of the same stage', () => {
+    expect(findRunningStackState(write(state), { isAlive: alive })).toEqual(state);
+  });
+
+  it('finds nothing in a missing file, an unreadable one, another stage or a stack whose process is gone', () => {
+    expect(findRunningStackState(join(folder, 'none.json'), { isAlive: alive })).toBeUndefined();
+    const half = join(folder, 'half.json');
+    writeFileSync(half, '{ half a fi');
+    expect(findRunningStackState(half, { isAlive: alive })).toBeUndefined();
+    expect(findRunningStackState(write(state), { stage: 'dev', isAlive: alive })).toBeUndefined();
+    expect(findRunningStackState(write(state), { isAlive: () => false })).toBeUndefined();
+    expect(findRunningStackState(write({ ...state, pid: 'x' }), { isAlive: alive })).toBeUndefined();
+  });
+
+  it('checks the process by default: this one runs, a pid that cannot exist does not', () => {
+    expect(findRunningStackState(write({ ...state, pid: process.pid }))).toBeDefined();
+    expect(findRunningStackState(write({ ...state, pid: 2 ** 30 }))).toBeUndefined();
+  });
+
+  it('gives tools the running stack, or one line saying to start it, or to restart an older one', () => {
+    const env = { INTAKE_STATE_FILE: join(folder, 'local-stack.json') };
+    expect(() => readRunningStackState(env, folder)).toThrow(LocalStackNotRunningError);
+    expect(() => readRunningStackState(env, folder)).toThrow(
+      `no local stack is running (no live ${env.INTAKE_STATE_FILE}): start it with \`npm start\``,
+    );
+    const { credentials: _omitted, ...older } = state;
+    write({ ...older, pid: process.pid });
+    expect(() => readRunningStackState(env, folder)).toThrow(
+      `${env.INTAKE_STATE_FILE} names no credentials: it was written by an older local stack; restart it with \`npm start\``,
+    );
+    write({ ...state, pid: process.pid });
+    expect(readRunningStackState(env, folder)).toEqual({ ...state, pid: process.pid });
   });
 });

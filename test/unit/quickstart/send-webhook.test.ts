@@ -194,13 +194,17 @@ describe('webhook:send environment and target', () => {
     expect(localStackEnvironment({ B: '2' }, dir)).toEqual({ env: { B: '2' } });
   });
 
-  it('targets --url, else the running stack of the state file, else the configured HTTP port', () => {
+  it('targets --url, else the live stack of the state file, else the configured HTTP port', () => {
     expect(baseUrl('http://example.test', {}, dir)).toBe('http://example.test');
     expect(baseUrl(undefined, { INTAKE_HTTP_PORT: '3100' }, dir)).toBe('http://127.0.0.1:3100');
     expect(baseUrl(undefined, {}, dir)).toBe('http://127.0.0.1:3000');
     const stateFile = join(dir, 'state.json');
-    writeFileSync(stateFile, JSON.stringify({ http: { url: 'http://127.0.0.1:45000' } }));
+    const state = { stage: 'local', pid: process.pid, http: { url: 'http://127.0.0.1:45000' } };
+    writeFileSync(stateFile, JSON.stringify(state));
     expect(baseUrl(undefined, { INTAKE_STATE_FILE: stateFile }, dir)).toBe('http://127.0.0.1:45000');
+    // A stack killed without cleaning up leaves its file: its port is not the target.
+    writeFileSync(stateFile, JSON.stringify({ ...state, pid: 2 ** 30 }));
+    expect(baseUrl(undefined, { INTAKE_STATE_FILE: stateFile }, dir)).toBe('http://127.0.0.1:3000');
   });
 });
 

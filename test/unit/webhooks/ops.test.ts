@@ -29,6 +29,8 @@ describe('resolveOpsTarget', () => {
     writeFileSync(
       stateFile,
       JSON.stringify({
+        stage: 'local',
+        pid: process.pid,
         region: 'us-east-1',
         credentials: { accessKeyId: 'stack-key', secretAccessKey: 'stack-secret' },
         emulators: { s3: { endpoint: 'http://127.0.0.1:1' }, sqs: { endpoint: 'http://127.0.0.1:2' } },
@@ -63,6 +65,8 @@ describe('resolveOpsTarget', () => {
     writeFileSync(
       stateFile,
       JSON.stringify({
+        stage: 'local',
+        pid: process.pid,
         region: 'us-east-1',
         emulators: { s3: { endpoint: 'http://127.0.0.1:1' }, sqs: { endpoint: 'http://127.0.0.1:2' } },
         resources: { buckets: [], queues: [] },
