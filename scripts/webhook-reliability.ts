@@ -119,7 +119,7 @@ async function main(): Promise<void> {
           throw error;
         }
       },
-      { deadLetter: sqsDeadLetterQueue(aws.sqs, aws.dlqUrl) },
+      { deadLetter: sqsDeadLetterQueue(aws.sqs, aws.queue(resources.deadLetterQueue).url) },
     );
   const http = await serveHttpHandler(receiver);
   const poller = aws.mapQueue({ queue, createHandler: worker, concurrency: 4 });

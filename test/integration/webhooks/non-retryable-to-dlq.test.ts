@@ -13,8 +13,13 @@ import { LocalStack } from '../../../plugins/local-stack/local-stack';
 import { silentLog } from '../../../plugins/local-stack/log';
 import type { CfnResource } from '../../../plugins/local-stack/provision';
 import type { FunctionDefinition } from '../../../plugins/local-stack/service-model';
-import { emulatorClientsOf } from '../../helpers/emulator-clients';
-import { eventually, inProcessInvoker, type RecordedInvocation, testSettings } from '../local-stack/support';
+import {
+  clientsOfStack,
+  eventually,
+  inProcessInvoker,
+  localStackTestSettings,
+  type RecordedInvocation,
+} from '../../helpers/emulators';
 
 jest.setTimeout(60_000);
 
@@ -127,9 +132,14 @@ describe('non-retryable SQS records on emulated SQS (fauxqs redrive, local event
         httpUrl: 'http://127.0.0.1:1',
         lambdaEndpoint: 'http://127.0.0.1:65000',
       },
-      { settings: await testSettings(), log: silentLog, invoke: invoker.invoke, sqsWaitTimeSeconds: 1 },
+      {
+        settings: await localStackTestSettings(),
+        log: silentLog,
+        invoke: invoker.invoke,
+        sqsWaitTimeSeconds: 1,
+      },
     );
-    clients = emulatorClientsOf(stack.state!);
+    clients = clientsOfStack(stack.state!);
     const environment = functions.process!.environment as Record<string, string>;
     handler = sqsBatchHandler(
       createWebhookProcessor({

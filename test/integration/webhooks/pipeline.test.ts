@@ -87,7 +87,7 @@ const processHandler = () =>
       },
       guards: dynamoDbDeliveryGuards({ tableName: resources.table, client: aws.dynamodb }),
     }),
-    { deadLetter: sqsDeadLetterQueue(aws.sqs, aws.dlqUrl) },
+    { deadLetter: sqsDeadLetterQueue(aws.sqs, dlqUrl()) },
   );
 
 function githubPost(deliveryId: string, body: string, eventType = 'push'): APIGatewayProxyEventV2 {
