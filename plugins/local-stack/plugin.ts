@@ -12,7 +12,13 @@ import {
 } from './settings';
 import * as esbuild from 'esbuild';
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import {
+  handlerModule,
+  initFailureMessage,
+  initFailures,
+  offlineFunctionEnvironment,
+} from './function-init-check';
 import { prepareLocalInvoke } from './invoke-local';
 import {
   AuthorizerConfigError,
@@ -117,7 +123,10 @@ export class LocalStackPlugin {
         await this.useUpstreamInternals();
         this.beginStart();
       },
-      'before:offline:start:init': async () => void (await this.awaitStack()),
+      'before:offline:start:init': async () => {
+        await this.awaitStack();
+        await this.refuseFunctionsThatCannotInitialise();
+      },
       'after:offline:start:init': () => this.start(),
       'before:offline:start:end': () => this.stop(),
     };
@@ -356,13 +365,46 @@ export class LocalStackPlugin {
       this.stack = await this.starting!;
       return this.stack;
     } catch (error) {
-      // offline's servers may already listen and would keep the process alive after the framework
-      // reports the error: exit (non-zero) once it has printed it.
-      setTimeout(() => this.exit(1), 200).unref();
       // LocalStackStartError and LocalSettingsError carry the one line to show; anything else is a bug
       // whose message is still better than a hang.
-      throw new this.serverless.classes.Error((error as Error).message);
+      throw await this.failStart((error as Error).message);
     }
+  }
+
+  /**
+   * Ends a start that cannot go on: stops what started and esbuild's service, then exits non-zero once
+   * the framework has printed the returned error (offline's servers or serverless-esbuild's watcher
+   * would keep the process alive).
+   */
+  private async failStart(message: string): Promise<Error> {
+    await this.stop();
+    setTimeout(() => this.exit(1), 200).unref();
+    return new this.serverless.classes.Error(message);
+  }
+
+  /**
+   * Once serverless-esbuild has bundled and the stack has resolved every environment: loads each
+   * function's bundle with its environment, as a Lambda init does. A function that cannot initialise (a
+   * bad variable: the config loader names each) stops npm start with what it threw, rather than serve
+   * 503s; offline does not listen yet.
+   */
+  private async refuseFunctionsThatCannotInitialise(): Promise<void> {
+    const { service } = this.serverless;
+    const codeDir = resolve(this.serviceDir, this.offlineSetting('location', ''));
+    const failures = await initFailures(
+      Object.entries(service.functions)
+        .filter(([, definition]) => typeof definition.handler === 'string')
+        .map(([functionKey, definition]) => ({
+          functionKey,
+          module: handlerModule(codeDir, definition.handler!),
+          environment: offlineFunctionEnvironment(
+            process.env,
+            service.provider.environment,
+            definition.environment,
+          ),
+        })),
+    );
+    if (failures.length > 0) throw await this.failStart(initFailureMessage(failures));
   }
 
   /** Once offline's Lambda API listens: start delivering SQS batches and print the banner. */
@@ -374,9 +416,14 @@ export class LocalStackPlugin {
     else this.io.log.notice(banner);
   }
 
+  /**
+   * Stops the stack, then esbuild's service: a process that exits while the service waits on a request
+   * of its own (its keep-alive ping) makes it print a goroutine dump ("all goroutines are asleep").
+   */
   private async stop(): Promise<void> {
     const stack = this.stack ?? (await this.starting?.catch(() => undefined));
     await stack?.stop();
     this.stack = undefined;
+    await esbuild.stop();
   }
 }
