@@ -1,4 +1,14 @@
-import { existsSync, readFileSync, statSync, utimesSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import type { LocalStackState } from '../../../plugins/local-stack/state';
@@ -301,6 +311,34 @@ describe('LocalStackPlugin', () => {
         probe.once('error', reject);
         probe.listen(s3Port, '127.0.0.1', () => probe.close(() => resolve()));
       });
+    });
+
+    it("stops before offline starts when a function's bundle throws at init, with what it threw, and exits non-zero", async () => {
+      await useFreePorts();
+      // Where serverless-esbuild tells offline the bundles are: a health bundle whose config is invalid.
+      const location = mkdtempSync(join(tmpdir(), 'intake-bundles-'));
+      mkdirSync(join(location, 'functions'));
+      writeFileSync(
+        join(location, 'functions', 'health.js'),
+        `if (process.env.STAGE !== 'local' || !process.env.DOCUMENTS_BUCKET) throw new Error('unexpected environment');
+         throw new Error('Invalid configuration:\\n  - HEALTH_CHECK_TIMEOUT_MS is invalid');`,
+      );
+      const serverless = fakeServerless();
+      (serverless.service.custom!['serverless-offline'] as Record<string, string>).location = location;
+      const exit = jest.fn();
+      const plugin = newPlugin(serverless, {}, fakeIo().io, exit);
+      try {
+        await plugin.hooks.initialize!();
+        const failure = plugin.hooks['before:offline:start:init']!();
+        await expect(failure).rejects.toBeInstanceOf(FrameworkError);
+        await expect(failure).rejects.toThrow(
+          'local stack: a function cannot initialise (on AWS every invocation would fail):\n  health: Invalid configuration:\n      - HEALTH_CHECK_TIMEOUT_MS is invalid',
+        );
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect(exit).toHaveBeenCalledWith(1);
+      } finally {
+        rmSync(location, { recursive: true, force: true });
+      }
     });
 
     it('names INTAKE_S3_PORT when the public S3 port (the POST-policy proxy) is taken', async () => {
