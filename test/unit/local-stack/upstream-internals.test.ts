@@ -77,8 +77,18 @@ describe('loadUpstreamInternals: npm start stops at once, naming the version eac
     );
   });
 
-  it('says serverless-offline is not installed when it cannot be resolved', async () => {
+  it('says serverless-offline is not installed when it cannot be resolved, or has no manifest of its name', async () => {
     await expect(loadUpstreamInternals(service({}), undefined, offlineModuleStandIns)).rejects.toThrow(
+      `found serverless-offline (not installed)`,
+    );
+    const nameless = service({});
+    mkdirSync(join(nameless, 'node_modules', 'serverless-offline'), { recursive: true });
+    writeFileSync(
+      join(nameless, 'node_modules', 'serverless-offline', 'package.json'),
+      '{"main":"index.js"}',
+    );
+    writeFileSync(join(nameless, 'node_modules', 'serverless-offline', 'index.js'), '');
+    await expect(loadUpstreamInternals(nameless, undefined, offlineModuleStandIns)).rejects.toThrow(
       `found serverless-offline (not installed)`,
     );
   });
