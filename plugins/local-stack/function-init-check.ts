@@ -16,15 +16,25 @@ export interface InitFailure {
   message: string;
 }
 
-// Runs in a worker thread with the function's environment: loads its module as Lambda's runtime does at
-// init, and answers null, or the message of what the module threw.
+// Runs in one worker thread: loads each function's module in turn, with process.env set to that
+// function's environment, as Lambda's runtime does at init, and answers what each threw (or null). The
+// modules share the worker's module cache, so the SDK and Powertools (required from node_modules by the
+// local build) load once rather than once per function.
 const INIT_SCRIPT = `
 const { parentPort, workerData } = require('node:worker_threads');
-try {
-  require(workerData.file);
-  parentPort.postMessage(null);
-} catch (error) {
-  parentPort.postMessage(String(error !== null && typeof error === 'object' && 'message' in error ? error.message : error));
+for (const { index, file, environment } of workerData.inits) {
+  for (const name of Object.keys(process.env)) delete process.env[name];
+  Object.assign(process.env, environment);
+  parentPort.postMessage({ index, started: true });
+  let message = null;
+  try {
+    // Functions that share a handler file (fixtures do) each initialise it with their own environment.
+    delete require.cache[file];
+    require(file);
+  } catch (error) {
+    message = String(error !== null && typeof error === 'object' && 'message' in error ? error.message : error);
+  }
+  parentPort.postMessage({ index, message });
 }`;
 
 /** The bundle serverless-offline would load for `module` (a CommonJS build), or undefined. */
@@ -32,55 +42,71 @@ function bundleOf(module: string): string | undefined {
   return ['.js', '.cjs'].map((extension) => `${module}${extension}`).find((file) => existsSync(file));
 }
 
+type WorkerAnswer = { index: number; started: true } | { index: number; message: string | null };
+
 /**
- * Loads one function's module in a worker thread of its own, with its environment, as a Lambda init
- * does. Resolves with what it threw, or undefined when it loaded, had no bundle to load, or took longer
- * than `timeoutMs` (the first invocation will tell). What the module prints is not shown.
+ * Loads every function's module, with its environment, as a Lambda init does (see INIT_SCRIPT), and
+ * resolves with those that threw, in `inits` order. A function without a bundle is skipped; one that
+ * takes longer than `timeoutMs` to load ends the check there (its first invocation will tell); one
+ * that ends the process fails, as on Lambda (Runtime.ExitError). What the modules print is not shown.
  */
-export function initFailureOf(init: FunctionInit, timeoutMs: number): Promise<InitFailure | undefined> {
-  const file = bundleOf(init.module);
-  if (file === undefined) return Promise.resolve(undefined);
+export function initFailures(
+  inits: readonly FunctionInit[],
+  { timeoutMs = 20_000 }: { timeoutMs?: number } = {},
+): Promise<InitFailure[]> {
+  const bundled = inits
+    .map((init, index) => ({ index, file: bundleOf(init.module), environment: init.environment }))
+    .filter((init) => init.file !== undefined);
+  const failures = new Map<number, string>();
+  const report = () =>
+    [...failures.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([index, message]) => ({ functionKey: inits[index]!.functionKey, message }));
+  if (bundled.length === 0) return Promise.resolve([]);
   return new Promise((resolve) => {
     const worker = new Worker(INIT_SCRIPT, {
       eval: true,
-      env: init.environment,
-      workerData: { file },
+      workerData: { inits: bundled },
       stdout: true,
       stderr: true,
     });
     worker.stdout.resume();
     worker.stderr.resume();
+    let loading: number | undefined;
+    let remaining = bundled.length;
+    let timer: NodeJS.Timeout | undefined;
     let settled = false;
-    const settle = (message: string | null | undefined) => {
+    const settle = () => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      resolve(typeof message === 'string' ? { functionKey: init.functionKey, message } : undefined);
+      resolve(report());
       void worker.terminate();
     };
-    const timer = setTimeout(() => settle(undefined), timeoutMs);
-    worker.once('message', settle);
-    // Lambda counts an init that ends the process as failed too (Runtime.ExitError).
-    worker.once('exit', (code) =>
-      settle(`the module ended the process (exit code ${code}) while initialising`),
-    );
-    worker.once('error', (error) => settle(error.message));
+    const restartTimer = () => {
+      clearTimeout(timer);
+      timer = setTimeout(settle, timeoutMs);
+    };
+    restartTimer();
+    worker.on('message', (answer: WorkerAnswer) => {
+      if ('started' in answer) {
+        loading = answer.index;
+        return restartTimer();
+      }
+      loading = undefined;
+      if (answer.message !== null) failures.set(answer.index, answer.message);
+      if (--remaining === 0) settle();
+    });
+    worker.once('exit', (code) => {
+      if (loading !== undefined && !settled)
+        failures.set(loading, `the module ended the process (exit code ${code}) while initialising`);
+      settle();
+    });
+    worker.once('error', (error) => {
+      if (loading !== undefined) failures.set(loading, error.message);
+      settle();
+    });
   });
-}
-
-/** Initialises every function, `parallel` at a time; resolves with those that failed, in `inits` order. */
-export async function initFailures(
-  inits: readonly FunctionInit[],
-  { parallel = 2, timeoutMs = 20_000 }: { parallel?: number; timeoutMs?: number } = {},
-): Promise<InitFailure[]> {
-  const outcomes: (InitFailure | undefined)[] = [];
-  let next = 0;
-  const lane = async () => {
-    for (let index = next++; index < inits.length; index = next++)
-      outcomes[index] = await initFailureOf(inits[index]!, timeoutMs);
-  };
-  await Promise.all(Array.from({ length: Math.max(1, parallel) }, lane));
-  return outcomes.filter((outcome): outcome is InitFailure => outcome !== undefined);
 }
 
 /** The one message npm start stops with: each failing function and what it threw, indented. */

@@ -20,6 +20,10 @@ beforeAll(() => {
      console.log('init logs are not shown');
      exports.handler = async () => 'ok';`,
   );
+  writeFileSync(
+    join(dir, 'configured-again.js'),
+    `if (!process.env.QUEUE_URL) throw new Error('Invalid configuration:\\n  - QUEUE_URL is missing');`,
+  );
   writeFileSync(join(dir, 'throws-a-string.cjs'), `throw 'not an Error';`);
   writeFileSync(join(dir, 'exits.js'), `process.exit(3);`);
   writeFileSync(join(dir, 'endless.js'), `const end = Date.now() + 5000; while (Date.now() < end);`);
@@ -41,15 +45,30 @@ describe('initFailures (each function module loaded with its environment, as a L
     ]);
   });
 
+  it('gives each module its own environment only', async () => {
+    const failures = await initFailures([
+      { functionKey: 'configured', module: join(dir, 'configured'), environment: { QUEUE_URL: 'http://q' } },
+      { functionKey: 'unconfigured', module: join(dir, 'configured-again'), environment: {} },
+    ]);
+    expect(failures).toEqual([
+      { functionKey: 'unconfigured', message: 'Invalid configuration:\n  - QUEUE_URL is missing' },
+    ]);
+  });
+
   it('leaves to the first invocation a function without a bundle, or one slower than the time allowed', async () => {
+    expect(
+      await initFailures([{ functionKey: 'unbundled', module: join(dir, 'missing'), environment: {} }]),
+    ).toEqual([]);
     const failures = await initFailures(
       [
-        { functionKey: 'unbundled', module: join(dir, 'missing'), environment: {} },
+        { functionKey: 'unconfigured', module: join(dir, 'configured'), environment: {} },
         { functionKey: 'slow', module: join(dir, 'endless'), environment: {} },
       ],
-      { parallel: 1, timeoutMs: 200 },
+      { timeoutMs: 500 },
     );
-    expect(failures).toEqual([]);
+    expect(failures).toEqual([
+      { functionKey: 'unconfigured', message: 'Invalid configuration:\n  - QUEUE_URL is missing' },
+    ]);
   });
 });
 
