@@ -18,29 +18,18 @@ interface FunctionLane {
   readonly waiting: (() => void)[];
 }
 
-const patched = Symbol.for('intake.functionPoolLimit');
-
-/** True when `prototype` looks like serverless-offline 14's LambdaFunctionPool (its `get` method). */
-export function isFunctionPoolPrototype(prototype: unknown): prototype is FunctionPoolPrototype {
-  return typeof (prototype as { get?: unknown } | undefined)?.get === 'function';
-}
+/** serverless-offline's `LambdaFunctionPool.prototype.get`, or a wrapper of it. */
+export type PoolGet = FunctionPoolPrototype['get'];
 
 /**
  * Caps the instances (worker threads) serverless-offline keeps per function at `limitFor(functionKey)`:
  * an invocation that finds every instance busy waits for the next one to finish, in arrival order,
  * instead of getting a new instance. Offline starts a worker thread — a cold start of its own — for every
  * concurrent invocation and keeps it for minutes, so under a steady load a few slow answers snowball into
- * dozens of cold starts competing for the same cores (on AWS each would have its own). Patches the
- * prototype once; returns false when it was already patched.
+ * dozens of cold starts competing for the same cores (on AWS each would have its own). Returns the
+ * pool's new `get` (upstream-internals.ts puts it in place).
  */
-export function limitFunctionPool(
-  prototype: FunctionPoolPrototype,
-  limitFor: (functionKey: string) => number,
-): boolean {
-  const marked = prototype as FunctionPoolPrototype & { [patched]?: true };
-  if (marked[patched]) return false;
-  marked[patched] = true;
-  const originalGet = prototype.get;
+export function limitedPoolGet(originalGet: PoolGet, limitFor: (functionKey: string) => number): PoolGet {
   const lanes = new WeakMap<object, Map<string, FunctionLane>>();
 
   const laneOf = (pool: object, functionKey: string): FunctionLane => {
@@ -73,14 +62,13 @@ export function limitFunctionPool(
     return instance;
   };
 
-  prototype.get = function limitedGet(this: object, functionKey, functionDefinition) {
+  return function limitedGet(this: object, functionKey, functionDefinition) {
     const lane = laneOf(this, functionKey);
     const take = () => adopt(lane, originalGet.call(this, functionKey, functionDefinition));
     const anyIdle = [...lane.instances].some((instance) => instance.status === 'IDLE');
     if (anyIdle || lane.instances.size < Math.max(1, limitFor(functionKey))) return take();
     return waitingInvocation(lane, take);
   };
-  return true;
 }
 
 /** Stands in for an instance until one is free; then runs the invocation on it with the same inputs. */

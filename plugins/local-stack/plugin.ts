@@ -10,13 +10,15 @@ import {
   readLocalStackSettings,
   type LocalStackSettings,
 } from './settings';
-import { bundleInOneBuild, canBundleInOneBuild } from './single-build';
 import * as esbuild from 'esbuild';
 import { rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { isFunctionPoolPrototype, limitFunctionPool } from './function-pool-limit';
+import { join, resolve } from 'node:path';
+import {
+  handlerModule,
+  initFailureMessage,
+  initFailures,
+  offlineFunctionEnvironment,
+} from './function-init-check';
 import { prepareLocalInvoke } from './invoke-local';
 import {
   AuthorizerConfigError,
@@ -26,12 +28,11 @@ import {
 } from './auth/authorizer-routes';
 import { enforceRoutes } from './auth/offline-authentication';
 import {
-  GUARDED_OFFLINE_MAJOR,
-  guardAuthorizerContext,
-  isEventBuilderPrototype,
-  offlineEventV2Module,
-  offlineVersion,
-} from './auth/offline-event-guard';
+  loadUpstreamInternals,
+  UpstreamInternalsError,
+  useUpstreamInternals,
+  type ModuleImporter,
+} from './upstream-internals';
 
 // The offline authentication provider (plugins/local-stack/authentication-provider.js) calls this, in the
 // bundle the framework loaded.
@@ -81,15 +82,6 @@ export function isLocalInvoke(
 }
 
 /**
- * serverless-offline 14's pool of function instances, beside its entry point. The package does not export
- * it: it is loaded by path, which is the module (and so the class) offline itself uses.
- */
-export function offlineFunctionPoolModule(serviceDir: string): string {
-  const offlineEntry = createRequire(join(serviceDir, 'package.json')).resolve('serverless-offline');
-  return join(dirname(offlineEntry), 'lambda', 'LambdaFunctionPool.js');
-}
-
-/**
  * The local-stack serverless plugin (loaded by plugins/local-stack/index.js, for `offline` commands
  * only): starts the emulators once serverless-offline listens, stops them before offline exits.
  */
@@ -108,6 +100,8 @@ export class LocalStackPlugin {
     private readonly io: { log: PluginLogger; writeText?: (text: string) => void },
     /** How a failed start ends the process (tests replace it). */
     private readonly exit: (code: number) => void = (code) => process.exit(code),
+    /** How serverless-offline's modules are loaded (tests, which cannot `import()`, replace it). */
+    private readonly importModule?: ModuleImporter,
   ) {
     this.serviceDir =
       serverless.serviceDir ?? serverless.config.serviceDir ?? serverless.config.servicePath ?? process.cwd();
@@ -126,11 +120,13 @@ export class LocalStackPlugin {
         await this.refuseTakenOfflinePorts();
         await this.loadFixtures();
         await this.enforceAuthorizers();
+        await this.useUpstreamInternals();
         this.beginStart();
-        this.bundleInOneBuild();
-        await this.limitFunctionInstances();
       },
-      'before:offline:start:init': async () => void (await this.awaitStack()),
+      'before:offline:start:init': async () => {
+        await this.awaitStack();
+        await this.refuseFunctionsThatCannotInitialise();
+      },
       'after:offline:start:init': () => this.start(),
       'before:offline:start:end': () => this.stop(),
     };
@@ -208,8 +204,8 @@ export class LocalStackPlugin {
   /**
    * Makes offline enforce the routes' JWT authorizers as API Gateway does: reads every httpApi route and
    * its authorizer now (offline rewrites the events in place later), then points offline's public
-   * `custom.offline.customAuthenticationProvider` at the local stack's provider, and makes its
-   * authorizer context impossible to forge (plugins/local-stack/auth/offline-event-guard.ts). Anything that would
+   * `custom.offline.customAuthenticationProvider` at the local stack's provider (its authorizer context is
+   * made impossible to forge by upstream-internals.ts). Anything that would
    * leave a route less protected than on AWS stops npm start with one line.
    */
   private async enforceAuthorizers(): Promise<void> {
@@ -242,28 +238,6 @@ export class LocalStackPlugin {
       ...offline,
       customAuthenticationProvider: join(this.serviceDir, AUTHENTICATION_PROVIDER_FILE),
     };
-    await this.guardAuthorizerContext();
-  }
-
-  /** See offline-event-guard.ts; an offline it was not written for is said loudly, and tokens are still verified. */
-  private async guardAuthorizerContext(): Promise<void> {
-    const version = offlineVersion(this.serviceDir);
-    let prototype: unknown;
-    try {
-      const loaded = (await import(pathToFileURL(offlineEventV2Module(this.serviceDir)).href)) as {
-        default?: { prototype?: unknown };
-      };
-      prototype = loaded.default?.prototype;
-    } catch {
-      prototype = undefined;
-    }
-    if (!version?.startsWith(`${GUARDED_OFFLINE_MAJOR}.`) || !isEventBuilderPrototype(prototype)) {
-      this.log.warning(
-        `serverless-offline ${version ?? '(not found)'} is not the ${GUARDED_OFFLINE_MAJOR}.x the authorizer guard was written for: tokens are still verified, but functions get offline's own decoding of the Authorization header as requestContext.authorizer (unverified on routes without an authorizer). Update plugins/local-stack/auth/offline-event-guard.ts.`,
-      );
-      return;
-    }
-    guardAuthorizerContext(prototype);
   }
 
   /** The local issuer the stack serves: the one loopback issuer of the routes' JWT authorizers. */
@@ -297,37 +271,32 @@ export class LocalStackPlugin {
     }
   }
 
-  /** Caps serverless-offline's worker threads per function (see function-pool-limit.ts). */
-  private async limitFunctionInstances(): Promise<void> {
-    const { functionConcurrency } = this.settings();
-    let prototype: unknown;
+  /**
+   * Checks the upstream versions and shapes the local stack's workarounds were written for, then puts
+   * them in place (see upstream-internals.ts): a mismatch stops npm start here, with one line.
+   */
+  private async useUpstreamInternals(): Promise<void> {
+    const { singleBuild, functionConcurrency } = this.settings();
+    const esbuildPlugin = singleBuild
+      ? this.serverless.pluginManager?.plugins.find(
+          (plugin) => (plugin as object | undefined)?.constructor?.name === 'EsbuildServerlessPlugin',
+        )
+      : undefined;
+    if (singleBuild && esbuildPlugin === undefined)
+      this.log.info('serverless-esbuild is not loaded: functions are bundled as serverless.yml says');
+    let internals;
     try {
-      const poolModule = pathToFileURL(offlineFunctionPoolModule(this.serviceDir)).href;
-      const loaded = (await import(poolModule)) as { default?: { prototype?: unknown } };
-      prototype = loaded.default?.prototype;
-    } catch {
-      prototype = undefined;
+      internals = await loadUpstreamInternals(this.serviceDir, esbuildPlugin, this.importModule);
+    } catch (error) {
+      if (error instanceof UpstreamInternalsError) throw new this.serverless.classes.Error(error.message);
+      throw error;
     }
-    if (!isFunctionPoolPrototype(prototype)) {
-      this.log.info('serverless-offline not recognised: function instances are not capped');
-      return;
-    }
-    limitFunctionPool(prototype, () => functionConcurrency);
-  }
-
-  /** Replaces serverless-esbuild's one-build-per-function bundling with one build (see single-build.ts). */
-  private bundleInOneBuild(): void {
-    if (!this.settings().singleBuild) return;
-    const esbuildPlugin = this.serverless.pluginManager?.plugins.find(
-      (plugin) => (plugin as object | undefined)?.constructor?.name === 'EsbuildServerlessPlugin',
-    );
-    if (!canBundleInOneBuild(esbuildPlugin)) {
-      this.log.info('serverless-esbuild not recognised: functions are bundled one by one');
-      return;
-    }
-    esbuildPlugin.bundle = bundleInOneBuild(esbuildPlugin, esbuild, (entries, milliseconds) =>
-      this.log.info(`bundled ${entries} functions in one esbuild build (${milliseconds} ms)`),
-    );
+    useUpstreamInternals(internals, {
+      limitFor: () => functionConcurrency,
+      esbuild,
+      onBuilt: (entries, milliseconds) =>
+        this.log.info(`bundled ${entries} functions in one esbuild build (${milliseconds} ms)`),
+    });
   }
 
   /** The INTAKE_* settings, read once; a bad variable stops the command with its one line, not a stack trace. */
@@ -396,13 +365,46 @@ export class LocalStackPlugin {
       this.stack = await this.starting!;
       return this.stack;
     } catch (error) {
-      // offline's servers may already listen and would keep the process alive after the framework
-      // reports the error: exit (non-zero) once it has printed it.
-      setTimeout(() => this.exit(1), 200).unref();
       // LocalStackStartError and LocalSettingsError carry the one line to show; anything else is a bug
       // whose message is still better than a hang.
-      throw new this.serverless.classes.Error((error as Error).message);
+      throw await this.failStart((error as Error).message);
     }
+  }
+
+  /**
+   * Ends a start that cannot go on: stops what started and esbuild's service, then exits non-zero once
+   * the framework has printed the returned error (offline's servers or serverless-esbuild's watcher
+   * would keep the process alive).
+   */
+  private async failStart(message: string): Promise<Error> {
+    await this.stop();
+    setTimeout(() => this.exit(1), 200).unref();
+    return new this.serverless.classes.Error(message);
+  }
+
+  /**
+   * Once serverless-esbuild has bundled and the stack has resolved every environment: loads each
+   * function's bundle with its environment, as a Lambda init does. A function that cannot initialise (a
+   * bad variable: the config loader names each) stops npm start with what it threw, rather than serve
+   * 503s; offline does not listen yet.
+   */
+  private async refuseFunctionsThatCannotInitialise(): Promise<void> {
+    const { service } = this.serverless;
+    const codeDir = resolve(this.serviceDir, this.offlineSetting('location', ''));
+    const failures = await initFailures(
+      Object.entries(service.functions)
+        .filter(([, definition]) => typeof definition.handler === 'string')
+        .map(([functionKey, definition]) => ({
+          functionKey,
+          module: handlerModule(codeDir, definition.handler!),
+          environment: offlineFunctionEnvironment(
+            process.env,
+            service.provider.environment,
+            definition.environment,
+          ),
+        })),
+    );
+    if (failures.length > 0) throw await this.failStart(initFailureMessage(failures));
   }
 
   /** Once offline's Lambda API listens: start delivering SQS batches and print the banner. */
@@ -414,9 +416,14 @@ export class LocalStackPlugin {
     else this.io.log.notice(banner);
   }
 
+  /**
+   * Stops the stack, then esbuild's service: a process that exits while the service waits on a request
+   * of its own (its keep-alive ping) makes it print a goroutine dump ("all goroutines are asleep").
+   */
   private async stop(): Promise<void> {
     const stack = this.stack ?? (await this.starting?.catch(() => undefined));
     await stack?.stop();
     this.stack = undefined;
+    await esbuild.stop();
   }
 }

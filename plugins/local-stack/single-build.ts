@@ -27,7 +27,7 @@ export interface EsbuildPluginLike {
   bundle(): Promise<void>;
 }
 
-interface EsbuildApi {
+export interface EsbuildApi {
   context(options: BuildOptions): Promise<BuildContext>;
 }
 
@@ -96,7 +96,7 @@ export function singleBuildOptions(
   };
 }
 
-/** True when `plugin` has the shape this module relies on (serverless-esbuild 1.x). */
+/** True when `plugin` has the shape this module relies on (serverless-esbuild 1.57). */
 export function canBundleInOneBuild(plugin: unknown): plugin is EsbuildPluginLike {
   const candidate = plugin as Partial<EsbuildPluginLike> | undefined;
   return (
@@ -108,7 +108,7 @@ export function canBundleInOneBuild(plugin: unknown): plugin is EsbuildPluginLik
 }
 
 /**
- * A replacement for serverless-esbuild's `bundle()` that builds every function in one esbuild context
+ * A replacement for serverless-esbuild's `bundle()` (upstream-internals.ts puts it in place) that builds every function in one esbuild context
  * and fills `buildCache`/`buildResults` as the original does (so offline finds the handlers and
  * `disposeContexts` disposes the context). The watcher's later calls rebuild that context incrementally.
  */

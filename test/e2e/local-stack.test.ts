@@ -242,10 +242,11 @@ describe('npm start (the whole local stack, over real sockets)', () => {
     expect((await fetch(url('/health'))).status).toBe(200);
   });
 
-  it('exits on SIGINT within 15 s, freeing every port and leaving no emulator behind', async () => {
+  it('exits on SIGINT within 15 s, freeing every port, leaving no emulator behind and printing no esbuild goroutine dump', async () => {
     const { emulators, http } = stack.state;
     const stopped = await stack.stop();
     expect(stopped.durationMs).toBeLessThan(15_000);
+    expect(stack.lines.filter((line) => /goroutine|deadlock/.test(line))).toEqual([]);
     const ports = [
       emulators.s3.port,
       emulators.sqs.port,

@@ -29,6 +29,8 @@ export interface LocalStackProcess {
   stateFile: string;
   /** Every stdout and stderr line so far, in arrival order. */
   lines: string[];
+  /** serverless-esbuild's work folder of this stack (absolute; its bundles are under `.build/`). */
+  buildDir: string;
   /** Milliseconds from spawn to ready (state file written and HTTP answering). */
   readyInMs: number;
   pid: number;
@@ -111,7 +113,11 @@ export async function startLocalStack(options: StartLocalStackOptions = {}): Pro
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
   let hasExited = false;
-  void exited.then(() => (hasExited = true));
+  let exitCode: number | null = null;
+  void exited.then(({ code }) => {
+    hasExited = true;
+    exitCode = code;
+  });
 
   const killGroup = (signal: NodeJS.Signals) => {
     try {
@@ -170,9 +176,19 @@ export async function startLocalStack(options: StartLocalStackOptions = {}): Pro
   }
   if (!state || hasExited || Date.now() >= deadline) {
     await stop();
-    throw new Error(`the local stack did not start; last lines:\n${lines.slice(-30).join('\n')}`);
+    const how = hasExited ? `exited with code ${exitCode}` : 'not ready in time';
+    throw new Error(`the local stack did not start (${how}); last lines:\n${lines.slice(-30).join('\n')}`);
   }
-  return { state, stateFile, lines, readyInMs: Date.now() - startedAt, pid, waitForLine, stop };
+  return {
+    state,
+    stateFile,
+    lines,
+    buildDir: join(serviceDir, buildDir),
+    readyInMs: Date.now() - startedAt,
+    pid,
+    waitForLine,
+    stop,
+  };
 }
 
 function groupAlive(pid: number): boolean {

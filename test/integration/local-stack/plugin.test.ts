@@ -1,14 +1,21 @@
-import { existsSync, readFileSync, statSync, utimesSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import type { LocalStackState } from '../../../plugins/local-stack/state';
-import {
-  LocalStackPlugin,
-  offlineFunctionPoolModule,
-  type ServerlessLike,
-} from '../../../plugins/local-stack/plugin';
+import { LocalStackPlugin, type ServerlessLike } from '../../../plugins/local-stack/plugin';
 import type { FunctionDefinition } from '../../../plugins/local-stack/service-model';
 import { freePort } from '../../helpers/local-stack-process';
+import { offlineModuleStandIns } from '../../helpers/offline-module-stand-ins';
 
 jest.setTimeout(30_000);
 
@@ -18,6 +25,11 @@ const YamlParser = jest.requireActual<YamlParserClass>('serverless/lib/classes/y
 const readYaml = jest.requireActual<(path: string) => unknown>('serverless/lib/utils/fs/read-file-sync');
 
 class FrameworkError extends Error {}
+
+/** The plugin, with serverless-offline's modules loaded as stand-ins (jest cannot import them). */
+function newPlugin(...[serverless, options, io, exit]: ConstructorParameters<typeof LocalStackPlugin>) {
+  return new LocalStackPlugin(serverless, options, io, exit, offlineModuleStandIns);
+}
 
 function fakeServerless(commands: string[] = ['offline', 'start']) {
   const functions: Record<string, FunctionDefinition> = {
@@ -135,21 +147,11 @@ describe('plugins/local-stack/index.js (the shim the framework loads)', () => {
   });
 });
 
-describe('offlineFunctionPoolModule', () => {
-  it("finds serverless-offline's function pool beside the entry point the framework loads", () => {
-    const poolModule = offlineFunctionPoolModule(serviceDir);
-    expect(poolModule).toBe(
-      join(serviceDir, 'node_modules/serverless-offline/src/lambda/LambdaFunctionPool.js'),
-    );
-    expect(readFileSync(poolModule, 'utf8')).toContain('export default class LambdaFunctionPool');
-  });
-});
-
 describe('LocalStackPlugin', () => {
   it('refuses a bad INTAKE_* variable with its one-line message, before starting anything', async () => {
     process.env.INTAKE_FUNCTION_CONCURRENCY = 'many';
     const serverless = fakeServerless();
-    const attempt = new LocalStackPlugin(serverless, {}, fakeIo().io).hooks.initialize!();
+    const attempt = newPlugin(serverless, {}, fakeIo().io).hooks.initialize!();
     await expect(attempt).rejects.toBeInstanceOf(FrameworkError);
     await expect(attempt).rejects.toThrow(
       'INTAKE_FUNCTION_CONCURRENCY=many is not a whole number of at least 1',
@@ -158,11 +160,11 @@ describe('LocalStackPlugin', () => {
 
   it('loads the fixture functions and resources only with INTAKE_FIXTURES=true', async () => {
     const serverless = fakeServerless();
-    await new LocalStackPlugin(serverless, {}, fakeIo().io).hooks.initialize!();
+    await newPlugin(serverless, {}, fakeIo().io).hooks.initialize!();
     expect(Object.keys(serverless.service.functions)).toEqual(['health']);
 
     process.env.INTAKE_FIXTURES = 'true';
-    await new LocalStackPlugin(serverless, {}, fakeIo().io).hooks.initialize!();
+    await newPlugin(serverless, {}, fakeIo().io).hooks.initialize!();
     expect(serverless.service.functions['fixture-sqs-consumer']).toMatchObject({
       name: 'intake-local-fixture-sqs-consumer',
       handler: 'test/fixtures/functions/sqs-consumer.handler',
@@ -176,7 +178,7 @@ describe('LocalStackPlugin', () => {
   it('gives serverless-esbuild its own work folder (INTAKE_BUILD_DIR) and keeps its watcher off build output', () => {
     process.env.INTAKE_BUILD_DIR = '.intake/run-x';
     const serverless = fakeServerless();
-    new LocalStackPlugin(serverless, {}, fakeIo().io);
+    newPlugin(serverless, {}, fakeIo().io);
     expect(serverless.service.custom!.esbuild).toEqual({
       outputWorkFolder: '.intake/run-x',
       watch: { ignore: expect.arrayContaining(['.esbuild', 'node_modules', '.intake', 'coverage']) },
@@ -186,7 +188,7 @@ describe('LocalStackPlugin', () => {
   it('keeps a watch ignore list the project set itself', () => {
     const serverless = fakeServerless();
     serverless.service.custom!.esbuild = { minify: true, watch: { ignore: ['mine'] } };
-    new LocalStackPlugin(serverless, {}, fakeIo().io);
+    newPlugin(serverless, {}, fakeIo().io);
     expect(serverless.service.custom!.esbuild).toEqual({ minify: true, watch: { ignore: ['mine'] } });
   });
 
@@ -204,7 +206,7 @@ describe('LocalStackPlugin', () => {
       await useFreePorts();
       const serverless = { ...fakeServerless(), pluginManager: { plugins } };
       const { io, output } = fakeIo();
-      const plugin = new LocalStackPlugin(serverless, {}, io);
+      const plugin = newPlugin(serverless, {}, io);
       await plugin.hooks.initialize!();
       await plugin.hooks['before:offline:start:end']!();
       return output;
@@ -223,9 +225,18 @@ describe('LocalStackPlugin', () => {
       expect(esbuildPlugin.bundle).toBe(esbuildPlugin.stockBundle);
     });
 
-    it('says so and keeps the stock builds when serverless-esbuild is not the shape it knows', async () => {
+    it('says so when serverless-esbuild is not loaded, and starts', async () => {
       const output = await initializeWith([]);
-      expect(output.join('\n')).toContain('functions are bundled one by one');
+      expect(output.join('\n')).toContain('serverless-esbuild is not loaded');
+    });
+
+    it('stops at initialize, naming the version it was written for, when serverless-esbuild is not the shape it knows', async () => {
+      class EsbuildServerlessPlugin {
+        bundle = jest.fn(async () => {});
+      }
+      await expect(initializeWith([new EsbuildServerlessPlugin()])).rejects.toThrow(
+        /^local stack: plugins\/local-stack\/upstream-internals.ts was written for serverless-esbuild 1\.57\.2 and found serverless-esbuild 1\.57\.2 whose plugin has no bundle, prepare, functionEntries and buildDirPath: /,
+      );
     });
   });
 
@@ -234,7 +245,7 @@ describe('LocalStackPlugin', () => {
     const serverless = fakeServerless();
     const { io, output } = fakeIo();
     // Without writeText (older frameworks) the banner goes to the notice log.
-    const plugin = new LocalStackPlugin(serverless, { lambdaPort: '3999' }, { log: io.log });
+    const plugin = newPlugin(serverless, { lambdaPort: '3999' }, { log: io.log });
     // The framework's order: initialize (start begins, overlapping the bundling), before init
     // (everything in place before offline listens), after init (event sources, banner).
     await plugin.hooks.initialize!();
@@ -266,7 +277,7 @@ describe('LocalStackPlugin', () => {
 
   it('stops a stack still starting when offline is stopped early', async () => {
     await useFreePorts();
-    const plugin = new LocalStackPlugin(fakeServerless(), {}, fakeIo().io);
+    const plugin = newPlugin(fakeServerless(), {}, fakeIo().io);
     await plugin.hooks.initialize!();
     await plugin.hooks['before:offline:start:end']!();
     const probe = createServer();
@@ -286,7 +297,7 @@ describe('LocalStackPlugin', () => {
       blocker = createServer();
       await new Promise<void>((resolve) => blocker.listen(busyPort, '127.0.0.1', resolve));
       const exit = jest.fn();
-      const plugin = new LocalStackPlugin(fakeServerless(), {}, fakeIo().io, exit);
+      const plugin = newPlugin(fakeServerless(), {}, fakeIo().io, exit);
       const failure = plugin.hooks['after:offline:start:init']!();
       await expect(failure).rejects.toBeInstanceOf(FrameworkError);
       await expect(failure).rejects.toThrow(`127.0.0.1:${busyPort}`);
@@ -302,12 +313,40 @@ describe('LocalStackPlugin', () => {
       });
     });
 
+    it("stops before offline starts when a function's bundle throws at init, with what it threw, and exits non-zero", async () => {
+      await useFreePorts();
+      // Where serverless-esbuild tells offline the bundles are: a health bundle whose config is invalid.
+      const location = mkdtempSync(join(tmpdir(), 'intake-bundles-'));
+      mkdirSync(join(location, 'functions'));
+      writeFileSync(
+        join(location, 'functions', 'health.js'),
+        `if (process.env.STAGE !== 'local' || !process.env.DOCUMENTS_BUCKET) throw new Error('unexpected environment');
+         throw new Error('Invalid configuration:\\n  - HEALTH_CHECK_TIMEOUT_MS is invalid');`,
+      );
+      const serverless = fakeServerless();
+      (serverless.service.custom!['serverless-offline'] as Record<string, string>).location = location;
+      const exit = jest.fn();
+      const plugin = newPlugin(serverless, {}, fakeIo().io, exit);
+      try {
+        await plugin.hooks.initialize!();
+        const failure = plugin.hooks['before:offline:start:init']!();
+        await expect(failure).rejects.toBeInstanceOf(FrameworkError);
+        await expect(failure).rejects.toThrow(
+          'local stack: a function cannot initialise (on AWS every invocation would fail):\n  health: Invalid configuration:\n      - HEALTH_CHECK_TIMEOUT_MS is invalid',
+        );
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect(exit).toHaveBeenCalledWith(1);
+      } finally {
+        rmSync(location, { recursive: true, force: true });
+      }
+    });
+
     it('names INTAKE_S3_PORT when the public S3 port (the POST-policy proxy) is taken', async () => {
       await useFreePorts();
       const busyPort = Number(process.env.INTAKE_S3_PORT);
       blocker = createServer();
       await new Promise<void>((resolve) => blocker.listen(busyPort, '127.0.0.1', resolve));
-      const plugin = new LocalStackPlugin(fakeServerless(), {}, fakeIo().io, jest.fn());
+      const plugin = newPlugin(fakeServerless(), {}, fakeIo().io, jest.fn());
       await expect(plugin.hooks['after:offline:start:init']!()).rejects.toThrow(
         `port ${busyPort} is already in use. Free the port or choose another with INTAKE_S3_PORT=<port>.`,
       );
@@ -326,7 +365,7 @@ describe('LocalStackPlugin', () => {
         const serverless = fakeServerless();
         (serverless.service.custom!['serverless-offline'] as Record<string, string>)[setting] =
           String(busyPort);
-        const plugin = new LocalStackPlugin(serverless, {}, fakeIo().io, jest.fn());
+        const plugin = newPlugin(serverless, {}, fakeIo().io, jest.fn());
         const failure = plugin.hooks.initialize!();
         await expect(failure).rejects.toBeInstanceOf(FrameworkError);
         await expect(failure).rejects.toThrow(
@@ -344,7 +383,7 @@ describe('LocalStackPlugin', () => {
     it('reports an invalid port variable the same way', async () => {
       process.env.INTAKE_S3_PORT = 'nope';
       const exit = jest.fn();
-      const plugin = new LocalStackPlugin(fakeServerless(), {}, fakeIo().io, exit);
+      const plugin = newPlugin(fakeServerless(), {}, fakeIo().io, exit);
       await expect(plugin.hooks['after:offline:start:init']!()).rejects.toThrow('INTAKE_S3_PORT=nope');
     });
   });

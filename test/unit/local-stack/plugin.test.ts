@@ -49,7 +49,8 @@ function fakeServerless(commands: string[], stage = 'local') {
       provider: { stage, region: 'us-east-1', environment: { STAGE: stage } },
       custom: {
         esbuild: { minify: true },
-        'serverless-offline': { host: '127.0.0.1', lambdaPort: '3102' },
+        // Ports 1 and 2: never taken, so offline's port check passes whatever runs on this machine (3000…).
+        'serverless-offline': { host: '127.0.0.1', httpPort: '1', lambdaPort: '2' },
       },
       functions: {
         health: {
@@ -108,7 +109,7 @@ describe('LocalStackPlugin under `sls invoke local --stage local`', () => {
     expect(serverless.service.provider.environment).toMatchObject({
       STAGE: 'local',
       AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:4569',
-      AWS_ENDPOINT_URL_LAMBDA: 'http://127.0.0.1:3102',
+      AWS_ENDPOINT_URL_LAMBDA: 'http://127.0.0.1:2',
     });
     expect(process.env).toMatchObject({
       AWS_ACCESS_KEY_ID: 'local',
