@@ -20,7 +20,9 @@ class HttpRouteAccess {
   checkRoutes() {
     const problems = routeAccessProblems(httpRoutesOf(this.serverless.service.functions));
     if (problems.length > 0)
-      throw new this.serverless.classes.Error(`HTTP routes without access declaration:\n${problems.join('\n')}`);
+      throw new this.serverless.classes.Error(
+        `HTTP routes without access declaration:\n${problems.join('\n')}`,
+      );
   }
 }
 
