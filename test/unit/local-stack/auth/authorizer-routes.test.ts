@@ -67,7 +67,12 @@ describe('readHttpApiRoutes', () => {
     expect(read('GET /open')).toThrow(/function f, route GET \/open: no authorizer and not declared `public/);
     expect(read({ method: 'GET', path: '/x', authorizer: 'jwtAuthorizer' })).toThrow(/names no scopes/);
     expect(
-      read({ method: 'GET', path: '/x', public: 'why', authorizer: { name: 'jwtAuthorizer', scopes: ['a'] } }),
+      read({
+        method: 'GET',
+        path: '/x',
+        public: 'why',
+        authorizer: { name: 'jwtAuthorizer', scopes: ['a'] },
+      }),
     ).toThrow(/both `public` and an authorizer/);
     expect(read({ method: 'GET', path: '/x', public: ' ' })).toThrow(/must say why/);
   });
