@@ -35,7 +35,9 @@ export function readPackagedTemplate(outDir: string): CloudFormationTemplate {
 }
 
 /** The function definitions (resolved, events included) `sls package` saved in outDir's serverless-state.json. */
-export function readPackagedFunctions(outDir: string): Record<string, { events?: Record<string, unknown>[] }> {
+export function readPackagedFunctions(
+  outDir: string,
+): Record<string, { events?: Record<string, unknown>[] }> {
   const state = JSON.parse(readFileSync(join(outDir, 'serverless-state.json'), 'utf8'));
   return state.service.functions;
 }

@@ -357,7 +357,9 @@ export function routeViolations(template: Template, options: TemplateRuleOptions
     }
     const undefinedScopes = defined.size > 0 ? scopes.filter((scope) => !defined.has(scope)) : [];
     if (undefinedScopes.length > 0)
-      violations.push(`${label}: scope ${undefinedScopes.join(', ')} is defined by no Cognito resource server`);
+      violations.push(
+        `${label}: scope ${undefinedScopes.join(', ')} is defined by no Cognito resource server`,
+      );
     const scope = ROUTE_SCOPE_RULES.find(([pattern]) => pattern.test(key))?.[1];
     if (scope) {
       if (!jwt) violations.push(`${label}: needs a JWT authorizer of this template with the ${scope} scope`);

@@ -290,7 +290,11 @@ describe('sls package --stage dev (the deployed template)', () => {
     expect(templateViolations(template, { stage: 'dev', publicRoutes, authorizer })).toEqual([]);
     // The same template does not pass for another configured issuer: the rule really compares.
     expect(
-      templateViolations(template, { stage: 'dev', publicRoutes, authorizer: { ...authorizer, audience: ['x'] } }),
+      templateViolations(template, {
+        stage: 'dev',
+        publicRoutes,
+        authorizer: { ...authorizer, audience: ['x'] },
+      }),
     ).toHaveLength(1);
   });
 });
