@@ -3,7 +3,8 @@
  * framework's included) no wildcard action, no NotAction/NotResource, no unscoped resource beyond the
  * X-Ray exception; only webhook-receive writes the claim checks; scoped invoke permissions; logs only to
  * the function's own group; SQS visibility >= 6x consumer timeout; every route has the JWT authorizer
- * (issuer and audience: this stack's Cognito pool) unless public by design, with its scope; stage
+ * (issuer and audience: this stack's Cognito pool) with a scope unless it declares `public: <why>` on
+ * itself (serverless/http-routes.js); stage
  * throttling; reserved concurrency for document-process; no CORS '*' outside local; JSON access logs
  * with retention; an alarm on every failure queue; alarms on our metrics scoped to the stage; malware
  * scanning all or nothing, GuardDuty's role without wildcards beyond AWS's documented ones.
@@ -13,7 +14,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { packageService, readPackagedTemplate } from '../bench/lib/serverless-package';
+import { packageService, readPackagedFunctions, readPackagedTemplate } from '../bench/lib/serverless-package';
+import { httpRoutesOf, publicRouteKeys } from '../serverless/http-routes';
 import { templateViolations } from './lib/template-rules';
 import type { Template } from './lib/template-rules';
 
@@ -23,7 +25,9 @@ function main(): number {
   try {
     if (!given) packageService(outDir);
     const stage = process.argv[3] ?? 'dev';
-    const violations = templateViolations(readPackagedTemplate(outDir) as Template, { stage });
+    // The routes declared `public: <why>` on themselves, from the same package's resolved functions.
+    const publicRoutes = publicRouteKeys(httpRoutesOf(readPackagedFunctions(outDir)));
+    const violations = templateViolations(readPackagedTemplate(outDir) as Template, { stage, publicRoutes });
     for (const violation of violations) console.error(`template: ${violation}`);
     console.log(
       violations.length === 0

@@ -1,33 +1,48 @@
 /*
- * What the webhook routes (src/webhooks/webhook-routes.json, the one place they are written) mean for the
- * stack: webhook-process may invoke each routed function and nothing else, and the health check probes
- * each of them. Resolved at packaging time (`${file(./serverless/webhook-routes.js):…}`).
+ * The functions webhook-process routes to, read from src/webhooks/webhook-routes.json (the one list), for
+ * the places that must name them: webhook-process's invoke permission, and the health function's DryRun
+ * invoke and HEALTH_LAMBDA_FUNCTIONS. A new downstream is one route in the JSON plus its function.
  */
-const { routes } = require('../src/webhooks/webhook-routes.json');
+const { configError } = require('./config-error');
 
-/** The function keys the routes name, once each, in the order they first appear. */
-function routedFunctionKeys() {
-  return [...new Set(routes.map((route) => route.function))];
+/** The distinct function keys the routes name, in order of first appearance. */
+function routedFunctionKeys(document) {
+  const keys = (document?.routes ?? []).map((route) => route?.function);
+  for (const key of keys)
+    if (typeof key !== 'string' || !/^[A-Za-z0-9-_]+$/.test(key))
+      throw configError(
+        `src/webhooks/webhook-routes.json: route function ${JSON.stringify(key)} is not a function key`,
+      );
+  return [...new Set(keys)];
 }
 
-/** The framework's logical id of a function key's AWS::Lambda::Function (its normalizeName rule). */
-function lambdaLogicalId(functionKey) {
-  const normalized = functionKey.replace(/-/g, 'Dash').replace(/_/g, 'Underscore');
+/** CloudFormation's logical id of function `key`, as the framework names it (`HealthLambdaFunction`). */
+function lambdaLogicalId(key) {
+  const normalized = key.replace(/-/g, 'Dash').replace(/_/g, 'Underscore');
   return `${normalized.charAt(0).toUpperCase()}${normalized.slice(1)}LambdaFunction`;
+}
+
+async function deployedNames(resolveVariable) {
+  const service = await resolveVariable('self:service');
+  const stage = await resolveVariable('sls:stage');
+  return routedFunctionKeys(require('../src/webhooks/webhook-routes.json')).map(
+    (key) => `${service}-${stage}-${key}`,
+  );
 }
 
 module.exports = {
   routedFunctionKeys,
   lambdaLogicalId,
-  /** `Resource` of webhook-process's lambda:InvokeFunction statement: one ARN per routed function. */
-  routedFunctionArns: () =>
-    routedFunctionKeys().map((key) => ({ 'Fn::GetAtt': [lambdaLogicalId(key), 'Arn'] })),
-  /** HEALTH_LAMBDA_FUNCTIONS: the deployed names of the routed functions, comma-separated. */
-  routedFunctionNames: async ({ resolveVariable }) => {
-    const service = await resolveVariable('self:service');
-    const stage = await resolveVariable('sls:stage');
-    return routedFunctionKeys()
-      .map((key) => `${service}-${stage}-${key}`)
-      .join(',');
-  },
+  /** HEALTH_LAMBDA_FUNCTIONS: the deployed names, comma-separated. */
+  routedFunctionNames: async ({ resolveVariable }) => (await deployedNames(resolveVariable)).join(','),
+  /** webhook-process's lambda:InvokeFunction resources: each routed function's ARN. */
+  routedFunctionArns: async () =>
+    routedFunctionKeys(require('../src/webhooks/webhook-routes.json')).map((key) => ({
+      'Fn::GetAtt': [lambdaLogicalId(key), 'Arn'],
+    })),
+  /** The health role's DryRun invoke resources, by name (the health role must not depend on the functions). */
+  routedFunctionArnsByName: async ({ resolveVariable }) =>
+    (await deployedNames(resolveVariable)).map((name) => ({
+      'Fn::Sub': `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${name}`,
+    })),
 };

@@ -34,6 +34,14 @@ export function readPackagedTemplate(outDir: string): CloudFormationTemplate {
   return JSON.parse(readFileSync(join(outDir, 'cloudformation-template-update-stack.json'), 'utf8'));
 }
 
+/** The function definitions (resolved, events included) `sls package` saved in outDir's serverless-state.json. */
+export function readPackagedFunctions(
+  outDir: string,
+): Record<string, { events?: Record<string, unknown>[] }> {
+  const state = JSON.parse(readFileSync(join(outDir, 'serverless-state.json'), 'utf8'));
+  return state.service.functions;
+}
+
 export interface CloudFormationTemplate {
   Resources: Record<string, { Type: string; Properties?: Record<string, unknown>; [key: string]: unknown }>;
   [key: string]: unknown;

@@ -1,4 +1,5 @@
 import { readRunningStackState } from '../../plugins/local-stack/state';
+import { resourceNames, SERVICE } from '../../serverless/names';
 
 /** Where the operations scripts act: the webhooks queue, its DLQ, the archive bucket, and local endpoints. */
 export interface OpsTarget {
@@ -19,12 +20,11 @@ export interface OpsTarget {
 /**
  * Resolves the target of `npm run replay` / `npm run redrive`: for stage `local` (the default) the running
  * `npm start` stack's state file (`INTAKE_STATE_FILE`, default `.intake/local-stack.json`) gives endpoints,
- * the access key its S3 accepts, bucket and queue URLs; for a deployed stage the queues are `intake-<stage>-webhooks[-dlq]` and the bucket
- * comes from DOCUMENTS_BUCKET. Throws an Error with a readable message when something is missing.
+ * the access key its S3 accepts, bucket and queue URLs; for a deployed stage the queues are found by the
+ * names serverless/names.js gives them (`intake-<stage>-webhooks[-dlq]`) and the bucket comes from DOCUMENTS_BUCKET. Throws an Error with a readable message when something is missing.
  */
 export function resolveOpsTarget(stage: string, env: NodeJS.ProcessEnv, serviceDir: string): OpsTarget {
-  const queueName = `intake-${stage}-webhooks`;
-  const dlqName = `${queueName}-dlq`;
+  const { webhooksQueue: queueName, webhooksDeadLetterQueue: dlqName } = resourceNames(SERVICE, stage);
   const region = env.AWS_REGION || 'us-east-1';
   if (stage !== 'local') {
     return {

@@ -41,6 +41,11 @@ export interface TemplateRuleOptions {
    * user pool and its app clients when it has one, else any https issuer and a non-empty audience.
    */
   authorizer?: { issuer: unknown; audience: unknown[] };
+  /**
+   * The route keys the service declares `public: <why>` on the route itself (serverless/http-routes.js,
+   * read from the packaged serverless-state.json). Default: none, so every route needs an authorizer.
+   */
+  publicRoutes?: readonly string[];
 }
 
 /**
@@ -242,14 +247,15 @@ export function visibilityViolations(template: Template): string[] {
   return violations;
 }
 
-/** Routes anyone may call: liveness, signed webhooks (their own check) and the catch-all 404. */
-export const PUBLIC_ROUTES = new Set(['GET /health', 'POST /webhooks/{source}', '$default']);
-/** Operator routes: IAM-authorized, or a JWT with this scope. */
-export const ADMIN_ROUTES = new Map([['GET /health/integrations/aws', 'intake/admin']]);
-/** The scope each documents route needs (a route under /documents must match one of these). */
-export const DOCUMENT_ROUTE_SCOPES: [RegExp, string][] = [
+/**
+ * The scope a route needs by where it lives (a rule over paths, not a list of routes: a new route under
+ * one of these paths gets its rule with no edit here). The first match wins.
+ */
+export const ROUTE_SCOPE_RULES: [RegExp, string][] = [
   [/^GET \/documents(\/|$)/, 'documents/read'],
-  [/^(POST|DELETE) \/documents(\/|$)/, 'documents/write'],
+  [/^[A-Z]+ \/documents(\/|$)/, 'documents/write'],
+  // Operator reports under /health/ (GET /health itself is public liveness).
+  [/^[A-Z]+ \/health\//, 'intake/admin'],
 ];
 /** Functions that must have reserved concurrency (by the end of their FunctionName). */
 export const RESERVED_CONCURRENCY_FUNCTIONS = ['document-process'];
@@ -306,17 +312,34 @@ export function authorizerViolations(template: Template, options: TemplateRuleOp
   return violations;
 }
 
+/** `<identifier>/<scope>` of every scope this template's Cognito resource servers define (none: no pool). */
+function definedScopes(template: Template): Set<string> {
+  const defined = new Set<string>();
+  for (const [, server] of ofType(template, 'AWS::Cognito::UserPoolResourceServer')) {
+    const identifier = String(server.Properties?.Identifier);
+    for (const scope of asArray(server.Properties?.Scopes as { ScopeName?: string }[] | undefined))
+      defined.add(`${identifier}/${String(scope.ScopeName)}`);
+  }
+  return defined;
+}
+
 /**
- * Default deny: every HTTP API route has a JWT authorizer of this template (or IAM authorization),
- * except the public ones, which have none. Documents routes need JWT and their read/write scope;
- * operator routes a JWT with the admin scope: their handlers read the caller from verified JWT claims
- * (src/auth/caller.ts), so an AWS_IAM route would pass API Gateway and then answer every call 401.
+ * Default deny: every HTTP API route has a JWT authorizer of this template with at least one scope (or
+ * IAM authorization), except the routes the service declares public on the route itself
+ * (options.publicRoutes), which have none. A route under a path of ROUTE_SCOPE_RULES needs that scope
+ * from a JWT: its handler reads the caller from verified JWT claims (src/auth/caller.ts), so an AWS_IAM
+ * route would pass API Gateway and then answer every call 401. With a Cognito pool, every scope a route
+ * asks for is one its resource servers define (else no token could ever carry it).
  */
-export function routeViolations(template: Template): string[] {
+export function routeViolations(template: Template, options: TemplateRuleOptions = {}): string[] {
   const violations: string[] = [];
+  const publicRoutes = new Set(options.publicRoutes ?? []);
+  const routeKeys = new Set<string>();
+  const defined = definedScopes(template);
   for (const [id, route] of ofType(template, 'AWS::ApiGatewayV2::Route')) {
     const properties = route.Properties ?? {};
     const key = String(properties.RouteKey);
+    routeKeys.add(key);
     const type = String(properties.AuthorizationType ?? 'NONE');
     const scopes = asArray(properties.AuthorizationScopes as string[] | undefined);
     const authorizerId = refTarget(properties.AuthorizerId);
@@ -327,27 +350,29 @@ export function routeViolations(template: Template): string[] {
       authorizer.Properties?.AuthorizerType === 'JWT';
     const label = `${id} (${key})`;
 
-    if (PUBLIC_ROUTES.has(key)) {
+    if (publicRoutes.has(key)) {
       if (type !== 'NONE' || properties.AuthorizerId !== undefined)
-        violations.push(`${label}: public by design, but has authorization ${type}`);
+        violations.push(`${label}: declared public, but has authorization ${type}`);
       continue;
     }
-    const adminScope = ADMIN_ROUTES.get(key);
-    if (adminScope) {
-      if (!(jwt && scopes.includes(adminScope)))
-        violations.push(`${label}: needs a JWT authorizer with the ${adminScope} scope`);
-      continue;
-    }
-    if (/^[A-Z]+ \/documents(\/|$)/.test(key)) {
-      const scope = DOCUMENT_ROUTE_SCOPES.find(([pattern]) => pattern.test(key))?.[1];
-      if (!jwt) violations.push(`${label}: documents route without a JWT authorizer of this template`);
-      else if (!scope) violations.push(`${label}: documents route with no known scope`);
+    const undefinedScopes = defined.size > 0 ? scopes.filter((scope) => !defined.has(scope)) : [];
+    if (undefinedScopes.length > 0)
+      violations.push(
+        `${label}: scope ${undefinedScopes.join(', ')} is defined by no Cognito resource server`,
+      );
+    const scope = ROUTE_SCOPE_RULES.find(([pattern]) => pattern.test(key))?.[1];
+    if (scope) {
+      if (!jwt) violations.push(`${label}: needs a JWT authorizer of this template with the ${scope} scope`);
       else if (!scopes.includes(scope))
         violations.push(`${label}: needs the ${scope} scope, has ${canonical(scopes)}`);
       continue;
     }
-    if (!jwt && type !== 'AWS_IAM') violations.push(`${label}: no authorizer (not a public route)`);
+    if (type === 'AWS_IAM') continue;
+    if (!jwt) violations.push(`${label}: no authorizer and not declared public`);
+    else if (scopes.length === 0) violations.push(`${label}: JWT authorizer without a scope`);
   }
+  for (const key of publicRoutes)
+    if (!routeKeys.has(key)) violations.push(`${key}: declared public, but the template has no such route`);
   return violations;
 }
 
@@ -694,7 +719,7 @@ export function templateViolations(template: Template, options: TemplateRuleOpti
     ...logGroupViolations(template),
     ...visibilityViolations(template),
     ...authorizerViolations(template, options),
-    ...routeViolations(template),
+    ...routeViolations(template, options),
     ...throttlingViolations(template),
     ...concurrencyViolations(template),
     ...corsViolations(template, options),

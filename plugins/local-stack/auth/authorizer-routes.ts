@@ -1,3 +1,4 @@
+import { httpRoutesOf, routeAccessProblems, routeKeyOf } from '../../../serverless/http-routes';
 import type { FunctionDefinition } from '../service-model';
 
 /** A JWT authorizer as serverless.yml declares it (`provider.httpApi.authorizers.<name>`), resolved. */
@@ -35,14 +36,7 @@ interface DeclaredAuthorizer {
   functionName?: unknown;
 }
 
-/** The route key serverless-offline (and API Gateway) gives an `httpApi` event. */
-export function routeKeyOf(event: unknown): string {
-  if (typeof event === 'string') return event === '*' ? '$default' : event;
-  const { method, path } = event as { method?: unknown; path?: unknown };
-  if (method === '*' && path === '*') return '$default';
-  const verb = method === '*' ? 'ANY' : String(method ?? '').toUpperCase();
-  return `${verb} ${String(path)}`;
-}
+export { routeKeyOf };
 
 /** The route key of the `(method, path)` serverless-offline passes to an authentication provider. */
 export function routeKeyOfOfflineRoute(method: string, path: string): string {
@@ -90,56 +84,42 @@ function jwtAuthorizer(name: string, declared: DeclaredAuthorizer | undefined, w
 }
 
 /**
- * Every function's `httpApi` routes with the JWT authorizer and scopes each declares. Read at
- * `initialize`, before serverless-offline rewrites the events in place. Throws AuthorizerConfigError for
- * a route whose authorizer npm start could not enforce (a request or aws_iam authorizer, an undeclared
- * name, a JWT authorizer without issuer or audience): better no stack than an open route.
+ * Every function's `httpApi` routes (serverless/http-routes.js, the same reading as the package check
+ * and the template gate) with the JWT authorizer and scopes each declares; a route declared
+ * `public: <why>` has none. Read at `initialize`, before serverless-offline rewrites the events in
+ * place. Throws AuthorizerConfigError for a route that says neither, or whose authorizer npm start could
+ * not enforce (a request or aws_iam authorizer, an undeclared name, a JWT authorizer without issuer or
+ * audience): better no stack than an open route.
  */
 export function readHttpApiRoutes(
   functions: Record<string, FunctionDefinition>,
   authorizers: Record<string, DeclaredAuthorizer> = {},
 ): HttpApiRoute[] {
-  const routes: HttpApiRoute[] = [];
-  for (const [functionKey, definition] of Object.entries(functions)) {
-    for (const event of definition.events ?? []) {
-      if (!event || !('httpApi' in event)) continue;
-      const httpApi = event.httpApi;
-      const routeKey = routeKeyOf(httpApi);
-      const where = `${functionKey} (${routeKey})`;
-      const declared =
-        typeof httpApi === 'object' && httpApi !== null
-          ? (httpApi as { authorizer?: unknown }).authorizer
-          : undefined;
-      if (declared === undefined || declared === null) {
-        routes.push({ functionKey, routeKey });
-        continue;
-      }
-      const reference = (typeof declared === 'string' ? { name: declared } : declared) as {
-        name?: unknown;
-        type?: unknown;
-        id?: unknown;
-        scopes?: unknown;
-      };
-      if (reference.type !== undefined && String(reference.type).toLowerCase() !== 'jwt') {
-        throw new AuthorizerConfigError(
-          `${where}: authorizer type ${String(reference.type)} cannot be enforced by npm start (only jwt); the route would be open locally`,
-        );
-      }
-      if (typeof reference.name !== 'string') {
-        throw new AuthorizerConfigError(
-          `${where}: the authorizer has no name of provider.httpApi.authorizers (an id alone cannot be enforced locally)`,
-        );
-      }
-      const scopes = reference.scopes === undefined ? [] : stringList(reference.scopes);
-      if (!scopes) throw new AuthorizerConfigError(`${where}: authorizer scopes must be a list of names`);
-      routes.push({
-        functionKey,
-        routeKey,
-        authorizer: { jwt: jwtAuthorizer(reference.name, authorizers[reference.name], where), scopes },
-      });
+  const declaredRoutes = httpRoutesOf(functions);
+  const problems = routeAccessProblems(declaredRoutes);
+  if (problems.length > 0) throw new AuthorizerConfigError(problems.join('\n'));
+  return declaredRoutes.map(({ functionKey, routeKey, authorizer: declared }) => {
+    if (declared === undefined) return { functionKey, routeKey };
+    const where = `${functionKey} (${routeKey})`;
+    const reference = declared as { name?: unknown; type?: unknown; scopes?: unknown };
+    if (reference.type !== undefined && String(reference.type).toLowerCase() !== 'jwt') {
+      throw new AuthorizerConfigError(
+        `${where}: authorizer type ${String(reference.type)} cannot be enforced by npm start (only jwt); the route would be open locally`,
+      );
     }
-  }
-  return routes;
+    if (typeof reference.name !== 'string') {
+      throw new AuthorizerConfigError(
+        `${where}: the authorizer has no name of provider.httpApi.authorizers (an id alone cannot be enforced locally)`,
+      );
+    }
+    const scopes = stringList(reference.scopes);
+    if (!scopes) throw new AuthorizerConfigError(`${where}: authorizer scopes must be a list of names`);
+    return {
+      functionKey,
+      routeKey,
+      authorizer: { jwt: jwtAuthorizer(reference.name, authorizers[reference.name], where), scopes },
+    };
+  });
 }
 
 /** The distinct JWT authorizers the routes use (one local issuer serves each loopback issuerUrl). */

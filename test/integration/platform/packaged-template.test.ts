@@ -18,6 +18,8 @@ import {
   statementViolations,
   templateViolations,
 } from '../../../scripts/lib/template-rules';
+import { readPackagedFunctions } from '../../../bench/lib/serverless-package';
+import { httpRoutesOf, publicRouteKeys } from '../../../serverless/http-routes';
 import type { Template } from '../../../scripts/lib/template-rules';
 
 jest.setTimeout(60_000);
@@ -56,8 +58,13 @@ describe('sls package --stage dev (the deployed template)', () => {
       env: { ...process.env, SLS_TELEMETRY_DISABLED: '1' },
       maxBuffer: 16 * 1024 * 1024,
     });
+    packaged[name] = outDir;
+    publicRoutes = publicRouteKeys(httpRoutesOf(readPackagedFunctions(outDir)));
     return JSON.parse(readFileSync(join(outDir, 'cloudformation-template-update-stack.json'), 'utf8'));
   }
+  /** The routes the last packaged service declares `public: <why>` (what scripts/check-template.ts reads). */
+  let publicRoutes: string[] = [];
+  const packaged: Record<string, string> = {};
 
   it("by default trusts the stack's own Cognito pool and keeps every rule", async () => {
     const template = await packageDev('cognito');
@@ -93,19 +100,17 @@ describe('sls package --stage dev (the deployed template)', () => {
     );
     // dev has no corsAllowedOrigins: no CORS on the API, none on the bucket.
     expect(resources.HttpApi!.Properties!.CorsConfiguration).toBeUndefined();
-    // The rules check the routes that exist: these must exist, each with its authorization.
-    expect(routesOf(resources)).toEqual([
-      ['$default', 'NONE'],
-      ['DELETE /documents/{id}', 'JWT', 'documents/write'],
-      ['GET /documents', 'JWT', 'documents/read'],
-      ['GET /documents/{id}', 'JWT', 'documents/read'],
-      ['GET /health', 'NONE'],
-      ['GET /health/integrations/aws', 'JWT', 'intake/admin'],
-      ['POST /documents', 'JWT', 'documents/write'],
-      ['POST /webhooks/{source}', 'NONE'],
-    ]);
+    // Every route the functions declare is deployed exactly as declared: public ones with no
+    // authorization, the others behind the JWT authorizer with their scopes (and no route besides).
+    const declared = httpRoutesOf(readPackagedFunctions(packaged.cognito!)).map((route) =>
+      route.public !== undefined
+        ? [route.routeKey, 'NONE']
+        : [route.routeKey, 'JWT', ...(route.authorizer as { scopes: string[] }).scopes],
+    );
+    expect(routesOf(resources)).toEqual(declared.sort(([a], [b]) => String(a).localeCompare(String(b))));
+    expect(publicRoutes.sort()).toEqual(['$default', 'GET /health', 'POST /webhooks/{source}']);
 
-    expect(templateViolations(template, { stage: 'dev' })).toEqual([]);
+    expect(templateViolations(template, { stage: 'dev', publicRoutes })).toEqual([]);
     // Malware scanning is off by default: no plan, no GuardDuty role, no rule, no read gate deployed.
     const scanning = activeResources(template).filter(([id]) =>
       ['DocumentsMalwareProtectionPlan', 'MalwareProtectionRole', 'DocumentScanResultsRule'].includes(id),
@@ -153,7 +158,7 @@ describe('sls package --stage dev (the deployed template)', () => {
       Variables: Record<string, unknown>;
     };
     expect(processEnvironment.Variables.DOCUMENTS_MALWARE_SCANNING).toBe('true');
-    expect(templateViolations(template, { stage: 'dev' })).toEqual([]);
+    expect(templateViolations(template, { stage: 'dev', publicRoutes })).toEqual([]);
   });
 
   it('has no role but our own, S3 notifications declared on the bucket, access logs and failure alarms', async () => {
@@ -234,7 +239,7 @@ describe('sls package --stage dev (the deployed template)', () => {
     );
     for (const rule of [accessLogViolations, failureQueueAlarmViolations, prefixWriterViolations])
       expect(rule(template)).toEqual([]);
-    expect(templateViolations(template, { stage: 'dev' })).toEqual([]);
+    expect(templateViolations(template, { stage: 'dev', publicRoutes })).toEqual([]);
 
     // The rules bite on this very template: undo each defence and the check names it.
     const statements = () =>
@@ -282,10 +287,14 @@ describe('sls package --stage dev (the deployed template)', () => {
     expect(byType(template.Resources, 'AWS::Cognito::')).toEqual([]);
     expect(Object.keys(template.Outputs as object).filter((name) => name.startsWith('Cognito'))).toEqual([]);
     const authorizer = { issuer: 'https://issuer.example.com/', audience: ['api://intake'] };
-    expect(templateViolations(template, { stage: 'dev', authorizer })).toEqual([]);
+    expect(templateViolations(template, { stage: 'dev', publicRoutes, authorizer })).toEqual([]);
     // The same template does not pass for another configured issuer: the rule really compares.
     expect(
-      templateViolations(template, { stage: 'dev', authorizer: { ...authorizer, audience: ['x'] } }),
+      templateViolations(template, {
+        stage: 'dev',
+        publicRoutes,
+        authorizer: { ...authorizer, audience: ['x'] },
+      }),
     ).toHaveLength(1);
   });
 });

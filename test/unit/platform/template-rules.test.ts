@@ -81,6 +81,8 @@ const jwt = (...scopes: string[]) => ({
   AuthorizerId: { Ref: 'HttpApiAuthorizerJwtAuthorizer' },
   AuthorizationScopes: scopes,
 });
+/** The routes serverless/*.yml declares `public: <why>` (what check-template reads from the package). */
+const declaredPublic = { publicRoutes: ['GET /health', 'POST /webhooks/{source}', '$default'] };
 const cognitoIssuer = { 'Fn::Sub': 'https://cognito-idp.${AWS::Region}.amazonaws.com/${UserPool}' };
 
 /** The HTTP API, its Cognito pool and the bucket as `sls package --stage dev` writes them (abridged). */
@@ -209,7 +211,7 @@ function wellFormedTemplate(): Template {
 
 describe('packaged template rules', () => {
   it('accepts one least-privilege role per function, a 6x visibility timeout and the API as packaged', () => {
-    expect(templateViolations(wellFormedTemplate())).toEqual([]);
+    expect(templateViolations(wellFormedTemplate(), declaredPublic)).toEqual([]);
   });
 
   it('rejects the framework shared role and two functions sharing one role', () => {
@@ -298,7 +300,7 @@ describe('packaged template rules', () => {
       };
       const configured = { issuer: 'https://issuer.example.com/', audience: ['api://intake'] };
 
-      expect(templateViolations(template, { authorizer: configured })).toEqual([]);
+      expect(templateViolations(template, { ...declaredPublic, authorizer: configured })).toEqual([]);
       expect(authorizerViolations(template, { authorizer: { ...configured, audience: ['other'] } })).toEqual([
         'HttpApiAuthorizerJwtAuthorizer: audience ["api://intake"] is not ["other"]',
       ]);
@@ -351,35 +353,83 @@ describe('packaged template rules', () => {
       });
       template.Resources.RouteGetDocument = route('GET /documents/{id}', { AuthorizationType: 'AWS_IAM' });
 
-      expect(routeViolations(template)).toEqual([
-        'RoutePostDocuments (POST /documents): documents route without a JWT authorizer of this template',
+      expect(routeViolations(template, declaredPublic)).toEqual([
+        'RoutePostDocuments (POST /documents): needs a JWT authorizer of this template with the documents/write scope',
         'RouteGetDocuments (GET /documents): needs the documents/read scope, has ["documents/write"]',
-        'RouteGetDocument (GET /documents/{id}): documents route without a JWT authorizer of this template',
-        'RouteDeleteDocument (DELETE /documents/{id}): documents route without a JWT authorizer of this template',
+        'RouteGetDocument (GET /documents/{id}): needs a JWT authorizer of this template with the documents/read scope',
+        'RouteDeleteDocument (DELETE /documents/{id}): needs a JWT authorizer of this template with the documents/write scope',
       ]);
     });
 
-    it('wants the admin scope on the integrations report, and no authorizer on public routes', () => {
+    it('applies the scope rule of its path to a route no list names (a new route under /documents or /health/)', () => {
+      const template = wellFormedTemplate();
+      template.Resources.RouteHistory = route('GET /documents/{id}/history', jwt('documents/write'));
+      template.Resources.RouteQueues = route('GET /health/queues', jwt('documents/read'));
+
+      expect(routeViolations(template, declaredPublic)).toEqual([
+        'RouteHistory (GET /documents/{id}/history): needs the documents/read scope, has ["documents/write"]',
+        'RouteQueues (GET /health/queues): needs the intake/admin scope, has ["documents/read"]',
+      ]);
+    });
+
+    it('wants the admin scope on the integrations report from a JWT, not IAM', () => {
       const template = wellFormedTemplate();
       template.Resources.RouteIntegrations = route('GET /health/integrations/aws', jwt('documents/read'));
-      template.Resources.RouteHealth = route('GET /health', jwt('documents/read'));
-      template.Resources.RouteWebhooks = route('POST /webhooks/{source}', { AuthorizationType: 'AWS_IAM' });
-      template.Resources.RouteNew = route('GET /reports');
-
-      expect(routeViolations(template)).toEqual([
-        'RouteIntegrations (GET /health/integrations/aws): needs a JWT authorizer with the intake/admin scope',
-        'RouteHealth (GET /health): public by design, but has authorization JWT',
-        'RouteWebhooks (POST /webhooks/{source}): public by design, but has authorization AWS_IAM',
-        'RouteNew (GET /reports): no authorizer (not a public route)',
+      expect(routeViolations(template, declaredPublic)).toEqual([
+        'RouteIntegrations (GET /health/integrations/aws): needs the intake/admin scope, has ["documents/read"]',
       ]);
 
       // IAM would let API Gateway through, but the handler reads the caller from JWT claims and answers 401.
       template.Resources.RouteIntegrations = route('GET /health/integrations/aws', {
         AuthorizationType: 'AWS_IAM',
       });
-      expect(routeViolations(template).join('\n')).toMatch(/integrations.*intake\/admin/);
-      template.Resources.RouteIntegrations = route('GET /health/integrations/aws', jwt('intake/admin'));
-      expect(routeViolations(template).join('\n')).not.toMatch(/integrations/);
+      expect(routeViolations(template, declaredPublic).join('\n')).toMatch(/integrations.*intake\/admin/);
+    });
+
+    it('lets only the routes declared public go without authorization, and only without it', () => {
+      const template = wellFormedTemplate();
+      template.Resources.RouteHealth = route('GET /health', jwt('documents/read'));
+      template.Resources.RouteWebhooks = route('POST /webhooks/{source}', { AuthorizationType: 'AWS_IAM' });
+      template.Resources.RouteNew = route('GET /reports');
+
+      expect(routeViolations(template, declaredPublic)).toEqual([
+        'RouteHealth (GET /health): declared public, but has authorization JWT',
+        'RouteWebhooks (POST /webhooks/{source}): declared public, but has authorization AWS_IAM',
+        'RouteNew (GET /reports): no authorizer and not declared public',
+      ]);
+    });
+
+    it('denies every unauthorized route when no route is declared public (the default)', () => {
+      expect(routeViolations(wellFormedTemplate())).toEqual([
+        'RouteHealth (GET /health): no authorizer and not declared public',
+        'RouteWebhooks (POST /webhooks/{source}): no authorizer and not declared public',
+        'RouteDefault ($default): no authorizer and not declared public',
+      ]);
+    });
+
+    it('rejects a JWT route without a scope, a scope no resource server defines, and a stale public declaration', () => {
+      const template = wellFormedTemplate();
+      template.Resources.RouteReports = route('GET /reports', jwt());
+      template.Resources.RouteExports = route('GET /exports', jwt('reports/read'));
+      template.Resources.DocumentsResourceServer = {
+        Type: 'AWS::Cognito::UserPoolResourceServer',
+        Properties: {
+          Identifier: 'documents',
+          Scopes: [{ ScopeName: 'read' }, { ScopeName: 'write' }],
+        },
+      };
+      template.Resources.IntakeResourceServer = {
+        Type: 'AWS::Cognito::UserPoolResourceServer',
+        Properties: { Identifier: 'intake', Scopes: [{ ScopeName: 'admin' }] },
+      };
+
+      expect(
+        routeViolations(template, { publicRoutes: [...declaredPublic.publicRoutes, 'GET /status'] }),
+      ).toEqual([
+        'RouteReports (GET /reports): JWT authorizer without a scope',
+        'RouteExports (GET /exports): scope reports/read is defined by no Cognito resource server',
+        'GET /status: declared public, but the template has no such route',
+      ]);
     });
 
     it('rejects an HTTP API without stage throttling', () => {

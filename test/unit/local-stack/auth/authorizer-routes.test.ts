@@ -16,10 +16,13 @@ const authorizers = {
 const fn = (events: Record<string, unknown>[]) => ({ name: 'f', handler: 'h', events });
 
 describe('readHttpApiRoutes', () => {
-  it('reads string and object routes with their JWT authorizer and scopes', () => {
+  it('reads each route with its JWT authorizer and scopes, and none for a route declared public', () => {
     const routes = readHttpApiRoutes(
       {
-        health: fn([{ httpApi: 'GET /health' }, { httpApi: '*' }]),
+        health: fn([
+          { httpApi: { method: 'GET', path: '/health', public: 'liveness' } },
+          { httpApi: { method: '*', path: '*', public: 'catch-all 404' } },
+        ]),
         docs: fn([
           {
             httpApi: {
@@ -28,7 +31,7 @@ describe('readHttpApiRoutes', () => {
               authorizer: { name: 'jwtAuthorizer', scopes: ['documents/read'] },
             },
           },
-          { httpApi: { method: '*', path: '/any', authorizer: 'jwtAuthorizer' } },
+          { httpApi: { method: '*', path: '/any', authorizer: { name: 'jwtAuthorizer', scopes: ['a/b'] } } },
           { sqs: 'arn' },
         ]),
       },
@@ -48,7 +51,7 @@ describe('readHttpApiRoutes', () => {
         routeKey: 'GET /documents/{id}',
         authorizer: { jwt, scopes: ['documents/read'] },
       },
-      { functionKey: 'docs', routeKey: 'ANY /any', authorizer: { jwt, scopes: [] } },
+      { functionKey: 'docs', routeKey: 'ANY /any', authorizer: { jwt, scopes: ['a/b'] } },
     ]);
     expect(jwtAuthorizersOf(routes)).toEqual([jwt]);
   });
@@ -56,6 +59,22 @@ describe('readHttpApiRoutes', () => {
   it('derives route keys as serverless-offline does', () => {
     expect(routeKeyOf({ method: '*', path: '*' })).toBe('$default');
     expect(routeKeyOf({ method: 'post', path: '/x' })).toBe('POST /x');
+  });
+
+  it('stops at a route that is neither public nor behind an authorizer with scopes', () => {
+    const read = (httpApi: unknown) => () => readHttpApiRoutes({ f: fn([{ httpApi }]) }, authorizers);
+    expect(read('GET /open')).toThrow(AuthorizerConfigError);
+    expect(read('GET /open')).toThrow(/function f, route GET \/open: no authorizer and not declared `public/);
+    expect(read({ method: 'GET', path: '/x', authorizer: 'jwtAuthorizer' })).toThrow(/names no scopes/);
+    expect(
+      read({
+        method: 'GET',
+        path: '/x',
+        public: 'why',
+        authorizer: { name: 'jwtAuthorizer', scopes: ['a'] },
+      }),
+    ).toThrow(/both `public` and an authorizer/);
+    expect(read({ method: 'GET', path: '/x', public: ' ' })).toThrow(/must say why/);
   });
 
   it.each([
@@ -75,7 +94,7 @@ describe('readHttpApiRoutes', () => {
   ])('stops at %s rather than leave the route open', (_what, declared, message) => {
     const read = () =>
       readHttpApiRoutes(
-        { f: fn([{ httpApi: { method: 'GET', path: '/x', authorizer: { name: 'a' } } }]) },
+        { f: fn([{ httpApi: { method: 'GET', path: '/x', authorizer: { name: 'a', scopes: ['s'] } } }]) },
         { a: declared },
       );
     expect(read).toThrow(AuthorizerConfigError);
@@ -85,10 +104,10 @@ describe('readHttpApiRoutes', () => {
   it('stops at aws_iam routes, undeclared names and authorizers given only by id', () => {
     const read = (authorizer: unknown) => () =>
       readHttpApiRoutes({ f: fn([{ httpApi: { method: 'GET', path: '/x', authorizer } }]) }, authorizers);
-    expect(read({ type: 'aws_iam' })).toThrow(/aws_iam cannot be enforced/);
-    expect(read({ name: 'other' })).toThrow(/not declared/);
-    expect(read({ id: 'abc' })).toThrow(/no name/);
-    expect(read({ name: 'jwtAuthorizer', scopes: 'documents/read' })).not.toThrow();
-    expect(read({ name: 'jwtAuthorizer', scopes: [1] })).toThrow(/scopes/);
+    expect(read({ type: 'aws_iam', scopes: ['s'] })).toThrow(/aws_iam cannot be enforced/);
+    expect(read({ name: 'other', scopes: ['s'] })).toThrow(/not declared/);
+    expect(read({ id: 'abc', scopes: ['s'] })).toThrow(/no name/);
+    expect(read({ name: 'jwtAuthorizer', scopes: 'documents/read' })).toThrow(/names no scopes/);
+    expect(read({ name: 'jwtAuthorizer', scopes: [1] })).toThrow(/scopes must be a list of names/);
   });
 });
