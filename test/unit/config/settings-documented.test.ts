@@ -28,6 +28,7 @@ const PLATFORM = new Set([
   'POWERTOOLS_TRACE_ENABLED',
   'INTAKE_STAGE',
   'WEBHOOK_SOURCES', // read by serverless/webhooks-env.js at package time
+  'INTAKE_BUNDLE_METAFILE', // a build switch of serverless.yml: keep esbuild's metafiles (bundle-inputs test)
 ]);
 /** The local stack's and the scripts' INTAKE_* settings, as their sources spell them. */
 const toolSettings = new Set(
