@@ -40,6 +40,7 @@ import {
   type ObjectStream,
   type PutOptions,
   type PutResult,
+  foundBy,
   listEveryPage,
 } from './object-storage';
 
@@ -165,14 +166,8 @@ export class FilesystemObjectStorage implements ObjectStorage {
     return readAll(body);
   }
 
-  async exists(key: string, options: CallOptions = {}): Promise<boolean> {
-    try {
-      await this.call('HeadObject', key, options, (ctx) => this.readObject(key, ctx));
-      return true;
-    } catch (error) {
-      if (error instanceof NotFoundError) return false;
-      throw error;
-    }
+  exists(key: string, options: CallOptions = {}): Promise<boolean> {
+    return foundBy(this.call('HeadObject', key, options, (ctx) => this.readObject(key, ctx)));
   }
 
   async copy(sourceKey: string, targetKey: string, options: CopyOptions = {}): Promise<CopyResult> {

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { NotFoundError } from '../../errors';
 
 /**
  * The storage port: the object operations intake (and any Node service) needs from an object store.
@@ -162,4 +163,15 @@ export async function* listEveryPage(
     yield* page.items;
     cursor = page.cursor;
   } while (cursor);
+}
+
+/** True once `lookup` finds the object, false when it fails with NotFoundError: how each adapter implements `exists`. */
+export async function foundBy(lookup: Promise<unknown>): Promise<boolean> {
+  try {
+    await lookup;
+    return true;
+  } catch (error) {
+    if (error instanceof NotFoundError) return false;
+    throw error;
+  }
 }

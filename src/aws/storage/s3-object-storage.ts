@@ -15,7 +15,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import type { Readable } from 'node:stream';
 import { getS3Client } from '../clients';
 import { toIntegrationError } from '../error-mapping';
-import { InvalidRequestError, NotFoundError } from '../../errors';
+import { InvalidRequestError } from '../../errors';
 import {
   assertErasablePrefix,
   assertValidKey,
@@ -45,6 +45,7 @@ import {
   type ObjectStream,
   type PutOptions,
   type PutResult,
+  foundBy,
   listEveryPage,
 } from './object-storage';
 import { copySource, encryptionParams, fromTagSet, taggingHeader, toTagSet } from './s3-attributes';
@@ -223,14 +224,8 @@ export class S3ObjectStorage implements ObjectStorage {
     });
   }
 
-  async exists(key: string, options: CallOptions = {}): Promise<boolean> {
-    try {
-      await this.head(key, options);
-      return true;
-    } catch (error) {
-      if (error instanceof NotFoundError) return false;
-      throw error;
-    }
+  exists(key: string, options: CallOptions = {}): Promise<boolean> {
+    return foundBy(this.head(key, options));
   }
 
   async copy(sourceKey: string, targetKey: string, options: CopyOptions = {}): Promise<CopyResult> {
