@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { Transform, type TransformCallback } from 'node:stream';
 import { S3PostError } from './s3-post-error';
 
@@ -21,6 +22,33 @@ export class AwsChunkedDecoder extends Transform {
     return (headers['content-encoding'] ?? '')
       .split(',')
       .some((encoding) => encoding.trim().toLowerCase() === 'aws-chunked');
+  }
+
+  /**
+   * The headers to send on with the decoded body: its length (`x-amz-decoded-content-length`, which S3
+   * requires of an aws-chunked upload: 411 MissingContentLength without it) and no trace of the encoding.
+   */
+  static decodedHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+    const {
+      'x-amz-decoded-content-length': decodedLength,
+      'x-amz-trailer': _trailer,
+      'transfer-encoding': _transferEncoding,
+      'content-length': _contentLength,
+      'content-encoding': contentEncoding = '',
+      ...rest
+    } = headers;
+    if (typeof decodedLength !== 'string')
+      throw new S3PostError(411, 'MissingContentLength', 'You must provide the Content-Length HTTP header.');
+    const encodings = contentEncoding
+      .split(',')
+      .map((encoding) => encoding.trim())
+      .filter((encoding) => encoding !== '' && encoding.toLowerCase() !== 'aws-chunked');
+    return {
+      ...rest,
+      'content-length': decodedLength,
+      'x-amz-content-sha256': 'UNSIGNED-PAYLOAD',
+      ...(encodings.length > 0 ? { 'content-encoding': encodings.join(', ') } : {}),
+    };
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {

@@ -1,11 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import {
-  createServer,
-  request,
-  type IncomingHttpHeaders,
-  type IncomingMessage,
-  type ServerResponse,
-} from 'node:http';
+import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -171,7 +165,7 @@ function proxy(
         port: target.port,
         method: req.method,
         path: req.url,
-        headers: chunked ? decodedBodyHeaders(forwarding.headers) : forwarding.headers,
+        headers: chunked ? AwsChunkedDecoder.decodedHeaders(forwarding.headers) : forwarding.headers,
       },
       (response) => void answer(response).then(resolve),
     );
@@ -194,28 +188,4 @@ function proxy(
     if (chunked) body = body.pipe(new AwsChunkedDecoder().on('error', refuseBody));
     body.pipe(upstream);
   });
-}
-
-/** The headers of a decoded aws-chunked body: its decoded length, and no trace of the chunked encoding. */
-function decodedBodyHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
-  const {
-    'x-amz-decoded-content-length': decodedLength,
-    'x-amz-trailer': _trailer,
-    'transfer-encoding': _transferEncoding,
-    'content-length': _contentLength,
-    'content-encoding': contentEncoding = '',
-    ...rest
-  } = headers;
-  const encodings = contentEncoding
-    .split(',')
-    .map((encoding) => encoding.trim())
-    .filter((encoding) => encoding !== '' && encoding.toLowerCase() !== 'aws-chunked');
-  return {
-    ...rest,
-    'x-amz-content-sha256': 'UNSIGNED-PAYLOAD',
-    ...(encodings.length > 0 ? { 'content-encoding': encodings.join(', ') } : {}),
-    ...(typeof decodedLength === 'string'
-      ? { 'content-length': decodedLength }
-      : { 'transfer-encoding': 'chunked' }),
-  };
 }

@@ -33,7 +33,8 @@ export async function objectWriteForwarding(
   const copySource = headers['x-amz-copy-source'];
   if (typeof copySource !== 'string') {
     if (typeof tagging !== 'string') return { headers };
-    return { headers, afterSuccess: () => putTagging(target, path, tagSetXml(tagging)) };
+    const document = tagSetXml(tagging);
+    return { headers, afterSuccess: () => putTagging(target, path, document) };
   }
   const source = parseCopySource(copySource);
   headers['x-amz-copy-source'] = encodeURI(`${source.bucket}/${source.key}`);
@@ -69,9 +70,29 @@ function parseCopySource(value: string): { bucket: string; key: string } {
   );
 }
 
-/** The `<Tagging>` document of the tags in an `x-amz-tagging` header (URL-encoded `key=value&…`). */
+/** S3's limits on an object's tag set (the emulator stores any): refused before anything is written. */
+const MAX_TAGS = 10;
+const MAX_TAG_KEY_LENGTH = 128;
+const MAX_TAG_VALUE_LENGTH = 256;
+
+/**
+ * The `<Tagging>` document of the tags in an `x-amz-tagging` header (URL-encoded `key=value&…`). Throws
+ * S3's 400 for a set S3 refuses: more than 10 tags, a repeated key, a key of 0 or over 128 characters, a
+ * value over 256.
+ */
 function tagSetXml(header: string): string {
-  const tags = [...new URLSearchParams(header)]
+  const pairs = [...new URLSearchParams(header)];
+  if (pairs.length > MAX_TAGS)
+    throw new S3PostError(400, 'BadRequest', 'Object tags cannot be greater than 10');
+  if (new Set(pairs.map(([key]) => key)).size < pairs.length)
+    throw new S3PostError(400, 'InvalidTag', 'Cannot provide multiple Tags with the same key');
+  for (const [key, value] of pairs) {
+    if (key.length === 0 || key.length > MAX_TAG_KEY_LENGTH)
+      throw new S3PostError(400, 'InvalidTag', 'The TagKey you have provided is invalid');
+    if (value.length > MAX_TAG_VALUE_LENGTH)
+      throw new S3PostError(400, 'InvalidTag', 'The TagValue you have provided is too long, max 256');
+  }
+  const tags = pairs
     .map(([key, value]) => `<Tag><Key>${escapeXml(key)}</Key><Value>${escapeXml(value)}</Value></Tag>`)
     .join('');
   return `<Tagging><TagSet>${tags}</TagSet></Tagging>`;

@@ -2,6 +2,8 @@
  * The local S3 answers as S3 does where s3rver 3.7.1 alone would not: each case drives the real SDK, with
  * the shared client factory's defaults, through the local stack's S3 proxy into a real s3rver.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import {
   CopyObjectCommand,
@@ -12,9 +14,10 @@ import {
   ListObjectVersionsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
-  type S3Client,
+  S3Client,
 } from '@aws-sdk/client-s3';
-import { createTestBucket, startLocalS3, type LocalS3 } from '../storage/local-s3';
+import { startS3PostPolicyProxy } from '../../../plugins/local-stack/s3-post-policy';
+import { createTestBucket, LOCAL_S3_CREDENTIALS, startLocalS3, type LocalS3 } from '../storage/local-s3';
 
 let s3: LocalS3;
 let client: S3Client;
@@ -101,9 +104,71 @@ describe('object tags through the local S3', () => {
     );
     expect(error).toEqual({ name: 'InvalidArgument', status: 400 });
   });
+
+  it('refuses more than 10 tags with 400 BadRequest, storing nothing, as S3 does', async () => {
+    const eleven = Array.from({ length: 11 }, (_, index) => `t${index}=v`).join('&');
+
+    const error = await s3ErrorOf(put('tags/eleven.txt', 'x', { Tagging: eleven }));
+
+    expect(error).toEqual({ name: 'BadRequest', status: 400 });
+    expect(await s3ErrorOf(textOf('tags/eleven.txt'))).toEqual({ name: 'NoSuchKey', status: 404 });
+  });
+
+  it.each([
+    ['a repeated key', 'a=1&a=2'],
+    ['an empty key', '=v'],
+    ['a key over 128 characters', `${'k'.repeat(129)}=v`],
+    ['a value over 256 characters', `note=${'v'.repeat(257)}`],
+  ])('refuses %s with 400 InvalidTag, storing nothing', async (_case, Tagging) => {
+    const error = await s3ErrorOf(put('tags/invalid.txt', 'x', { Tagging }));
+
+    expect(error).toEqual({ name: 'InvalidTag', status: 400 });
+    expect(await s3ErrorOf(textOf('tags/invalid.txt'))).toEqual({ name: 'NoSuchKey', status: 404 });
+  });
+
+  it('refuses a copy whose replacement tags S3 would refuse, copying nothing', async () => {
+    await put('tags/copy-source.txt', 'x');
+    const Tagging = Array.from({ length: 11 }, (_, index) => `t${index}=v`).join('&');
+
+    const error = await s3ErrorOf(
+      client.send(
+        new CopyObjectCommand({
+          Bucket: bucket,
+          Key: 'tags/copy-refused.txt',
+          CopySource: `${bucket}/tags/copy-source.txt`,
+          TaggingDirective: 'REPLACE',
+          Tagging,
+        }),
+      ),
+    );
+
+    expect(error).toEqual({ name: 'BadRequest', status: 400 });
+    expect(await s3ErrorOf(textOf('tags/copy-refused.txt'))).toEqual({ name: 'NoSuchKey', status: 404 });
+  });
 });
 
 describe('copy sources encoded as S3 expects them', () => {
+  it('reads a copy source with a leading slash and a version id', async () => {
+    await put('enc/versioned.txt', 'v');
+    await client.send(
+      new CopyObjectCommand({
+        Bucket: bucket,
+        Key: 'enc/versioned-copy.txt',
+        CopySource: `/${bucket}/enc/versioned.txt?versionId=null`,
+      }),
+    );
+    expect(await textOf('enc/versioned-copy.txt')).toBe('v');
+  });
+
+  it('refuses a copy source whose percent-encoding is malformed with 400 InvalidArgument', async () => {
+    const error = await s3ErrorOf(
+      client.send(
+        new CopyObjectCommand({ Bucket: bucket, Key: 'enc/x', CopySource: `${bucket}/enc/%E0%A4%A` }),
+      ),
+    );
+    expect(error).toEqual({ name: 'InvalidArgument', status: 400 });
+  });
+
   it('copies keys with spaces, unicode, plus, percent and hash signs, each segment URL-encoded', async () => {
     const key = 'enc/ünï cødé/file name + 100% #1 (1) 📄.pdf';
     await put(key, 'encoded');
@@ -235,5 +300,38 @@ describe('conditional reads', () => {
       client.send(new GetObjectCommand({ Bucket: bucket, Key: 'conditional/absent', IfMatch: '"abc"' })),
     );
     expect(error).toEqual({ name: 'NoSuchKey', status: 404 });
+  });
+});
+
+describe('a tag write the emulator fails after storing the object', () => {
+  it('answers 500 InternalError, so the client retries the whole put (stub emulator: s3rver stores any tags)', async () => {
+    const emulator = createServer((req, res) => {
+      req.resume();
+      res.writeHead(req.url?.includes('?tagging') ? 500 : 200).end();
+    });
+    await new Promise<void>((resolve) => emulator.listen(0, '127.0.0.1', resolve));
+    const { port } = emulator.address() as AddressInfo;
+    const proxy = await startS3PostPolicyProxy({
+      listenPort: 0,
+      targetEndpoint: `http://127.0.0.1:${port}`,
+      accessKeys: [LOCAL_S3_CREDENTIALS],
+      region: 'us-east-1',
+    });
+    const stubClient = new S3Client({
+      region: 'us-east-1',
+      endpoint: proxy.endpoint,
+      credentials: LOCAL_S3_CREDENTIALS,
+      maxAttempts: 1,
+    });
+    try {
+      const error = await s3ErrorOf(
+        stubClient.send(new PutObjectCommand({ Bucket: 'b', Key: 'k', Body: 'x', Tagging: 'a=1' })),
+      );
+      expect(error).toEqual({ name: 'InternalError', status: 500 });
+    } finally {
+      stubClient.destroy();
+      await proxy.stop();
+      await new Promise((resolve) => emulator.close(resolve));
+    }
   });
 });
