@@ -8,11 +8,16 @@ export interface Forwarding {
   afterSuccess?: () => Promise<void>;
 }
 
-/** The raw path `/<bucket>/<key>` of a PutObject or CopyObject (PUT, no sub-resource but the SDK's `x-id`). */
+/**
+ * The raw path `/<bucket>/<key>` of a PutObject or CopyObject: a PUT whose query names no sub-resource
+ * (the SDK's `x-id` and a presigned URL's `X-Amz-*` and hoisted `x-amz-*` parameters are not).
+ */
 export function objectPutPath(req: IncomingMessage): string | undefined {
   if (req.method !== 'PUT') return undefined;
   const [path = '/', query = ''] = (req.url ?? '/').split('?', 2);
-  const subresources = [...new URLSearchParams(query).keys()].filter((name) => name !== 'x-id');
+  const subresources = [...new URLSearchParams(query).keys()].filter(
+    (name) => name !== 'x-id' && !/^x-amz-/i.test(name),
+  );
   return subresources.length === 0 && /^\/[^/]+\/.+/.test(path) ? path : undefined;
 }
 

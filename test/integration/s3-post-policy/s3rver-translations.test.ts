@@ -17,6 +17,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { startS3PostPolicyProxy } from '../../../plugins/local-stack/s3-post-policy';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { createTestBucket, LOCAL_S3_CREDENTIALS, startLocalS3, type LocalS3 } from '../storage/local-s3';
 
 let s3: LocalS3;
@@ -300,6 +301,22 @@ describe('conditional reads', () => {
       client.send(new GetObjectCommand({ Bucket: bucket, Key: 'conditional/absent', IfMatch: '"abc"' })),
     );
     expect(error).toEqual({ name: 'NoSuchKey', status: 404 });
+  });
+});
+
+describe('presigned object writes', () => {
+  it('keeps a presigned create-only PUT from replacing an existing object (412), as S3 does', async () => {
+    await put('presigned/taken.txt', 'first');
+    const url = await getSignedUrl(
+      client,
+      new PutObjectCommand({ Bucket: bucket, Key: 'presigned/taken.txt', IfNoneMatch: '*' }),
+      { expiresIn: 60 },
+    );
+
+    const response = await fetch(url, { method: 'PUT', headers: { 'if-none-match': '*' }, body: 'second' });
+
+    expect(response.status).toBe(412);
+    expect(await textOf('presigned/taken.txt')).toBe('first');
   });
 });
 
