@@ -18,7 +18,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { startS3PostPolicyProxy } from '../../../plugins/local-stack/s3-post-policy';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { createTestBucket, LOCAL_S3_CREDENTIALS, startLocalS3, type LocalS3 } from '../storage/local-s3';
+import { createTestBucket, startLocalS3, type LocalS3 } from '../storage/local-s3';
 
 let s3: LocalS3;
 let client: S3Client;
@@ -321,6 +321,8 @@ describe('presigned object writes', () => {
 });
 
 describe('a tag write the emulator fails after storing the object', () => {
+  const stubCredentials = { accessKeyId: 'stub-key', secretAccessKey: 'stub-secret' };
+
   it('answers 500 InternalError, so the client retries the whole put (stub emulator: s3rver stores any tags)', async () => {
     const emulator = createServer((req, res) => {
       req.resume();
@@ -331,13 +333,13 @@ describe('a tag write the emulator fails after storing the object', () => {
     const proxy = await startS3PostPolicyProxy({
       listenPort: 0,
       targetEndpoint: `http://127.0.0.1:${port}`,
-      accessKeys: [LOCAL_S3_CREDENTIALS],
+      accessKeys: [stubCredentials],
       region: 'us-east-1',
     });
     const stubClient = new S3Client({
       region: 'us-east-1',
       endpoint: proxy.endpoint,
-      credentials: LOCAL_S3_CREDENTIALS,
+      credentials: stubCredentials,
       maxAttempts: 1,
     });
     try {
