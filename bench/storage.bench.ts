@@ -75,7 +75,7 @@ async function main(): Promise<void> {
   try {
     const Bucket = 'intake-bench-storage';
     await client.send(new CreateBucketCommand({ Bucket }));
-    const storage = new S3ObjectStorage({ bucket: Bucket, client, localEmulator: true });
+    const storage = new S3ObjectStorage({ bucket: Bucket, client });
     const figures: Record<string, number> = {};
     const targets: Record<string, string> = {};
     let pass = true;

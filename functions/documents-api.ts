@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { getDynamoDbClient, getS3Client } from '../src/aws/clients';
-import { S3ObjectStorage } from '../src/aws/storage';
+import { S3DownloadUrls, S3ObjectStorage, S3UploadForms } from '../src/aws/storage';
 import { loadConfig } from '../src/config';
 import { createDocumentsApi } from '../src/documents/documents-api';
 import { createDocumentsHttpHandler } from '../src/documents/documents-http';
@@ -21,6 +21,8 @@ const settings = loadDocumentSettings();
 export const handler = createDocumentsHttpHandler(
   createDocumentsApi({
     storage: new S3ObjectStorage({ bucket: config.DOCUMENTS_BUCKET, client: getS3Client() }),
+    uploads: new S3UploadForms({ bucket: config.DOCUMENTS_BUCKET, client: getS3Client() }),
+    downloads: new S3DownloadUrls({ bucket: config.DOCUMENTS_BUCKET, client: getS3Client() }),
     policy: settings.policy,
     quota: dynamoDbUploadQuota({
       client: getDynamoDbClient(),

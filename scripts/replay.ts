@@ -62,11 +62,7 @@ async function main(): Promise<void> {
     ...(values.id ? { id: values.id } : {}),
     dryRun: values['dry-run'],
     replayId,
-    storage: new S3ObjectStorage({
-      bucket: target.bucket,
-      client: s3,
-      localEmulator: target.endpoints !== undefined,
-    }),
+    storage: new S3ObjectStorage({ bucket: target.bucket, client: s3 }),
     enqueue: {
       sendMessage: sqsMessageSender(sqs, queueUrl),
       storeClaim: (key, text) => objects.put(key, text, 'text/plain; charset=utf-8'),

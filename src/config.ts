@@ -39,22 +39,22 @@ export const variables = {
   AWS_ENDPOINT_URL_S3: {
     schema: z.optional(httpUrl()),
     expected: 'an http(s) URL',
-    description: 'Local S3 endpoint (s3rver); unset in AWS',
+    description: "S3 endpoint instead of AWS's (the local stack's); unset in AWS",
   },
   AWS_ENDPOINT_URL_SQS: {
     schema: z.optional(httpUrl()),
     expected: 'an http(s) URL',
-    description: 'Local SQS endpoint (fauxqs); unset in AWS',
+    description: "SQS endpoint instead of AWS's (the local stack's); unset in AWS",
   },
   AWS_ENDPOINT_URL_DYNAMODB: {
     schema: z.optional(httpUrl()),
     expected: 'an http(s) URL',
-    description: 'Local DynamoDB endpoint (dynalite); unset in AWS',
+    description: "DynamoDB endpoint instead of AWS's (the local stack's); unset in AWS",
   },
   AWS_ENDPOINT_URL_LAMBDA: {
     schema: z.optional(httpUrl()),
     expected: 'an http(s) URL',
-    description: "Local Lambda invoke endpoint (serverless-offline's :3002); unset in AWS",
+    description: "Lambda invoke endpoint instead of AWS's (the local stack's); unset in AWS",
   },
   DOCUMENTS_BUCKET: {
     schema: nonEmpty(),

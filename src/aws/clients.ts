@@ -5,9 +5,10 @@ import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
 import { loadConfig } from '../config';
 
 /*
- * One factory for every SDK v3 client, so retries, timeouts and local endpoints are decided once.
- * Local endpoints come from the standard AWS_ENDPOINT_URL_<SERVICE> variables (the SDK reads them too);
- * we read them only to switch on what the emulators need (path-style S3, explicit SQS endpoint).
+ * One factory for every SDK v3 client, so retries, timeouts and endpoints are decided once. An endpoint
+ * comes from the standard AWS_ENDPOINT_URL_<SERVICE> variable when it is set (unset in AWS); with an
+ * explicit endpoint the SQS client sends to it rather than to the host named in a queue URL, as the SDK
+ * does for any configured endpoint.
  */
 
 /** Bounded: the SDK retries throttles and 5xx itself; past this the error reaches our mapping. */
@@ -43,31 +44,22 @@ export function sharedClientOptions(env: NodeJS.ProcessEnv = process.env): Share
   };
 }
 
-/** A new S3 client; with AWS_ENDPOINT_URL_S3 set, path-style addressing and checksums only when required (s3rver stores aws-chunked bodies corrupted otherwise). */
+/** A new S3 client (AWS_ENDPOINT_URL_S3 honoured). */
 export function createS3Client(
   overrides: S3ClientConfig = {},
   env: NodeJS.ProcessEnv = process.env,
 ): S3Client {
   const { AWS_ENDPOINT_URL_S3: endpoint } = loadConfig(['AWS_ENDPOINT_URL_S3'], env);
-  const local: S3ClientConfig = endpoint
-    ? {
-        endpoint,
-        forcePathStyle: true,
-        requestChecksumCalculation: 'WHEN_REQUIRED',
-        responseChecksumValidation: 'WHEN_REQUIRED',
-      }
-    : {};
-  return new S3Client({ ...sharedClientOptions(env), ...local, ...overrides });
+  return new S3Client({ ...sharedClientOptions(env), ...(endpoint ? { endpoint } : {}), ...overrides });
 }
 
-/** A new SQS client; with AWS_ENDPOINT_URL_SQS set, requests go to it rather than to the host in the queue URL (fauxqs URLs do not resolve). */
+/** A new SQS client (AWS_ENDPOINT_URL_SQS honoured). */
 export function createSqsClient(
   overrides: SQSClientConfig = {},
   env: NodeJS.ProcessEnv = process.env,
 ): SQSClient {
   const { AWS_ENDPOINT_URL_SQS: endpoint } = loadConfig(['AWS_ENDPOINT_URL_SQS'], env);
-  const local: SQSClientConfig = endpoint ? { endpoint, useQueueUrlAsEndpoint: false } : {};
-  return new SQSClient({ ...sharedClientOptions(env), ...local, ...overrides });
+  return new SQSClient({ ...sharedClientOptions(env), ...(endpoint ? { endpoint } : {}), ...overrides });
 }
 
 /** A new DynamoDB client (AWS_ENDPOINT_URL_DYNAMODB honoured). */

@@ -13,7 +13,7 @@ import { documentProcessedEvent, type PublishDocumentEvent } from './processed-e
 import type { UploadPolicy } from './upload-policy';
 
 export interface DocumentProcessorDependencies {
-  storage: ObjectStorage;
+  storage: Pick<ObjectStorage, 'get' | 'getBytes' | 'put' | 'exists' | 'copy' | 'delete' | 'putTags'>;
   publish: PublishDocumentEvent;
   policy: UploadPolicy;
   /**

@@ -1,5 +1,5 @@
 import { BadRequestError, NotFoundError, PayloadTooLargeError, ServiceUnavailableError } from '../errors';
-import type { ObjectStorage } from '../aws/storage';
+import type { DownloadUrls, ObjectStorage, UploadForms } from '../aws/storage';
 import {
   documentManifestKey,
   documentPrefixes,
@@ -17,7 +17,12 @@ import type { UploadQuota } from './upload-quota';
 import { checkUploadRequest, type UploadPolicy } from './upload-policy';
 
 export interface DocumentsApiDependencies {
-  storage: ObjectStorage;
+  /** Manifests are read and listed here, and a deleted document's objects erased. */
+  storage: Pick<ObjectStorage, 'getBytes' | 'list' | 'deleteEveryVersion'>;
+  /** Signs the upload form of a new document. */
+  uploads: UploadForms;
+  /** Gives the download URL of a processed document. */
+  downloads: DownloadUrls;
   policy: UploadPolicy;
   quota: UploadQuota;
   downloadExpirySeconds: number;
@@ -44,7 +49,7 @@ export type DocumentView =
   | { id: string; status: 'pending' };
 
 /**
- * The documents use cases behind the HTTP routes, over the ObjectStorage port. Every call names its
+ * The documents use cases behind the HTTP routes, over the storage ports. Every call names its
  * `owner` (the caller's owner claim) and sees only that owner's documents: another owner's id is
  * answered exactly as an unknown one.
  */
@@ -103,7 +108,7 @@ export function createDocumentsApi(deps: DocumentsApiDependencies): DocumentsApi
       await deps.quota.reserve(owner, request.size);
       const id = deps.newId();
       const key = uploadKey({ owner, id }, filename);
-      const post = await storage.presignPost({
+      const post = await deps.uploads.presignPost({
         key,
         contentType: check.contentType,
         minSize: 1,
@@ -152,7 +157,7 @@ export function createDocumentsApi(deps: DocumentsApiDependencies): DocumentsApi
       if (manifest.status !== 'processed') return { ...manifest, download: null };
       const expiresAt = new Date(Date.now() + deps.downloadExpirySeconds * 1000);
       const headers = downloadHeaders(manifest, deps.inlineTypes ?? []);
-      const url = await storage.urlFor(manifest.storedKey, {
+      const url = await deps.downloads.urlFor(manifest.storedKey, {
         expiresIn: deps.downloadExpirySeconds,
         responseContentDisposition: headers.contentDisposition,
         responseContentType: headers.contentType,

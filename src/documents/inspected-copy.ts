@@ -22,7 +22,7 @@ export interface InspectedCopy {
  * described by a manifest (the caller writes none), and a retry overwrites it.
  */
 export async function inspectWhileCopying(
-  storage: ObjectStorage,
+  storage: Pick<ObjectStorage, 'put' | 'getBytes'>,
   source: ObjectStream,
   targetKey: string,
   options: Omit<InspectOptions, 'rangeReader'>,

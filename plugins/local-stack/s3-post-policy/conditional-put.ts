@@ -1,4 +1,6 @@
-import { request, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { emulatorRequest } from './emulator-request';
+import { objectPutPath } from './object-tagging';
 import { S3PostError, s3ErrorXml } from './s3-post-error';
 
 /**
@@ -17,17 +19,13 @@ export class ConditionalPutGuard {
 
   /** True for a create-only PutObject: `PUT /<bucket>/<key>` (no query, no copy) with `If-None-Match: *`. */
   static applies(req: IncomingMessage): boolean {
-    if (req.method !== 'PUT' || req.headers['if-none-match']?.trim() !== '*') return false;
-    if (req.headers['x-amz-copy-source'] !== undefined) return false;
-    const url = new URL(req.url ?? '/', 'http://local');
-    // The SDK adds `?x-id=PutObject`; any other parameter names a sub-resource (tagging, a part…).
-    const subresources = [...url.searchParams.keys()].filter((name) => name !== 'x-id');
-    return subresources.length === 0 && /^\/[^/]+\/.+/.test(url.pathname);
+    if (req.headers['if-none-match']?.trim() !== '*') return false;
+    return req.headers['x-amz-copy-source'] === undefined && objectPutPath(req) !== undefined;
   }
 
   /** Answers one create-only PUT: 412 when the key exists, else the emulator's own answer. */
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = new URL(req.url ?? '/', 'http://local').pathname;
+    const path = objectPutPath(req)!;
     const previous = this.locks.get(path) ?? Promise.resolve();
     let release!: () => void;
     const mine = new Promise<void>((resolve) => (release = resolve));
@@ -56,17 +54,7 @@ export class ConditionalPutGuard {
     }
   }
 
-  private exists(path: string): Promise<boolean> {
-    return new Promise((resolve, reject) => {
-      const head = request(
-        { hostname: this.target.hostname, port: this.target.port, method: 'HEAD', path },
-        (response) => {
-          response.resume();
-          resolve(response.statusCode === 200);
-        },
-      );
-      head.on('error', reject);
-      head.end();
-    });
+  private async exists(path: string): Promise<boolean> {
+    return (await emulatorRequest(this.target, 'HEAD', path)).status === 200;
   }
 }

@@ -1,8 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AwsChunkedDecoder } from './aws-chunked';
+import { assertIfMatchHolds } from './conditional-get';
 import { ConditionalPutGuard } from './conditional-put';
+import { answerListObjectVersions, listObjectVersionsBucket } from './list-object-versions';
+import { objectPutPath, objectWriteForwarding, type Forwarding } from './object-tagging';
 import { PayloadHashCheck } from './payload-hash-check';
 import { handlePostObject } from './post-object';
 import type { PostCredentials } from './post-signature';
@@ -35,9 +40,12 @@ export interface RunningS3PostPolicyProxy {
  * URL, sigv4-request.ts) or be a browser POST upload; anything else is refused with S3's XML error before
  * it reaches the emulator, as AWS refuses it for a private bucket. CORS preflights (OPTIONS) pass unsigned,
  * as in AWS. Browser POST uploads to `/<bucket>` go through policy, signature, expiry, condition and size checks
- * and are stored only when valid; a create-only PUT (`If-None-Match: *`, which s3rver ignores) answers 412
- * when the key exists (ConditionalPutGuard); every other request is proxied byte for byte to `targetEndpoint`.
- * Resolves once listening on 127.0.0.1 (or `host`).
+ * and are stored only when valid. Where s3rver 3.7.1 answers otherwise than S3, the request is translated
+ * so that the answer is S3's: a create-only PUT (`If-None-Match: *`) answers 412 when the key exists
+ * (conditional-put.ts), a read with `If-Match` 412 when the ETag moved on (conditional-get.ts), object
+ * tags of PutObject and CopyObject and the copy source's encoding (object-tagging.ts), ListObjectVersions
+ * (list-object-versions.ts) and aws-chunked bodies (aws-chunked.ts). Every other request is proxied byte
+ * for byte to `targetEndpoint`. Resolves once listening on 127.0.0.1 (or `host`).
  */
 export async function startS3PostPolicyProxy(
   options: S3PostPolicyProxyOptions,
@@ -47,20 +55,35 @@ export async function startS3PostPolicyProxy(
   const now = options.now ?? (() => new Date());
   const context = { target, accessKeys: options.accessKeys, spoolDirectory, now };
   const authentication = { accessKeys: options.accessKeys, region: options.region, now };
-  const conditionalPuts = new ConditionalPutGuard(target, (req, res) => proxy(req, res, target));
+  const forwardObjectRequest = async (req: IncomingMessage, res: ServerResponse) => {
+    const path = objectPutPath(req);
+    return proxy(
+      req,
+      res,
+      target,
+      path === undefined ? undefined : await objectWriteForwarding(req, path, target),
+    );
+  };
+  const conditionalPuts = new ConditionalPutGuard(target, forwardObjectRequest);
+  const forward = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const versionsOf = listObjectVersionsBucket(req);
+    if (versionsOf !== undefined) return answerListObjectVersions(req, res, versionsOf, target);
+    if (ConditionalPutGuard.applies(req)) return conditionalPuts.handle(req, res);
+    await assertIfMatchHolds(req, target);
+    return forwardObjectRequest(req, res);
+  };
   const server = createServer((req, res) => {
     const bucket = postObjectBucket(req);
     if (bucket !== undefined) return void handlePostObject(req, res, bucket, context);
-    const forward = () => {
-      if (ConditionalPutGuard.applies(req))
-        return conditionalPuts.handle(req, res).catch(() => {
-          if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
-          res.end('the local S3 emulator is unreachable');
-        });
-      return proxy(req, res, target);
-    };
-    if (req.method === 'OPTIONS') return void forward();
-    void verifySigV4Request(req, authentication).then(forward, (error: unknown) => refuse(req, res, error));
+    const answer = () =>
+      forward(req, res).catch((error: unknown) => {
+        if (error instanceof S3PostError) return refuse(req, res, error);
+        req.resume();
+        if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
+        res.end('the local S3 emulator is unreachable');
+      });
+    if (req.method === 'OPTIONS') return void answer();
+    void verifySigV4Request(req, authentication).then(answer, (error: unknown) => refuse(req, res, error));
   });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
@@ -103,27 +126,48 @@ function postObjectBucket(req: IncomingMessage): string | undefined {
 }
 
 /**
- * Forwards the request unchanged; resolves once the answer has been sent (or the emulator was unreachable).
- * A body whose signature declared its SHA-256 is checked on the way (PayloadHashCheck): a mismatch
- * answers 400 XAmzContentSHA256Mismatch and the emulator never gets the whole body.
+ * Forwards the request to the emulator (with `forwarding`'s headers, and its step after a success, see
+ * object-tagging.ts); resolves once the answer has been sent (or the emulator was unreachable). A body
+ * whose signature declared its SHA-256 is checked on the way (PayloadHashCheck): a mismatch answers 400
+ * XAmzContentSHA256Mismatch and the emulator never gets the whole body. An aws-chunked body is decoded to
+ * the object's bytes (AwsChunkedDecoder), as S3 stores them.
  */
-function proxy(req: IncomingMessage, res: ServerResponse, target: URL): Promise<void> {
+function proxy(
+  req: IncomingMessage,
+  res: ServerResponse,
+  target: URL,
+  forwarding: Forwarding = { headers: req.headers },
+): Promise<void> {
   return new Promise((resolve) => {
     let bodyRefused: S3PostError | undefined;
+    const chunked = AwsChunkedDecoder.applies(req.headers);
+    const answer = async (response: IncomingMessage) => {
+      const status = response.statusCode ?? 502;
+      if (forwarding.afterSuccess && status >= 200 && status < 300) {
+        // The emulator's answer (CopyObject's result document) waits until the follow-up has succeeded.
+        const chunks: Buffer[] = [];
+        for await (const chunk of response) chunks.push(chunk as Buffer);
+        const failed = await forwarding.afterSuccess().then(
+          () => false,
+          () => true,
+        );
+        if (failed) return refuse(req, res, undefined);
+        res.writeHead(status, response.headers).end(Buffer.concat(chunks));
+        return;
+      }
+      res.writeHead(status, response.headers);
+      response.pipe(res);
+      await new Promise((done) => response.on('end', done).on('error', done));
+    };
     const upstream = request(
       {
         hostname: target.hostname,
         port: target.port,
         method: req.method,
         path: req.url,
-        headers: req.headers,
+        headers: chunked ? AwsChunkedDecoder.decodedHeaders(forwarding.headers) : forwarding.headers,
       },
-      (response) => {
-        res.writeHead(response.statusCode ?? 502, response.headers);
-        response.pipe(res);
-        response.on('end', resolve);
-        response.on('error', () => resolve());
-      },
+      (response) => void answer(response).then(resolve),
     );
     upstream.on('error', () => {
       if (bodyRefused) refuse(req, res, bodyRefused);
@@ -133,13 +177,15 @@ function proxy(req: IncomingMessage, res: ServerResponse, target: URL): Promise<
       }
       resolve();
     });
-    const declared = req.headers['x-amz-content-sha256'];
-    if (!PayloadHashCheck.declaresDigest(declared)) return void req.pipe(upstream);
-    const check = new PayloadHashCheck(declared);
-    check.on('error', (error) => {
+    const refuseBody = (error: Error) => {
       bodyRefused = error as S3PostError;
-      upstream.destroy(error as Error);
-    });
-    req.pipe(check).pipe(upstream);
+      upstream.destroy(error);
+    };
+    let body: Readable = req;
+    const declared = req.headers['x-amz-content-sha256'];
+    if (PayloadHashCheck.declaresDigest(declared))
+      body = body.pipe(new PayloadHashCheck(declared).on('error', refuseBody));
+    if (chunked) body = body.pipe(new AwsChunkedDecoder().on('error', refuseBody));
+    body.pipe(upstream);
   });
 }

@@ -4,7 +4,6 @@ import { copyFile, mkdir, readdir, readFile, rename, rmdir, unlink, writeFile } 
 import { dirname, join, resolve, sep } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { pathToFileURL } from 'node:url';
 import { toIntegrationError } from '../error-mapping';
 import {
   AccessDeniedError,
@@ -18,7 +17,6 @@ import {
   assertValidKey,
   assertValidRange,
   assertValidTags,
-  boundedExpiresIn,
   boundedListLimit,
   normaliseMetadata,
   type ArgumentContext,
@@ -27,8 +25,6 @@ import { prepareBody, readAll, withMappedErrors } from './body';
 import { decodeListCursor, encodeListCursor } from './list-cursor';
 import { keyOfDataFile, objectFiles, prefixDirectory, segmentOfDirectory } from './filesystem-layout';
 import {
-  DEFAULT_PRESIGN_EXPIRES_IN,
-  DEFAULT_URL_EXPIRES_IN,
   type CallOptions,
   type CopyOptions,
   type CopyResult,
@@ -40,17 +36,11 @@ import {
   type ListOptions,
   type ListPage,
   type ObjectBody,
-  type ObjectHead,
   type ObjectStorage,
   type ObjectStream,
-  type PresignGetOptions,
-  type PresignPostOptions,
-  type PresignPutOptions,
-  type PresignedPost,
-  type PresignedRequest,
   type PutOptions,
   type PutResult,
-  type UrlOptions,
+  foundBy,
   listEveryPage,
 } from './object-storage';
 
@@ -77,8 +67,8 @@ export interface FilesystemObjectStorageOptions {
 
 /**
  * The filesystem adapter of the storage port, for tools and tests: same keys, ETags (MD5, quoted),
- * metadata, tags, key order and paging as S3. Writes go to a temporary file renamed into place. It cannot
- * sign uploads (presignPut/presignPost throw); presignGet and urlFor return file:// URLs.
+ * metadata, tags, key order and paging as S3. Writes go to a temporary file renamed into place. A folder
+ * has no versions: erasing a prefix deletes its objects.
  */
 export class FilesystemObjectStorage implements ObjectStorage {
   readonly root: string;
@@ -176,31 +166,8 @@ export class FilesystemObjectStorage implements ObjectStorage {
     return readAll(body);
   }
 
-  async head(key: string, options: CallOptions = {}): Promise<ObjectHead> {
-    return this.call('HeadObject', key, options, async (ctx) => {
-      const { sidecar } = await this.readObject(key, ctx);
-      return {
-        key,
-        size: sidecar.size,
-        contentType: sidecar.contentType,
-        metadata: sidecar.metadata,
-        etag: sidecar.etag,
-        storageClass: 'STANDARD',
-        lastModified: new Date(sidecar.lastModified),
-        ...(sidecar.cacheControl !== undefined ? { cacheControl: sidecar.cacheControl } : {}),
-        ...(sidecar.encryption ? { encryption: sidecar.encryption } : {}),
-      };
-    });
-  }
-
-  async exists(key: string, options: CallOptions = {}): Promise<boolean> {
-    try {
-      await this.head(key, options);
-      return true;
-    } catch (error) {
-      if (error instanceof NotFoundError) return false;
-      throw error;
-    }
+  exists(key: string, options: CallOptions = {}): Promise<boolean> {
+    return foundBy(this.call('HeadObject', key, options, (ctx) => this.readObject(key, ctx)));
   }
 
   async copy(sourceKey: string, targetKey: string, options: CopyOptions = {}): Promise<CopyResult> {
@@ -255,7 +222,7 @@ export class FilesystemObjectStorage implements ObjectStorage {
     return this.deleteMany(keys, options);
   }
 
-  async deleteMany(keys: readonly string[], options: CallOptions = {}): Promise<DeleteManyResult> {
+  private async deleteMany(keys: readonly string[], options: CallOptions): Promise<DeleteManyResult> {
     const ctx: ArgumentContext = { service: 'filesystem', operation: 'DeleteObjects', resource: this.root };
     for (const key of keys) assertValidKey(key, ctx); // as on S3, a malformed key fails the whole call
     const result: DeleteManyResult = { deleted: [], errors: [] };
@@ -316,44 +283,6 @@ export class FilesystemObjectStorage implements ObjectStorage {
 
   listAll(prefix: string, options: ListAllOptions = {}): AsyncIterable<ListItem> {
     return listEveryPage(this, prefix, options);
-  }
-
-  /** A file:// URL of the object's bytes (no expiry is enforced on a local file). */
-  async presignGet(key: string, options: PresignGetOptions = {}): Promise<PresignedRequest> {
-    return this.call('PresignGetObject', key, options, async (ctx) => {
-      const expiresIn = boundedExpiresIn(options.expiresIn, DEFAULT_PRESIGN_EXPIRES_IN, ctx);
-      const { files } = await this.readObject(key, ctx);
-      return {
-        url: pathToFileURL(files.data).href,
-        method: 'GET',
-        headers: {},
-        expiresAt: new Date(Date.now() + expiresIn * 1000),
-      };
-    });
-  }
-
-  async presignPut(key: string, _options?: PresignPutOptions): Promise<PresignedRequest> {
-    throw this.unsupported('PresignPutObject', key);
-  }
-
-  async presignPost(_options?: PresignPostOptions): Promise<PresignedPost> {
-    throw this.unsupported('PresignPostObject');
-  }
-
-  async urlFor(key: string, options: UrlOptions = {}): Promise<string> {
-    const expiresIn = options.expiresIn ?? DEFAULT_URL_EXPIRES_IN;
-    return (await this.presignGet(key, { ...options, expiresIn })).url;
-  }
-
-  private unsupported(operation: string, key?: string): InvalidRequestError {
-    return new InvalidRequestError(
-      'Filesystem storage cannot sign uploads: use S3 (or s3rver) for presigned uploads',
-      {
-        service: 'filesystem',
-        operation,
-        ...(key !== undefined ? { resource: key } : {}),
-      },
-    );
   }
 
   private async readObject(

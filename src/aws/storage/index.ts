@@ -1,21 +1,13 @@
 /**
- * The storage library: the `ObjectStorage` port, its S3 and filesystem adapters, bucket management and
- * a credentials check. Handlers depend on `ObjectStorage`; wiring picks the adapter.
+ * The storage library, one port per use: `ObjectStorage` (object operations; S3 and filesystem adapters),
+ * `UploadForms` (presigned POST forms) and `DownloadUrls` (CDN or presigned GET URLs), each with its S3
+ * adapter. Handlers depend on the port they use; wiring picks the adapter.
  */
 export * from './object-storage';
+export * from './upload-forms';
+export * from './download-urls';
 export { S3ObjectStorage, type S3ObjectStorageOptions } from './s3-object-storage';
+export { S3UploadForms, type S3UploadFormsOptions } from './s3-upload-forms';
+export { S3DownloadUrls, type S3DownloadUrlsOptions } from './s3-download-urls';
 export { FilesystemObjectStorage, type FilesystemObjectStorageOptions } from './filesystem-object-storage';
-export {
-  S3BucketAdmin,
-  type BucketSettings,
-  type BucketSummary,
-  type EnsureBucketReport,
-  type S3BucketAdminOptions,
-  type SettingOutcome,
-} from './s3-buckets';
-export {
-  checkCredentials,
-  type CredentialsCheckOptions,
-  type CredentialsIdentity,
-} from './credentials-check';
 export type { CdnOptions } from './cdn-url';

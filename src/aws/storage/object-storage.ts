@@ -1,10 +1,13 @@
 import type { Readable } from 'node:stream';
+import { NotFoundError } from '../../errors';
 
 /**
- * The storage port: what intake (and any Node service) needs from an object store. Handlers depend on
- * this interface; `S3ObjectStorage` serves it in AWS and on s3rver, `FilesystemObjectStorage` on a local
- * folder for tools and tests. Every method takes an AbortSignal and fails only with the typed errors of
- * `src/errors.ts` (NotFoundError for a missing object, InvalidRequestError for a bad key or argument…).
+ * The storage port: the object operations intake (and any Node service) needs from an object store.
+ * Handlers depend on this interface (or the few methods of it they call); `S3ObjectStorage` serves it on
+ * S3, `FilesystemObjectStorage` on a local folder for tools and tests. Issuing upload forms
+ * (`UploadForms`) and download URLs (`DownloadUrls`) are ports of their own. Every method takes an
+ * AbortSignal and fails only with the typed errors of `src/errors.ts` (NotFoundError for a missing object,
+ * InvalidRequestError for a bad key or argument…).
  */
 export interface ObjectStorage {
   /** Stores `body` under `key` (replacing any object there); multipart above the adapter's threshold. */
@@ -13,19 +16,15 @@ export interface ObjectStorage {
   get(key: string, options?: GetOptions): Promise<ObjectStream>;
   /** Reads the object (or a byte range of it) into memory: for small objects only. */
   getBytes(key: string, options?: GetOptions): Promise<Buffer>;
-  /** The object's attributes without its body. Throws NotFoundError when absent. */
-  head(key: string, options?: CallOptions): Promise<ObjectHead>;
   /** True when an object is stored under `key`; false (never a throw) when it is not. */
   exists(key: string, options?: CallOptions): Promise<boolean>;
   /** Copies within the store; keeps metadata, content type and tags unless the options replace them. */
   copy(sourceKey: string, targetKey: string, options?: CopyOptions): Promise<CopyResult>;
   /** Deletes the object; deleting an absent key succeeds (as in S3). */
   delete(key: string, options?: CallOptions): Promise<void>;
-  /** Deletes many keys (S3: batches of 1000); per-key failures are reported, not thrown. */
-  deleteMany(keys: readonly string[], options?: CallOptions): Promise<DeleteManyResult>;
   /**
-   * Erases everything stored under `prefix`: in a versioned bucket every version and delete marker (S3:
-   * ListObjectVersions pages + DeleteObjects by VersionId), where there are no versions the objects.
+   * Erases everything stored under `prefix`: every version and delete marker (S3: ListObjectVersions
+   * pages + DeleteObjects by VersionId; an unversioned bucket lists each object once, as version "null").
    * A plain delete would leave the content readable as noncurrent versions until a lifecycle rule expires
    * them. Per-object failures are reported, not thrown; an empty prefix is refused (InvalidRequestError).
    */
@@ -38,14 +37,6 @@ export interface ObjectStorage {
   list(prefix: string, options?: ListOptions): Promise<ListPage>;
   /** Every object under `prefix`, page after page. */
   listAll(prefix: string, options?: ListAllOptions): AsyncIterable<ListItem>;
-  /** A URL that downloads the object without credentials until it expires. */
-  presignGet(key: string, options?: PresignGetOptions): Promise<PresignedRequest>;
-  /** A URL (plus headers the uploader must send) that stores one object under `key`. */
-  presignPut(key: string, options?: PresignPutOptions): Promise<PresignedRequest>;
-  /** A browser-form upload (url + fields) bounded in size, type, key and time by a signed policy. */
-  presignPost(options: PresignPostOptions): Promise<PresignedPost>;
-  /** The CDN URL of the object when a CDN is configured (signed when keys are), else a presigned GET. */
-  urlFor(key: string, options?: UrlOptions): Promise<string>;
 }
 
 export type ObjectBody = Buffer | Uint8Array | string | Readable;
@@ -115,19 +106,6 @@ export interface ObjectStream {
   versionId?: string;
 }
 
-export interface ObjectHead {
-  key: string;
-  size: number;
-  contentType: string;
-  metadata: Record<string, string>;
-  etag: string;
-  storageClass: string;
-  lastModified: Date;
-  versionId?: string;
-  cacheControl?: string;
-  encryption?: Encryption;
-}
-
 export interface CopyOptions extends CallOptions {
   /** Replaces the metadata (the content type is kept unless given too). */
   metadata?: Record<string, string>;
@@ -171,71 +149,6 @@ export interface ListPage {
   cursor?: string;
 }
 
-export interface PresignGetOptions extends CallOptions {
-  /** Seconds, 1 s to 7 days (default 900). */
-  expiresIn?: number;
-  /** Content-Disposition of the response, e.g. `attachment; filename="a.pdf"`. */
-  responseContentDisposition?: string;
-  responseContentType?: string;
-}
-
-export interface PresignPutOptions extends CallOptions {
-  expiresIn?: number;
-  contentType?: string;
-  metadata?: Record<string, string>;
-  encryption?: Encryption;
-}
-
-export interface PresignedRequest {
-  url: string;
-  method: 'GET' | 'PUT';
-  /** Headers the client must send with the request (signed SSE headers, content type). */
-  headers: Record<string, string>;
-  expiresAt: Date;
-}
-
-export interface PresignPostOptions extends CallOptions {
-  /** The exact key to store; or give `keyPrefix` to let the form's filename complete it. */
-  key?: string;
-  /** Uploads land at `<keyPrefix><filename>` (S3 substitutes `${filename}`). */
-  keyPrefix?: string;
-  /** Exact Content-Type the upload must declare. */
-  contentType?: string;
-  /** Or a prefix it must start with (e.g. `image/`). */
-  contentTypePrefix?: string;
-  /** Bytes (default 1: empty uploads are refused). */
-  minSize?: number;
-  maxSize: number;
-  /** Seconds, 1 s to 7 days (default 900). */
-  expiresIn?: number;
-  metadata?: Record<string, string>;
-  encryption?: Encryption;
-  /** HTTP status S3 answers a successful upload with (default 204). */
-  successActionStatus?: 200 | 201 | 204;
-}
-
-export interface PresignedPost {
-  url: string;
-  /** Form fields to send before the file field, in this order. */
-  fields: Record<string, string>;
-  /** The key (or key template ending in `${filename}`) the upload is stored under. */
-  key: string;
-  expiresAt: Date;
-}
-
-export interface UrlOptions extends CallOptions {
-  /** Seconds (default 3600): for a signed CDN URL or the presigned GET. */
-  expiresIn?: number;
-  /**
-   * Response headers the presigned GET makes S3 send (`response-content-disposition`,
-   * `response-content-type`). A CDN URL cannot carry them: the object's stored headers apply there.
-   */
-  responseContentDisposition?: string;
-  responseContentType?: string;
-}
-
-export const DEFAULT_PRESIGN_EXPIRES_IN = 900;
-export const DEFAULT_URL_EXPIRES_IN = 3600;
 export const MAX_LIST_LIMIT = 1000;
 
 /** Every item under `prefix`, page after page through `storage.list`: how each adapter implements `listAll`. */
@@ -250,4 +163,15 @@ export async function* listEveryPage(
     yield* page.items;
     cursor = page.cursor;
   } while (cursor);
+}
+
+/** True once `lookup` finds the object, false when it fails with NotFoundError: how each adapter implements `exists`. */
+export async function foundBy(lookup: Promise<unknown>): Promise<boolean> {
+  try {
+    await lookup;
+    return true;
+  } catch (error) {
+    if (error instanceof NotFoundError) return false;
+    throw error;
+  }
 }

@@ -23,16 +23,6 @@ export function encryptionHeaders(encryption: Encryption | undefined): Record<st
   };
 }
 
-/** The encryption S3 reports for an object, in our terms. */
-export function encryptionFromResponse(
-  type: string | undefined,
-  keyId: string | undefined,
-): Encryption | undefined {
-  if (type === 'AES256') return { type: 'AES256' };
-  if (type === 'aws:kms' || type === 'aws:kms:dsse') return { type: 'aws:kms', ...(keyId ? { keyId } : {}) };
-  return undefined;
-}
-
 /** Tags as S3's TagSet. */
 export function toTagSet(tags: Record<string, string>): Tag[] {
   return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
@@ -50,12 +40,7 @@ export function taggingHeader(tags: Record<string, string>): string {
   return new URLSearchParams(tags).toString().replace(/\+/g, '%20');
 }
 
-/**
- * CopyObject's `CopySource`: bucket and key, each path segment URL-encoded (spaces, unicode, `+`, `%`).
- * s3rver decodes it with `decodeURI`, which leaves `%2B` and the other reserved escapes as they are, so
- * for the emulator the key is encoded with the matching `encodeURI` (it keeps `+` literal).
- */
-export function copySource(bucket: string, key: string, localEmulator = false): string {
-  if (localEmulator) return `${bucket}/${encodeURI(key)}`;
+/** CopyObject's `CopySource`: bucket and key, each path segment URL-encoded (spaces, unicode, `+`, `%`). */
+export function copySource(bucket: string, key: string): string {
   return `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
 }

@@ -13,16 +13,14 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { Readable } from 'node:stream';
-import { createS3Client, getS3Client } from '../clients';
+import { getS3Client } from '../clients';
 import { toIntegrationError } from '../error-mapping';
-import { InvalidRequestError, NotFoundError } from '../../errors';
-import { loadConfig } from '../../config';
+import { InvalidRequestError } from '../../errors';
 import {
   assertErasablePrefix,
   assertValidKey,
   assertValidRange,
   assertValidTags,
-  boundedExpiresIn,
   boundedListLimit,
   normaliseMetadata,
   rangeHeader,
@@ -30,9 +28,7 @@ import {
 } from './arguments';
 import { countingStream, prepareBody, withMappedErrors } from './body';
 import { decodeListCursor, encodeListCursor } from './list-cursor';
-import { cdnUrlFor, type CdnOptions } from './cdn-url';
 import {
-  DEFAULT_URL_EXPIRES_IN,
   MAX_LIST_LIMIT,
   type CallOptions,
   type CopyOptions,
@@ -45,28 +41,14 @@ import {
   type ListOptions,
   type ListPage,
   type ObjectBody,
-  type ObjectHead,
   type ObjectStorage,
   type ObjectStream,
-  type PresignGetOptions,
-  type PresignPostOptions,
-  type PresignPutOptions,
-  type PresignedPost,
-  type PresignedRequest,
   type PutOptions,
   type PutResult,
-  type UrlOptions,
+  foundBy,
   listEveryPage,
 } from './object-storage';
-import {
-  copySource,
-  encryptionFromResponse,
-  encryptionParams,
-  fromTagSet,
-  taggingHeader,
-  toTagSet,
-} from './s3-attributes';
-import { presignGetObject, presignPostObject, presignPutObject } from './s3-presigner';
+import { copySource, encryptionParams, fromTagSet, taggingHeader, toTagSet } from './s3-attributes';
 
 const MiB = 1024 * 1024;
 const MIN_PART_SIZE = 5 * MiB;
@@ -76,37 +58,23 @@ export interface S3ObjectStorageOptions {
   bucket: string;
   /** Defaults to the process-wide client of src/aws/clients.ts (shared retries, timeouts, endpoints). */
   client?: S3Client;
-  /**
-   * Client used for presigned URLs; must compute checksums only WHEN_REQUIRED. Defaults to `client` when it
-   * does, else to a sibling from createS3Client.
-   */
-  presignClient?: S3Client;
   /** Objects of at least this many bytes go multipart (default 8 MiB; streams go multipart past one part). */
   multipartThreshold?: number;
   /** Multipart part size, ≥ 5 MiB (default 8 MiB). */
   partSize?: number;
   /** Parts in flight at once (default 4); memory use is about queueSize × partSize. */
   queueSize?: number;
-  /** Encryption the bucket requires: applied to puts, copies and presigned uploads that do not choose one. */
+  /** Encryption the bucket requires: applied to puts and copies that do not choose one. */
   encryption?: Encryption;
-  cdn?: CdnOptions;
-  /**
-   * True against a local emulator (default: when AWS_ENDPOINT_URL_S3 is set). s3rver ignores the
-   * x-amz-tagging header and CopyObject drops tags, so tags are then written with PutObjectTagging; and it
-   * decodes the copy source with decodeURI (see copySource).
-   */
-  localEmulator?: boolean;
 }
 
-/** The S3 adapter of the storage port (SDK v3; also runs against s3rver). */
+/** The S3 adapter of the storage port (SDK v3), speaking S3 as AWS documents it. */
 export class S3ObjectStorage implements ObjectStorage {
   readonly bucket: string;
   private readonly client: S3Client;
   private readonly multipartThreshold: number;
   private readonly partSize: number;
   private readonly queueSize: number;
-  private readonly localEmulator: boolean;
-  private presignClient: Promise<S3Client> | undefined;
 
   constructor(private readonly options: S3ObjectStorageOptions) {
     this.bucket = options.bucket;
@@ -114,9 +82,6 @@ export class S3ObjectStorage implements ObjectStorage {
     this.partSize = Math.max(options.partSize ?? 8 * MiB, MIN_PART_SIZE);
     this.multipartThreshold = options.multipartThreshold ?? 8 * MiB;
     this.queueSize = options.queueSize ?? 4;
-    this.localEmulator =
-      options.localEmulator ?? loadConfig(['AWS_ENDPOINT_URL_S3']).AWS_ENDPOINT_URL_S3 !== undefined;
-    if (options.presignClient) this.presignClient = Promise.resolve(options.presignClient);
   }
 
   async put(key: string, body: ObjectBody, options: PutOptions = {}): Promise<PutResult> {
@@ -143,12 +108,11 @@ export class S3ObjectStorage implements ObjectStorage {
             ...params,
             Body: prepared.bytes,
             ContentLength: size,
-            ...(hasTags && !this.localEmulator ? { Tagging: taggingHeader(tags) } : {}),
+            ...(hasTags ? { Tagging: taggingHeader(tags) } : {}),
             ...(options.ifNoneMatch ? { IfNoneMatch: options.ifNoneMatch } : {}),
           }),
           { abortSignal: options.signal },
         );
-        if (hasTags && this.localEmulator) await this.writeTags(key, tags, options.signal);
         options.onProgress?.({ loaded: size, total: size, part: 1 });
         return { key, etag: output.ETag ?? '', versionId: output.VersionId, size };
       }
@@ -246,36 +210,22 @@ export class S3ObjectStorage implements ObjectStorage {
     });
   }
 
-  async head(key: string, options: CallOptions = {}): Promise<ObjectHead> {
+  /** The attributes a copy keeps (content type, metadata). Throws NotFoundError when absent. */
+  private async head(
+    key: string,
+    options: CallOptions,
+  ): Promise<{ contentType: string; metadata: Record<string, string> }> {
     return this.call('HeadObject', key, options, async (ctx) => {
       assertValidKey(key, ctx);
       const output = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }), {
         abortSignal: options.signal,
       });
-      const encryption = encryptionFromResponse(output.ServerSideEncryption, output.SSEKMSKeyId);
-      return {
-        key,
-        size: output.ContentLength ?? 0,
-        contentType: output.ContentType ?? DEFAULT_CONTENT_TYPE,
-        metadata: output.Metadata ?? {},
-        etag: output.ETag ?? '',
-        storageClass: output.StorageClass ?? 'STANDARD',
-        lastModified: output.LastModified ?? new Date(0),
-        ...(output.VersionId ? { versionId: output.VersionId } : {}),
-        ...(output.CacheControl ? { cacheControl: output.CacheControl } : {}),
-        ...(encryption ? { encryption } : {}),
-      };
+      return { contentType: output.ContentType ?? DEFAULT_CONTENT_TYPE, metadata: output.Metadata ?? {} };
     });
   }
 
-  async exists(key: string, options: CallOptions = {}): Promise<boolean> {
-    try {
-      await this.head(key, options);
-      return true;
-    } catch (error) {
-      if (error instanceof NotFoundError) return false;
-      throw error;
-    }
+  exists(key: string, options: CallOptions = {}): Promise<boolean> {
+    return foundBy(this.head(key, options));
   }
 
   async copy(sourceKey: string, targetKey: string, options: CopyOptions = {}): Promise<CopyResult> {
@@ -291,25 +241,20 @@ export class S3ObjectStorage implements ObjectStorage {
         metadata ??= source.metadata;
         contentType ??= source.contentType;
       }
-      const tagsOnCopy = options.tags && !this.localEmulator;
       const output = await this.client.send(
         new CopyObjectCommand({
           Bucket: this.bucket,
           Key: targetKey,
-          CopySource: copySource(this.bucket, sourceKey, this.localEmulator),
+          CopySource: copySource(this.bucket, sourceKey),
           MetadataDirective: replaceMetadata ? 'REPLACE' : 'COPY',
           ...(replaceMetadata
             ? { Metadata: normaliseMetadata(metadata, ctx), ContentType: contentType }
             : {}),
-          ...(tagsOnCopy ? { TaggingDirective: 'REPLACE', Tagging: taggingHeader(options.tags!) } : {}),
+          ...(options.tags ? { TaggingDirective: 'REPLACE', Tagging: taggingHeader(options.tags) } : {}),
           ...encryptionParams(options.encryption ?? this.options.encryption),
         }),
         { abortSignal: options.signal },
       );
-      if (this.localEmulator) {
-        const tags = options.tags ?? (await this.getTags(sourceKey, options));
-        if (Object.keys(tags).length > 0) await this.writeTags(targetKey, tags, options.signal);
-      }
       return {
         key: targetKey,
         etag: output.CopyObjectResult?.ETag ?? '',
@@ -327,32 +272,6 @@ export class S3ObjectStorage implements ObjectStorage {
     });
   }
 
-  async deleteMany(keys: readonly string[], options: CallOptions = {}): Promise<DeleteManyResult> {
-    return this.call('DeleteObjects', undefined, options, async (ctx) => {
-      for (const key of keys) assertValidKey(key, ctx);
-      const result: DeleteManyResult = { deleted: [], errors: [] };
-      for (let start = 0; start < keys.length; start += MAX_LIST_LIMIT) {
-        const batch = keys.slice(start, start + MAX_LIST_LIMIT);
-        // Quiet: S3 answers with the failures only; every other key of the batch was deleted.
-        const output = await this.client.send(
-          new DeleteObjectsCommand({
-            Bucket: this.bucket,
-            Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
-          }),
-          { abortSignal: options.signal },
-        );
-        const failed = new Set<string>();
-        for (const error of output.Errors ?? []) {
-          const key = error.Key ?? '';
-          failed.add(key);
-          result.errors.push({ key, code: error.Code ?? 'UNKNOWN', message: error.Message ?? 'not deleted' });
-        }
-        result.deleted.push(...batch.filter((key) => !failed.has(key)));
-      }
-      return result;
-    });
-  }
-
   async deleteEveryVersion(prefix: string, options: CallOptions = {}): Promise<DeleteManyResult> {
     const ctx: ArgumentContext = {
       service: 's3',
@@ -360,12 +279,6 @@ export class S3ObjectStorage implements ObjectStorage {
       resource: `${this.bucket}/${prefix}`,
     };
     assertErasablePrefix(prefix, ctx);
-    if (this.localEmulator) {
-      // The emulator keeps no versions (and has no ListObjectVersions): the current objects are all there is.
-      const keys: string[] = [];
-      for await (const item of this.listAll(prefix, options)) keys.push(item.key);
-      return this.deleteMany(keys, options);
-    }
     const result: DeleteManyResult = { deleted: [], errors: [] };
     let keyMarker: string | undefined;
     let versionIdMarker: string | undefined;
@@ -426,19 +339,11 @@ export class S3ObjectStorage implements ObjectStorage {
     await this.call('PutObjectTagging', key, options, async (ctx) => {
       assertValidKey(key, ctx);
       assertValidTags(tags, ctx);
-      await this.writeTags(key, tags, options.signal);
+      await this.client.send(
+        new PutObjectTaggingCommand({ Bucket: this.bucket, Key: key, Tagging: { TagSet: toTagSet(tags) } }),
+        { abortSignal: options.signal },
+      );
     });
-  }
-
-  private async writeTags(
-    key: string,
-    tags: Record<string, string>,
-    signal: AbortSignal | undefined,
-  ): Promise<void> {
-    await this.client.send(
-      new PutObjectTaggingCommand({ Bucket: this.bucket, Key: key, Tagging: { TagSet: toTagSet(tags) } }),
-      { abortSignal: signal },
-    );
   }
 
   async list(prefix: string, options: ListOptions = {}): Promise<ListPage> {
@@ -472,55 +377,6 @@ export class S3ObjectStorage implements ObjectStorage {
 
   listAll(prefix: string, options: ListAllOptions = {}): AsyncIterable<ListItem> {
     return listEveryPage(this, prefix, options);
-  }
-
-  async presignGet(key: string, options: PresignGetOptions = {}): Promise<PresignedRequest> {
-    return presignGetObject(await this.getPresignClient(), this.bucket, key, options);
-  }
-
-  async presignPut(key: string, options: PresignPutOptions = {}): Promise<PresignedRequest> {
-    return presignPutObject(await this.getPresignClient(), this.bucket, key, {
-      ...options,
-      defaultEncryption: this.options.encryption,
-    });
-  }
-
-  async presignPost(options: PresignPostOptions): Promise<PresignedPost> {
-    return presignPostObject(await this.getPresignClient(), this.bucket, {
-      ...options,
-      defaultEncryption: this.options.encryption,
-    });
-  }
-
-  async urlFor(key: string, options: UrlOptions = {}): Promise<string> {
-    const cdn = this.options.cdn;
-    if (!cdn)
-      return (
-        await this.presignGet(key, { ...options, expiresIn: options.expiresIn ?? DEFAULT_URL_EXPIRES_IN })
-      ).url;
-    const ctx = { service: 'cloudfront', operation: 'SignUrl', resource: key };
-    options.signal?.throwIfAborted();
-    assertValidKey(key, ctx);
-    const expiresIn = boundedExpiresIn(options.expiresIn, DEFAULT_URL_EXPIRES_IN, ctx);
-    try {
-      return cdnUrlFor(cdn, key, expiresIn);
-    } catch (error) {
-      // A malformed private key: a configuration problem, not a request to retry.
-      throw new InvalidRequestError('The CDN signing key could not sign the URL', { ...ctx, cause: error });
-    }
-  }
-
-  /** A client computing checksums only when required (see S3ObjectStorageOptions.presignClient). */
-  private getPresignClient(): Promise<S3Client> {
-    return (this.presignClient ??= (async () => {
-      const mode = await this.client.config.requestChecksumCalculation();
-      return mode === 'WHEN_REQUIRED'
-        ? this.client
-        : createS3Client({
-            requestChecksumCalculation: 'WHEN_REQUIRED',
-            responseChecksumValidation: 'WHEN_REQUIRED',
-          });
-    })());
   }
 
   /** Runs one storage call; anything it throws leaves as a typed IntegrationError (mapped in one place). */

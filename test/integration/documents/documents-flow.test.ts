@@ -6,7 +6,9 @@
  */
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, Context, S3Event } from 'aws-lambda';
-import { S3ObjectStorage } from '../../../src/aws/storage';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { createS3Client } from '../../../src/aws/clients';
+import { S3DownloadUrls, S3ObjectStorage, S3UploadForms } from '../../../src/aws/storage';
 import { createDocumentProcessor, type ProcessingOutcome } from '../../../src/documents/document-processor';
 import { createDocumentsApi } from '../../../src/documents/documents-api';
 import { createDocumentsHttpHandler } from '../../../src/documents/documents-http';
@@ -29,6 +31,7 @@ const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex
 
 let aws: Emulators;
 let storage: S3ObjectStorage;
+let shippedS3: S3Client;
 const quotasTable = 'intake-test-quotas';
 let queueUrl: string;
 let http: ReturnType<typeof createDocumentsHttpHandler>;
@@ -45,6 +48,8 @@ function documentsHttp(limits: UploadQuotaLimits, ownerClaim = 'sub') {
   return createDocumentsHttpHandler(
     createDocumentsApi({
       storage,
+      uploads: new S3UploadForms({ bucket, client: shippedS3 }),
+      downloads: new S3DownloadUrls({ bucket, client: shippedS3 }),
       policy,
       quota,
       downloadExpirySeconds: 60,
@@ -78,7 +83,9 @@ beforeAll(async () => {
   });
   queueUrl = aws.queue('DocumentsQueue').url;
 
-  storage = new S3ObjectStorage({ bucket, client: aws.s3, localEmulator: true });
+  // The shipped factory's client (SDK default checksums and addressing), as the functions build it.
+  shippedS3 = createS3Client({ credentials: aws.credentials }, aws.env);
+  storage = new S3ObjectStorage({ bucket, client: shippedS3 });
   http = documentsHttp({ uploadsPerDay: 1000, bytesPerDay: 1024 ** 3 });
   const processor = createDocumentProcessor({
     storage,
@@ -103,6 +110,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.allSettled(processing);
+  shippedS3?.destroy();
   await aws?.stop();
 });
 

@@ -302,7 +302,7 @@ describe('webhook pipeline on emulated SQS, S3 and DynamoDB', () => {
     ).toBe(202);
     await drainAll();
     invocations.length = 0;
-    const storage = new S3ObjectStorage({ bucket: resources.bucket, client: aws.s3, localEmulator: true });
+    const storage = new S3ObjectStorage({ bucket: resources.bucket, client: aws.s3 });
     const enqueue = {
       sendMessage: sqsMessageSender(aws.sqs, queueUrl()),
       storeClaim: async () => undefined,

@@ -48,11 +48,11 @@ describe('sharedClientOptions', () => {
 });
 
 describe('client factories', () => {
-  it('S3 against a local endpoint: path-style and checksums only when required', async () => {
+  it('S3 with AWS_ENDPOINT_URL_S3: that endpoint, and otherwise the settings it has in AWS', async () => {
     const s3 = createS3Client({}, localEnv);
-    expect(s3.config.forcePathStyle).toBe(true);
-    expect(await s3.config.requestChecksumCalculation()).toBe('WHEN_REQUIRED');
-    expect(await s3.config.responseChecksumValidation()).toBe('WHEN_REQUIRED');
+    expect(s3.config.forcePathStyle).toBeFalsy();
+    expect(await s3.config.requestChecksumCalculation()).toBe('WHEN_SUPPORTED');
+    expect(await s3.config.responseChecksumValidation()).toBe('WHEN_SUPPORTED');
     expect(await endpointOf(s3)).toBe('127.0.0.1:4569');
     expect(await s3.config.region()).toBe('eu-west-1');
     expect(await s3.config.maxAttempts()).toBe(3);
@@ -66,13 +66,12 @@ describe('client factories', () => {
     s3.destroy();
   });
 
-  it('SQS against a local endpoint ignores the (unresolvable) host in queue URLs', async () => {
+  it('SQS with AWS_ENDPOINT_URL_SQS sends to that endpoint, whatever host a queue URL names', async () => {
     const sqs = createSqsClient({}, localEnv);
-    expect(sqs.config.useQueueUrlAsEndpoint).toBe(false);
     expect(await endpointOf(sqs)).toBe('127.0.0.1:9324');
     sqs.destroy();
     const aws = createSqsClient({}, { AWS_REGION: 'eu-west-1' });
-    expect(aws.config.useQueueUrlAsEndpoint).not.toBe(false);
+    expect(await endpointOf(aws)).toBeUndefined();
     aws.destroy();
   });
 

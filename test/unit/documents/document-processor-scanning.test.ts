@@ -94,6 +94,8 @@ async function manifest(): Promise<DocumentManifest> {
 function documentsApi() {
   return createDocumentsApi({
     storage,
+    uploads: { presignPost: () => Promise.reject(new Error('no uploads in these tests')) },
+    downloads: { urlFor: async (key) => `https://downloads.test/${key}` },
     policy: uploadPolicy(),
     quota: { reserve: async () => {} },
     downloadExpirySeconds: 60,

@@ -5,7 +5,12 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FilesystemObjectStorage, type ObjectStorage, type PresignedPost } from '../../../src/aws/storage';
+import {
+  FilesystemObjectStorage,
+  type DownloadUrls,
+  type PresignPostOptions,
+  type UploadForms,
+} from '../../../src/aws/storage';
 import {
   IntegrationError,
   PayloadTooLargeError,
@@ -72,30 +77,35 @@ class FakeQuota implements UploadQuota {
 
 let root: string;
 let storage: FilesystemObjectStorage;
-let presigned: Parameters<ObjectStorage['presignPost']>[0][];
+let presigned: PresignPostOptions[];
 let quota: FakeQuota;
 
-let signedDownloads: { key: string; options: Parameters<ObjectStorage['urlFor']>[1] }[];
+let signedDownloads: { key: string; options: Parameters<DownloadUrls['urlFor']>[1] }[];
 let inlineTypes: string[];
 
 function handler(options: { ownerClaim: string } = { ownerClaim: 'sub' }) {
-  // The filesystem adapter cannot sign uploads: presignPost records its arguments instead.
-  const signing = Object.create(storage) as FilesystemObjectStorage;
-  signing.presignPost = async (options = { maxSize: 0 }): Promise<PresignedPost> => {
-    presigned.push(options);
-    return {
-      url: 'http://127.0.0.1:4569/bucket',
-      fields: { key: options.key!, Policy: 'p' },
-      key: options.key!,
-      expiresAt: new Date('2026-11-23T14:05:00Z'),
-    };
+  // Signing is the S3 adapters' (tested on their own): these record what they were asked to sign.
+  const uploads: UploadForms = {
+    presignPost: async (options) => {
+      presigned.push(options);
+      return {
+        url: 'http://127.0.0.1:4569/bucket',
+        fields: { key: options.key!, Policy: 'p' },
+        key: options.key!,
+        expiresAt: new Date('2026-11-23T14:05:00Z'),
+      };
+    },
   };
-  signing.urlFor = async (key, urlOptions) => {
-    signedDownloads.push({ key, options: urlOptions });
-    return storage.urlFor(key, urlOptions);
+  const downloads: DownloadUrls = {
+    urlFor: async (key, urlOptions) => {
+      signedDownloads.push({ key, options: urlOptions });
+      return `https://downloads.test/${key}`;
+    },
   };
   const api = createDocumentsApi({
-    storage: signing,
+    storage,
+    uploads,
+    downloads,
     policy: uploadPolicy(),
     quota,
     downloadExpirySeconds: 60,
@@ -218,7 +228,7 @@ describe('documents-api routes', () => {
     expect(response.body).toMatchObject({
       id: ID,
       status: 'processed',
-      download: { url: expect.stringMatching(/^file:/) },
+      download: { url: `https://downloads.test/${manifest().storedKey}` },
     });
   });
 

@@ -7,12 +7,7 @@ import {
   normaliseMetadata,
   rangeHeader,
 } from '../../../src/aws/storage/arguments';
-import {
-  copySource,
-  encryptionFromResponse,
-  fromTagSet,
-  taggingHeader,
-} from '../../../src/aws/storage/s3-attributes';
+import { copySource, fromTagSet, taggingHeader } from '../../../src/aws/storage/s3-attributes';
 
 const ctx = { service: 's3', operation: 'Test', resource: 'b/k' };
 
@@ -54,13 +49,9 @@ describe('storage arguments', () => {
     expect(rangeHeader({ start: 0, end: 9 })).toBe('bytes=0-9');
     expect(taggingHeader({ 'a b': 'c&d', e: 'ü' })).toBe('a%20b=c%26d&e=%C3%BC');
     expect(copySource('bkt', 'a+b/c d/ü')).toBe('bkt/a%2Bb/c%20d/%C3%BC');
-    expect(copySource('bkt', 'a+b/c d/ü', true)).toBe('bkt/a+b/c%20d/%C3%BC');
   });
 
-  it('reads encryption and tag sets from S3 responses', () => {
-    expect(encryptionFromResponse('AES256', undefined)).toEqual({ type: 'AES256' });
-    expect(encryptionFromResponse('aws:kms:dsse', 'k')).toEqual({ type: 'aws:kms', keyId: 'k' });
-    expect(encryptionFromResponse(undefined, undefined)).toBeUndefined();
+  it('reads tag sets from S3 responses', () => {
     expect(
       fromTagSet([
         { Key: 'a', Value: '1' },

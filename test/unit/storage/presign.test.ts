@@ -1,11 +1,12 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { createVerify, generateKeyPairSync } from 'node:crypto';
 import { InvalidRequestError, TimeoutError } from '../../../src/errors';
-import { S3ObjectStorage } from '../../../src/aws/storage/s3-object-storage';
+import { S3DownloadUrls } from '../../../src/aws/storage/s3-download-urls';
+import { S3UploadForms } from '../../../src/aws/storage/s3-upload-forms';
 
 /*
  * Presigning is local computation: these run with dummy credentials and no network, against the AWS
- * endpoint shape (virtual-hosted, default checksums) rather than s3rver's.
+ * endpoint shape (virtual-hosted, default checksums).
  */
 
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
@@ -14,97 +15,58 @@ const presignClient = new S3Client({
   region: 'eu-west-1',
   credentials,
   requestChecksumCalculation: 'WHEN_REQUIRED',
+  responseChecksumValidation: 'WHEN_REQUIRED',
 });
 const kms = { type: 'aws:kms', keyId: 'arn:aws:kms:eu-west-1:111122223333:key/abc' } as const;
-const storage = new S3ObjectStorage({
-  bucket: 'docs',
-  client: awsClient,
-  presignClient,
-  localEmulator: false,
-  encryption: kms,
-});
+const forms = new S3UploadForms({ bucket: 'docs', client: presignClient, encryption: kms });
+const downloads = new S3DownloadUrls({ bucket: 'docs', client: presignClient });
 
 function decodePolicy(fields: Record<string, string>): { expiration: string; conditions: unknown[] } {
   return JSON.parse(Buffer.from(fields.Policy!, 'base64').toString('utf8'));
 }
 
-describe('presigned PUT', () => {
-  it('signs the SSE-KMS headers as headers and lists them (and the content type) for the uploader', async () => {
-    const { url, method, headers, expiresAt } = await storage.presignPut('uploads/1/a b.pdf', {
-      contentType: 'application/pdf',
-      expiresIn: 300,
-    });
-    const query = new URL(url).searchParams;
-
-    expect(method).toBe('PUT');
-    expect(new URL(url).pathname).toBe('/uploads/1/a%20b.pdf');
-    expect(query.get('X-Amz-SignedHeaders')).toBe(
-      'host;x-amz-server-side-encryption;x-amz-server-side-encryption-aws-kms-key-id',
+describe('download URLs without a CDN: presigned GETs', () => {
+  it('override the download filename and type, valid for an hour by default', async () => {
+    const url = new URL(
+      await downloads.urlFor('uploads/1/a b.pdf', {
+        responseContentDisposition: 'attachment; filename="a.pdf"',
+        responseContentType: 'application/pdf',
+      }),
     );
-    expect(query.get('X-Amz-Expires')).toBe('300');
-    expect(headers).toEqual({
-      'content-type': 'application/pdf',
-      'x-amz-server-side-encryption': 'aws:kms',
-      'x-amz-server-side-encryption-aws-kms-key-id': kms.keyId,
-    });
-    expect(expiresAt.getTime()).toBeGreaterThan(Date.now() + 299_000);
+    expect(url.pathname).toBe('/uploads/1/a%20b.pdf');
+    expect(url.searchParams.get('response-content-disposition')).toBe('attachment; filename="a.pdf"');
+    expect(url.searchParams.get('response-content-type')).toBe('application/pdf');
+    expect(url.searchParams.get('X-Amz-Expires')).toBe('3600');
   });
 
-  it('carries no checksum of an empty body, even when the main client computes checksums by default', async () => {
-    // The sibling presign client comes from createS3Client, which takes credentials from the environment.
-    const saved = { ...process.env };
-    process.env.AWS_ACCESS_KEY_ID = credentials.accessKeyId;
-    process.env.AWS_SECRET_ACCESS_KEY = credentials.secretAccessKey;
-    const withoutPresignClient = new S3ObjectStorage({
-      bucket: 'docs',
-      client: awsClient,
-      localEmulator: false,
-    });
-
-    const { url } = await withoutPresignClient.presignPut('k').finally(() => {
-      process.env = saved;
-    });
+  it("carry no checksum mode, signed with the main client's credentials even when it validates checksums by default", async () => {
+    const url = await new S3DownloadUrls({ bucket: 'docs', client: awsClient }).urlFor('k');
 
     expect(url).not.toMatch(/x-amz-checksum|x-amz-sdk-checksum-algorithm/i);
+    expect(new URL(url).host).toBe('docs.s3.eu-west-1.amazonaws.com');
+    expect(new URL(url).searchParams.get('X-Amz-Credential')).toMatch(/^AKIDEXAMPLE\//);
   });
 
-  it('uses an SSE-S3 choice of the call over the bucket default', async () => {
-    const { headers } = await storage.presignPut('k', { encryption: { type: 'AES256' } });
-    expect(headers).toEqual({ 'x-amz-server-side-encryption': 'AES256' });
-  });
-});
-
-describe('presigned GET', () => {
-  it('overrides the download filename and defaults to a 15 minute expiry', async () => {
-    const { url, headers } = await storage.presignGet('k', {
-      responseContentDisposition: 'attachment; filename="a.pdf"',
-    });
-    const query = new URL(url).searchParams;
-    expect(query.get('response-content-disposition')).toBe('attachment; filename="a.pdf"');
-    expect(query.get('X-Amz-Expires')).toBe('900');
-    expect(headers).toEqual({});
+  it.each([0, -1, 1.5, 604_801])('refuse an expiry of %p seconds', async (expiresIn) => {
+    await expect(downloads.urlFor('k', { expiresIn })).rejects.toBeInstanceOf(InvalidRequestError);
   });
 
-  it.each([0, -1, 1.5, 604_801])('refuses an expiry of %p seconds', async (expiresIn) => {
-    await expect(storage.presignGet('k', { expiresIn })).rejects.toBeInstanceOf(InvalidRequestError);
-  });
-
-  it.each([1, 604_800])('accepts the bound of %p seconds', async (expiresIn) => {
-    const { url } = await storage.presignGet('k', { expiresIn });
+  it.each([1, 604_800])('accept the bound of %p seconds', async (expiresIn) => {
+    const url = await downloads.urlFor('k', { expiresIn });
     expect(new URL(url).searchParams.get('X-Amz-Expires')).toBe(String(expiresIn));
   });
 
-  it('rejects an aborted call with TimeoutError', async () => {
+  it('reject an aborted call with TimeoutError', async () => {
     const controller = new AbortController();
     controller.abort();
-    await expect(storage.presignGet('k', { signal: controller.signal })).rejects.toBeInstanceOf(TimeoutError);
+    await expect(downloads.urlFor('k', { signal: controller.signal })).rejects.toBeInstanceOf(TimeoutError);
   });
 });
 
 describe('presigned POST', () => {
   it('bounds size, type and key prefix, and signs the SSE-KMS fields the bucket requires', async () => {
     const before = Date.now();
-    const post = await storage.presignPost({
+    const post = await forms.presignPost({
       keyPrefix: 'uploads/123/',
       contentType: 'application/pdf',
       maxSize: 10_000_000,
@@ -140,8 +102,14 @@ describe('presigned POST', () => {
     expect(expiration).toBeLessThanOrEqual(Date.now() + 601_000);
   });
 
+  it('uses an SSE-S3 choice of the call over the bucket default', async () => {
+    const post = await forms.presignPost({ key: 'k', maxSize: 5, encryption: { type: 'AES256' } });
+    expect(post.fields['x-amz-server-side-encryption']).toBe('AES256');
+    expect(post.fields['x-amz-server-side-encryption-aws-kms-key-id']).toBeUndefined();
+  });
+
   it('pins an exact key and allows a content-type prefix', async () => {
-    const post = await storage.presignPost({
+    const post = await forms.presignPost({
       key: 'avatars/42.png',
       contentTypePrefix: 'image/',
       minSize: 0,
@@ -169,7 +137,7 @@ describe('presigned POST', () => {
     ['a negative minimum', { key: 'a', minSize: -1, maxSize: 5 }],
     ['an expiry over 7 days', { key: 'a', maxSize: 5, expiresIn: 604_801 }],
   ])('refuses %s', async (_case, options) => {
-    await expect(storage.presignPost(options)).rejects.toBeInstanceOf(InvalidRequestError);
+    await expect(forms.presignPost(options)).rejects.toBeInstanceOf(InvalidRequestError);
   });
 });
 
@@ -181,10 +149,9 @@ describe('urlFor through a CDN', () => {
   });
 
   it('returns the plain CDN URL with encoded segments when the distribution is public', async () => {
-    const cdnStorage = new S3ObjectStorage({
+    const cdnStorage = new S3DownloadUrls({
       bucket: 'docs',
       client: awsClient,
-      localEmulator: false,
       cdn: { baseUrl: 'https://cdn.example.com/files' },
     });
     expect(await cdnStorage.urlFor('uploads/1/a b+ü.pdf')).toBe(
@@ -193,10 +160,9 @@ describe('urlFor through a CDN', () => {
   });
 
   it('signs the URL with a canned policy that CloudFront can verify with the public key', async () => {
-    const cdnStorage = new S3ObjectStorage({
+    const cdnStorage = new S3DownloadUrls({
       bucket: 'docs',
       client: awsClient,
-      localEmulator: false,
       cdn: { baseUrl: 'https://cdn.example.com/', keyPairId: 'K2JCJMDEHXQW5F', privateKey },
     });
 
@@ -216,19 +182,13 @@ describe('urlFor through a CDN', () => {
   });
 
   it('refuses an unusable signing key with InvalidRequestError, without echoing the key', async () => {
-    const broken = new S3ObjectStorage({
+    const broken = new S3DownloadUrls({
       bucket: 'docs',
       client: awsClient,
-      localEmulator: false,
       cdn: { baseUrl: 'https://cdn.example.com', keyPairId: 'K', privateKey: 'not a pem key' },
     });
     const error = await broken.urlFor('a.pdf').catch((reason: unknown) => reason as Error);
     expect(error).toBeInstanceOf(InvalidRequestError);
     expect((error as Error).message).not.toContain('not a pem key');
-  });
-
-  it('gives a presigned GET valid for an hour when no CDN is configured', async () => {
-    const url = new URL(await storage.urlFor('a.pdf'));
-    expect(url.searchParams.get('X-Amz-Expires')).toBe('3600');
   });
 });

@@ -1,7 +1,7 @@
 /*
- * Error paths and request shapes of the S3 adapter that s3rver cannot produce or does not check:
- * throttling, 5xx, access denied, If-Match, the AWS (non-emulator) tagging and copy headers, batching of
- * DeleteObjects. The happy paths run against s3rver in test/integration/storage.
+ * Error paths and exact request shapes of the S3 adapter that the local S3 cannot produce or show:
+ * throttling, 5xx, access denied, the tagging and copy headers, versioned erasure. The happy paths run
+ * through the local S3 in test/integration/storage.
  */
 import {
   CopyObjectCommand,
@@ -30,7 +30,7 @@ import { S3ObjectStorage } from '../../../src/aws/storage/s3-object-storage';
 const client = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
 const s3 = mockClient(client);
 const kms = { type: 'aws:kms', keyId: 'arn:aws:kms:us-east-1:111122223333:key/abc' } as const;
-const storage = new S3ObjectStorage({ bucket: 'docs', client, localEmulator: false, encryption: kms });
+const storage = new S3ObjectStorage({ bucket: 'docs', client, encryption: kms });
 
 function serviceError(
   name: string,
@@ -47,7 +47,7 @@ function serviceError(
 
 beforeEach(() => s3.reset());
 
-describe('S3ObjectStorage error mapping (mocked: s3rver never throttles, fails or denies)', () => {
+describe('S3ObjectStorage error mapping (mocked: the local S3 never throttles, fails or denies)', () => {
   it('turns SlowDown left after the SDK retries into a retryable ThrottledError', async () => {
     s3.on(PutObjectCommand).rejects(serviceError('SlowDown', 503));
     const error = await storage.put('k', 'x').catch((reason: unknown) => reason);
@@ -62,7 +62,7 @@ describe('S3ObjectStorage error mapping (mocked: s3rver never throttles, fails o
 
   it('turns an internal error into a retryable ServiceUnavailableError', async () => {
     s3.on(HeadObjectCommand).rejects(serviceError('InternalError', 500));
-    await expect(storage.head('k')).rejects.toMatchObject({
+    await expect(storage.exists('k')).rejects.toMatchObject({
       constructor: ServiceUnavailableError,
       retryable: true,
     });
@@ -164,23 +164,6 @@ describe('S3ObjectStorage request shapes in AWS', () => {
     });
   });
 
-  it('deletes 2500 keys in three requests of at most 1000 and reports the keys S3 could not delete', async () => {
-    const keys = Array.from({ length: 2500 }, (_, index) => `k${index}`);
-    s3.on(DeleteObjectsCommand)
-      .resolvesOnce({ Errors: [{ Key: 'k7', Code: 'AccessDenied', Message: 'Access Denied' }] })
-      .resolves({});
-
-    const result = await storage.deleteMany(keys);
-
-    const batches = s3
-      .commandCalls(DeleteObjectsCommand)
-      .map((call) => call.args[0].input.Delete!.Objects!.length);
-    expect(batches).toEqual([1000, 1000, 500]);
-    expect(result.errors).toEqual([{ key: 'k7', code: 'AccessDenied', message: 'Access Denied' }]);
-    expect(result.deleted).toHaveLength(2499);
-    expect(result.deleted).not.toContain('k7');
-  });
-
   it('erases every version and delete marker under a prefix, page after page, by VersionId', async () => {
     s3.on(ListObjectVersionsCommand)
       .resolvesOnce({
@@ -246,13 +229,9 @@ describe('S3ObjectStorage request shapes in AWS', () => {
   });
 
   it('throws when a whole DeleteObjects request fails, so the caller retries', async () => {
+    s3.on(ListObjectVersionsCommand).resolves({ Versions: [{ Key: 'p/a', VersionId: 'v1' }] });
     s3.on(DeleteObjectsCommand).rejects(serviceError('InternalError', 500));
-    await expect(storage.deleteMany(['a'])).rejects.toBeInstanceOf(ServiceUnavailableError);
-  });
-
-  it('refuses every key before deleting any when one key is invalid', async () => {
-    await expect(storage.deleteMany(['ok', ''])).rejects.toBeInstanceOf(InvalidRequestError);
-    expect(s3.commandCalls(DeleteObjectsCommand)).toHaveLength(0);
+    await expect(storage.deleteEveryVersion('p/')).rejects.toBeInstanceOf(ServiceUnavailableError);
   });
 
   it('returns its own cursor (after the last key) only while the listing is truncated, and starts after it', async () => {
@@ -277,24 +256,5 @@ describe('S3ObjectStorage request shapes in AWS', () => {
       statusCode: 400,
     });
     expect(s3.commandCalls(ListObjectsV2Command)).toHaveLength(0);
-  });
-
-  it('reports encryption, version and cache control from head', async () => {
-    s3.on(HeadObjectCommand).resolves({
-      ContentLength: 3,
-      ETag: '"e"',
-      VersionId: 'v3',
-      CacheControl: 'max-age=60',
-      ServerSideEncryption: 'aws:kms',
-      SSEKMSKeyId: kms.keyId,
-      LastModified: new Date('2026-01-01T00:00:00Z'),
-    });
-
-    expect(await storage.head('k')).toMatchObject({
-      versionId: 'v3',
-      cacheControl: 'max-age=60',
-      encryption: kms,
-      storageClass: 'STANDARD',
-    });
   });
 });
