@@ -23,7 +23,7 @@ export interface RedriveOptions {
   /**
    * `move-task`: SQS StartMessageMoveTask (AWS; messages keep their attributes, SQS paces the move).
    * `send-then-delete`: receive from the DLQ, send to the source queue, then delete from the DLQ (a move,
-   * not a copy), for emulators without message move tasks (fauxqs).
+   * not a copy): a bounded redrive (`limit`), and SQS endpoints that do not implement message move tasks.
    */
   readonly mode: RedriveMode;
   /** Progress callback: messages moved so far. */
