@@ -14,6 +14,13 @@ const booleanFlag = (fallback: boolean) =>
     fallback,
   );
 
+/** AWS_ENDPOINT_URL_<SERVICE>: the SDK's own variable, set only where another endpoint stands in for AWS's. */
+const serviceEndpoint = (service: string) => ({
+  schema: z.optional(httpUrl()),
+  expected: 'an http(s) URL',
+  description: `${service} endpoint instead of AWS's (the local stack's); unset in AWS`,
+});
+
 const commaSeparated = () =>
   z.pipe(
     z.string(),
@@ -36,26 +43,10 @@ export const variables = {
     expected: 'a non-empty name',
     description: 'AWS region of every client (set by Lambda; us-east-1 locally)',
   },
-  AWS_ENDPOINT_URL_S3: {
-    schema: z.optional(httpUrl()),
-    expected: 'an http(s) URL',
-    description: "S3 endpoint instead of AWS's (the local stack's); unset in AWS",
-  },
-  AWS_ENDPOINT_URL_SQS: {
-    schema: z.optional(httpUrl()),
-    expected: 'an http(s) URL',
-    description: "SQS endpoint instead of AWS's (the local stack's); unset in AWS",
-  },
-  AWS_ENDPOINT_URL_DYNAMODB: {
-    schema: z.optional(httpUrl()),
-    expected: 'an http(s) URL',
-    description: "DynamoDB endpoint instead of AWS's (the local stack's); unset in AWS",
-  },
-  AWS_ENDPOINT_URL_LAMBDA: {
-    schema: z.optional(httpUrl()),
-    expected: 'an http(s) URL',
-    description: "Lambda invoke endpoint instead of AWS's (the local stack's); unset in AWS",
-  },
+  AWS_ENDPOINT_URL_S3: serviceEndpoint('S3'),
+  AWS_ENDPOINT_URL_SQS: serviceEndpoint('SQS'),
+  AWS_ENDPOINT_URL_DYNAMODB: serviceEndpoint('DynamoDB'),
+  AWS_ENDPOINT_URL_LAMBDA: serviceEndpoint('Lambda invoke'),
   DOCUMENTS_BUCKET: {
     schema: nonEmpty(),
     expected: 'a non-empty name',
