@@ -1,7 +1,7 @@
 import type { RunningEmulator } from './emulator-process';
 import { EmulatorStartError, startEmulator } from './emulator-process';
-import { startS3PostPolicyProxy } from './s3-post-policy';
-import type { PostCredentials } from './s3-post-policy/post-signature';
+import { startS3PostPolicyProxy } from './s3-proxy';
+import type { PostCredentials } from './s3-proxy/post-signature';
 import { unusedPort } from './unused-port';
 
 export interface AuthenticatedS3Options {
@@ -21,7 +21,7 @@ export interface AuthenticatedS3Options {
 
 /**
  * The local S3 as clients see it. s3rver checks no signature and stores any presigned POST unchecked, so
- * it listens on an internal port behind the SigV4/POST-policy proxy (plugins/local-stack/s3-post-policy),
+ * it listens on an internal port behind the SigV4/POST-policy proxy (plugins/local-stack/s3-proxy),
  * which listens on the public port, authenticates every request and checks uploads as AWS does. Used by
  * `npm start` and by the tests' emulator harness, so both meet the same strict S3.
  */

@@ -6,7 +6,7 @@ import type { EmulatorKind, RunningEmulator } from './emulator-process';
 import { EmulatorStartError, startEmulator } from './emulator-process';
 import { handlerCredentials, LOCAL_CREDENTIALS } from './handler-environment';
 import { startAuthenticatedS3 } from './authenticated-s3';
-import type { PostCredentials } from './s3-post-policy/post-signature';
+import type { PostCredentials } from './s3-proxy/post-signature';
 import type { Invoker } from './invoker';
 import { createOfflineInvoker } from './invoker';
 import { startLocalLambdaApi, type LocalLambdaApi } from './lambda-api';

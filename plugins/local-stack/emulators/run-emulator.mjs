@@ -20,7 +20,7 @@ function report(message) {
 }
 
 // s3rver knows one access key (S3RVER) and checks no SigV4 signature: accept any key here, because the
-// local stack's proxy in front of it (plugins/local-stack/s3-post-policy) authenticates every request as AWS does
+// local stack's proxy in front of it (plugins/local-stack/s3-proxy) authenticates every request as AWS does
 // before it gets this far.
 function acceptAnyAccessKey() {
   const AWSAccount = require('s3rver/lib/models/account');

@@ -1,11 +1,8 @@
 import { createHmac } from 'node:crypto';
-import {
-  checkContentLength,
-  checkPolicy,
-} from '../../../../plugins/local-stack/s3-post-policy/policy-conditions';
-import { decodePostPolicy } from '../../../../plugins/local-stack/s3-post-policy/policy-document';
-import { verifyPostSignature } from '../../../../plugins/local-stack/s3-post-policy/post-signature';
-import { S3PostError, s3ErrorXml } from '../../../../plugins/local-stack/s3-post-policy/s3-post-error';
+import { checkContentLength, checkPolicy } from '../../../../plugins/local-stack/s3-proxy/policy-conditions';
+import { decodePostPolicy } from '../../../../plugins/local-stack/s3-proxy/policy-document';
+import { verifyPostSignature } from '../../../../plugins/local-stack/s3-proxy/post-signature';
+import { S3PostError, s3ErrorXml } from '../../../../plugins/local-stack/s3-proxy/s3-post-error';
 
 const encode = (document: unknown) => Buffer.from(JSON.stringify(document)).toString('base64');
 const future = '2099-01-01T00:00:00Z';

@@ -1,4 +1,4 @@
-import { NodeSha256 } from '../../../../plugins/local-stack/s3-post-policy/node-sha256';
+import { NodeSha256 } from '../../../../plugins/local-stack/s3-proxy/node-sha256';
 
 const hex = async (hash: NodeSha256) => Buffer.from(await hash.digest()).toString('hex');
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
-import { AwsChunkedDecoder } from '../../../../plugins/local-stack/s3-post-policy/aws-chunked';
+import { AwsChunkedDecoder } from '../../../../plugins/local-stack/s3-proxy/aws-chunked';
 
 /** An aws-chunked body as the SDK frames it: `<hex size>[;ext]\r\n<bytes>\r\n`…, `0\r\n`, trailers, `\r\n`. */
 function frame(chunks: Buffer[], extension = ''): Buffer {

@@ -16,7 +16,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { startS3PostPolicyProxy } from '../../../plugins/local-stack/s3-post-policy';
+import { startS3PostPolicyProxy } from '../../../plugins/local-stack/s3-proxy';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { createTestBucket, startLocalS3, type LocalS3 } from '../storage/local-s3';
 
