@@ -3,7 +3,7 @@
  * provisioning and SQS event-source mapping of `npm start` (plugins/local-stack), started in-process on
  * free ports, with clients that sign with the local credentials. Never imported by a function.
  */
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { startAuthenticatedS3 } from '../../plugins/local-stack/authenticated-s3';
 import { createEmulatorClients, type EmulatorClients } from '../../plugins/local-stack/emulator-clients';
@@ -87,6 +87,20 @@ export interface Emulators extends EmulatorClients {
   stop(): Promise<void>;
 }
 
+/** Number of messages in a queue, visible or in flight. */
+export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return (
+    Number(Attributes?.ApproximateNumberOfMessages ?? 0) +
+    Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
+  );
+}
+
 /** An on-demand DynamoDB table keyed by the string attribute `id`, as serverless/resources.yml declares its tables. */
 export const idKeyedTable = (tableName: string): CfnResource => ({
   Type: 'AWS::DynamoDB::Table',
@@ -146,18 +160,7 @@ export async function startEmulators(options: StartEmulatorsOptions = {}): Promi
     );
     return provisioned;
   };
-  const depth = async (queueUrl: string) => {
-    const { Attributes } = await clients.sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: queueUrl,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-      }),
-    );
-    return (
-      Number(Attributes?.ApproximateNumberOfMessages ?? 0) +
-      Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
-    );
-  };
+  const depth = (queueUrl: string) => queueDepth(clients.sqs, queueUrl);
 
   const harness: Emulators = {
     ...clients,

@@ -1,4 +1,4 @@
-import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { toIntegrationError } from '../../../src/aws/error-mapping';
 import { FAILURE_CODE_ATTRIBUTE, sqsDeadLetterQueue } from '../../../src/aws/sqs-dead-letter';
@@ -18,6 +18,7 @@ import {
   eventually,
   inProcessInvoker,
   localStackTestSettings,
+  queueDepth,
   type RecordedInvocation,
 } from '../../helpers/emulators';
 
@@ -107,18 +108,7 @@ describe('non-retryable SQS records on emulated SQS (fauxqs redrive, local event
     invoker.invocations.filter((invocation: RecordedInvocation) =>
       (invocation.event as SQSEvent).Records.some((record) => record.messageId === messageId),
     ).length;
-  const depth = async (queueUrl: string) => {
-    const { Attributes } = await clients.sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: queueUrl,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-      }),
-    );
-    return (
-      Number(Attributes?.ApproximateNumberOfMessages ?? 0) +
-      Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
-    );
-  };
+  const depth = (queueUrl: string) => queueDepth(clients.sqs, queueUrl);
 
   beforeAll(async () => {
     stack = await LocalStack.start(
