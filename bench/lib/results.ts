@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ProcessProfile } from './cpu-profile';
 
 export const RESULTS_DIR = join(__dirname, '..', 'results');
 
@@ -12,6 +13,8 @@ export interface BenchResult {
   figures: Figures;
   targets: Record<string, string>;
   pass: boolean;
+  /** Where the CPU went: the top self-time functions of each process or thread profiled (cpu-profile.ts). */
+  profiles?: ProcessProfile[];
 }
 
 /**
@@ -24,8 +27,9 @@ export function writeBenchResult(
   targets: Record<string, string>,
   pass: boolean,
   summary: string,
+  profiles?: ProcessProfile[],
 ): BenchResult {
-  const result: BenchResult = { name, date: new Date().toISOString(), figures, targets, pass };
+  const result: BenchResult = { name, date: new Date().toISOString(), figures, targets, pass, profiles };
   mkdirSync(RESULTS_DIR, { recursive: true });
   writeFileSync(join(RESULTS_DIR, `${name}.json`), `${JSON.stringify(result, null, 2)}\n`);
   console.log(`${pass ? 'PASS' : 'FAIL'} ${name}: ${summary}`);
