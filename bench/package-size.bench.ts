@@ -8,6 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cpuProfileEnv, summariseProfileDir } from './lib/cpu-profile';
 import { FUNCTION_ZIP_BUDGET_BYTES, kb, packageBudgetViolations } from './lib/package-budget';
 import { writeBenchResult } from './lib/results';
 import type { Figures } from './lib/results';
@@ -15,8 +16,15 @@ import { functionArtifacts, packageService } from './lib/serverless-package';
 import { round2 } from './lib/stats';
 
 const outDir = mkdtempSync(join(tmpdir(), 'intake-bench-package-'));
+const profileDir = mkdtempSync(join(tmpdir(), 'intake-bench-package-profile-'));
 try {
-  packageService(outDir);
+  packageService(outDir, 'dev', cpuProfileEnv(profileDir));
+  // Where the CPU went: every Node process of the run (the framework and its plugins; esbuild itself is a
+  // Go binary the profiler does not sample), one summary per process.
+  const profiles = summariseProfileDir(
+    profileDir,
+    (pid, threadId) => `sls package pid ${pid} thread ${threadId}`,
+  );
   const artifacts = functionArtifacts(outDir);
   const violations = packageBudgetViolations(artifacts);
   const figures: Figures = { functions: artifacts.length, budgetKb: kb(FUNCTION_ZIP_BUDGET_BYTES) };
@@ -33,7 +41,9 @@ try {
     violations.length === 0,
     `${artifacts.length} zips, largest ${kb(largest)} KB = ${figures.largestRatioToBudget}x of the ${kb(FUNCTION_ZIP_BUDGET_BYTES)} KB budget` +
       (violations.length ? ` — ${violations.join('; ')}` : ''),
+    profiles,
   );
 } finally {
   rmSync(outDir, { recursive: true, force: true });
+  rmSync(profileDir, { recursive: true, force: true });
 }

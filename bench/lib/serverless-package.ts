@@ -17,12 +17,13 @@ export interface FunctionArtifact {
 /**
  * Runs `sls package --stage <stage> --package <outDir>` (no credentials or network needed) and throws
  * with the CLI output when it fails. A private outDir keeps parallel runs off the shared `.serverless/`.
+ * `env` adds to this process's environment (e.g. the CPU profiler's NODE_OPTIONS).
  */
-export function packageService(outDir: string, stage = 'dev'): void {
+export function packageService(outDir: string, stage = 'dev', env: Record<string, string> = {}): void {
   const run = spawnSync(SLS, ['package', '--stage', stage, '--package', outDir], {
     cwd: PROJECT_ROOT,
     encoding: 'utf8',
-    env: { ...process.env, SLS_TELEMETRY_DISABLED: '1' },
+    env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', ...env },
   });
   if (run.status !== 0) {
     throw new Error(`sls package --stage ${stage} failed (${run.status}):\n${run.stdout}\n${run.stderr}`);
