@@ -1,9 +1,10 @@
 /**
  * The signature check alone (issue 14, figure 5): for every scheme the registry lists (`schemeNames`)
  * and for 1 KB and 64 KB bodies, what the receiver runs to check a signature — the source's keys from
- * the resolver and `verifySignature` on the request as API Gateway hands it over: headers read, the
- * signature header parsed and strictly decoded, the timestamp checked against the tolerance, HMAC with
- * each key, constant-time compare — against the bare minimum for that scheme, with the same key:
+ * the resolver and `verifySignature` on the request as the Lambda runtime hands it over (JSON-parsed):
+ * headers read, the signature header parsed and strictly decoded, the timestamp checked against the
+ * tolerance, HMAC with each key, constant-time compare — against the bare minimum for that scheme,
+ * with the same key:
  *
  *   github       createHmac(key).update(body).digest()                           + timingSafeEqual
  *   stripe       createHmac(key).update(`${t}.`).update(body).digest()           + timingSafeEqual
@@ -12,7 +13,7 @@
  *
  * The baseline's prefix and the expected digest it compares with are computed before timing, so it does
  * nothing but the cryptography; the prefix goes in as its own update because that is cheaper than
- * building `prefix + body` (a 1 KB concatenation costs about a third of the HMAC).
+ * building `prefix + body` (the concatenation is copied again when it is hashed).
  * Each round times baseline, ours, ours, baseline (so drift cancels), `iterations` calls each, and takes
  * ours / baseline; the figure is the median of the rounds. Target: `<scheme>_<size>_ratio` ≤ 1.2 for
  * every scheme and size.
