@@ -21,7 +21,7 @@ export function verifyGenericHmacSignature(
       `The ${options.header} header is not ${options.prefix}<${options.encoding} HMAC-SHA256>`,
     );
   }
-  const secretIndex = findSigningKey(keys, [request.rawBody], [digest]);
+  const secretIndex = findSigningKey(keys, '', request.rawBody, [digest]);
   return secretIndex >= 0
     ? { valid: true, secretIndex }
     : rejected('mismatch', 'The signature does not match');

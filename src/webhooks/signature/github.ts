@@ -14,7 +14,7 @@ export function verifyGithubSignature({ request, keys }: VerificationInput): Sig
   const digest = header.startsWith(prefix) ? decodeDigest(header.slice(prefix.length), 'hex') : undefined;
   if (digest === undefined)
     return rejected('malformed', 'The X-Hub-Signature-256 header is not sha256=<64 hex digits>');
-  const secretIndex = findSigningKey(keys, [request.rawBody], [digest]);
+  const secretIndex = findSigningKey(keys, '', request.rawBody, [digest]);
   return secretIndex >= 0
     ? { valid: true, secretIndex }
     : rejected('mismatch', 'The signature does not match');

@@ -10,7 +10,7 @@ import type { HmacSchemeOptions } from './types';
 
 /** GitHub: `x-hub-signature-256: sha256=<hex>`. */
 export function signGithub(secret: string, body: string | Buffer): Record<string, string> {
-  return { 'x-hub-signature-256': `sha256=${hmacSha256(Buffer.from(secret), [body]).toString('hex')}` };
+  return { 'x-hub-signature-256': `sha256=${hmacSha256(Buffer.from(secret), '', body).toString('hex')}` };
 }
 
 /** Stripe: `stripe-signature: t=<unix s>,v1=<hex of "<t>.<body>">`. */
@@ -19,7 +19,7 @@ export function signStripe(
   body: string | Buffer,
   timestampSeconds: number,
 ): Record<string, string> {
-  const signature = hmacSha256(Buffer.from(secret), [`${timestampSeconds}.`, body]).toString('hex');
+  const signature = hmacSha256(Buffer.from(secret), `${timestampSeconds}.`, body).toString('hex');
   return { 'stripe-signature': `t=${timestampSeconds},v1=${signature}` };
 }
 
@@ -32,7 +32,7 @@ export function signStandard(
 ): Record<string, string> {
   const key = decodeStandardWebhookSecret(secret);
   if (key === undefined) throw new Error('A Standard Webhooks secret is whsec_<base64>');
-  const signature = hmacSha256(key, [`${id}.${timestampSeconds}.`, body]).toString('base64');
+  const signature = hmacSha256(key, `${id}.${timestampSeconds}.`, body).toString('base64');
   return {
     'webhook-id': id,
     'webhook-timestamp': String(timestampSeconds),
@@ -47,6 +47,6 @@ export function signGenericHmac(
   options: HmacSchemeOptions,
 ): Record<string, string> {
   return {
-    [options.header]: `${options.prefix}${hmacSha256(Buffer.from(secret), [body]).toString(options.encoding)}`,
+    [options.header]: `${options.prefix}${hmacSha256(Buffer.from(secret), '', body).toString(options.encoding)}`,
   };
 }

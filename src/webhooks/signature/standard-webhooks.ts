@@ -2,9 +2,20 @@ import { decodeDigest, findSigningKey } from './hmac';
 import { isWithinTolerance, parseUnixSeconds } from './timestamp';
 import { rejected, type SignatureCheck, type VerificationInput, type WebhookRequest } from './types';
 
-/** Reads a Standard Webhooks header, also under Svix's `svix-` names (Svix is the spec's origin). */
-function standardHeader(request: WebhookRequest, name: 'id' | 'timestamp' | 'signature'): string | undefined {
-  return request.headers[`webhook-${name}`] ?? request.headers[`svix-${name}`];
+/**
+ * The scheme's headers, each also under Svix's `svix-` name (Svix is the spec's origin). Written out
+ * rather than built per request: a name assembled at run time is a new string that every lookup must
+ * hash again.
+ */
+const headerNames = {
+  id: ['webhook-id', 'svix-id'],
+  timestamp: ['webhook-timestamp', 'svix-timestamp'],
+  signature: ['webhook-signature', 'svix-signature'],
+} as const;
+
+function standardHeader(request: WebhookRequest, name: keyof typeof headerNames): string | undefined {
+  const [standard, svix] = headerNames[name];
+  return request.headers[standard] ?? request.headers[svix];
 }
 
 /**
@@ -27,17 +38,22 @@ export function verifyStandardWebhookSignature({
   if (id === undefined || id === '' || seconds === undefined) {
     return rejected('malformed', 'The webhook-id and webhook-timestamp (unix seconds) headers are required');
   }
-  const signatures: Buffer[] = [];
-  for (const entry of header.split(' ')) {
-    if (!entry.startsWith('v1,')) continue;
-    const digest = decodeDigest(entry.slice(3), 'base64');
-    if (digest !== undefined) signatures.push(digest);
+  const signatures: Uint8Array[] = [];
+  // Walks the space-separated entries in place: no array of entries, only the v1 values are cut out.
+  for (let start = 0; start < header.length;) {
+    const space = header.indexOf(' ', start);
+    const end = space < 0 ? header.length : space;
+    if (header.startsWith('v1,', start)) {
+      const digest = decodeDigest(header.slice(start + 3, end), 'base64');
+      if (digest !== undefined) signatures.push(digest);
+    }
+    start = end + 1;
   }
   if (signatures.length === 0)
     return rejected('malformed', 'The webhook-signature header has no v1,<base64> entry');
   if (!isWithinTolerance(seconds, nowMs, toleranceSeconds))
     return rejected('stale', 'The signature timestamp is outside the tolerance');
-  const secretIndex = findSigningKey(keys, [`${id}.${timestamp}.`, request.rawBody], signatures);
+  const secretIndex = findSigningKey(keys, `${id}.${timestamp}.`, request.rawBody, signatures);
   return secretIndex >= 0
     ? { valid: true, secretIndex }
     : rejected('mismatch', 'The signature does not match');

@@ -17,18 +17,25 @@ export function verifyStripeSignature({
   if (header === undefined || header === '')
     return rejected('missing', 'The Stripe-Signature header is missing');
   let timestamp: string | undefined;
-  const signatures: Buffer[] = [];
-  for (const item of header.split(',')) {
-    const separator = item.indexOf('=');
-    if (separator < 0) continue;
-    const name = item.slice(0, separator).trim();
-    const value = item.slice(separator + 1).trim();
-    if (name === 't') timestamp = value;
-    else if (name === 'v1') {
-      // An undecodable v1 cannot match: skipping it keeps the other v1 values usable.
-      const digest = decodeDigest(value, 'hex');
-      if (digest !== undefined) signatures.push(digest);
+  const signatures: Uint8Array[] = [];
+  // Walks the `name=value` entries in place (no array of entries; only the values used are cut out),
+  // in one pass: the next `=` is searched for once and reused until the walk passes it.
+  let equals = -1;
+  for (let start = 0; start < header.length;) {
+    const comma = header.indexOf(',', start);
+    const end = comma < 0 ? header.length : comma;
+    if (equals < start) equals = header.indexOf('=', start);
+    if (equals < 0) break;
+    if (equals < end) {
+      const name = header.slice(start, equals).trim();
+      if (name === 't') timestamp = header.slice(equals + 1, end).trim();
+      else if (name === 'v1') {
+        // An undecodable v1 cannot match: skipping it keeps the other v1 values usable.
+        const digest = decodeDigest(header.slice(equals + 1, end).trim(), 'hex');
+        if (digest !== undefined) signatures.push(digest);
+      }
     }
+    start = end + 1;
   }
   const seconds = parseUnixSeconds(timestamp);
   if (seconds === undefined || signatures.length === 0) {
@@ -39,7 +46,7 @@ export function verifyStripeSignature({
   }
   if (!isWithinTolerance(seconds, nowMs, toleranceSeconds))
     return rejected('stale', 'The signature timestamp is outside the tolerance');
-  const secretIndex = findSigningKey(keys, [`${timestamp}.`, request.rawBody], signatures);
+  const secretIndex = findSigningKey(keys, `${timestamp}.`, request.rawBody, signatures);
   return secretIndex >= 0
     ? { valid: true, secretIndex }
     : rejected('mismatch', 'The signature does not match');

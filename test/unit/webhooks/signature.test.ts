@@ -162,6 +162,49 @@ describe('stripe scheme', () => {
     );
   });
 
+  it('finds t and v1 among other entries in any order, with spaces, empty entries and stray = signs', () => {
+    const otherEntry = fc
+      .string({ unit: fc.constantFrom('a', 'v', '0', '1', 't', '=', ' ', 'x'), maxLength: 12 })
+      .filter((entry) => !['t', 'v1'].includes(entry.split('=')[0]!.trim()) || !entry.includes('='));
+    fc.assert(
+      fc.property(
+        fc.array(otherEntry, { maxLength: 6 }),
+        fc.nat(),
+        fc.nat(),
+        fc.constantFrom('', ' ', '  '),
+        (others, timestampAt, signatureAt, space) => {
+          const entries = [...others];
+          entries.splice(timestampAt % (entries.length + 1), 0, `${space}t=${nowSeconds}${space}`);
+          entries.splice(
+            signatureAt % (entries.length + 1),
+            0,
+            `${space}v1=${independentSignature(nowSeconds)}`,
+          );
+          const header = entries.join(',');
+          expect(
+            verify('stripe', { headers: { 'stripe-signature': header }, rawBody: body }, [secret]),
+          ).toEqual({ valid: true, secretIndex: 0 });
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('reads a header of thousands of entries, most without an = sign', () => {
+    const header = `${'x,'.repeat(3000)}t=${nowSeconds},${'y,'.repeat(3000)}v1=${independentSignature(nowSeconds)}`;
+    expect(verify('stripe', { headers: { 'stripe-signature': header }, rawBody: body }, [secret]).valid).toBe(
+      true,
+    );
+  });
+
+  it('takes the last t when several are given, as before', () => {
+    const signed = independentSignature(nowSeconds);
+    const header = `t=${nowSeconds - 10},v1=${signed},t=${nowSeconds}`;
+    expect(verify('stripe', { headers: { 'stripe-signature': header }, rawBody: body }, [secret]).valid).toBe(
+      true,
+    );
+  });
+
   it('accepts timestamps exactly 300 s old or ahead and refuses 301 s as stale', () => {
     for (const offset of [-300, 300]) {
       const t = nowSeconds + offset;
@@ -265,6 +308,37 @@ describe('standard webhooks scheme', () => {
       'webhook-signature': `v1a,abc v1,${Buffer.alloc(32).toString('base64')}  ${specSignature}`,
     };
     expect(verify('standard', { headers, rawBody: payload }, [secret], atSpecTime).valid).toBe(true);
+  });
+
+  it('finds a v1 entry among other entries in any order, whatever the spacing', () => {
+    const otherEntry = fc.oneof(
+      fc.constantFrom('v1a,abc', 'v2,Zm9v', 'v1,', 'v1,short', `v1,${'A'.repeat(43)}`, 'v1', ','),
+      fc.string({ unit: fc.constantFrom('v', '1', ',', 'A', '=', '+'), minLength: 1, maxLength: 50 }),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(otherEntry, { maxLength: 5 }),
+        fc.nat(),
+        fc.constantFrom(' ', '  '),
+        (others, at, separator) => {
+          const entries = [...others];
+          entries.splice(at % (entries.length + 1), 0, specSignature);
+          const headers = { ...specHeaders, 'webhook-signature': entries.join(separator) };
+          expect(verify('standard', { headers, rawBody: payload }, [secret], atSpecTime).valid).toBe(true);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('ignores a valid signature given under another version, wherever v1 appears in the header', () => {
+    for (const signature of [`v2,${specSignature.slice(3)}`, `v2,${specSignature.slice(3)} v1,x`]) {
+      const headers = { ...specHeaders, 'webhook-signature': signature };
+      expect(verify('standard', { headers, rawBody: payload }, [secret], atSpecTime)).toMatchObject({
+        valid: false,
+        failure: 'malformed',
+      });
+    }
   });
 
   it('binds the id and the timestamp into the signature', () => {
