@@ -1,11 +1,10 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type * as z from 'zod/mini';
 import { logger } from '../observability/logger';
 import { metrics } from '../observability/metrics';
-import { tracer } from '../observability/tracer';
+import { invocationTracing } from '../observability/tracer';
 import { errorResponse } from './error-response';
 import { httpErrorHandler } from './http-error-handler';
 import { requestIdOf, type HttpResult } from './http-types';
@@ -66,7 +65,7 @@ export function httpHandler<
 ): HttpHandler {
   const stack = middy(fn as unknown as HttpHandler)
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(captureLambdaHandler(tracer))
+    .use(invocationTracing() ?? [])
     .use(logMetrics(metrics, { captureColdStartMetric: true }))
     .use(requestContext())
     .use(httpErrorHandler());
