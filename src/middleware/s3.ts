@@ -1,5 +1,4 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context, S3Event, S3EventRecord } from 'aws-lambda';
 import * as z from 'zod/mini';
 import type { AsyncFailureDestination } from '../aws/async-failure-destination';
@@ -7,6 +6,7 @@ import { AppError, BadRequestError, isRetryable } from '../errors';
 import { logger } from '../observability/logger';
 import { MetricUnit, metrics } from '../observability/metrics';
 import { invocationTracing } from '../observability/tracer';
+import { publishMetrics } from './publish-metrics';
 import { middy } from './middy';
 
 /** One object of an S3 notification, with its key already decoded. */
@@ -122,7 +122,7 @@ export function s3EventHandler(recordHandler: S3RecordHandler, options: S3EventH
   return middy(handler)
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(invocationTracing() ?? [])
-    .use(logMetrics(metrics, { captureColdStartMetric: true }));
+    .use(publishMetrics());
 }
 
 /** What the logs say of a failed record: bucket, (encoded) key and the error's code. */

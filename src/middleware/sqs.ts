@@ -1,12 +1,12 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { SqsDeadLetter } from '../aws/sqs-dead-letter';
 import { AppError, isRetryable } from '../errors';
 import { logger } from '../observability/logger';
 import { MetricUnit, metrics } from '../observability/metrics';
 import { invocationTracing } from '../observability/tracer';
+import { publishMetrics } from './publish-metrics';
 import { middy } from './middy';
 
 /**
@@ -83,5 +83,5 @@ export function sqsBatchHandler(
   return middy(handler)
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(invocationTracing() ?? [])
-    .use(logMetrics(metrics, { captureColdStartMetric: true }));
+    .use(publishMetrics());
 }
