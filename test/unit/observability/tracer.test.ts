@@ -19,6 +19,12 @@ describe('tracingEnabled (the rule Powertools Tracer applies, decided once)', ()
     expect(tracingEnabled({ ...inLambda, POWERTOOLS_TRACE_ENABLED: ' FALSE ' })).toBe(false);
   });
 
+  it("reads this process's environment by default (the tests' turns tracing off, as the local stack's does)", () => {
+    expect(process.env.POWERTOOLS_TRACE_ENABLED).toBe('false');
+    expect(tracingEnabled()).toBe(false);
+    expect(invocationTracing()).toBeUndefined();
+  });
+
   it('is off under SAM local and the Amplify mock, as Powertools decides', () => {
     expect(tracingEnabled({ ...inLambda, AWS_SAM_LOCAL: 'true' })).toBe(false);
     expect(tracingEnabled({ AWS_EXECUTION_ENV: 'AWS_Lambda_amplify-mock' })).toBe(false);
