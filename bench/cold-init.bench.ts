@@ -4,9 +4,11 @@
  * interleaved rounds. Compared with a baseline bundle that only imports and constructs the SDK clients
  * the health bundle contains:
  *   - built with serverless-esbuild's DEFAULTS (what most projects ship) — target ratio <= 0.8;
- *   - built with intake's own esbuild settings — goal ratio <= 1.5.
+ *   - built with intake's own esbuild settings — target ratio <= 1.2 (issue 14; the tracer, loaded only when
+ *     tracing is on, is not loaded here: the environment turns tracing off, as the local stack does).
  * The health bundle is taken from `sls package --stage dev` (exactly what deploys); processes get a
- * Lambda-like environment.
+ * Lambda-like environment. After the rounds, one more load of the health bundle and of the intake-settings
+ * baseline runs with `--cpu-prof`: where their init went is in `profiles`.
  *
  *   npx tsx bench/cold-init.bench.ts [rounds=21]
  */
@@ -16,14 +18,15 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import type { BuildOptions } from 'esbuild';
-import { lambdaLikeEnvironment, measureColdInit } from './lib/cold-init';
+import { lambdaLikeEnvironment, measureColdInit, timeFreshNode } from './lib/cold-init';
+import { cpuProfileEnv, summariseProfileDir, type ProcessProfile } from './lib/cpu-profile';
 import { writeBenchResult } from './lib/results';
 import { packageService, PROJECT_ROOT } from './lib/serverless-package';
 import { median, round2 } from './lib/stats';
 
 const ROUNDS = Math.max(15, Number(process.argv[2] ?? 21));
 const TARGET_VS_DEFAULT = 0.8;
-const GOAL_VS_INTAKE_SETTINGS = 1.5;
+const TARGET_VS_INTAKE_SETTINGS = 1.2;
 
 /** Exported client class of each SDK package the baseline may construct. */
 const CLIENT_CLASSES: Record<string, string> = {
@@ -146,18 +149,28 @@ async function main(): Promise<void> {
     await buildBaseline(source, SERVERLESS_ESBUILD_DEFAULTS, baselineDefault);
     await buildBaseline(source, intakeOptions, baselineIntake);
 
+    const env = lambdaLikeEnvironment(
+      { ...service.provider.environment, ...service.functions.health?.environment },
+      'intake-dev-health',
+    );
     const samples = measureColdInit(
       [
         { label: 'health', bundlePath: healthBundle },
         { label: 'baselineDefault', bundlePath: baselineDefault },
         { label: 'baselineIntakeSettings', bundlePath: baselineIntake },
       ],
-      lambdaLikeEnvironment(
-        { ...service.provider.environment, ...service.functions.health?.environment },
-        'intake-dev-health',
-      ),
+      env,
       ROUNDS,
     );
+    const profiles: ProcessProfile[] = [];
+    for (const [label, bundlePath] of [
+      ['health', healthBundle],
+      ['baselineIntakeSettings', baselineIntake],
+    ] as const) {
+      const dir = mkdtempSync(join(work, `profile-${label}-`));
+      timeFreshNode({ label, bundlePath }, { ...env, ...cpuProfileEnv(dir, undefined) });
+      profiles.push(...summariseProfileDir(dir, () => `cold init: ${label} (node --cpu-prof)`, 15));
+    }
     const wall = (label: string) => median(samples.wallMs[label]!);
     const cpu = (label: string) => median(samples.cpuMs[label]!);
     const ratio = (value: number) => Math.round(value * 1000) / 1000;
@@ -176,7 +189,6 @@ async function main(): Promise<void> {
         baselineIntakeSettingsInitMs: round2(wall('baselineIntakeSettings')),
         ratioVsDefaultBaseline: ratio(vsDefault),
         ratioVsIntakeSettingsBaseline: ratio(vsIntake),
-        goalVsIntakeSettingsMet: vsIntake <= GOAL_VS_INTAKE_SETTINGS,
         // The same runs in CPU time (user + system, reported by each process): far less sensitive to
         // other work on a shared machine, so it corroborates (or explains) the wall-time ratios.
         healthInitCpuMs: round2(cpu('health')),
@@ -190,10 +202,11 @@ async function main(): Promise<void> {
       },
       {
         ratioVsDefaultBaseline: `<= ${TARGET_VS_DEFAULT}`,
-        ratioVsIntakeSettingsBaseline: `<= ${GOAL_VS_INTAKE_SETTINGS} (goal)`,
+        ratioVsIntakeSettingsBaseline: `<= ${TARGET_VS_INTAKE_SETTINGS}`,
       },
-      vsDefault <= TARGET_VS_DEFAULT,
-      `health ${round2(wall('health'))} ms = ${ratio(vsDefault)}x of the default-built SDK baseline (${round2(wall('baselineDefault'))} ms, target <= ${TARGET_VS_DEFAULT}), ${ratio(vsIntake)}x of it built with intake settings (${round2(wall('baselineIntakeSettings'))} ms, goal <= ${GOAL_VS_INTAKE_SETTINGS}); CPU ${ratio(cpu('health') / cpu('baselineDefault'))}x / ${ratio(cpu('health') / cpu('baselineIntakeSettings'))}x; median of ${ROUNDS} interleaved rounds`,
+      vsDefault <= TARGET_VS_DEFAULT && vsIntake <= TARGET_VS_INTAKE_SETTINGS,
+      `health ${round2(wall('health'))} ms = ${ratio(vsDefault)}x of the default-built SDK baseline (${round2(wall('baselineDefault'))} ms, target <= ${TARGET_VS_DEFAULT}), ${ratio(vsIntake)}x of it built with intake settings (${round2(wall('baselineIntakeSettings'))} ms, target <= ${TARGET_VS_INTAKE_SETTINGS}); CPU ${ratio(cpu('health') / cpu('baselineDefault'))}x / ${ratio(cpu('health') / cpu('baselineIntakeSettings'))}x; median of ${ROUNDS} interleaved rounds`,
+      profiles,
     );
   } finally {
     rmSync(work, { recursive: true, force: true });

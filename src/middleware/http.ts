@@ -1,15 +1,13 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type * as z from 'zod/mini';
 import { logger } from '../observability/logger';
-import { metrics } from '../observability/metrics';
-import { tracer } from '../observability/tracer';
+import { invocationTracing } from '../observability/tracer';
 import { errorResponse } from './error-response';
 import { httpErrorHandler } from './http-error-handler';
 import { requestIdOf, type HttpResult } from './http-types';
 import { jsonBody } from './json-body';
+import { publishMetrics } from './publish-metrics';
 import { middy, type MiddlewareObj } from './middy';
 import { requestContext } from './request-context';
 import { validateRequest } from './validate-request';
@@ -66,8 +64,8 @@ export function httpHandler<
 ): HttpHandler {
   const stack = middy(fn as unknown as HttpHandler)
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(captureLambdaHandler(tracer))
-    .use(logMetrics(metrics, { captureColdStartMetric: true }))
+    .use(invocationTracing() ?? [])
+    .use(publishMetrics())
     .use(requestContext())
     .use(httpErrorHandler());
   const { authorize } = options;

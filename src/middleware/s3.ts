@@ -1,13 +1,12 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Context, S3Event, S3EventRecord } from 'aws-lambda';
 import * as z from 'zod/mini';
 import type { AsyncFailureDestination } from '../aws/async-failure-destination';
 import { AppError, BadRequestError, isRetryable } from '../errors';
 import { logger } from '../observability/logger';
 import { MetricUnit, metrics } from '../observability/metrics';
-import { tracer } from '../observability/tracer';
+import { invocationTracing } from '../observability/tracer';
+import { publishMetrics } from './publish-metrics';
 import { middy } from './middy';
 
 /** One object of an S3 notification, with its key already decoded. */
@@ -122,8 +121,8 @@ export function s3EventHandler(recordHandler: S3RecordHandler, options: S3EventH
 
   return middy(handler)
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(captureLambdaHandler(tracer))
-    .use(logMetrics(metrics, { captureColdStartMetric: true }));
+    .use(invocationTracing() ?? [])
+    .use(publishMetrics());
 }
 
 /** What the logs say of a failed record: bucket, (encoded) key and the error's code. */

@@ -1,13 +1,12 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { SqsDeadLetter } from '../aws/sqs-dead-letter';
 import { AppError, isRetryable } from '../errors';
 import { logger } from '../observability/logger';
 import { MetricUnit, metrics } from '../observability/metrics';
-import { tracer } from '../observability/tracer';
+import { invocationTracing } from '../observability/tracer';
+import { publishMetrics } from './publish-metrics';
 import { middy } from './middy';
 
 /**
@@ -83,6 +82,6 @@ export function sqsBatchHandler(
   };
   return middy(handler)
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(captureLambdaHandler(tracer))
-    .use(logMetrics(metrics, { captureColdStartMetric: true }));
+    .use(invocationTracing() ?? [])
+    .use(publishMetrics());
 }

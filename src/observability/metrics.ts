@@ -5,8 +5,8 @@ const toDebug = (...args: unknown[]) => logger.debug(String(args[0]), { args: ar
 
 /**
  * Where Powertools Metrics writes its own diagnostics: our logger, at DEBUG except errors. Its "No
- * application metrics to publish" warning comes on every invocation that records none; on stderr it would
- * flood the logs.
+ * application metrics to publish" warning would come on every invocation that records none (publishMetrics
+ * does not publish those); on stderr it would flood the logs.
  */
 export const metricsDiagnostics = {
   trace: toDebug,
@@ -18,8 +18,8 @@ export const metricsDiagnostics = {
 
 /**
  * The one Metrics (CloudWatch EMF) instance of a function: namespace from POWERTOOLS_METRICS_NAMESPACE,
- * service from POWERTOOLS_SERVICE_NAME. The middleware publishes them after each invocation and adds the
- * ColdStart metric on the first one.
+ * service from POWERTOOLS_SERVICE_NAME, both read once, here. The stacks' publishMetrics middleware
+ * publishes what an invocation recorded after it and adds the ColdStart metric on the first one.
  */
 export const metrics = new Metrics({ logger: metricsDiagnostics });
 

@@ -47,7 +47,10 @@ export function createWebhookReceiver(deps: WebhookReceiverDependencies) {
     if (secretIndex > 0) metrics.addMetric('WebhookOlderSecretUsed', MetricUnit.Count, 1);
     await enqueueWebhook(message, deps);
     metrics.addMetric('WebhookAccepted', MetricUnit.Count, 1);
-    logger.info('Webhook accepted', {
+    // DEBUG, not INFO: an accepted delivery is already on record (the access log line of its request, the
+    // WebhookAccepted metric, the 202 body the provider keeps, and its archive under events/ or its message in
+    // the DLQ), and a line per request was a fifth of the receiver's CPU. Rejections and failures stay INFO+.
+    logger.debug('Webhook accepted', {
       source,
       deliveryId: id,
       ...(providerId === undefined ? {} : { providerId }),
