@@ -297,6 +297,10 @@ async function main(): Promise<void> {
       baselinePutP99Ms: round2(percentile(baseline, 99)),
       p50RatioToBaselinePut: round2(p50 / median(baseline)),
       incorrectManifests: problems.length,
+      // Documents whose scan result came after their manifest, settled by document-scan-result (via the
+      // scan results queue) rather than by document-process itself (its log lines).
+      settledByScanResultFunction: stack.lines.filter((line) => line.includes('Malware scan recorded'))
+        .length,
       // Failed attempts of document-process the local stack retried (its async-invoke log lines).
       processorFailedAttempts: stack.lines.filter((line) =>
         /document-process (failed|could not be invoked) \(attempt/.test(line),
