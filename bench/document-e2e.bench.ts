@@ -18,7 +18,7 @@
  *   npx tsx bench/document-e2e.bench.ts [uploads=200]
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -170,6 +170,25 @@ function stackProcessNames(state: LocalStackState): (pid: number, threadId: numb
   };
 }
 
+/** CPU seconds (user + system, all threads) each process of the stack has used so far, from /proc. */
+function stackCpuSeconds(state: LocalStackState): Record<string, number> {
+  const pids = {
+    offline: state.pid,
+    ...Object.fromEntries(Object.entries(state.emulators).map(([kind, { pid }]) => [kind, pid])),
+  };
+  const seconds: Record<string, number> = {};
+  for (const [name, pid] of Object.entries(pids)) {
+    try {
+      // utime and stime are the 14th and 15th fields; the command name before them may hold spaces.
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      seconds[name] = (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      // no /proc here, or the process is gone: left out
+    }
+  }
+  return seconds;
+}
+
 const stage = (values: number[]) => (values.length > 0 ? round2(median(values)) : null);
 
 async function main(): Promise<void> {
@@ -235,7 +254,16 @@ async function main(): Promise<void> {
 
     // Warm-up: the first invocations start offline's workers (cold starts are not what this measures).
     await runPool(CONCURRENCY, CONCURRENCY, (index) => uploadOne(files[UPLOADS + index]!));
+    const cpuBefore = stackCpuSeconds(stack.state);
     const timelines = await runPool(UPLOADS, CONCURRENCY, (index) => uploadOne(files[index]!));
+    const cpuAfter = stackCpuSeconds(stack.state);
+    // CPU per upload of each process over the measured uploads (the bench's own work is not in it).
+    const cpuMsPerUpload = Object.fromEntries(
+      Object.entries(cpuAfter).map(([name, seconds]) => [
+        `cpuMsPerUpload_${name}`,
+        round2(((seconds - (cpuBefore[name] ?? 0)) * 1000) / UPLOADS),
+      ]),
+    );
     await processedEvents.stop();
 
     // Checked after the run: every manifest, and the stages its clocks give.
@@ -293,6 +321,7 @@ async function main(): Promise<void> {
       notifiedToProcessorStartP50Ms: stage(stages.invoked),
       processingP50Ms: stage(stages.processing),
       manifestToEventSentP50Ms: stage(stages.tail),
+      ...cpuMsPerUpload,
       baselinePutP50Ms: round2(median(baseline)),
       baselinePutP99Ms: round2(percentile(baseline, 99)),
       p50RatioToBaselinePut: round2(p50 / median(baseline)),
