@@ -32,8 +32,6 @@ import { cpuProfileEnv, summariseProfileDir } from './lib/cpu-profile';
 import { writeBenchResult } from './lib/results';
 import { median, percentile, round2 } from './lib/stats';
 
-const medianOrNaN = (values: number[]) => (values.length > 0 ? median(values) : NaN);
-
 const UPLOADS = Math.max(8, Number(process.argv[2] ?? 200));
 const CONCURRENCY = 8;
 const SIZE = 1024 * 1024;
