@@ -99,6 +99,7 @@ export function describeObjectStorageContract(adapterName: string, subject: () =
 
       const result = await storage.put(`${prefix}known.bin`, Readable.from(chunks), {
         contentLength: bytes.length,
+        signal: new AbortController().signal,
       });
 
       expect(result).toMatchObject({ size: bytes.length, etag: md5Etag(bytes) });
