@@ -50,7 +50,9 @@ export function startEmulator(kind: EmulatorKind, options: EmulatorOptions): Pro
     stdio: ['pipe', 'pipe', 'inherit'],
     env: {
       ...process.env,
-      NODE_OPTIONS: kind === 's3' ? '--openssl-legacy-provider' : '',
+      NODE_OPTIONS: [kind === 's3' ? '--openssl-legacy-provider' : '', ...cpuProfileOptions()]
+        .join(' ')
+        .trim(),
     },
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -96,6 +98,14 @@ export function startEmulator(kind: EmulatorKind, options: EmulatorOptions): Pro
       }
     });
   });
+}
+
+/**
+ * The parent's `--cpu-prof` options (a benchmark profiling the whole stack): the only part of its
+ * NODE_OPTIONS an emulator inherits, so that every process of the stack is profiled alike.
+ */
+function cpuProfileOptions(nodeOptions = process.env.NODE_OPTIONS ?? ''): string[] {
+  return nodeOptions.split(/\s+/).filter((option) => option.startsWith('--cpu-prof'));
 }
 
 function parseLine(line: string): Record<string, unknown> | undefined {

@@ -152,7 +152,11 @@ export function createDocumentProcessor(deps: DocumentProcessorDependencies): Do
    * A `scanning` document is not finished: its upload stays in uploads/ (the scanner reads it there) and
    * its clean copy stays unserved until the scan result settles it (recordScanResult).
    */
-  async function finish(manifest: DocumentManifest, manifestKey: string): Promise<void> {
+  async function finish(
+    manifest: DocumentManifest,
+    manifestKey: string,
+    { tagged = false }: { tagged?: boolean } = {},
+  ): Promise<void> {
     // Nothing is tagged or announced before the scan result: the result's handler finishes it.
     if (manifest.status === 'scanning') return;
     const tags = statusTags(manifest);
@@ -164,10 +168,12 @@ export function createDocumentProcessor(deps: DocumentProcessorDependencies): Do
         await storage.copy(manifest.inspectedKey, manifest.storedKey, { tags });
         await storage.delete(manifest.inspectedKey);
       }
+      await storage.delete(manifest.uploadKey);
     } else {
-      await tagStored(manifest);
+      // A kept file's copy stays where it is: its tag and the inbox's emptying do not depend on each other
+      // (a failure of either is retried, and both are safe to repeat), so they go together.
+      await Promise.all([tagged ? undefined : tagStored(manifest), storage.delete(manifest.uploadKey)]);
     }
-    await storage.delete(manifest.uploadKey);
     await deps.publish(event);
   }
 
@@ -197,6 +203,25 @@ export function createDocumentProcessor(deps: DocumentProcessorDependencies): Do
     const status = await deps.scanStatus.statusOf(manifest.uploadKey);
     if (!status) return manifest;
     return storeSettled(settleScan(manifest, { status, threats: [] }), manifestKey);
+  }
+
+  /**
+   * The manifest to write first. Scanning off: the inspection's. Scanning on, for a file that passed
+   * inspection: `scanning`, or already settled when the scanner's tag is on the upload — then a clean copy
+   * is tagged processed here, before any manifest says so (see storeSettled). `settled`: the scan result
+   * is in it (and a kept copy is tagged).
+   */
+  async function settleBeforeManifest(
+    inspected: DocumentManifest,
+  ): Promise<{ manifest: DocumentManifest; settled: boolean }> {
+    if (!deps.scanStatus) return { manifest: inspected, settled: false };
+    const held = awaitingScan(inspected);
+    if (held.status !== 'scanning') return { manifest: held, settled: false };
+    const status = await deps.scanStatus.statusOf(held.uploadKey);
+    if (!status) return { manifest: held, settled: false };
+    const settled = settleScan(held, { status, threats: [] });
+    if (settled.status === 'processed') await tagStored(settled);
+    return { manifest: settled, settled: true };
   }
 
   async function storeSettled(manifest: DocumentManifest, manifestKey: string): Promise<DocumentManifest> {
@@ -269,8 +294,9 @@ export function createDocumentProcessor(deps: DocumentProcessorDependencies): Do
     }
     const inspected = await inspectUpload(object, stream, upload, sourceVersion, started);
     // Scanning on: a file that passed inspection is `scanning` (its clean copy written, never signed) and
-    // its upload stays in uploads/, where the scanner reads it, until the scan result settles it.
-    const held = deps.scanStatus ? awaitingScan(inspected) : inspected;
+    // its upload stays in uploads/, where the scanner reads it, until the scan result settles it — unless
+    // the scanner has finished already (its tag is on the upload): then the first manifest is the final one.
+    const { manifest: held, settled: settledEarly } = await settleBeforeManifest(inspected);
     // The manifest first (a failure after it is retried by Lambda and finished by the branch above), and
     // create-only: of two versions inspected at once (the form re-posted within seconds) exactly one
     // writes the manifest; the other's clean copy, under its own version's key, is dropped unserved.
@@ -286,9 +312,9 @@ export function createDocumentProcessor(deps: DocumentProcessorDependencies): Do
       await refuseLaterVersion(object, winner);
       return { outcome: 'refused', id: upload.id, manifestKey };
     }
-    // Then the scan tag: a result that came before the manifest was written is read here.
-    const manifest = await settleFromTag(held, manifestKey);
-    await finish(manifest, manifestKey);
+    // Then the scan tag again: a result that came while the manifest was being written is read here.
+    const manifest = settledEarly ? held : await settleFromTag(held, manifestKey);
+    await finish(manifest, manifestKey, { tagged: settledEarly });
     metrics.addMetric(statusMetric(manifest.status), MetricUnit.Count, 1);
     logger.info('Document inspected', {
       id: upload.id,

@@ -30,9 +30,11 @@ export async function inspectWhileCopying(
   const copyBody = new PassThrough();
   // A failure of the copy reaches us through `written`; the stream's own error event must not go unheard.
   copyBody.on('error', () => undefined);
+  // The source's length is known: the copy is written while the source is read, not after it.
   const written = storage.put(targetKey, copyBody, {
     contentType: 'application/octet-stream',
     contentDisposition: 'attachment',
+    contentLength: source.contentLength,
   });
   // Observed below (race, await); without this an early rejection would be reported as unhandled.
   written.catch(() => undefined);

@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AwsChunkedDecoder } from './aws-chunked';
-import { assertIfMatchHolds } from './conditional-get';
+import { ifMatchFailure } from './conditional-get';
 import { ConditionalPutGuard } from './conditional-put';
 import { answerListObjectVersions, listObjectVersionsBucket } from './list-object-versions';
 import { objectPutPath, objectWriteForwarding, type Forwarding } from './object-tagging';
@@ -42,7 +42,7 @@ export interface RunningS3PostPolicyProxy {
  * as in AWS. Browser POST uploads to `/<bucket>` go through policy, signature, expiry, condition and size checks
  * and are stored only when valid. Where s3rver 3.7.1 answers otherwise than S3, the request is translated
  * so that the answer is S3's: a create-only PUT (`If-None-Match: *`) answers 412 when the key exists
- * (conditional-put.ts), a read with `If-Match` 412 when the ETag moved on (conditional-get.ts), object
+ * (conditional-put.ts), a read with `If-Match` 412 when the emulator's answer carries another ETag (conditional-get.ts), object
  * tags of PutObject and CopyObject and the copy source's encoding (object-tagging.ts), ListObjectVersions
  * (list-object-versions.ts) and aws-chunked bodies (aws-chunked.ts). Every other request is proxied byte
  * for byte to `targetEndpoint`. Resolves once listening on 127.0.0.1 (or `host`).
@@ -69,7 +69,6 @@ export async function startS3PostPolicyProxy(
     const versionsOf = listObjectVersionsBucket(req);
     if (versionsOf !== undefined) return answerListObjectVersions(req, res, versionsOf, target);
     if (ConditionalPutGuard.applies(req)) return conditionalPuts.handle(req, res);
-    await assertIfMatchHolds(req, target);
     return forwardObjectRequest(req, res);
   };
   const server = createServer((req, res) => {
@@ -143,6 +142,11 @@ function proxy(
     const chunked = AwsChunkedDecoder.applies(req.headers);
     const answer = async (response: IncomingMessage) => {
       const status = response.statusCode ?? 502;
+      const preconditionFailed = ifMatchFailure(req, response);
+      if (preconditionFailed) {
+        response.resume();
+        return refuse(req, res, preconditionFailed);
+      }
       if (forwarding.afterSuccess && status >= 200 && status < 300) {
         // The emulator's answer (CopyObject's result document) waits until the follow-up has succeeded.
         const chunks: Buffer[] = [];

@@ -1,5 +1,4 @@
-import { createWriteStream, createReadStream } from 'node:fs';
-import { rm, stat } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { request, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -10,6 +9,7 @@ import { decodePostPolicy } from './policy-document';
 import { checkContentLength, checkPolicy } from './policy-conditions';
 import { verifyPostSignature, type PostCredentials } from './post-signature';
 import { S3PostError, escapeXml, s3ErrorXml } from './s3-post-error';
+import { UploadSpool } from './upload-spool';
 
 export interface PostObjectContext {
   target: URL;
@@ -26,9 +26,9 @@ const HEADER_PREFIXES = ['x-amz-meta-', 'x-amz-server-side-encryption', 'x-amz-s
 /**
  * Handles one browser-style POST upload (multipart/form-data to `/<bucket>`) as S3 does: fields before
  * the file are read, the policy decoded and its signature, expiry and conditions checked before a byte
- * of the file is kept; the file is streamed to a temporary file (never held in memory) while its size is
- * checked against content-length-range; only a fully valid upload is stored, with one PUT to the
- * emulator (`${filename}` substituted). Failures answer with S3's status, code and XML body, and
+ * of the file is kept; the file is spooled (in memory up to a few MB, else to a temporary file:
+ * upload-spool.ts) while its size is checked against content-length-range; only a fully valid upload is
+ * stored, with one PUT to the emulator (`${filename}` substituted). Failures answer with S3's status, code and XML body, and
  * nothing is stored.
  */
 export async function handlePostObject(
@@ -41,8 +41,7 @@ export async function handlePostObject(
   try {
     const upload = await receiveUpload(req, bucket, context, spoolPath);
     checkContentLength(upload.receivedBytes, upload.range);
-    const size = (await stat(spoolPath)).size;
-    const stored = await storeObject(context.target, bucket, upload.key, upload.fields, spoolPath, size);
+    const stored = await storeObject(context.target, bucket, upload.key, upload.fields, upload.spool);
     respondStored(res, req, bucket, upload.key, upload.fields, stored);
   } catch (error) {
     respondError(res, req, error);
@@ -56,6 +55,8 @@ interface ReceivedUpload {
   fields: Map<string, string>;
   range: { min: number; max: number };
   receivedBytes: number;
+  /** The file's bytes (all of them: the size was within the range). */
+  spool: UploadSpool;
 }
 
 function receiveUpload(
@@ -90,11 +91,13 @@ function receiveUpload(
         const key = requiredKey(fields);
         const range = authorise(fields, bucket, context);
         const finalKey = key.replace(/\$\{filename\}/g, info.filename ?? '');
-        spooled = spool(file, spoolPath, range.max).then((receivedBytes) => ({
+        const target = new UploadSpool(spoolPath);
+        spooled = spool(file, target, range.max).then((receivedBytes) => ({
           key: finalKey,
           fields,
           range,
           receivedBytes,
+          spool: target,
         }));
         spooled.catch(() => undefined); // observed below, once the form is fully read
       } catch (error) {
@@ -151,10 +154,10 @@ function authorise(fields: Map<string, string>, bucket: string, context: PostObj
 }
 
 /**
- * Writes the file part to disk while counting it; past `maxBytes` it stops writing (there is no point)
- * but keeps reading, so the client's request completes and gets S3's answer. Resolves with the full size.
+ * Spools the file part while counting it; past `maxBytes` it stops keeping it (there is no point) but
+ * keeps reading, so the client's request completes and gets S3's answer. Resolves with the full size.
  */
-async function spool(file: Readable, path: string, maxBytes: number): Promise<number> {
+async function spool(file: Readable, target: UploadSpool, maxBytes: number): Promise<number> {
   let received = 0;
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
@@ -162,7 +165,7 @@ async function spool(file: Readable, path: string, maxBytes: number): Promise<nu
       callback(null, received <= maxBytes ? chunk : undefined);
     },
   });
-  await pipeline(file, counter, createWriteStream(path));
+  await pipeline(file, counter, target);
   return received;
 }
 
@@ -176,11 +179,10 @@ async function storeObject(
   bucket: string,
   key: string,
   fields: Map<string, string>,
-  spoolPath: string,
-  size: number,
+  spool: UploadSpool,
 ): Promise<StoredObject> {
   const headers: Record<string, string> = {
-    'content-length': String(size),
+    'content-length': String(spool.size),
     'content-type': fields.get('content-type') ?? 'binary/octet-stream',
   };
   for (const [name, value] of fields) {
@@ -189,7 +191,7 @@ async function storeObject(
     }
   }
   const path = `/${encodeURIComponent(bucket)}/${encodeKey(key)}`;
-  const response = await send(target, 'PUT', path, headers, createReadStream(spoolPath));
+  const response = await send(target, 'PUT', path, headers, spool.body());
   const tagging = fields.get('tagging');
   if (tagging) {
     const body = Buffer.from(tagging, 'utf8');

@@ -50,3 +50,39 @@ export async function readAll(stream: Readable): Promise<Buffer> {
     chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array));
   return Buffer.concat(chunks);
 }
+
+/**
+ * `source` passed through unchanged while it stays within `length` bytes. As soon as it holds more, or
+ * when it ends with fewer, `onWrongLength()` is called once and the stream fails with the error it returns
+ * (or, when it returns none, passes nothing more and simply ends: for a consumer the caller stops itself,
+ * e.g. by aborting a request). A body sent with a Content-Length is thus never longer or shorter than
+ * declared.
+ */
+export function exactLengthStream(
+  source: Readable,
+  length: number,
+  onWrongLength: () => Error | undefined,
+): Readable {
+  let count = 0;
+  let wrong = false;
+  const wrongLength = (callback: (error?: Error | null) => void) => {
+    if (wrong) return callback();
+    wrong = true;
+    callback(onWrongLength() ?? null);
+  };
+  const checker = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      count += chunk.length;
+      if (count > length || wrong) return wrongLength(callback);
+      callback(null, chunk);
+    },
+    flush(callback) {
+      if (count !== length) return wrongLength(callback);
+      callback();
+    },
+  });
+  pipeline(source, checker, () => {
+    // Errors reach the consumer through `checker`, which pipeline destroys with them.
+  });
+  return checker;
+}

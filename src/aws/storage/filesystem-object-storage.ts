@@ -21,7 +21,7 @@ import {
   normaliseMetadata,
   type ArgumentContext,
 } from './arguments';
-import { prepareBody, readAll, withMappedErrors } from './body';
+import { exactLengthStream, prepareBody, readAll, withMappedErrors } from './body';
 import { decodeListCursor, encodeListCursor } from './list-cursor';
 import { keyOfDataFile, objectFiles, prefixDirectory, segmentOfDirectory } from './filesystem-layout';
 import {
@@ -99,7 +99,18 @@ export class FilesystemObjectStorage implements ObjectStorage {
       await mkdir(files.directory, { recursive: true });
       const temporary = files.temporary();
       try {
-        const source = prepared.kind === 'bytes' ? [Buffer.from(prepared.bytes)] : prepared.stream;
+        const { contentLength } = options;
+        const lengthError = () =>
+          new InvalidRequestError(
+            `The body is not the ${contentLength} bytes its contentLength declared`,
+            ctx,
+          );
+        const source =
+          prepared.kind === 'bytes'
+            ? [Buffer.from(prepared.bytes)]
+            : contentLength === undefined
+              ? prepared.stream
+              : exactLengthStream(prepared.stream, contentLength, lengthError);
         await pipeline(source, measure, createWriteStream(temporary), { signal: options.signal });
         const sidecar: Sidecar = {
           key,

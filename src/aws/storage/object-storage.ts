@@ -72,6 +72,12 @@ export interface PutOptions extends CallOptions {
    * `If-None-Match: *`, atomic). For bodies below the multipart threshold only (else InvalidRequestError).
    */
   ifNoneMatch?: '*';
+  /**
+   * The exact length of a stream body, when known (a GET's Content-Length): below the multipart threshold
+   * the stream then goes in one PutObject as it arrives, instead of being collected first. A stream of
+   * another length fails the put (InvalidRequestError) and nothing is stored under `key`.
+   */
+  contentLength?: number;
 }
 
 export interface PutResult {

@@ -26,7 +26,7 @@ import {
   rangeHeader,
   type ArgumentContext,
 } from './arguments';
-import { countingStream, prepareBody, withMappedErrors } from './body';
+import { countingStream, exactLengthStream, prepareBody, withMappedErrors } from './body';
 import { decodeListCursor, encodeListCursor } from './list-cursor';
 import {
   MAX_LIST_LIMIT,
@@ -100,19 +100,25 @@ export class S3ObjectStorage implements ObjectStorage {
         ...encryptionParams(options.encryption ?? this.options.encryption),
       };
       const prepared = prepareBody(body);
-      if (prepared.kind === 'bytes' && prepared.bytes.byteLength < this.multipartThreshold) {
-        const size = prepared.bytes.byteLength;
+      const single = this.singlePutBody(prepared, options.contentLength, ctx);
+      if (single) {
+        const { body: singleBody, size } = single;
         const hasTags = Object.keys(tags).length > 0;
-        const output = await this.client.send(
-          new PutObjectCommand({
-            ...params,
-            Body: prepared.bytes,
-            ContentLength: size,
-            ...(hasTags ? { Tagging: taggingHeader(tags) } : {}),
-            ...(options.ifNoneMatch ? { IfNoneMatch: options.ifNoneMatch } : {}),
-          }),
-          { abortSignal: options.signal },
-        );
+        // A body cut short or too long reaches the SDK as a failed request: the length is the reason.
+        const output = await this.client
+          .send(
+            new PutObjectCommand({
+              ...params,
+              Body: singleBody,
+              ContentLength: size,
+              ...(hasTags ? { Tagging: taggingHeader(tags) } : {}),
+              ...(options.ifNoneMatch ? { IfNoneMatch: options.ifNoneMatch } : {}),
+            }),
+            { abortSignal: anySignal(options.signal, single.abort) },
+          )
+          .catch((error: unknown) => {
+            throw single.failure?.() ?? error;
+          });
         options.onProgress?.({ loaded: size, total: size, part: 1 });
         return { key, etag: output.ETag ?? '', versionId: output.VersionId, size };
       }
@@ -130,6 +136,36 @@ export class S3ObjectStorage implements ObjectStorage {
         options,
       );
     });
+  }
+
+  /**
+   * The body of a put that goes as one PutObject: bytes below the multipart threshold, or a stream whose
+   * length the caller knows and is below it (streamed as it arrives, held to that length). Undefined: multipart.
+   */
+  private singlePutBody(
+    prepared: ReturnType<typeof prepareBody>,
+    contentLength: number | undefined,
+    ctx: ArgumentContext,
+  ):
+    | { body: Uint8Array | Readable; size: number; abort?: AbortSignal; failure?: () => Error | undefined }
+    | undefined {
+    if (prepared.kind === 'bytes') {
+      const size = prepared.bytes.byteLength;
+      return size < this.multipartThreshold ? { body: prepared.bytes, size } : undefined;
+    }
+    if (contentLength === undefined || contentLength >= this.multipartThreshold) return undefined;
+    // A wrong length aborts the request (the SDK would report a failed body stream as its own error).
+    const controller = new AbortController();
+    let failure: InvalidRequestError | undefined;
+    const body = exactLengthStream(prepared.stream, contentLength, () => {
+      failure = new InvalidRequestError(
+        `The body is not the ${contentLength} bytes its contentLength declared`,
+        ctx,
+      );
+      controller.abort(failure);
+      return undefined;
+    });
+    return { body, size: contentLength, abort: controller.signal, failure: () => failure };
   }
 
   private async uploadMultipart(
@@ -398,6 +434,12 @@ export class S3ObjectStorage implements ObjectStorage {
       throw toIntegrationError(error, ctx);
     }
   }
+}
+
+/** A signal that aborts when either does (undefined when neither is given). */
+function anySignal(...signals: (AbortSignal | undefined)[]): AbortSignal | undefined {
+  const given = signals.filter((signal) => signal !== undefined);
+  return given.length > 1 ? AbortSignal.any(given) : given[0];
 }
 
 /** The object's full size from a Content-Range header (`bytes 0-9/1234`), when present. */

@@ -291,6 +291,10 @@ describe('conditional reads', () => {
     );
 
     expect(stale).toEqual({ name: 'PreconditionFailed', status: 412 });
+    const staleHead = await s3ErrorOf(
+      client.send(new HeadObjectCommand({ Bucket: bucket, Key: 'conditional/doc', IfMatch: first.ETag })),
+    );
+    expect(staleHead?.status).toBe(412);
     await expect(
       client.send(new HeadObjectCommand({ Bucket: bucket, Key: 'conditional/doc', IfMatch: '*' })),
     ).resolves.toMatchObject({ ContentLength: 2 });

@@ -93,6 +93,30 @@ export function describeObjectStorageContract(adapterName: string, subject: () =
       expect(await storage.getBytes(`${prefix}stream.bin`)).toEqual(Buffer.concat(chunks));
     });
 
+    it('streams a body of declared length as it arrives, byte for byte', async () => {
+      const bytes = randomBytes(300_000);
+      const chunks = [bytes.subarray(0, 100_000), bytes.subarray(100_000)];
+
+      const result = await storage.put(`${prefix}known.bin`, Readable.from(chunks), {
+        contentLength: bytes.length,
+        signal: new AbortController().signal,
+      });
+
+      expect(result).toMatchObject({ size: bytes.length, etag: md5Etag(bytes) });
+      expect(await storage.getBytes(`${prefix}known.bin`)).toEqual(bytes);
+    });
+
+    it('refuses a stream longer or shorter than its declared length, storing nothing', async () => {
+      const bytes = randomBytes(1000);
+      for (const declared of [999, 1001]) {
+        await expectRejection(
+          storage.put(`${prefix}wrong-${declared}.bin`, Readable.from([bytes]), { contentLength: declared }),
+          InvalidRequestError,
+        );
+        expect(await storage.exists(`${prefix}wrong-${declared}.bin`)).toBe(false);
+      }
+    });
+
     it('stores an empty object', async () => {
       const result = await storage.put(`${prefix}empty`, Buffer.alloc(0));
       expect(result.size).toBe(0);

@@ -187,6 +187,37 @@ describe('document-process with malware scanning on', () => {
     expect(await storage.exists(settled.inspectedKey)).toBe(false);
   });
 
+  it('a clean scan that ended before the manifest: one manifest, already processed, written after the copy is tagged', async () => {
+    const bytes = await upload();
+    await guardDutyTags('NO_THREATS_FOUND');
+    const writes: string[] = [];
+    const watched = Object.assign(Object.create(storage) as FilesystemObjectStorage, {
+      putTags: async (key: string, tags: Record<string, string>) => {
+        writes.push(`tag ${key}`);
+        await storage.putTags(key, tags);
+      },
+      put: async (...args: Parameters<FilesystemObjectStorage['put']>) => {
+        if (args[0] === MANIFEST_KEY) writes.push(`put ${args[0]}`);
+        return storage.put(...args);
+      },
+    });
+    const processor = createDocumentProcessor({
+      storage: watched,
+      publish: async (event) => void published.push(event),
+      policy: uploadPolicy(),
+      scanStatus: taggedScanStatus(watched),
+    });
+
+    await process(bytes, processor);
+
+    const settled = await manifest();
+    expect(settled).toMatchObject({ status: 'processed', malwareScan: { status: 'NO_THREATS_FOUND' } });
+    expect(writes).toEqual([`tag ${settled.storedKey}`, `put ${MANIFEST_KEY}`]);
+    expect(await storage.getTags(settled.storedKey)).toMatchObject({ 'intake-status': 'processed' });
+    expect(await storage.exists(UPLOAD_KEY)).toBe(false);
+    expect(published.map((event) => event.status)).toEqual(['processed']);
+  });
+
   it('a clean result of the inspected version tags the copy processed before the manifest says so', async () => {
     const bytes = await upload();
     await process(bytes);
