@@ -41,6 +41,16 @@ export class EmulatorStartError extends Error {
 }
 
 /**
+ * An emulator's NODE_OPTIONS: none of its parent's (a loader or flag meant for serverless-offline must not
+ * reach s3rver, fauxqs or dynalite) except the CPU profiler's, so that a profiled stack (bench/lib/cpu-profile.ts)
+ * profiles its emulators too; s3rver also needs the legacy OpenSSL provider (ListObjectsV2 paging).
+ */
+export function emulatorNodeOptions(kind: EmulatorKind, parentOptions = ''): string {
+  const profiling = parentOptions.split(/\s+/).filter((option) => option.startsWith('--cpu-prof'));
+  return [...(kind === 's3' ? ['--openssl-legacy-provider'] : []), ...profiling].join(' ');
+}
+
+/**
  * Starts one emulator (s3rver, fauxqs or dynalite) in its own Node process and resolves once it listens.
  * Rejects with an EmulatorStartError naming the port when it is taken or the emulator fails.
  */
@@ -50,7 +60,7 @@ export function startEmulator(kind: EmulatorKind, options: EmulatorOptions): Pro
     stdio: ['pipe', 'pipe', 'inherit'],
     env: {
       ...process.env,
-      NODE_OPTIONS: kind === 's3' ? '--openssl-legacy-provider' : '',
+      NODE_OPTIONS: emulatorNodeOptions(kind, process.env.NODE_OPTIONS),
     },
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
