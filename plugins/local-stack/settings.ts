@@ -42,6 +42,13 @@ export const OFFLINE_PORT_VARIABLES = {
   httpPort: { variable: 'INTAKE_HTTP_PORT', listener: 'HTTP API', fallback: '3000' },
   lambdaPort: { variable: 'INTAKE_LAMBDA_PORT', listener: 'Lambda API', fallback: '3002' },
 } as const;
+/**
+ * Read by serverless.yml (`custom.serverless-offline.terminateIdleLambdaTime`), not here: seconds an idle
+ * instance (worker thread) lives, default 60. Offline ends the instances still alive at Ctrl-C without their
+ * threads writing `--cpu-prof` profiles; profiled benches shorten it so that the workers end first.
+ */
+export const IDLE_FUNCTION_SECONDS_VARIABLE = 'INTAKE_IDLE_FUNCTION_SECONDS';
+
 /** Instances per function when INTAKE_FUNCTION_CONCURRENCY is not set: enough for the SQS mappings' 5 batches. */
 export const DEFAULT_FUNCTION_CONCURRENCY = 5;
 
