@@ -256,7 +256,7 @@ export class LocalStack {
       (context.resources as Map<string, typeof values>).set(logicalId, values);
     }
 
-    const invoke = options.invoke ?? createOfflineInvoker(view.lambdaEndpoint, view.region);
+    const invoke = options.invoke ?? createOfflineInvoker(view.lambdaEndpoint);
     const policyDependencies = {
       context,
       queues: provisioned.queues,
