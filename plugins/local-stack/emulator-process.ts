@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
+import { profilerOptions } from './profiler-options';
 
 export type EmulatorKind = 's3' | 'sqs' | 'dynamodb';
 
@@ -46,8 +47,9 @@ export class EmulatorStartError extends Error {
  * profiles its emulators too; s3rver also needs the legacy OpenSSL provider (ListObjectsV2 paging).
  */
 export function emulatorNodeOptions(kind: EmulatorKind, parentOptions = ''): string {
-  const profiling = parentOptions.split(/\s+/).filter((option) => option.startsWith('--cpu-prof'));
-  return [...(kind === 's3' ? ['--openssl-legacy-provider'] : []), ...profiling].join(' ');
+  return [...(kind === 's3' ? ['--openssl-legacy-provider'] : []), ...profilerOptions(parentOptions)].join(
+    ' ',
+  );
 }
 
 /**

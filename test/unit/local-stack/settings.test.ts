@@ -80,4 +80,14 @@ describe('localHandlerEnvironment', () => {
     });
     expect(environment.AWS_ENDPOINT_URL_S3).toBe('http://mine');
   });
+
+  it("gives a profiled stack's functions the CPU profiler flags and nothing else of the shell's NODE_OPTIONS", () => {
+    const environment = localHandlerEnvironment(endpoints, 'us-east-1', {
+      NODE_OPTIONS: '--import tsx --cpu-prof --cpu-prof-dir=/tmp/profiles',
+    });
+    expect(environment.NODE_OPTIONS).toBe('--cpu-prof --cpu-prof-dir=/tmp/profiles');
+    expect(
+      localHandlerEnvironment(endpoints, 'us-east-1', { NODE_OPTIONS: '--import tsx' }),
+    ).not.toHaveProperty('NODE_OPTIONS');
+  });
 });
