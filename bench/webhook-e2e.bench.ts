@@ -243,7 +243,6 @@ async function bareCallsPerSecond(stack: LocalStackProcess, count: number) {
     endpoint: stack.state.lambda.functionEndpoint,
     region: stack.state.region,
     credentials: stack.state.credentials,
-    maxAttempts: 1,
   });
   const table = resources.tables.find((candidate) => candidate.logicalId === 'IdempotencyTable')!.name;
   const bucket = resources.buckets.find((candidate) => candidate.logicalId === 'DocumentsBucket')!.name;
