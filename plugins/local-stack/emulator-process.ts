@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
+import { profilerOptions } from './profiler-options';
 
 export type EmulatorKind = 's3' | 'sqs' | 'dynamodb';
 
@@ -41,6 +42,17 @@ export class EmulatorStartError extends Error {
 }
 
 /**
+ * An emulator's NODE_OPTIONS: none of its parent's (a loader or flag meant for serverless-offline must not
+ * reach s3rver, fauxqs or dynalite) except the CPU profiler's, so that a profiled stack (bench/lib/cpu-profile.ts)
+ * profiles its emulators too; s3rver also needs the legacy OpenSSL provider (ListObjectsV2 paging).
+ */
+export function emulatorNodeOptions(kind: EmulatorKind, parentOptions = ''): string {
+  return [...(kind === 's3' ? ['--openssl-legacy-provider'] : []), ...profilerOptions(parentOptions)].join(
+    ' ',
+  );
+}
+
+/**
  * Starts one emulator (s3rver, fauxqs or dynalite) in its own Node process and resolves once it listens.
  * Rejects with an EmulatorStartError naming the port when it is taken or the emulator fails.
  */
@@ -50,9 +62,7 @@ export function startEmulator(kind: EmulatorKind, options: EmulatorOptions): Pro
     stdio: ['pipe', 'pipe', 'inherit'],
     env: {
       ...process.env,
-      NODE_OPTIONS: [kind === 's3' ? '--openssl-legacy-provider' : '', ...cpuProfileOptions()]
-        .join(' ')
-        .trim(),
+      NODE_OPTIONS: emulatorNodeOptions(kind, process.env.NODE_OPTIONS),
     },
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -98,14 +108,6 @@ export function startEmulator(kind: EmulatorKind, options: EmulatorOptions): Pro
       }
     });
   });
-}
-
-/**
- * The parent's `--cpu-prof` options (a benchmark profiling the whole stack): the only part of its
- * NODE_OPTIONS an emulator inherits, so that every process of the stack is profiled alike.
- */
-function cpuProfileOptions(nodeOptions = process.env.NODE_OPTIONS ?? ''): string[] {
-  return nodeOptions.split(/\s+/).filter((option) => option.startsWith('--cpu-prof'));
 }
 
 function parseLine(line: string): Record<string, unknown> | undefined {

@@ -1,3 +1,5 @@
+import { profilerOptions } from './profiler-options';
+
 /** Local endpoints and defaults every handler gets, so its SDK clients reach the emulators. */
 export interface LocalEndpoints {
   s3: string;
@@ -53,5 +55,13 @@ export function localHandlerEnvironment(
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_TRACE_ENABLED: 'false',
   };
-  return Object.fromEntries(Object.entries(defaults).map(([name, value]) => [name, shellEnv[name] ?? value]));
+  // A profiled stack profiles its functions too: offline's worker threads read NODE_OPTIONS from here.
+  const profiling = profilerOptions(shellEnv.NODE_OPTIONS);
+  if (profiling.length > 0) defaults.NODE_OPTIONS = profiling.join(' ');
+  return Object.fromEntries(
+    Object.entries(defaults).map(([name, value]) => [
+      name,
+      name === 'NODE_OPTIONS' ? value : (shellEnv[name] ?? value),
+    ]),
+  );
 }

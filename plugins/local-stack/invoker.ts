@@ -1,5 +1,4 @@
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { LOCAL_CREDENTIALS } from './handler-environment';
+import { Agent, request } from 'node:http';
 
 /** The outcome of one synchronous invoke: the handler's result, or its error under `functionError`. */
 export interface InvocationResult {
@@ -14,8 +13,19 @@ export interface InvocationResult {
  */
 export type Invoker = (functionName: string, event: unknown) => Promise<InvocationResult>;
 
-function parsePayload(bytes: Uint8Array | undefined): unknown {
-  const text = bytes ? Buffer.from(bytes).toString('utf8') : '';
+/** Why an invoke was refused before anything ran (unknown function, bad request): Lambda's error type. */
+export class InvokeRefusedError extends Error {
+  constructor(
+    readonly errorType: string,
+    readonly statusCode: number,
+    message: string,
+  ) {
+    super(`${errorType} (${statusCode}): ${message}`);
+    this.name = 'InvokeRefusedError';
+  }
+}
+
+function parsePayload(text: string): unknown {
   if (text === '') return undefined;
   try {
     return JSON.parse(text);
@@ -24,26 +34,62 @@ function parsePayload(bytes: Uint8Array | undefined): unknown {
   }
 }
 
+function describePayload(payload: unknown): string {
+  const fields = (payload ?? {}) as { Message?: unknown; message?: unknown };
+  const message = fields.Message ?? fields.message;
+  return typeof message === 'string' ? message : String(JSON.stringify(payload));
+}
+
 /**
  * An Invoker that calls serverless-offline's Lambda API at `endpoint` (RequestResponse: an `Event`
- * invoke of a throwing handler kills offline, so async semantics are emulated by the caller).
+ * invoke of a throwing handler kills offline, so async semantics are emulated by the caller), as the
+ * Lambda Invoke operation over plain keep-alive HTTP: offline checks no signature, and the SDK's
+ * per-command middleware cost about as much CPU as the rest of the stack's hand-off, on every SQS batch
+ * and every async invoke. 200 is a result (with `X-Amz-Function-Error` when the handler failed); any other
+ * status means nothing ran (InvokeRefusedError, named by offline's `x-amzn-ErrorType`).
  */
-export function createOfflineInvoker(endpoint: string, region: string): Invoker {
-  const client = new LambdaClient({
-    endpoint,
-    region,
-    credentials: { ...LOCAL_CREDENTIALS },
-    maxAttempts: 1,
-  });
-  return async (functionName, event) => {
-    const response = await client.send(
-      new InvokeCommand({
-        FunctionName: functionName,
-        InvocationType: 'RequestResponse',
-        Payload: Buffer.from(JSON.stringify(event)),
-      }),
-    );
-    const payload = parsePayload(response.Payload);
-    return response.FunctionError ? { functionError: response.FunctionError, payload } : { payload };
-  };
+export function createOfflineInvoker(endpoint: string): Invoker {
+  const agent = new Agent({ keepAlive: true });
+  const base = new URL(endpoint);
+  return (functionName, event) =>
+    new Promise<InvocationResult>((resolve, reject) => {
+      const body = Buffer.from(JSON.stringify(event) ?? 'null');
+      const outgoing = request(
+        {
+          agent,
+          host: base.hostname,
+          port: base.port,
+          method: 'POST',
+          path: `/2015-03-31/functions/${encodeURIComponent(functionName)}/invocations`,
+          headers: {
+            'content-type': 'application/json',
+            'content-length': body.length,
+            'x-amz-invocation-type': 'RequestResponse',
+          },
+        },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('error', reject);
+          response.on('end', () => {
+            const payload = parsePayload(Buffer.concat(chunks).toString('utf8'));
+            const status = response.statusCode ?? 0;
+            if (status !== 200) {
+              const errorType = response.headers['x-amzn-errortype'];
+              return reject(
+                new InvokeRefusedError(
+                  typeof errorType === 'string' ? errorType : 'ServiceException',
+                  status,
+                  describePayload(payload),
+                ),
+              );
+            }
+            const functionError = response.headers['x-amz-function-error'];
+            resolve(typeof functionError === 'string' ? { functionError, payload } : { payload });
+          });
+        },
+      );
+      outgoing.on('error', reject);
+      outgoing.end(body);
+    });
 }

@@ -29,7 +29,7 @@ import {
 } from './service-model';
 import type { LocalStackSettings } from './settings';
 import { PORT_VARIABLES } from './settings';
-import { SqsEventSource } from './sqs-event-source';
+import { SqsEventSource, type SqsMapping } from './sqs-event-source';
 import type { LocalStackState } from './state';
 import { removeStateFile, renderBanner, writeStateFile } from './state';
 
@@ -81,6 +81,31 @@ export class LocalStackStartError extends Error {
 }
 
 const EMULATOR_KINDS: EmulatorKind[] = ['s3', 'sqs', 'dynamodb'];
+
+/**
+ * The mappings with those of `paused` (function keys, INTAKE_PAUSED_SQS_MAPPINGS) disabled, as
+ * `enabled: false` would: created, never polled. A key with no SQS mapping stops the start, since a typo
+ * would otherwise leave the consumer running unnoticed.
+ */
+export function pauseMappings(
+  mappings: SqsMapping[],
+  paused: readonly string[],
+  log: LocalLog,
+): SqsMapping[] {
+  const unknown = paused.filter((key) => !mappings.some((mapping) => mapping.functionKey === key));
+  if (unknown.length > 0) {
+    throw new LocalStackStartError(
+      `INTAKE_PAUSED_SQS_MAPPINGS names ${unknown.join(', ')}, which has no sqs event here (functions with one: ${[...new Set(mappings.map((mapping) => mapping.functionKey))].join(', ') || 'none'})`,
+    );
+  }
+  return mappings.map((mapping) => {
+    if (!paused.includes(mapping.functionKey)) return mapping;
+    log.info(
+      `${mapping.functionKey}: SQS mapping paused (INTAKE_PAUSED_SQS_MAPPINGS): its queue is not polled`,
+    );
+    return { ...mapping, enabled: false };
+  });
+}
 
 /**
  * The emulated AWS side of `npm start`: emulators, resources from serverless.yml, resolved function
@@ -231,7 +256,7 @@ export class LocalStack {
       (context.resources as Map<string, typeof values>).set(logicalId, values);
     }
 
-    const invoke = options.invoke ?? createOfflineInvoker(view.lambdaEndpoint, view.region);
+    const invoke = options.invoke ?? createOfflineInvoker(view.lambdaEndpoint);
     const policyDependencies = {
       context,
       queues: provisioned.queues,
@@ -303,7 +328,11 @@ export class LocalStack {
       );
     }
 
-    const mappings = readSqsMappings(view.functions, context, provisioned.queues, options.log);
+    const mappings = pauseMappings(
+      readSqsMappings(view.functions, context, provisioned.queues, options.log),
+      options.settings.pausedSqsMappings ?? [],
+      options.log,
+    );
     for (const mapping of mappings) {
       const poller = new SqsEventSource(mapping, {
         client: clients.sqs,

@@ -19,6 +19,11 @@ export interface LocalStackSettings {
   asyncRetryDelaysMs: number[];
   /** Instances (worker threads) serverless-offline may run per function; see function-pool-limit.ts. */
   functionConcurrency: number;
+  /**
+   * Function keys whose SQS mappings are created but do not poll (INTAKE_PAUSED_SQS_MAPPINGS), as a mapping
+   * with `enabled: false`: their queues fill and nothing consumes them (benchmarks of a producer alone).
+   */
+  pausedSqsMappings?: string[];
 }
 
 /** The variable that sets each emulator's port, named in the message when the port is taken. */
@@ -37,6 +42,13 @@ export const OFFLINE_PORT_VARIABLES = {
   httpPort: { variable: 'INTAKE_HTTP_PORT', listener: 'HTTP API', fallback: '3000' },
   lambdaPort: { variable: 'INTAKE_LAMBDA_PORT', listener: 'Lambda API', fallback: '3002' },
 } as const;
+/**
+ * Read by serverless.yml (`custom.serverless-offline.terminateIdleLambdaTime`), not here: seconds an idle
+ * instance (worker thread) lives, default 60. Offline ends the instances still alive at Ctrl-C without their
+ * threads writing `--cpu-prof` profiles; profiled benches shorten it so that the workers end first.
+ */
+export const IDLE_FUNCTION_SECONDS_VARIABLE = 'INTAKE_IDLE_FUNCTION_SECONDS';
+
 /** Instances per function when INTAKE_FUNCTION_CONCURRENCY is not set: enough for the SQS mappings' 5 batches. */
 export const DEFAULT_FUNCTION_CONCURRENCY = 5;
 
@@ -80,9 +92,24 @@ function delays(raw: string | undefined): number[] {
   return values;
 }
 
+function functionKeys(raw: string | undefined): string[] {
+  const keys = (raw ?? '')
+    .split(',')
+    .map((key) => key.trim())
+    .filter((key) => key.length > 0);
+  const invalid = keys.find((key) => !/^[A-Za-z0-9-_]+$/.test(key));
+  if (invalid !== undefined) {
+    throw new LocalSettingsError(
+      `INTAKE_PAUSED_SQS_MAPPINGS=${raw} is not a comma-separated list of function keys ("${invalid}")`,
+    );
+  }
+  return keys;
+}
+
 /** Reads the settings from `env`, resolving relative paths against `serviceDir`; throws LocalSettingsError. */
 export function readLocalStackSettings(env: NodeJS.ProcessEnv, serviceDir: string): LocalStackSettings {
   const path = (value: string) => (isAbsolute(value) ? value : join(serviceDir, value));
+  const pausedSqsMappings = functionKeys(env.INTAKE_PAUSED_SQS_MAPPINGS);
   return {
     ports: {
       s3: port(env, 's3'),
@@ -102,5 +129,6 @@ export function readLocalStackSettings(env: NodeJS.ProcessEnv, serviceDir: strin
       Number.MAX_SAFE_INTEGER,
       'a whole number of at least 1',
     ),
+    ...(pausedSqsMappings.length > 0 ? { pausedSqsMappings } : {}),
   };
 }

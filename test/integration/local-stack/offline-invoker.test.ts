@@ -1,9 +1,10 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { createOfflineInvoker } from '../../../plugins/local-stack/invoker';
+import { createOfflineInvoker, InvokeRefusedError } from '../../../plugins/local-stack/invoker';
 
 /**
  * A stand-in for serverless-offline's Lambda API (the real one is exercised by the e2e spec): it
- * answers like offline does — 200 + payload, 200 + X-Amz-Function-Error for a throwing handler.
+ * answers like offline does — 200 + payload, 200 + X-Amz-Function-Error for a throwing handler, 404 +
+ * x-amzn-ErrorType for an unknown function.
  */
 describe('createOfflineInvoker (Lambda Invoke over HTTP)', () => {
   let server: Server;
@@ -31,6 +32,12 @@ describe('createOfflineInvoker (Lambda Invoke over HTTP)', () => {
       } else if (name === 'silent') {
         response.writeHead(200);
         response.end();
+      } else if (name === 'missing') {
+        response.writeHead(404, { 'x-amzn-ErrorType': 'ResourceNotFoundException' });
+        response.end(JSON.stringify({ Message: 'Function not found: missing', Type: 'User' }));
+      } else if (name === 'garbled') {
+        response.writeHead(502);
+        response.end('not json');
       } else if (name === 'text') {
         response.writeHead(200);
         response.end('plain words');
@@ -43,10 +50,16 @@ describe('createOfflineInvoker (Lambda Invoke over HTTP)', () => {
     endpoint = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   });
 
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  afterAll(
+    () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  );
 
   it('invokes RequestResponse (never Event) and returns the parsed payload', async () => {
-    const invoke = createOfflineInvoker(endpoint, 'us-east-1');
+    const invoke = createOfflineInvoker(endpoint);
     await expect(invoke('intake-local-fn', { a: 1 })).resolves.toEqual({ payload: { echoed: { a: 1 } } });
     expect(requests[0]).toMatchObject({
       url: '/2015-03-31/functions/intake-local-fn/invocations',
@@ -56,7 +69,7 @@ describe('createOfflineInvoker (Lambda Invoke over HTTP)', () => {
   });
 
   it('reports a throwing handler as functionError with its error payload', async () => {
-    const invoke = createOfflineInvoker(endpoint, 'us-east-1');
+    const invoke = createOfflineInvoker(endpoint);
     await expect(invoke('throws', {})).resolves.toEqual({
       functionError: 'Unhandled',
       payload: { errorMessage: 'boom', errorType: 'Error' },
@@ -64,13 +77,30 @@ describe('createOfflineInvoker (Lambda Invoke over HTTP)', () => {
   });
 
   it('returns an empty payload as undefined and a non-JSON one as text', async () => {
-    const invoke = createOfflineInvoker(endpoint, 'us-east-1');
+    const invoke = createOfflineInvoker(endpoint);
     await expect(invoke('silent', {})).resolves.toEqual({ payload: undefined });
     await expect(invoke('text', {})).resolves.toEqual({ payload: 'plain words' });
   });
 
+  it('rejects an unknown function, named by the Lambda error type offline answers, since nothing ran', async () => {
+    const refused = createOfflineInvoker(endpoint)('missing', {});
+    await expect(refused).rejects.toBeInstanceOf(InvokeRefusedError);
+    await expect(refused).rejects.toThrow('ResourceNotFoundException (404): Function not found: missing');
+  });
+
+  it('rejects an answer that is neither a result nor a Lambda error as a service error', async () => {
+    await expect(createOfflineInvoker(endpoint)('garbled', {})).rejects.toThrow(
+      'ServiceException (502): "not json"',
+    );
+  });
+
+  it('sends an undefined event as JSON null', async () => {
+    await createOfflineInvoker(endpoint)('silent', undefined);
+    expect(requests.at(-1)!.body).toBe('null');
+  });
+
   it('rejects when nothing listens, so callers know nothing ran', async () => {
-    const invoke = createOfflineInvoker('http://127.0.0.1:1', 'us-east-1');
+    const invoke = createOfflineInvoker('http://127.0.0.1:1');
     await expect(invoke('any', {})).rejects.toThrow();
   });
 });

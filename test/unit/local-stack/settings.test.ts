@@ -13,7 +13,7 @@ describe('readLocalStackSettings', () => {
     });
   });
 
-  it('reads ports, data folder, state file, fixtures, bundling and retry delays and function concurrency from INTAKE_* variables', () => {
+  it('reads ports, data folder, state file, fixtures, bundling, retry delays, function concurrency and paused mappings from INTAKE_* variables', () => {
     const settings = readLocalStackSettings(
       {
         INTAKE_S3_PORT: '1',
@@ -26,6 +26,7 @@ describe('readLocalStackSettings', () => {
         INTAKE_SINGLE_BUILD: 'false',
         INTAKE_ASYNC_RETRY_DELAYS_MS: '10, 20',
         INTAKE_FUNCTION_CONCURRENCY: '3',
+        INTAKE_PAUSED_SQS_MAPPINGS: 'webhook-process, fixture-sqs-consumer',
       },
       '/srv',
     );
@@ -37,6 +38,7 @@ describe('readLocalStackSettings', () => {
       singleBuild: false,
       asyncRetryDelaysMs: [10, 20],
       functionConcurrency: 3,
+      pausedSqsMappings: ['webhook-process', 'fixture-sqs-consumer'],
     });
   });
 
@@ -47,6 +49,7 @@ describe('readLocalStackSettings', () => {
     [{ INTAKE_ASYNC_RETRY_DELAYS_MS: '1,x' }, 'INTAKE_ASYNC_RETRY_DELAYS_MS'],
     [{ INTAKE_FUNCTION_CONCURRENCY: '0' }, 'INTAKE_FUNCTION_CONCURRENCY=0'],
     [{ INTAKE_FUNCTION_CONCURRENCY: '2.5' }, 'INTAKE_FUNCTION_CONCURRENCY=2.5'],
+    [{ INTAKE_PAUSED_SQS_MAPPINGS: 'webhook-process,a b' }, 'INTAKE_PAUSED_SQS_MAPPINGS=webhook-process,a b'],
   ])('names the invalid variable: %j', (env, name) => {
     expect(() => readLocalStackSettings(env, '/srv')).toThrow(LocalSettingsError);
     expect(() => readLocalStackSettings(env, '/srv')).toThrow(name);
@@ -76,5 +79,15 @@ describe('localHandlerEnvironment', () => {
       AWS_ENDPOINT_URL_S3: 'http://mine',
     });
     expect(environment.AWS_ENDPOINT_URL_S3).toBe('http://mine');
+  });
+
+  it("gives a profiled stack's functions the CPU profiler flags and nothing else of the shell's NODE_OPTIONS", () => {
+    const environment = localHandlerEnvironment(endpoints, 'us-east-1', {
+      NODE_OPTIONS: '--import tsx --cpu-prof --cpu-prof-dir=/tmp/profiles',
+    });
+    expect(environment.NODE_OPTIONS).toBe('--cpu-prof --cpu-prof-dir=/tmp/profiles');
+    expect(
+      localHandlerEnvironment(endpoints, 'us-east-1', { NODE_OPTIONS: '--import tsx' }),
+    ).not.toHaveProperty('NODE_OPTIONS');
   });
 });
