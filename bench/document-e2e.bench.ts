@@ -20,17 +20,18 @@
  *   npx tsx bench/document-e2e.bench.ts [uploads=200]
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { clientsOfStack } from '../test/helpers/emulators';
 import { documentManifestKey } from '../src/documents/document-keys';
-import type { LocalStackState } from '../plugins/local-stack/state';
 import { startLocalStack } from '../test/helpers/local-stack-process';
 import { localToken } from '../test/helpers/local-tokens';
-import { cpuProfileEnv, summariseProfileDir, type ProcessProfile } from './lib/cpu-profile';
+import { cpuProfileEnv, type ProcessProfile } from './lib/cpu-profile';
+import { measureStackCpu } from './lib/process-cpu';
+import { PROFILED_STACK_ENV, summariseStackProfiles, workersEnded } from './lib/stack-profiles';
 import { writeBenchResult } from './lib/results';
 import { median, percentile, round2 } from './lib/stats';
 
@@ -161,36 +162,6 @@ interface StoredManifest {
   timings: { totalMs: number };
 }
 
-/** Names each profiled process/thread of the stack; npm and other helpers are left out. */
-function stackProcessNames(state: LocalStackState): (pid: number, threadId: number) => string | undefined {
-  const emulators = new Map(
-    Object.entries(state.emulators).map(([kind, { pid }]) => [pid, `emulator ${kind}`]),
-  );
-  return (pid, threadId) => {
-    if (pid === state.pid) return threadId === 0 ? 'offline main thread' : 'offline workers';
-    return emulators.get(pid);
-  };
-}
-
-/** CPU seconds (user + system, all threads) each process of the stack has used so far, from /proc. */
-function stackCpuSeconds(state: LocalStackState): Record<string, number> {
-  const pids = {
-    offline: state.pid,
-    ...Object.fromEntries(Object.entries(state.emulators).map(([kind, { pid }]) => [kind, pid])),
-  };
-  const seconds: Record<string, number> = {};
-  for (const [name, pid] of Object.entries(pids)) {
-    try {
-      // utime and stime are the 14th and 15th fields; the command name before them may hold spaces.
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      seconds[name] = (Number(fields[11]) + Number(fields[12])) / 100;
-    } catch {
-      // no /proc here, or the process is gone: left out
-    }
-  }
-  return seconds;
-}
-
 const stage = (values: number[]) => (values.length > 0 ? round2(median(values)) : null);
 
 interface RunOutcome {
@@ -202,7 +173,9 @@ interface RunOutcome {
 
 /** One stack, `uploads` measured uploads; every process profiled into `profileDir` when given. */
 async function runOnce(uploads: number, profileDir?: string): Promise<RunOutcome> {
-  const stack = await startLocalStack(profileDir ? { env: cpuProfileEnv(profileDir) } : {});
+  const stack = await startLocalStack(
+    profileDir ? { env: { ...cpuProfileEnv(profileDir), ...PROFILED_STACK_ENV } } : {},
+  );
   let stopped = false;
   try {
     const clients = clientsOfStack(stack.state);
@@ -261,14 +234,15 @@ async function runOnce(uploads: number, profileDir?: string): Promise<RunOutcome
 
     // Warm-up: the first invocations start offline's workers (cold starts are not what this measures).
     await runPool(CONCURRENCY, CONCURRENCY, (index) => uploadOne(files[uploads + index]!));
-    const cpuBefore = stackCpuSeconds(stack.state);
-    const timelines = await runPool(uploads, CONCURRENCY, (index) => uploadOne(files[index]!));
-    const cpuAfter = stackCpuSeconds(stack.state);
-    // CPU per upload of each process over the measured uploads (the bench's own work is not in it).
+    const { result: timelines, cpuSeconds } = await measureStackCpu('bench', () =>
+      runPool(uploads, CONCURRENCY, (index) => uploadOne(files[index]!)),
+    );
+    // CPU per upload of each process (offline per thread group, each emulator, this bench) over the
+    // measured uploads.
     const cpuMsPerUpload = Object.fromEntries(
-      Object.entries(cpuAfter).map(([name, seconds]) => [
+      Object.entries(cpuSeconds).map(([name, seconds]) => [
         `cpuMsPerUpload_${name}`,
-        round2(((seconds - (cpuBefore[name] ?? 0)) * 1000) / uploads),
+        round2((seconds * 1000) / uploads),
       ]),
     );
     await processedEvents.stop();
@@ -307,9 +281,11 @@ async function runOnce(uploads: number, profileDir?: string): Promise<RunOutcome
       stages.tail.push(timeline.published - built);
     }
     clients.destroy();
+    // Profiled: offline ends idle instances after a few seconds, and only an ended worker writes its profile.
+    if (profileDir) await workersEnded();
     const stopping = await stack.stop();
     stopped = true;
-    const profiles = profileDir ? summariseProfileDir(profileDir, stackProcessNames(stack.state)) : undefined;
+    const profiles = profileDir ? summariseStackProfiles(profileDir, stack.state) : undefined;
 
     const latencies = timelines.filter((t) => t.published !== undefined).map((t) => t.published! - t.started);
     const uploadTimes = timelines.map((t) => t.uploaded - t.started).filter(Number.isFinite);

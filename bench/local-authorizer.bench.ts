@@ -12,9 +12,10 @@
  */
 import autocannon from 'autocannon';
 import { loadavg } from 'node:os';
-import { startLocalStack } from '../test/helpers/local-stack-process';
+import { startLocalStack, type LocalStackProcess } from '../test/helpers/local-stack-process';
 import { localToken } from '../test/helpers/local-tokens';
 import { writeBenchResult } from './lib/results';
+import { profiledStackRun } from './lib/stack-profiles';
 import { median, percentile, round2 } from './lib/stats';
 
 const SECONDS = Math.max(1, Number(process.argv[2] ?? 3));
@@ -39,19 +40,22 @@ function measure(url: string, headers: Record<string, string>): Promise<Run> {
   });
 }
 
+const stackOptions = { fixtures: true, env: { POWERTOOLS_LOG_LEVEL: 'WARN' }, timeoutMs: 120_000 };
+
+/** The twin routes, each with a valid token of the local issuer. */
+async function twinRoutes(stack: LocalStackProcess) {
+  const base = stack.state.http.url.replace(/\/$/, '');
+  const token = await localToken(stack.state, { sub: 'bench', scope: 'documents/read', ttlSeconds: 3600 });
+  return {
+    authorized: { url: `${base}/fixtures/authorized`, headers: { authorization: `Bearer ${token}` } },
+    open: { url: `${base}/fixtures/open`, headers: { authorization: `Bearer ${token}` } },
+  };
+}
+
 async function main(): Promise<void> {
-  const stack = await startLocalStack({
-    fixtures: true,
-    env: { POWERTOOLS_LOG_LEVEL: 'WARN' },
-    timeoutMs: 120_000,
-  });
+  const stack = await startLocalStack(stackOptions);
   try {
-    const base = stack.state.http.url.replace(/\/$/, '');
-    const token = await localToken(stack.state, { sub: 'bench', scope: 'documents/read', ttlSeconds: 3600 });
-    const routes = {
-      authorized: { url: `${base}/fixtures/authorized`, headers: { authorization: `Bearer ${token}` } },
-      open: { url: `${base}/fixtures/open`, headers: { authorization: `Bearer ${token}` } },
-    };
+    const routes = await twinRoutes(stack);
     // Warm-up: worker instances of both functions, the JWKS in the verifier's cache.
     for (const route of Object.values(routes)) {
       for (let index = 0; index < 50; index += 1) {
@@ -79,6 +83,11 @@ async function main(): Promise<void> {
     const openP50 = median(samples.open);
     const overheadP50 = authorizedP50 - openP50;
     const pass = failures === 0 && overheadP50 <= TARGET_MS;
+    await stack.stop();
+    // Where the CPU went: one run of each route on a profiled stack of its own.
+    const profiles = await profiledStackRun(stackOptions, async (profiled) => {
+      for (const route of Object.values(await twinRoutes(profiled))) await measure(route.url, route.headers);
+    });
     writeBenchResult(
       'local-authorizer',
       {
@@ -99,6 +108,7 @@ async function main(): Promise<void> {
       { overheadP50Ms: `<= ${TARGET_MS}`, failedRequests: '= 0' },
       pass,
       `JWT authorizer adds ${round2(overheadP50)} ms at p50 (${round2(authorizedP50)} vs ${round2(openP50)} ms, ${samples.authorized.length}+${samples.open.length} requests, JWKS cached)`,
+      profiles,
     );
   } finally {
     await stack.stop();

@@ -19,6 +19,7 @@ import { clientsOfStack } from '../test/helpers/emulators';
 import { parseFixtureLine } from '../test/fixtures/functions/fixture-line';
 import { startLocalStack } from '../test/helpers/local-stack-process';
 import { writeBenchResult } from './lib/results';
+import { profiledStackRun } from './lib/stack-profiles';
 import { PROJECT_ROOT } from './lib/serverless-package';
 import { median, percentile, round2 } from './lib/stats';
 
@@ -106,6 +107,24 @@ async function main(): Promise<void> {
     });
     clients.destroy();
 
+    await stack.stop();
+    // Where the CPU went, start-up included: a profiled stack of its own, health, then a few deliveries.
+    const profiles = await profiledStackRun({ fixtures: true, timeoutMs: 60_000 }, async (profiled) => {
+      await waitForHealth(profiled.state.http.url.replace(/\/$/, ''), Date.now() + 60_000);
+      const profiledClients = clientsOfStack(profiled.state);
+      try {
+        for (let index = 0; index < 5; index += 1)
+          await profiledClients.sqs.send(
+            new SendMessageCommand({
+              QueueUrl: profiled.state.resources.queues.find((q) => q.logicalId === 'FixtureQueue')!.url,
+              MessageBody: JSON.stringify({ profiled: index }),
+            }),
+          );
+      } finally {
+        profiledClients.destroy();
+      }
+    });
+
     const s3Median = median(s3Run.deliveryMs);
     const sqsMedian = median(sqsRun.deliveryMs);
     const pass =
@@ -135,6 +154,7 @@ async function main(): Promise<void> {
       },
       pass,
       `health 200 after ${(startupMs / 1000).toFixed(1)} s (${round2(startupMs / baselineMs)}x sls print), S3→fn median ${round2(s3Median)} ms, SQS→fn median ${round2(sqsMedian)} ms over ${DELIVERIES} each`,
+      profiles,
     );
   } finally {
     await stack.stop();

@@ -23,9 +23,6 @@
  */
 import '../test/helpers/quiet';
 import { availableParallelism } from 'node:os';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
@@ -36,9 +33,8 @@ import { serialiseWebhookMessage } from '../src/webhooks/message';
 import { FIXTURE_LINE_PREFIX, parseFixtureLine } from '../test/fixtures/functions/fixture-line';
 import { postGithubPush } from '../test/helpers/github-push';
 import { startLocalStack, type LocalStackProcess } from '../test/helpers/local-stack-process';
-import { cpuProfileEnv } from './lib/cpu-profile';
 import { measureStackCpu } from './lib/process-cpu';
-import { PROFILED_STACK_ENV, summariseStackProfiles, workersEnded } from './lib/stack-profiles';
+import { profiledStackRun } from './lib/stack-profiles';
 import { writeBenchResult } from './lib/results';
 import { percentile, round2 } from './lib/stats';
 
@@ -337,31 +333,19 @@ async function bareCallsPerSecond(stack: LocalStackProcess, count: number) {
 }
 
 /** A shorter 100/s run under --cpu-prof, on a stack of its own: the top functions of each process and thread. */
-async function latencyProfiles() {
-  const dir = mkdtempSync(join(tmpdir(), 'intake-e2e-profiles-'));
-  try {
-    const stack = await startLocalStack({
+function latencyProfiles() {
+  return profiledStackRun(
+    {
       fixtures: true,
-      env: {
-        WEBHOOK_SECRET_GITHUB: secret,
-        POWERTOOLS_LOG_LEVEL: 'WARN',
-        ...cpuProfileEnv(dir),
-        ...PROFILED_STACK_ENV,
-      },
+      env: { WEBHOOK_SECRET_GITHUB: secret, POWERTOOLS_LOG_LEVEL: 'WARN' },
       timeoutMs: 120_000,
-    });
-    try {
+    },
+    async (stack) => {
       const readReceipts = receiptReader(stack, stack.lines.length);
       const posted = await postSteadily(stack, RATE, RATE * PROFILE_SECONDS, 'e2e-profile');
       await until(() => readReceipts().size >= posted.sentAt.size - posted.failures, 120_000);
-      await workersEnded();
-    } finally {
-      await stack.stop();
-    }
-    return summariseStackProfiles(dir, stack.state);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+    },
+  );
 }
 
 async function main(): Promise<void> {

@@ -19,19 +19,15 @@
  *   npx tsx bench/webhook-throughput.bench.ts [seconds per round = 8] [rounds = 3]
  */
 import '../test/helpers/quiet';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CreateQueueCommand, DeleteQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import autocannon from 'autocannon';
 import { signGithub } from '../src/webhooks/signature/sign';
 import { startLocalStack, type LocalStackProcess } from '../test/helpers/local-stack-process';
 import { clientsOfStack } from '../test/helpers/emulators';
 import type { LocalStackState } from '../plugins/local-stack/state';
-import { cpuProfileEnv } from './lib/cpu-profile';
 import { measureStackCpu } from './lib/process-cpu';
 import { writeBenchResult } from './lib/results';
-import { PROFILED_STACK_ENV, summariseStackProfiles, workersEnded } from './lib/stack-profiles';
+import { profiledStackRun } from './lib/stack-profiles';
 import { median, round2 } from './lib/stats';
 
 const SECONDS = Math.max(3, Number(process.argv[2] ?? 8));
@@ -135,25 +131,11 @@ async function measure(stack: LocalStackProcess) {
 }
 
 /** A shorter run of the receiver alone under --cpu-prof: the top functions of each process and thread. */
-async function receiveProfiles() {
-  const dir = mkdtempSync(join(tmpdir(), 'intake-throughput-profiles-'));
-  try {
-    const stack = await startLocalStack({
-      fixtures: true,
-      env: { ...stackEnv, ...cpuProfileEnv(dir), ...PROFILED_STACK_ENV },
-      timeoutMs: 120_000,
-    });
-    try {
-      await round(`${stack.state.http.url}/webhooks/github`, 3);
-      await round(`${stack.state.http.url}/webhooks/github`, SECONDS);
-      await workersEnded();
-    } finally {
-      await stack.stop();
-    }
-    return summariseStackProfiles(dir, stack.state);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+function receiveProfiles() {
+  return profiledStackRun({ fixtures: true, env: stackEnv, timeoutMs: 120_000 }, async (stack) => {
+    await round(`${stack.state.http.url}/webhooks/github`, 3);
+    await round(`${stack.state.http.url}/webhooks/github`, SECONDS);
+  });
 }
 
 async function main(): Promise<void> {

@@ -3,10 +3,16 @@
  * `cpuProfileEnv(dir)` in its environment, stop it gracefully (every thread then writes its profile), and
  * summarise the folder with the names given here.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LocalStackState } from '../../plugins/local-stack/state';
-import { profileFileIds, summariseProfileDir, type ProcessProfile } from './cpu-profile';
+import {
+  startLocalStack,
+  type LocalStackProcess,
+  type StartLocalStackOptions,
+} from '../../test/helpers/local-stack-process';
+import { cpuProfileEnv, profileFileIds, summariseProfileDir, type ProcessProfile } from './cpu-profile';
 
 const IDLE_SECONDS = 3;
 
@@ -55,4 +61,31 @@ export function summariseStackProfiles(dir: string, state: LocalStackState, top 
     },
     top,
   ).sort((a, b) => b.busyMs - a.busyMs);
+}
+
+/**
+ * Runs `work` on a stack of its own started with the profiler on (kept apart from the measured runs: the
+ * profiler costs every thread CPU), lets its idle workers end, stops it and returns the summaries.
+ */
+export async function profiledStackRun(
+  options: StartLocalStackOptions,
+  work: (stack: LocalStackProcess) => Promise<unknown>,
+  top = 12,
+): Promise<ProcessProfile[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'intake-stack-profiles-'));
+  try {
+    const stack = await startLocalStack({
+      ...options,
+      env: { ...options.env, ...cpuProfileEnv(dir), ...PROFILED_STACK_ENV },
+    });
+    try {
+      await work(stack);
+      await workersEnded();
+    } finally {
+      await stack.stop();
+    }
+    return summariseStackProfiles(dir, stack.state, top);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
