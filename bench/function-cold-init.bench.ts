@@ -18,7 +18,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { lambdaLikeEnvironment, measureColdInit } from './lib/cold-init';
+import { lambdaLikeEnvironment, measureColdInit, timeFreshNode } from './lib/cold-init';
+import { cpuProfileEnv, summariseProfileDir, type ProcessProfile } from './lib/cpu-profile';
 import { writeBenchResult } from './lib/results';
 import type { Figures } from './lib/results';
 import {
@@ -30,8 +31,8 @@ import {
 import type { FunctionArtifact } from './lib/serverless-package';
 import { median, round2 } from './lib/stats';
 
-/** The last commit on Node 20 / nodejs22.x with the old dependency majors. */
-const BASELINE_REF_DEFAULT = '38d8d66';
+/** The last commit before issue 14 (lazy tracing, metrics published only when recorded). */
+const BASELINE_REF_DEFAULT = '6aec9d0';
 const BASELINE_REF = process.env.BASELINE_REF || BASELINE_REF_DEFAULT;
 const ROUNDS = Number(process.env.ROUNDS ?? 15);
 const MAX_GROWTH = 1.05;
@@ -92,18 +93,27 @@ function main(): void {
     const names = [...afterBundles.keys()].filter((name) => beforeBundles.has(name)).sort();
 
     const samples = { cpuMs: {} as Record<string, number[]>, wallMs: {} as Record<string, number[]> };
+    const profiles: ProcessProfile[] = [];
     for (const name of names) {
       const functionName = after.find((artifact) => artifact.zipName === `${name}.zip`)!.functionName;
+      const env = lambdaLikeEnvironment(declaredEnvironment(afterDir, functionName), functionName);
       const pair = measureColdInit(
         [
           { label: `${name}.before`, bundlePath: beforeBundles.get(name)! },
           { label: `${name}.after`, bundlePath: afterBundles.get(name)! },
         ],
-        lambdaLikeEnvironment(declaredEnvironment(afterDir, functionName), functionName),
+        env,
         ROUNDS,
       );
       Object.assign(samples.cpuMs, pair.cpuMs);
       Object.assign(samples.wallMs, pair.wallMs);
+      // Where the init of the current bundle went: one more fresh process, profiled, apart from the rounds.
+      const profileDir = mkdtempSync(join(work, `profile-${name}-`));
+      timeFreshNode(
+        { label: name, bundlePath: afterBundles.get(name)! },
+        { ...env, ...cpuProfileEnv(profileDir, undefined) },
+      );
+      profiles.push(...summariseProfileDir(profileDir, () => `cold init: ${name} (node --cpu-prof)`, 10));
     }
 
     const figures: Figures = { node: process.version, baselineRef: BASELINE_REF, rounds: ROUNDS };
@@ -146,6 +156,7 @@ function main(): void {
           )
           .join(', ') +
         (regressions.length ? ` — over ${MAX_GROWTH}: ${regressions.join('; ')}` : ''),
+      profiles,
     );
   } finally {
     spawnSync('git', ['worktree', 'remove', '--force', join(work, 'baseline-tree')], { cwd: PROJECT_ROOT });
