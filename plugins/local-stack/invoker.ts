@@ -51,9 +51,8 @@ function describePayload(payload: unknown): string {
 export function createOfflineInvoker(endpoint: string): Invoker {
   const agent = new Agent({ keepAlive: true });
   const base = new URL(endpoint);
-  return (functionName, event) =>
+  const send = (functionName: string, body: Buffer, attemptsLeft: number): Promise<InvocationResult> =>
     new Promise<InvocationResult>((resolve, reject) => {
-      const body = Buffer.from(JSON.stringify(event) ?? 'null');
       const outgoing = request(
         {
           agent,
@@ -89,7 +88,24 @@ export function createOfflineInvoker(endpoint: string): Invoker {
           });
         },
       );
-      outgoing.on('error', reject);
+      outgoing.on('error', (error: NodeJS.ErrnoException) => {
+        // A kept-alive socket the server closed as idle just as it was reused: the request never reached
+        // it, so nothing ran. Send it again on a new socket (as the SDK's retries did) rather than fail the
+        // batch, whose messages would otherwise wait out their visibility timeout and end in the DLQ.
+        if (outgoing.reusedSocket && attemptsLeft > 0 && STALE_SOCKET_CODES.has(error.code ?? '')) {
+          send(functionName, body, attemptsLeft - 1).then(resolve, reject);
+          return;
+        }
+        reject(error);
+      });
       outgoing.end(body);
     });
+  return (functionName, event) =>
+    send(functionName, Buffer.from(JSON.stringify(event) ?? 'null'), MAX_STALE_SOCKET_RETRIES);
 }
+
+/** How a request on a socket the server had already closed fails (Node's http client). */
+const STALE_SOCKET_CODES = new Set(['ECONNRESET', 'EPIPE']);
+
+/** Each retry takes another pooled socket, which may be stale too; then a new one is opened. */
+const MAX_STALE_SOCKET_RETRIES = 3;

@@ -104,3 +104,61 @@ describe('createOfflineInvoker (Lambda Invoke over HTTP)', () => {
     await expect(invoke('any', {})).rejects.toThrow();
   });
 });
+
+/**
+ * The race of keep-alive: the server closes a socket it considers idle just as the client sends the next
+ * request on it. Played here by a server that destroys a reused socket without reading the request.
+ */
+describe('createOfflineInvoker on a kept-alive socket the server has closed', () => {
+  let server: Server;
+  let endpoint: string;
+  const attempts: { name: string; socketRequest: number }[] = [];
+  const servedBySocket = new WeakMap<object, number>();
+
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      const served = (servedBySocket.get(request.socket) ?? 0) + 1;
+      servedBySocket.set(request.socket, served);
+      const name = decodeURIComponent(request.url!.split('/')[3]!);
+      attempts.push({ name, socketRequest: served });
+      if (name === 'drop-reused' && served > 1) return request.socket.destroy();
+      if (name === 'drop-always') return request.socket.destroy();
+      request.resume();
+      request.on('end', () => {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ ran: name }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    endpoint = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  });
+
+  afterAll(
+    () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  );
+
+  beforeEach(() => {
+    attempts.length = 0;
+  });
+
+  it('sends the invocation again on a new socket, so the batch is not failed for a transport race', async () => {
+    const invoke = createOfflineInvoker(endpoint);
+    await expect(invoke('warm', {})).resolves.toEqual({ payload: { ran: 'warm' } });
+    await expect(invoke('drop-reused', {})).resolves.toEqual({ payload: { ran: 'drop-reused' } });
+    expect(attempts).toEqual([
+      { name: 'warm', socketRequest: 1 },
+      { name: 'drop-reused', socketRequest: 2 },
+      { name: 'drop-reused', socketRequest: 1 },
+    ]);
+  });
+
+  it('rejects a reset on a new socket without sending again: the function may have run', async () => {
+    const invoke = createOfflineInvoker(endpoint);
+    await expect(invoke('drop-always', {})).rejects.toMatchObject({ code: 'ECONNRESET' });
+    expect(attempts).toEqual([{ name: 'drop-always', socketRequest: 1 }]);
+  });
+});
