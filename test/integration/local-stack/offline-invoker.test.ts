@@ -1,6 +1,20 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { createOfflineInvoker, InvokeRefusedError } from '../../../plugins/local-stack/invoker';
 
+/** Listens on a free loopback port; resolves with the endpoint URL. */
+async function listening(server: Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+}
+
+/** Closes the server and every connection kept alive on it. */
+function closed(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
 /**
  * A stand-in for serverless-offline's Lambda API (the real one is exercised by the e2e spec): it
  * answers like offline does — 200 + payload, 200 + X-Amz-Function-Error for a throwing handler, 404 +
@@ -46,17 +60,10 @@ describe('createOfflineInvoker (Lambda Invoke over HTTP)', () => {
         response.end(JSON.stringify({ echoed: JSON.parse(body) }));
       }
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    endpoint = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    endpoint = await listening(server);
   });
 
-  afterAll(
-    () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  );
+  afterAll(() => closed(server));
 
   it('invokes RequestResponse (never Event) and returns the parsed payload', async () => {
     const invoke = createOfflineInvoker(endpoint);
@@ -129,17 +136,10 @@ describe('createOfflineInvoker on a kept-alive socket the server has closed', ()
         response.end(JSON.stringify({ ran: name }));
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    endpoint = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    endpoint = await listening(server);
   });
 
-  afterAll(
-    () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  );
+  afterAll(() => closed(server));
 
   beforeEach(() => {
     attempts.length = 0;
