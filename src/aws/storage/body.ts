@@ -1,4 +1,6 @@
 import { PassThrough, type Readable, Transform, pipeline } from 'node:stream';
+import { InvalidRequestError } from '../../errors';
+import type { ArgumentContext } from './arguments';
 import type { ObjectBody } from './object-storage';
 
 /** A body whose size is known up front (held in memory), or a stream of unknown size. */
@@ -49,6 +51,14 @@ export async function readAll(stream: Readable): Promise<Buffer> {
   for await (const chunk of stream)
     chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array));
   return Buffer.concat(chunks);
+}
+
+/** Why a put fails whose stream body is not the `contentLength` bytes its caller declared. */
+export function wrongLengthError(contentLength: number, ctx: ArgumentContext): InvalidRequestError {
+  return new InvalidRequestError(
+    `The body is not the ${contentLength} bytes its contentLength declared`,
+    ctx,
+  );
 }
 
 /**

@@ -21,7 +21,7 @@ import {
   normaliseMetadata,
   type ArgumentContext,
 } from './arguments';
-import { exactLengthStream, prepareBody, readAll, withMappedErrors } from './body';
+import { exactLengthStream, prepareBody, readAll, withMappedErrors, wrongLengthError } from './body';
 import { decodeListCursor, encodeListCursor } from './list-cursor';
 import { keyOfDataFile, objectFiles, prefixDirectory, segmentOfDirectory } from './filesystem-layout';
 import {
@@ -100,17 +100,12 @@ export class FilesystemObjectStorage implements ObjectStorage {
       const temporary = files.temporary();
       try {
         const { contentLength } = options;
-        const lengthError = () =>
-          new InvalidRequestError(
-            `The body is not the ${contentLength} bytes its contentLength declared`,
-            ctx,
-          );
         const source =
           prepared.kind === 'bytes'
             ? [Buffer.from(prepared.bytes)]
             : contentLength === undefined
               ? prepared.stream
-              : exactLengthStream(prepared.stream, contentLength, lengthError);
+              : exactLengthStream(prepared.stream, contentLength, () => wrongLengthError(contentLength, ctx));
         await pipeline(source, measure, createWriteStream(temporary), { signal: options.signal });
         const sidecar: Sidecar = {
           key,

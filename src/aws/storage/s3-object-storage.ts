@@ -26,7 +26,7 @@ import {
   rangeHeader,
   type ArgumentContext,
 } from './arguments';
-import { countingStream, exactLengthStream, prepareBody, withMappedErrors } from './body';
+import { countingStream, exactLengthStream, prepareBody, withMappedErrors, wrongLengthError } from './body';
 import { decodeListCursor, encodeListCursor } from './list-cursor';
 import {
   MAX_LIST_LIMIT,
@@ -158,10 +158,7 @@ export class S3ObjectStorage implements ObjectStorage {
     const controller = new AbortController();
     let failure: InvalidRequestError | undefined;
     const body = exactLengthStream(prepared.stream, contentLength, () => {
-      failure = new InvalidRequestError(
-        `The body is not the ${contentLength} bytes its contentLength declared`,
-        ctx,
-      );
+      failure = wrongLengthError(contentLength, ctx);
       controller.abort(failure);
       return undefined;
     });
