@@ -6,6 +6,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { IDLE_FUNCTION_SECONDS_VARIABLE } from '../../plugins/local-stack/settings';
 import type { LocalStackState } from '../../plugins/local-stack/state';
 import {
   startLocalStack,
@@ -20,7 +21,7 @@ const IDLE_SECONDS = 3;
  * The environment of a profiled stack (with cpuProfileEnv): offline ends an instance idle for IDLE_SECONDS,
  * so that its worker thread writes its profile (those still alive when the stack stops write none).
  */
-export const PROFILED_STACK_ENV = { INTAKE_IDLE_FUNCTION_SECONDS: String(IDLE_SECONDS) };
+export const PROFILED_STACK_ENV = { [IDLE_FUNCTION_SECONDS_VARIABLE]: String(IDLE_SECONDS) };
 
 /** Waits until offline has ended every idle instance (it looks every IDLE_SECONDS, for those idle that long). */
 export function workersEnded(): Promise<void> {

@@ -55,13 +55,10 @@ export function localHandlerEnvironment(
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_TRACE_ENABLED: 'false',
   };
+  const environment = Object.fromEntries(
+    Object.entries(defaults).map(([name, value]) => [name, shellEnv[name] ?? value]),
+  );
   // A profiled stack profiles its functions too: offline's worker threads read NODE_OPTIONS from here.
   const profiling = profilerOptions(shellEnv.NODE_OPTIONS);
-  if (profiling.length > 0) defaults.NODE_OPTIONS = profiling.join(' ');
-  return Object.fromEntries(
-    Object.entries(defaults).map(([name, value]) => [
-      name,
-      name === 'NODE_OPTIONS' ? value : (shellEnv[name] ?? value),
-    ]),
-  );
+  return profiling.length > 0 ? { ...environment, NODE_OPTIONS: profiling.join(' ') } : environment;
 }
