@@ -39,7 +39,7 @@ import { webhookArchive } from '../src/webhooks/archive';
 import { downstreamPayload } from '../src/webhooks/downstream-event';
 import { parseWebhookMessage, serialiseWebhookMessage } from '../src/webhooks/message';
 import { archiveKey } from '../src/webhooks/object-keys';
-import { signGithub } from '../src/webhooks/signature/sign';
+import { signGithub } from '../src/webhooks/senders';
 import { webhookPostEvent } from '../test/helpers/webhook-fixtures';
 import type { WebhookEndpoints } from './lib/webhook-endpoints-host';
 import { profileInProcess, type ProcessProfile } from './lib/cpu-profile';

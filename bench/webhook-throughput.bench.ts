@@ -21,7 +21,7 @@
 import '../test/helpers/quiet';
 import { CreateQueueCommand, DeleteQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import autocannon from 'autocannon';
-import { signGithub } from '../src/webhooks/signature/sign';
+import { signGithub } from '../src/webhooks/senders';
 import { startLocalStack, type LocalStackProcess } from '../test/helpers/local-stack-process';
 import { clientsOfStack } from '../test/helpers/emulators';
 import type { LocalStackState } from '../plugins/local-stack/state';

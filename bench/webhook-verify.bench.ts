@@ -36,7 +36,7 @@ import {
   type SchemeName,
   type WebhookRequest,
 } from '../src/webhooks/signature';
-import { signGenericHmac, signGithub, signStandard, signStripe } from '../src/webhooks/signature/sign';
+import { signGenericHmac, signGithub, signStandard, signStripe } from '../src/webhooks/senders';
 import { createSigningKeyResolver } from '../src/webhooks/signing-keys';
 import { loadWebhookSources, type WebhookSource } from '../src/webhooks/sources';
 import { profileInProcess, type ProcessProfile } from './lib/cpu-profile';
@@ -174,8 +174,9 @@ function signatureCheck(source: WebhookSource, headers: WebhookRequest['headers'
 }
 
 async function receiverWork(request: IncomingWebhook): Promise<number> {
-  const { message } = await acceptWebhook(request, deps);
-  const text = serialiseWebhookMessage(message);
+  const accepted = await acceptWebhook(request, deps);
+  if (!('message' in accepted)) throw new Error('the bench sends deliveries, not handshakes');
+  const text = serialiseWebhookMessage(accepted.message);
   return fitsInBytes(text, 262_144) ? text.length : -1;
 }
 

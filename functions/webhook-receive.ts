@@ -3,7 +3,7 @@ import { loadConfig } from '../src/config';
 import { httpHandler } from '../src/middleware/http';
 import { createWebhookReceiver } from '../src/webhooks/receiver';
 import { s3TextStore } from '../src/webhooks/s3-text';
-import { createSigningKeyResolver } from '../src/webhooks/signing-keys';
+import { createSigningKeyResolver, createSourceSettingResolver } from '../src/webhooks/signing-keys';
 import { loadWebhookSettings } from '../src/webhooks/settings';
 import { loadWebhookSources } from '../src/webhooks/sources';
 import { sqsMessageSender } from '../src/webhooks/sqs-sender';
@@ -13,11 +13,15 @@ const config = loadConfig(['DOCUMENTS_BUCKET', 'WEBHOOKS_QUEUE_URL']);
 const settings = loadWebhookSettings();
 const objects = s3TextStore(getS3Client(), config.DOCUMENTS_BUCKET);
 
-/** POST /webhooks/{source}: verify on the raw body, enqueue, 202 {"id"} (see src/webhooks/receiver.ts). */
+/**
+ * POST /webhooks/{source}: verify on the raw body, enqueue, 202 {"id"}; GET and signed POST handshakes are
+ * answered at once (see src/webhooks/receiver.ts).
+ */
 export const handler = httpHandler(
   createWebhookReceiver({
     sources: loadWebhookSources(),
     signingKeys: createSigningKeyResolver({ maxAgeSeconds: settings.WEBHOOK_SECRET_CACHE_SECONDS }),
+    sourceSetting: createSourceSettingResolver({ maxAgeSeconds: settings.WEBHOOK_SECRET_CACHE_SECONDS }),
     nowMs: Date.now,
     maxBodyBytes: settings.WEBHOOK_MAX_BODY_BYTES,
     sendMessage: sqsMessageSender(getSqsClient(), config.WEBHOOKS_QUEUE_URL),

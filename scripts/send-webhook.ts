@@ -21,7 +21,7 @@ import { resolveOpsTarget } from './lib/ops-target';
 import { findRunningStackState, stateFilePath } from '../plugins/local-stack/state';
 import { contentDeliveryId } from '../src/webhooks/delivery';
 import { archiveKey } from '../src/webhooks/object-keys';
-import { signGenericHmac, signGithub, signStandard, signStripe } from '../src/webhooks/signature/sign';
+import { signGenericHmac, signGithub, signStandard, signStripe } from '../src/webhooks/senders';
 import { loadWebhookSources, normaliseSourceName, sourceEnvSuffix } from '../src/webhooks/sources';
 
 const serviceDir = join(__dirname, '..');

@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import fc from 'fast-check';
 import { httpHandler } from '../src/middleware/http';
 import { createWebhookReceiver } from '../src/webhooks/receiver';
-import { signGenericHmac, signGithub, signStandard, signStripe } from '../src/webhooks/signature/sign';
+import { signGenericHmac, signGithub, signStandard, signStripe } from '../src/webhooks/senders';
 import { createSigningKeyResolver } from '../src/webhooks/signing-keys';
 import { loadWebhookSources } from '../src/webhooks/sources';
 import { serveHttpHandler } from '../test/helpers/http-server';

@@ -25,7 +25,7 @@ import { dynamoDbDeliveryGuards } from '../src/webhooks/idempotency';
 import { createWebhookProcessor } from '../src/webhooks/processor';
 import { createWebhookReceiver } from '../src/webhooks/receiver';
 import { s3TextStore } from '../src/webhooks/s3-text';
-import { signGithub } from '../src/webhooks/signature/sign';
+import { signGithub } from '../src/webhooks/senders';
 import { createSigningKeyResolver } from '../src/webhooks/signing-keys';
 import { loadWebhookSources } from '../src/webhooks/sources';
 import { sqsMessageSender } from '../src/webhooks/sqs-sender';

@@ -80,6 +80,13 @@ export class RouteNotFoundError extends AppError {
   }
 }
 
+/** The route exists but not for this method (a webhook source without a GET handshake): 405. */
+export class MethodNotAllowedError extends AppError {
+  constructor(message = 'The route does not answer this method', options: AppErrorOptions = {}) {
+    super('METHOD_NOT_ALLOWED', message, 405, false, options);
+  }
+}
+
 /** The body is larger than the route accepts: 413. */
 export class PayloadTooLargeError extends AppError {
   constructor(message = 'The request body is too large', options: AppErrorOptions = {}) {

@@ -1,48 +1,59 @@
 import {
   BadRequestError,
   InvalidJsonError,
+  MethodNotAllowedError,
   PayloadTooLargeError,
   RouteNotFoundError,
   UnauthorizedError,
 } from '../errors';
 import { identifyDelivery } from './delivery';
 import { buildWebhookMessage, type WebhookMessage } from './message';
-import { verifySignature, type WebhookRequest } from './signature';
-import type { SchemeName } from './signature/types';
-import type { SigningKeysFor } from './signing-keys';
+import { schemes, type HandshakeAnswer, type SchemeName } from './schemes';
+import type { WebhookRequest } from './signature';
+import type { SigningKeysFor, SourceSettingFor, SourceSettingName } from './signing-keys';
 import { normaliseSourceName, type WebhookSource } from './sources';
 
-/** A webhook POST as API Gateway (payload v2) hands it over. */
+/** A webhook request as API Gateway (payload v2) hands it over. */
 export interface IncomingWebhook {
   readonly sourceParam: string | undefined;
   readonly headers: Readonly<Record<string, string | undefined>> | undefined;
   readonly body: string | undefined;
   readonly isBase64Encoded: boolean;
+  /** `POST` (deliveries, signed handshakes) unless said: `GET` for handshakes such as Meta's. */
+  readonly method?: string;
+  /** The query string as received, without `?`. */
+  readonly rawQueryString?: string;
 }
 
 export interface AcceptDependencies {
   readonly sources: ReadonlyMap<string, WebhookSource>;
   readonly signingKeys: SigningKeysFor;
+  /** A source's verify token and public URL; without it, sources have neither. */
+  readonly sourceSetting?: SourceSettingFor;
   readonly nowMs: () => number;
   /** Largest raw body accepted, in bytes. */
   readonly maxBodyBytes: number;
   readonly toleranceSeconds?: number;
 }
 
-/** An accepted delivery: its queue message and which secret matched (>0: an older secret in rotation). */
-export interface AcceptedWebhook {
-  readonly message: WebhookMessage;
-  readonly secretIndex: number;
-}
+/**
+ * What a genuine request turned out to be: a delivery (its queue message, and which secret matched, >0
+ * meaning an older secret in rotation), or a provider's handshake with its answer (never queued).
+ */
+export type AcceptedWebhook =
+  | { readonly message: WebhookMessage; readonly secretIndex: number }
+  | { readonly handshake: HandshakeAnswer };
 
 /**
- * Decides whether a webhook POST is genuine and builds its queue message — everything the receiver does
- * before enqueueing. The signature is checked on the raw bytes, before anything parses the body. Throws
+ * Decides whether a webhook request is genuine and builds its queue message — everything the receiver
+ * does before enqueueing — or answers the provider's handshake. The signature is checked on the raw
+ * bytes, before anything parses the body; a POST handshake is answered only once verified. Throws
  * RouteNotFoundError (404: unknown source or no secret — the two are indistinguishable to callers),
- * PayloadTooLargeError (413), BadRequestError (400: malformed headers), UnauthorizedError (401: missing,
- * stale or wrong signature), InvalidJsonError (400, after the signature: a JSON scheme's body that is not
- * a JSON object); a parameter store outage surfaces as ServiceUnavailableError (503), a
- * source whose stored secret is missing or unusable as WebhookSourceMisconfiguredError (503).
+ * MethodNotAllowedError (405: a GET to a scheme without a GET handshake), PayloadTooLargeError (413),
+ * BadRequestError (400: malformed headers), UnauthorizedError (401: missing, stale or wrong signature),
+ * InvalidJsonError (400, after the signature: a JSON scheme's body that is not a JSON object), and the
+ * scheme's own handshake refusals; a parameter store outage surfaces as ServiceUnavailableError (503), a
+ * source whose stored secret or setting is missing or unusable as WebhookSourceMisconfiguredError (503).
  */
 export async function acceptWebhook(
   incoming: IncomingWebhook,
@@ -54,6 +65,7 @@ export async function acceptWebhook(
   const keys = pendingKeys instanceof Promise ? await pendingKeys : pendingKeys;
   if (source === undefined || keys.length === 0)
     throw new RouteNotFoundError('No webhook source of that name is configured');
+  const scheme = schemes[source.scheme];
 
   const body = incoming.body ?? '';
   if (exceedsBytes(body, incoming.isBase64Encoded, deps.maxBodyBytes)) {
@@ -63,26 +75,57 @@ export async function acceptWebhook(
   const request: WebhookRequest = {
     headers,
     rawBody: incoming.isBase64Encoded ? Buffer.from(body, 'base64') : body,
+    ...(incoming.rawQueryString === undefined ? {} : { rawQueryString: incoming.rawQueryString }),
   };
 
-  const nowMs = deps.nowMs();
-  const check = verifySignature(
-    source.scheme,
-    {
+  const method = incoming.method?.toUpperCase() ?? 'POST';
+  if (method !== 'POST') {
+    if (
+      method !== 'GET' ||
+      scheme.answerHandshake === undefined ||
+      !scheme.handshakeMethods?.includes(method)
+    )
+      throw new MethodNotAllowedError(`Webhook source ${source.name} answers POST only`);
+    const answer = scheme.answerHandshake({
+      method,
       request,
+      query: queryParameters(incoming.rawQueryString),
       keys,
-      nowMs,
-      ...(deps.toleranceSeconds === undefined ? {} : { toleranceSeconds: deps.toleranceSeconds }),
-    },
-    source.hmac,
-  );
+      ...(await verifyToken(source, deps)),
+    });
+    if (answer === undefined) throw new MethodNotAllowedError(`This GET is not a ${source.scheme} handshake`);
+    return { handshake: answer };
+  }
+
+  const nowMs = deps.nowMs();
+  const publicUrl = scheme.requires?.includes('publicUrl')
+    ? await setting(source, 'publicUrl', deps)
+    : undefined;
+  const check = scheme.verify({
+    request,
+    keys,
+    nowMs,
+    settings: source,
+    ...(deps.toleranceSeconds === undefined ? {} : { toleranceSeconds: deps.toleranceSeconds }),
+    ...(publicUrl === undefined ? {} : { publicUrl }),
+  });
   if (!check.valid) {
     throw check.failure === 'malformed'
       ? new BadRequestError(check.detail)
       : new UnauthorizedError(check.detail);
   }
-  assertJsonObjectBody(source.scheme, request);
-  const identity = identifyDelivery(source, request);
+  const json = scheme.body === 'json-object' ? jsonObjectBody(source.scheme, request) : undefined;
+  if (scheme.answerHandshake !== undefined) {
+    const answer = scheme.answerHandshake({
+      method: 'POST',
+      request,
+      query: queryParameters(incoming.rawQueryString),
+      keys,
+      ...(json === undefined ? {} : { json }),
+    });
+    if (answer !== undefined) return { handshake: answer };
+  }
+  const identity = identifyDelivery(source, request, json);
   const message = buildWebhookMessage({
     source,
     identity,
@@ -94,21 +137,39 @@ export async function acceptWebhook(
   return { message, secretIndex: check.secretIndex };
 }
 
-/**
- * The schemes whose payload is a JSON object by definition: GitHub (with Content type application/json,
- * as docs/webhooks.md asks), Stripe events, Standard Webhooks. `hmac-sha256` signs any bytes.
- */
-const jsonObjectSchemes: ReadonlySet<SchemeName> = new Set(['github', 'stripe', 'standard']);
+async function setting(
+  source: WebhookSource,
+  name: SourceSettingName,
+  deps: AcceptDependencies,
+): Promise<string | undefined> {
+  const value = deps.sourceSetting?.(source, name);
+  return value instanceof Promise ? await value : value;
+}
+
+async function verifyToken(
+  source: WebhookSource,
+  deps: AcceptDependencies,
+): Promise<{ verifyToken?: string }> {
+  const token = await setting(source, 'verifyToken', deps);
+  return token === undefined ? {} : { verifyToken: token };
+}
+
+/** The first value of each query parameter (handshakes read one value each). */
+function queryParameters(rawQueryString: string | undefined): Record<string, string | undefined> {
+  const query: Record<string, string | undefined> = {};
+  if (rawQueryString === undefined || rawQueryString === '') return query;
+  for (const [key, value] of new URLSearchParams(rawQueryString)) query[key] ??= value;
+  return query;
+}
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * Throws InvalidJsonError unless the body of a JSON scheme is a JSON object in UTF-8. Runs after the
- * signature check, so only the holder of the secret learns why a body was refused; without it, a signed
- * body that is not JSON would be queued, archived and routed as type "unknown".
+ * The body of a `json-object` scheme, parsed; throws InvalidJsonError unless it is a JSON object in
+ * UTF-8. Runs after the signature check, so only the holder of the secret learns why a body was refused;
+ * without it, a signed body that is not JSON would be queued, archived and routed as type "unknown".
  */
-function assertJsonObjectBody(scheme: SchemeName, request: WebhookRequest): void {
-  if (!jsonObjectSchemes.has(scheme)) return;
+function jsonObjectBody(scheme: SchemeName, request: WebhookRequest): Readonly<Record<string, unknown>> {
   let parsed: unknown;
   try {
     const text = typeof request.rawBody === 'string' ? request.rawBody : strictUtf8.decode(request.rawBody);
@@ -121,6 +182,7 @@ function assertJsonObjectBody(scheme: SchemeName, request: WebhookRequest): void
       `A ${scheme} webhook body must be a JSON object${scheme === 'github' ? " (set the webhook's Content type to application/json)" : ''}`,
     );
   }
+  return parsed as Record<string, unknown>;
 }
 
 /**

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { BadRequestError } from '../errors';
 import type { DeliveryIdentity } from './delivery';
+import { schemes } from './schemes';
 import type { WebhookSource } from './sources';
 
 /**
@@ -34,21 +35,8 @@ export interface WebhookMessage {
   readonly body: string;
 }
 
-/** Headers kept with a delivery: they describe it and never authenticate anything. */
-const keptHeaders = [
-  'content-type',
-  'content-encoding',
-  'user-agent',
-  'x-github-event',
-  'x-github-delivery',
-  'x-github-hook-id',
-  'x-github-hook-installation-target-id',
-  'x-github-hook-installation-target-type',
-  'webhook-id',
-  'webhook-timestamp',
-  'svix-id',
-  'svix-timestamp',
-] as const;
+/** Headers kept with every delivery, besides its scheme's `keptHeaders`: they authenticate nothing. */
+const commonKeptHeaders = ['content-type', 'content-encoding', 'user-agent'] as const;
 
 /** Defence in depth: a configured id/event header that looks like a credential is still dropped. */
 const credentialLike = /signature|secret|token|authori[sz]ation|cookie|api-?key|password/i;
@@ -59,7 +47,7 @@ export function safeHeaders(
   headers: Readonly<Record<string, string | undefined>>,
 ): Record<string, string> {
   const kept: Record<string, string> = {};
-  for (const name of keptHeaders) {
+  for (const name of [...commonKeptHeaders, ...schemes[source.scheme].keptHeaders]) {
     const value = headers[name];
     if (value !== undefined) kept[name] = value;
   }

@@ -33,15 +33,24 @@ export function createWebhookReceiver(deps: WebhookReceiverDependencies) {
   };
 
   async function receive(event: HttpEvent): Promise<HttpResult> {
-    const { message, secretIndex } = await acceptWebhook(
+    const accepted = await acceptWebhook(
       {
         sourceParam: event.pathParameters?.source,
         headers: event.headers,
         body: event.body as string | undefined,
         isBase64Encoded: event.isBase64Encoded,
+        method: event.requestContext?.http?.method,
+        rawQueryString: event.rawQueryString,
       },
       deps,
     );
+    if ('handshake' in accepted) {
+      // A provider's handshake is answered here and now: nothing is queued or archived.
+      metrics.addMetric('WebhookHandshakeAnswered', MetricUnit.Count, 1);
+      const { statusCode, contentType, body } = accepted.handshake;
+      return { statusCode, headers: { 'content-type': contentType }, body };
+    }
+    const { message, secretIndex } = accepted;
     const { source, id, providerId, type } = message.meta;
     // An older secret still in use is the signal that a rotation can be finished (or has stalled).
     if (secretIndex > 0) metrics.addMetric('WebhookOlderSecretUsed', MetricUnit.Count, 1);

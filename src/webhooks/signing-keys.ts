@@ -3,9 +3,15 @@ import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
 import { toIntegrationError } from '../aws/error-mapping';
 import { ServiceUnavailableError } from '../errors';
 import { logger } from '../observability/logger';
-import { signingKeyFromSecret } from './signature';
+import { signingKeyFromSecret, type SigningKey } from './signature';
 import { WebhookSourceMisconfiguredError } from './source-misconfigured';
-import { signingSecretsProblem, splitSecrets, type SecretLocation, type WebhookSource } from './sources';
+import {
+  publicUrlProblem,
+  signingSecretsProblem,
+  splitSecrets,
+  type SecretLocation,
+  type WebhookSource,
+} from './sources';
 
 type StoredSecretLocation = Extract<SecretLocation, { kind: 'ssm' | 'secretsmanager' }>;
 
@@ -52,30 +58,30 @@ export interface SigningKeysOptions {
  * Returns the signing keys of a source, decoded for its scheme (current secret first): synchronously
  * for secrets held in the environment (no promise on the hot path), as a promise when fetched.
  */
-export type SigningKeysFor = (source: WebhookSource) => readonly Buffer[] | Promise<readonly Buffer[]>;
+export type SigningKeysFor = (
+  source: WebhookSource,
+) => readonly SigningKey[] | Promise<readonly SigningKey[]>;
 
 /**
- * Builds the resolver of a source's HMAC keys. Empty result = the source has no secret (answer 404).
- * Keys in the environment were checked by loadWebhookSources at init. Keys in a parameter store are
- * read once per source per `maxAgeSeconds`, concurrent requests sharing the read, and so is a failure
- * that is the operator's (missing parameter, access denied, empty or unusable secret): it rejects with
- * WebhookSourceMisconfiguredError (503), logged once per read — so unauthenticated requests to a
- * misconfigured source cost no parameter-store call each. A store that is down or throttling rejects
- * with ServiceUnavailableError (503) and is not remembered: the next request reads again.
+ * Reads texts held in a parameter store for a source, each once per `maxAgeSeconds`, concurrent requests
+ * sharing the read — and so is a failure that is the operator's (missing parameter, access denied, or a
+ * text `parse` refuses): it rejects with WebhookSourceMisconfiguredError (503), logged once per read, so
+ * unauthenticated requests to a misconfigured source cost no parameter-store call each. A store that is
+ * down or throttling rejects with ServiceUnavailableError (503) and is not remembered: the next request
+ * reads again. `what` names the text in messages (`secret`, `verify token`) and keys the cache.
  */
-export function createSigningKeyResolver(options: SigningKeysOptions = {}): SigningKeysFor {
+function createStoredTextReader(options: SigningKeysOptions) {
   const fetchSecret = options.fetchSecret ?? fetchFromParameterStore;
   const maxAgeSeconds = options.maxAgeSeconds ?? 300;
   const nowMs = options.nowMs ?? Date.now;
-  // Secrets held in the environment never change for a source: decoded once, found by the source itself.
-  const fromEnvironment = new WeakMap<WebhookSource, readonly Buffer[]>();
-  // Fetched ones (or the misconfiguration found instead), per source, until `expiresAtMs`.
-  const fetched = new Map<
-    string,
-    { readonly expiresAtMs: number; readonly keys: Promise<readonly Buffer[]> }
-  >();
+  const fetched = new Map<string, { readonly expiresAtMs: number; readonly value: Promise<unknown> }>();
 
-  const read = async (source: WebhookSource, location: StoredSecretLocation): Promise<readonly Buffer[]> => {
+  const read = async <T>(
+    source: WebhookSource,
+    location: StoredSecretLocation,
+    what: string,
+    parse: (text: string) => { readonly value: T } | { readonly problem: string },
+  ): Promise<T> => {
     const call = {
       service: location.kind === 'ssm' ? 'SSM' : 'SecretsManager',
       operation: location.kind === 'ssm' ? 'GetParameter' : 'GetSecretValue',
@@ -95,7 +101,7 @@ export function createSigningKeyResolver(options: SigningKeysOptions = {}): Sign
     } catch (error) {
       const failure = toIntegrationError(error, call);
       if (failure.retryable) {
-        throw new ServiceUnavailableError(`The secrets of webhook source ${source.name} could not be read`, {
+        throw new ServiceUnavailableError(`The ${what} of webhook source ${source.name} could not be read`, {
           ...call,
           cause: error,
         });
@@ -103,20 +109,25 @@ export function createSigningKeyResolver(options: SigningKeysOptions = {}): Sign
       const awsCode = (failure.details as { awsCode?: string } | undefined)?.awsCode ?? failure.code;
       throw misconfigured(`${call.service} ${call.operation} failed: ${awsCode}`, error);
     }
-    const secrets = text === undefined ? [] : splitSecrets(text);
-    if (secrets.length === 0) throw misconfigured(`its ${call.service} secret is empty`);
-    const problem = signingSecretsProblem(source.scheme, secrets);
-    if (problem !== undefined) throw misconfigured(`its ${call.service} ${problem}`);
-    return secrets.map((secret) => signingKeyFromSecret(source.scheme, secret));
+    if (text === undefined || text.trim() === '') throw misconfigured(`its ${call.service} ${what} is empty`);
+    const parsed = parse(text.trim());
+    if ('problem' in parsed) throw misconfigured(`its ${call.service} ${parsed.problem}`);
+    return parsed.value;
   };
 
-  const fetchKeys = (source: WebhookSource, location: StoredSecretLocation): Promise<readonly Buffer[]> => {
+  return <T>(
+    source: WebhookSource,
+    location: StoredSecretLocation,
+    what: string,
+    parse: (text: string) => { readonly value: T } | { readonly problem: string },
+  ): Promise<T> => {
     const now = nowMs();
-    const cached = fetched.get(source.name);
-    if (cached !== undefined && now < cached.expiresAtMs) return cached.keys;
-    const entry = { expiresAtMs: now + maxAgeSeconds * 1000, keys: read(source, location) };
-    fetched.set(source.name, entry);
-    entry.keys.catch((error: unknown) => {
+    const cacheKey = `${source.name}\n${what}`;
+    const cached = fetched.get(cacheKey);
+    if (cached !== undefined && now < cached.expiresAtMs) return cached.value as Promise<T>;
+    const entry = { expiresAtMs: now + maxAgeSeconds * 1000, value: read(source, location, what, parse) };
+    fetched.set(cacheKey, entry);
+    entry.value.catch((error: unknown) => {
       if (error instanceof WebhookSourceMisconfiguredError) {
         logger.error('Webhook source misconfigured: its deliveries are answered 503 until it is fixed', {
           source: source.name,
@@ -124,20 +135,72 @@ export function createSigningKeyResolver(options: SigningKeysOptions = {}): Sign
           problem: error.problem,
           retriedInSeconds: maxAgeSeconds,
         });
-      } else if (fetched.get(source.name) === entry) fetched.delete(source.name);
+      } else if (fetched.get(cacheKey) === entry) fetched.delete(cacheKey);
     });
-    return entry.keys;
+    return entry.value as Promise<T>;
+  };
+}
+
+/**
+ * Builds the resolver of a source's keys. Empty result = the source has no secret (answer 404). Keys in
+ * the environment were checked by loadWebhookSources at init and are decoded once; keys in a parameter
+ * store are read as createStoredTextReader says, and an empty or unusable stored secret is the operator's
+ * error (WebhookSourceMisconfiguredError, 503).
+ */
+export function createSigningKeyResolver(options: SigningKeysOptions = {}): SigningKeysFor {
+  const readStored = createStoredTextReader(options);
+  // Secrets held in the environment never change for a source: decoded once, found by the source itself.
+  const fromEnvironment = new WeakMap<WebhookSource, readonly SigningKey[]>();
+  const decodeStored = (source: WebhookSource) => (text: string) => {
+    const secrets = splitSecrets(text);
+    if (secrets.length === 0) return { problem: 'secret is empty' };
+    const problem = signingSecretsProblem(source.scheme, secrets);
+    return problem === undefined
+      ? { value: secrets.map((secret) => signingKeyFromSecret(source.scheme, secret)) }
+      : { problem };
   };
 
   return (source) => {
     const location = source.secrets;
     if (location === undefined) return [];
-    if (location.kind !== 'env') return fetchKeys(source, location);
+    if (location.kind !== 'env')
+      return readStored<readonly SigningKey[]>(source, location, 'secret', decodeStored(source));
     let keys = fromEnvironment.get(source);
     if (keys === undefined) {
       keys = location.secrets.map((secret) => signingKeyFromSecret(source.scheme, secret));
       fromEnvironment.set(source, keys);
     }
     return keys;
+  };
+}
+
+/** A source's setting besides its secrets: the Meta verify token, the public URL Twilio signs. */
+export type SourceSettingName = 'verifyToken' | 'publicUrl';
+
+/**
+ * Returns a source's setting (undefined when it has none): synchronously from the environment, as a
+ * promise when read from a parameter store (cached and failing as createStoredTextReader says).
+ */
+export type SourceSettingFor = (
+  source: WebhookSource,
+  name: SourceSettingName,
+) => string | undefined | Promise<string>;
+
+const settingDescriptions: Record<SourceSettingName, string> = {
+  verifyToken: 'verify token',
+  publicUrl: 'public URL',
+};
+
+/** Builds the resolver of a source's verify token and public URL (see SourceSettingFor). */
+export function createSourceSettingResolver(options: SigningKeysOptions = {}): SourceSettingFor {
+  const readStored = createStoredTextReader(options);
+  return (source, name) => {
+    const location = source[name];
+    if (location === undefined) return undefined;
+    if (location.kind === 'env') return location.value;
+    return readStored<string>(source, location, settingDescriptions[name], (text) => {
+      const problem = name === 'publicUrl' ? publicUrlProblem(text) : undefined;
+      return problem === undefined ? { value: text } : { problem: `public URL ${problem}` };
+    });
   };
 }

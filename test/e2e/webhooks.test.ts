@@ -8,7 +8,7 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { parseWebhookArchive } from '../../src/webhooks/archive';
 import { contentDeliveryId } from '../../src/webhooks/delivery';
 import { serialiseWebhookMessage } from '../../src/webhooks/message';
-import { signStandard } from '../../src/webhooks/signature/sign';
+import { signStandard } from '../../src/webhooks/senders';
 import { postGithubPush } from '../helpers/github-push';
 import { startLocalStack, type LocalStackProcess } from '../helpers/local-stack-process';
 

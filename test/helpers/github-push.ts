@@ -1,4 +1,4 @@
-import { signGithub } from '../../src/webhooks/signature/sign';
+import { signGithub } from '../../src/webhooks/senders';
 
 /**
  * POSTs a GitHub delivery (`push` unless `event` says otherwise) with `X-GitHub-Delivery: <id>`, signed

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2, SQSEvent } from 'aws-lambda';
 import { serialiseWebhookMessage, type WebhookMessageMeta } from '../../src/webhooks/message';
-import { signGenericHmac, signGithub, signStandard, signStripe } from '../../src/webhooks/signature/sign';
+import { signGenericHmac, signGithub, signStandard, signStripe } from '../../src/webhooks/senders';
 import type { CfnResource } from '../../plugins/local-stack/provision';
 import { idKeyedTable } from './emulators';
 

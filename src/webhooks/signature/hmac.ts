@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { SigningKey } from '../schemes/scheme';
 
 /**
  * HMAC-SHA256 of `prefix` followed by `body` (strings as UTF-8): what every scheme signs is a short
@@ -30,13 +31,15 @@ export function matchesAnyDigest(expected: Buffer, candidates: readonly Uint8Arr
  * more each.
  */
 export function findSigningKey(
-  keys: readonly Buffer[],
+  keys: readonly SigningKey[],
   prefix: string,
   body: string | Buffer,
   signatures: readonly Uint8Array[],
 ): number {
   for (let index = 0; index < keys.length; index++) {
-    if (matchesAnyDigest(hmacSha256(keys[index]!, prefix, body), signatures)) return index;
+    const key = keys[index]!;
+    // A public key (Standard Webhooks `whpk_`) among a source's keys signs no HMAC.
+    if (Buffer.isBuffer(key) && matchesAnyDigest(hmacSha256(key, prefix, body), signatures)) return index;
   }
   return -1;
 }

@@ -1,31 +1,23 @@
-import { verifyGenericHmacSignature } from './generic-hmac';
-import { verifyGithubSignature } from './github';
-import { verifyStandardWebhookSignature } from './standard-webhooks';
-import { verifyStripeSignature } from './stripe';
-import type { HmacSchemeOptions, SchemeName, SignatureCheck, VerificationInput } from './types';
+import { schemes, type SchemeName, type SchemeSettings } from '../schemes';
+import type { HmacSchemeOptions, SignatureCheck, VerificationInput } from './types';
 
+export { schemeNames, type SchemeName } from '../schemes';
 export * from './signing-key';
 export * from './types';
 
 /**
- * Verifies a webhook's signature with `scheme` on its raw body. Never throws for anything a sender
- * controls: the answer is a SignatureCheck (valid with the matching secret's index, or why not).
- * `hmac` is required for the `hmac-sha256` scheme.
+ * Verifies a webhook's signature (or shared token) with `scheme` on its raw body. Never throws for
+ * anything a sender controls: the answer is a SignatureCheck (valid with the matching secret's index, or
+ * why not). `settings.hmac` is required for the `hmac-sha256` and `api-key` schemes; an
+ * `HmacSchemeOptions` alone is read as `{ hmac }`.
  */
 export function verifySignature(
   scheme: SchemeName,
   input: VerificationInput,
-  hmac?: HmacSchemeOptions,
+  settings: SchemeSettings | HmacSchemeOptions = {},
 ): SignatureCheck {
-  switch (scheme) {
-    case 'github':
-      return verifyGithubSignature(input);
-    case 'stripe':
-      return verifyStripeSignature(input);
-    case 'standard':
-      return verifyStandardWebhookSignature(input);
-    case 'hmac-sha256':
-      if (hmac === undefined) throw new Error('The hmac-sha256 scheme needs its header options');
-      return verifyGenericHmacSignature(input, hmac);
-  }
+  const schemeSettings: SchemeSettings = 'encoding' in settings ? { hmac: settings } : settings;
+  if (schemes[scheme].requires?.includes('signatureHeader') && schemeSettings.hmac === undefined)
+    throw new Error(`The ${scheme} scheme needs its header options`);
+  return schemes[scheme].verify({ ...input, settings: schemeSettings });
 }

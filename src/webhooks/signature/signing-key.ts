@@ -1,27 +1,14 @@
-import { decodeStandardWebhookSecret } from './standard-webhooks';
-import type { SchemeName } from './types';
+import { schemes, type DecodedSigningKey, type SchemeName, type SigningKey } from '../schemes';
+
+export type { DecodedSigningKey, SigningKey } from '../schemes';
 
 /**
- * Shortest HMAC key accepted, in bytes (128 bits). Shorter keys are guessable; an empty one — a lone
- * `whsec_`, or `standard` text that is not base64, which Node decodes to nothing — is a key anyone can
- * sign with.
- */
-export const minimumSigningKeyBytes = 16;
-
-/** A configured secret as an HMAC key, or why it cannot be one (never quoting the secret). */
-export type DecodedSigningKey = { readonly key: Buffer } | { readonly problem: string };
-
-/**
- * The HMAC key a configured secret stands for: for `standard`, the strictly decoded base64 after the
- * optional `whsec_`; for the other schemes, its UTF-8 bytes (Stripe signs with the whole `whsec_…` text).
- * A `problem` when the secret is not decodable or gives fewer than `minimumSigningKeyBytes` bytes.
+ * The key a configured secret stands for under `scheme` (see each scheme's `decodeKey`: UTF-8 bytes for
+ * most, the strictly decoded base64 of `whsec_` for `standard`…), or a `problem` when it is not a usable
+ * key — never quoting the secret.
  */
 export function decodeSigningKey(scheme: SchemeName, secret: string): DecodedSigningKey {
-  const key = scheme === 'standard' ? decodeStandardWebhookSecret(secret) : Buffer.from(secret, 'utf8');
-  if (key === undefined) return { problem: 'is not whsec_<base64>' };
-  if (key.length < minimumSigningKeyBytes)
-    return { problem: `is shorter than ${minimumSigningKeyBytes} bytes once decoded` };
-  return { key };
+  return schemes[scheme].decodeKey(secret);
 }
 
 /** Thrown for a secret that is not a usable key; the message names neither the secret nor its bytes. */
@@ -32,8 +19,8 @@ export class UnusableSigningKeyError extends Error {
   }
 }
 
-/** The HMAC key of a configured secret; throws UnusableSigningKeyError when decodeSigningKey refuses it. */
-export function signingKeyFromSecret(scheme: SchemeName, secret: string): Buffer {
+/** The key of a configured secret; throws UnusableSigningKeyError when decodeSigningKey refuses it. */
+export function signingKeyFromSecret(scheme: SchemeName, secret: string): SigningKey {
   const decoded = decodeSigningKey(scheme, secret);
   if ('problem' in decoded) throw new UnusableSigningKeyError(decoded.problem);
   return decoded.key;

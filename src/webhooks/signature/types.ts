@@ -1,6 +1,4 @@
-/** The schemes a webhook source can be verified with. */
-export const schemeNames = ['github', 'stripe', 'standard', 'hmac-sha256'] as const;
-export type SchemeName = (typeof schemeNames)[number];
+import type { SigningKey } from '../schemes/scheme';
 
 /**
  * A received webhook as the signature schemes see it: lower-cased header names and the body exactly as
@@ -10,6 +8,8 @@ export type SchemeName = (typeof schemeNames)[number];
 export interface WebhookRequest {
   readonly headers: Readonly<Record<string, string | undefined>>;
   readonly rawBody: string | Buffer;
+  /** The query string as received, without `?` (schemes that sign the URL: Twilio). */
+  readonly rawQueryString?: string;
 }
 
 /**
@@ -41,13 +41,22 @@ export interface HmacSchemeOptions {
 /** What every scheme needs: the request, the candidate keys (already decoded), and the clock in ms. */
 export interface VerificationInput {
   readonly request: WebhookRequest;
-  readonly keys: readonly Buffer[];
+  readonly keys: readonly SigningKey[];
   readonly nowMs: number;
   /** Allowed distance between a signed timestamp and now, in seconds (default 300). */
   readonly toleranceSeconds?: number;
+  /** The public URL the provider signs (Twilio), as configured for the source: no query string. */
+  readonly publicUrl?: string;
 }
 
 export const defaultToleranceSeconds = 300;
+
+/**
+ * Shortest HMAC key or shared token accepted, in bytes (128 bits). Shorter keys are guessable; an empty
+ * one — a lone `whsec_`, or `standard` text that is not base64, which Node decodes to nothing — is a key
+ * anyone can sign with.
+ */
+export const minimumSigningKeyBytes = 16;
 
 export const rejected = (failure: SignatureFailure, detail: string): SignatureCheck => ({
   valid: false,

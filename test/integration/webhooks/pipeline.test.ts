@@ -16,7 +16,7 @@ import { createWebhookProcessor } from '../../../src/webhooks/processor';
 import { createWebhookReceiver } from '../../../src/webhooks/receiver';
 import { parseRoutes } from '../../../src/webhooks/routes';
 import { s3TextStore } from '../../../src/webhooks/s3-text';
-import { signGithub, signStripe } from '../../../src/webhooks/signature/sign';
+import { signGithub, signStripe } from '../../../src/webhooks/senders';
 import { webhookPipelineResources, webhookPostEvent } from '../../helpers/webhook-fixtures';
 import { createSigningKeyResolver } from '../../../src/webhooks/signing-keys';
 import { loadWebhookSources } from '../../../src/webhooks/sources';

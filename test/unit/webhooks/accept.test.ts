@@ -11,7 +11,7 @@ import {
 import { acceptWebhook, exceedsBytes, type IncomingWebhook } from '../../../src/webhooks/accept';
 import { contentDeliveryId } from '../../../src/webhooks/delivery';
 import { parseWebhookMessage, serialiseWebhookMessage } from '../../../src/webhooks/message';
-import { signGenericHmac, signGithub, signStandard, signStripe } from '../../../src/webhooks/signature/sign';
+import { signGenericHmac, signGithub, signStandard, signStripe } from '../../../src/webhooks/senders';
 import { createSigningKeyResolver } from '../../../src/webhooks/signing-keys';
 import { loadWebhookSources } from '../../../src/webhooks/sources';
 
@@ -45,6 +45,13 @@ const githubPost = (overrides: Partial<IncomingWebhook> = {}): IncomingWebhook =
 });
 
 /** True for text that parses as a JSON object (what a JSON scheme's body must be). */
+/** acceptWebhook for a request that must be a delivery, not a handshake. */
+async function acceptDelivery(...args: Parameters<typeof acceptWebhook>) {
+  const accepted = await acceptWebhook(...args);
+  if (!('message' in accepted)) throw new Error('Expected a delivery, got a handshake answer');
+  return accepted;
+}
+
 function isJsonObject(text: string): boolean {
   try {
     const parsed: unknown = JSON.parse(text);
@@ -56,7 +63,7 @@ function isJsonObject(text: string): boolean {
 
 describe('acceptWebhook', () => {
   it('accepts a signed GitHub delivery and builds its queue message', async () => {
-    const accepted = await acceptWebhook(githubPost(), deps);
+    const accepted = await acceptDelivery(githubPost(), deps);
     expect(accepted.secretIndex).toBe(0);
     expect(accepted.message.meta).toMatchObject({
       source: 'github',
@@ -74,14 +81,14 @@ describe('acceptWebhook', () => {
     const upperHeaders = Object.fromEntries(
       Object.entries(post.headers!).map(([name, value]) => [name.toUpperCase(), value]),
     );
-    const accepted = await acceptWebhook({ ...post, sourceParam: 'GitHub', headers: upperHeaders }, deps);
+    const accepted = await acceptDelivery({ ...post, sourceParam: 'GitHub', headers: upperHeaders }, deps);
     expect(accepted.message.meta.providerId).toBe('gh-d-1');
   });
 
   it('gives a signed GitHub body resent with new delivery ids and other event types one delivery id', async () => {
     const copies = await Promise.all(
       ['push', 'release', 'deployment', 'push'].map((event, index) =>
-        acceptWebhook(
+        acceptDelivery(
           githubPost({
             headers: {
               ...githubPost().headers,
@@ -110,7 +117,7 @@ describe('acceptWebhook', () => {
     const signature = signGenericHmac('acme-test-secret', body, sources.get('acme')!.hmac!);
     const metas = [];
     for (const [index, event] of ['order.created', 'order.refunded', 'order.cancelled'].entries()) {
-      const accepted = await acceptWebhook(
+      const accepted = await acceptDelivery(
         {
           sourceParam: 'acme',
           headers: { ...signature, 'x-acme-delivery': `acme-${index}`, 'x-acme-event': event },
@@ -132,7 +139,7 @@ describe('acceptWebhook', () => {
     const post = githubPost({
       headers: { ...signGithub('github-secret-old', githubBody), 'x-github-delivery': 'd' },
     });
-    expect((await acceptWebhook(post, deps)).secretIndex).toBe(1);
+    expect((await acceptDelivery(post, deps)).secretIndex).toBe(1);
   });
 
   it('verifies a base64-encoded body on its decoded bytes and keeps it base64', async () => {
@@ -142,14 +149,14 @@ describe('acceptWebhook', () => {
       body: bytes.toString('base64'),
       isBase64Encoded: true,
     });
-    const { message } = await acceptWebhook(post, deps);
+    const { message } = await acceptDelivery(post, deps);
     expect(message.meta.encoding).toBe('base64');
     expect(Buffer.from(parseWebhookMessage(serialiseWebhookMessage(message)).body, 'base64')).toEqual(bytes);
   });
 
   it('accepts Stripe and Standard Webhooks deliveries with ids from the body and headers', async () => {
     const stripeBody = '{"id":"evt_9","object":"event","data":{"object":{}},"type":"charge.refunded"}';
-    const stripe = await acceptWebhook(
+    const stripe = await acceptDelivery(
       {
         sourceParam: 'stripe',
         headers: signStripe('whsec_stripe-test-secret', stripeBody, nowSeconds),
@@ -160,7 +167,7 @@ describe('acceptWebhook', () => {
     );
     expect(stripe.message.meta).toMatchObject({ id: 'evt_9', type: 'charge.refunded' });
     const standardBody = '{"type":"user.created","timestamp":"2026-06-01T10:00:00Z","data":{}}';
-    const standard = await acceptWebhook(
+    const standard = await acceptDelivery(
       {
         sourceParam: 'standard',
         headers: signStandard(standardSecret, 'msg_7', standardBody, nowSeconds),
@@ -283,7 +290,7 @@ describe('acceptWebhook', () => {
       WEBHOOK_SIGNATURE_HEADER_ACME: 'x-acme-signature',
     });
     const bytes = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0xff]);
-    const accepted = await acceptWebhook(
+    const accepted = await acceptDelivery(
       {
         sourceParam: 'acme',
         headers: signGenericHmac('acme-test-secret', bytes, sources.get('acme')!.hmac!),
@@ -313,7 +320,7 @@ describe('acceptWebhook', () => {
         fc.boolean(),
         async (sourceParam, headers, body, isBase64Encoded) => {
           try {
-            await acceptWebhook(
+            await acceptDelivery(
               {
                 sourceParam,
                 headers,

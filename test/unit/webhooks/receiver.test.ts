@@ -6,7 +6,7 @@ import { httpHandler } from '../../../src/middleware/http';
 import { contentDeliveryId } from '../../../src/webhooks/delivery';
 import { parseWebhookMessage } from '../../../src/webhooks/message';
 import { createWebhookReceiver } from '../../../src/webhooks/receiver';
-import { signGithub } from '../../../src/webhooks/signature/sign';
+import { signGithub } from '../../../src/webhooks/senders';
 import { webhookPostEvent } from '../../helpers/webhook-fixtures';
 import { createSigningKeyResolver } from '../../../src/webhooks/signing-keys';
 import { loadWebhookSources } from '../../../src/webhooks/sources';

@@ -10,7 +10,7 @@ import {
   type SchemeName,
   type WebhookRequest,
 } from '../../../src/webhooks/signature';
-import { signGenericHmac, signGithub, signStandard, signStripe } from '../../../src/webhooks/signature/sign';
+import { signGenericHmac, signGithub, signStandard, signStripe } from '../../../src/webhooks/senders';
 
 const nowMs = Date.UTC(2026, 0, 15, 12, 0, 0);
 const nowSeconds = nowMs / 1000;

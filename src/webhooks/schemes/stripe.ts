@@ -1,6 +1,8 @@
-import { decodeDigest, findSigningKey } from './hmac';
-import { isWithinTolerance, parseUnixSeconds } from './timestamp';
-import { rejected, type SignatureCheck, type VerificationInput } from './types';
+import { decodeDigest, findSigningKey } from '../signature/hmac';
+import { isWithinTolerance, parseUnixSeconds } from '../signature/timestamp';
+import { rejected, type SignatureCheck, type VerificationInput } from '../signature/types';
+import { bodyId, stringField, utf8Key } from './fields';
+import type { WebhookScheme } from './scheme';
 
 /**
  * Stripe: `Stripe-Signature: t=<unix s>,v1=<hex>[,v1=<hex>…]` (other schemes such as v0 are ignored),
@@ -51,3 +53,15 @@ export function verifyStripeSignature({
     ? { valid: true, secretIndex }
     : rejected('mismatch', 'The signature does not match');
 }
+
+/** Stripe signs the whole `whsec_…` text as the key; the event's `id` and `type` are in the signed body. */
+export const stripe: WebhookScheme = {
+  decodeKey: utf8Key,
+  verify: verifyStripeSignature,
+  body: 'json-object',
+  identify: (_request, _settings, json) => ({
+    signedId: bodyId(json?.id),
+    eventType: stringField(json, 'type'),
+  }),
+  keptHeaders: [],
+};

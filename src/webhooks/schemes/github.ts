@@ -1,5 +1,7 @@
-import { decodeDigest, findSigningKey } from './hmac';
-import { rejected, type SignatureCheck, type VerificationInput } from './types';
+import { decodeDigest, findSigningKey } from '../signature/hmac';
+import { rejected, type SignatureCheck, type VerificationInput } from '../signature/types';
+import { headerId, utf8Key } from './fields';
+import type { WebhookScheme } from './scheme';
 
 const prefix = 'sha256=';
 
@@ -19,3 +21,25 @@ export function verifyGithubSignature({ request, keys }: VerificationInput): Sig
     ? { valid: true, secretIndex }
     : rejected('mismatch', 'The signature does not match');
 }
+
+/**
+ * GitHub signs only the body, not `X-GitHub-Delivery`: that id is kept for tracing and the delivery is
+ * deduplicated by its content. The type is `X-GitHub-Event` (unsigned: the worker routes by the first
+ * accepted copy's type).
+ */
+export const github: WebhookScheme = {
+  decodeKey: utf8Key,
+  verify: verifyGithubSignature,
+  body: 'json-object',
+  identify: ({ headers }) => ({
+    providerId: headerId(headers, 'x-github-delivery'),
+    eventType: headers['x-github-event'],
+  }),
+  keptHeaders: [
+    'x-github-event',
+    'x-github-delivery',
+    'x-github-hook-id',
+    'x-github-hook-installation-target-id',
+    'x-github-hook-installation-target-type',
+  ],
+};

@@ -1,6 +1,14 @@
-import { decodeDigest, findSigningKey } from './hmac';
-import { isWithinTolerance, parseUnixSeconds } from './timestamp';
-import { rejected, type SignatureCheck, type VerificationInput, type WebhookRequest } from './types';
+import { decodeDigest, findSigningKey } from '../signature/hmac';
+import { isWithinTolerance, parseUnixSeconds } from '../signature/timestamp';
+import {
+  minimumSigningKeyBytes,
+  rejected,
+  type SignatureCheck,
+  type VerificationInput,
+  type WebhookRequest,
+} from '../signature/types';
+import { headerId, stringField } from './fields';
+import type { DecodedSigningKey, WebhookScheme } from './scheme';
 
 /**
  * The scheme's headers, each also under Svix's `svix-` name (Svix is the spec's origin). Written out
@@ -74,3 +82,24 @@ export function decodeStandardWebhookSecret(secret: string): Buffer | undefined 
   const unpadded = (value: string) => value.replace(/=+$/, '');
   return unpadded(key.toString('base64')) === unpadded(text) ? key : undefined;
 }
+
+/** The HMAC key of a `whsec_<base64>` secret, or why it is not one. */
+function decodeStandardKey(secret: string): DecodedSigningKey {
+  const key = decodeStandardWebhookSecret(secret);
+  if (key === undefined) return { problem: 'is not whsec_<base64>' };
+  if (key.length < minimumSigningKeyBytes)
+    return { problem: `is shorter than ${minimumSigningKeyBytes} bytes once decoded` };
+  return { key };
+}
+
+/** `webhook-id` is signed with the body: it deduplicates as it is. The type is the body's `type`. */
+export const standard: WebhookScheme = {
+  decodeKey: decodeStandardKey,
+  verify: verifyStandardWebhookSignature,
+  body: 'json-object',
+  identify: ({ headers }, _settings, json) => ({
+    signedId: headerId(headers, 'webhook-id') ?? headerId(headers, 'svix-id'),
+    eventType: stringField(json, 'type'),
+  }),
+  keptHeaders: ['webhook-id', 'webhook-timestamp', 'svix-id', 'svix-timestamp'],
+};

@@ -1,0 +1,26 @@
+import { github } from './github';
+import { hmacSha256 } from './hmac-sha256';
+import type { WebhookScheme } from './scheme';
+import { standard } from './standard';
+import { stripe } from './stripe';
+
+/**
+ * Every scheme a webhook source can use, by the name `WEBHOOK_SCHEME_<SOURCE>` gives (a source named like
+ * its scheme needs none). One file per provider in this folder; docs/webhooks.md has a section for each.
+ */
+export const schemes = {
+  github,
+  stripe,
+  standard,
+  'hmac-sha256': hmacSha256,
+} as const satisfies Record<string, WebhookScheme>;
+
+export type SchemeName = keyof typeof schemes;
+export const schemeNames = Object.keys(schemes) as SchemeName[];
+
+/** True when `name` is a scheme's name. */
+export function isSchemeName(name: string): name is SchemeName {
+  return Object.hasOwn(schemes, name);
+}
+
+export type * from './scheme';
