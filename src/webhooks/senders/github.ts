@@ -11,6 +11,7 @@ export const githubSender: SchemeSender = {
   defaultEvent: 'push',
   idPrefix: '',
   contentType: 'application/json',
+  signsTimestamp: false,
   sampleBody: (_event, id) =>
     Buffer.from(
       JSON.stringify({

@@ -17,6 +17,7 @@ export const hmacSha256Sender: SchemeSender = {
   defaultEvent: 'sample.created',
   idPrefix: '',
   contentType: 'application/json',
+  signsTimestamp: false,
   sampleBody: (event, id, nowSeconds) =>
     Buffer.from(
       JSON.stringify({ id, type: event, timestamp: new Date(nowSeconds * 1000).toISOString(), data: {} }),

@@ -50,6 +50,8 @@ export interface SchemeSender {
   /** A prefix for generated provider ids (`evt_`, `msg_`), empty for none. */
   readonly idPrefix: string;
   readonly contentType: string;
+  /** True when the signature carries a timestamp (a stale copy is refused; fixtures re-sign it). */
+  readonly signsTimestamp: boolean;
   /** A small body of the provider's shape for `event`, carrying `id` where the provider puts its id. */
   sampleBody(event: string, id: string, nowSeconds: number): Buffer;
   /** The headers (and query) the provider sends with `body`. */

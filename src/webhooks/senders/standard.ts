@@ -23,6 +23,7 @@ export const standardSender: SchemeSender = {
   defaultEvent: 'invoice.paid',
   idPrefix: 'msg_',
   contentType: 'application/json',
+  signsTimestamp: true,
   sampleBody: (event, _id, nowSeconds) =>
     Buffer.from(
       JSON.stringify({

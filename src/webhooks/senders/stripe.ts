@@ -15,6 +15,7 @@ export const stripeSender: SchemeSender = {
   defaultEvent: 'payment_intent.succeeded',
   idPrefix: 'evt_',
   contentType: 'application/json',
+  signsTimestamp: true,
   sampleBody: (event, id, nowSeconds) =>
     Buffer.from(
       JSON.stringify({
