@@ -34,6 +34,7 @@ import {
   signingKeyFromSecret,
   verifySignature,
   type SchemeName,
+  type SigningKey,
   type WebhookRequest,
 } from '../src/webhooks/signature';
 import { signGenericHmac, signGithub, signStandard, signStripe } from '../src/webhooks/senders';
@@ -59,6 +60,13 @@ const schemes: Record<
     readonly sign: (body: string) => Record<string, string>;
     /** What the scheme MACs before the body (`''`: the body alone). */
     readonly signedPrefix: string;
+    /** The query string the provider sends and signs (URL-signing schemes), without `?`. */
+    readonly query?: (body: string) => string;
+    /**
+     * The bare minimum for schemes that are not HMAC-SHA256 of prefix + body (HMAC-SHA1 of a URL,
+     * ed25519): a check of the same bytes with the same key, everything derivable computed before.
+     */
+    readonly baseline?: (body: string, key: SigningKey) => () => boolean;
   }
 > = {
   github: {
@@ -154,23 +162,33 @@ const apiGatewayHeaders = {
 
 /** The event as the Lambda runtime hands it over: parsed from JSON, like every string in it. */
 function incoming(scheme: SchemeName, body: string): IncomingWebhook {
-  const { source, sign } = schemes[scheme];
+  const { source, sign, query } = schemes[scheme];
   return JSON.parse(
     JSON.stringify({
       sourceParam: source,
       headers: { ...apiGatewayHeaders, ...sign(body) },
       body,
       isBase64Encoded: false,
+      ...(query === undefined ? {} : { rawQueryString: query(body) }),
     }),
   ) as IncomingWebhook;
 }
 
 /** The signature check as the receiver runs it: the source's keys (held decoded), then verifySignature. */
-function signatureCheck(source: WebhookSource, headers: WebhookRequest['headers'], body: string): boolean {
+function signatureCheck(source: WebhookSource, request: IncomingWebhook): boolean {
   const keys = deps.signingKeys(source);
   if (keys instanceof Promise) throw new Error('the bench keeps its secrets in the environment');
-  const request: WebhookRequest = { headers, rawBody: body };
-  return verifySignature(source.scheme, { request, keys, nowMs }, source.hmac).valid;
+  const webhook: WebhookRequest = {
+    headers: request.headers!,
+    rawBody: request.body!,
+    ...(request.rawQueryString === undefined ? {} : { rawQueryString: request.rawQueryString }),
+  };
+  const publicUrl = source.publicUrl?.kind === 'env' ? source.publicUrl.value : undefined;
+  return verifySignature(
+    source.scheme,
+    { request: webhook, keys, nowMs, ...(publicUrl === undefined ? {} : { publicUrl }) },
+    source,
+  ).valid;
 }
 
 async function receiverWork(request: IncomingWebhook): Promise<number> {
@@ -178,6 +196,16 @@ async function receiverWork(request: IncomingWebhook): Promise<number> {
   if (!('message' in accepted)) throw new Error('the bench sends deliveries, not handshakes');
   const text = serialiseWebhookMessage(accepted.message);
   return fitsInBytes(text, 262_144) ? text.length : -1;
+}
+
+/** Raw HMAC-SHA256 of the scheme's prefix and the body, and a constant-time compare. */
+function hmacBaseline(scheme: SchemeName, body: string, key: SigningKey): () => boolean {
+  if (!Buffer.isBuffer(key)) throw new Error(`the ${scheme} bench key is not an HMAC key`);
+  const prefix = schemes[scheme].signedPrefix;
+  const expected = createHmac('sha256', key).update(prefix).update(body).digest();
+  return prefix === ''
+    ? () => timingSafeEqual(createHmac('sha256', key).update(body).digest(), expected)
+    : () => timingSafeEqual(createHmac('sha256', key).update(prefix).update(body).digest(), expected);
 }
 
 function timeCalls(iterations: number, work: () => unknown): number {
@@ -240,15 +268,9 @@ async function main(): Promise<void> {
       const request = incoming(scheme, eventBody(bytes));
       const body = request.body!;
       const source = deps.sources.get(schemes[scheme].source)!;
-      const headers = request.headers!;
       const key = signingKeyFromSecret(scheme, schemes[scheme].secret);
-      const prefix = schemes[scheme].signedPrefix;
-      const expected = createHmac('sha256', key).update(prefix).update(body).digest();
-      const baseline =
-        prefix === ''
-          ? () => timingSafeEqual(createHmac('sha256', key).update(body).digest(), expected)
-          : () => timingSafeEqual(createHmac('sha256', key).update(prefix).update(body).digest(), expected);
-      const ours = () => signatureCheck(source, headers, body);
+      const baseline = schemes[scheme].baseline?.(body, key) ?? hmacBaseline(scheme, body, key);
+      const ours = () => signatureCheck(source, request);
       if (!baseline() || !ours()) throw new Error(`the ${scheme} signature does not verify`);
       if ((await receiverWork(request)) <= bytes) throw new Error('the message lost its body');
       for (let warm = 0; warm < 20 * iterations; warm++) {
