@@ -76,7 +76,7 @@ describe('createSourceSettingResolver', () => {
   });
 
   it('reads each stored setting once per cache age, apart from the other', async () => {
-    const fetchSecret: jest.MockedFunction<SecretFetcher> = jest.fn(async (location) =>
+    const fetchSecret = jest.fn<ReturnType<SecretFetcher>, Parameters<SecretFetcher>>(async (location) =>
       location.name.endsWith('verify-token') ? ' stored-token ' : 'https://hooks.example.com/webhooks/stored',
     );
     const settingOf = createSourceSettingResolver({ fetchSecret, maxAgeSeconds: 60 });
