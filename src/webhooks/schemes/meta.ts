@@ -31,7 +31,9 @@ export function answerMetaHandshake({
   const token = query['hub.verify_token'];
   const challenge = query['hub.challenge'];
   if (mode !== 'subscribe' || token === undefined || challenge === undefined)
-    throw new BadRequestError('A Meta handshake is hub.mode=subscribe with hub.verify_token and hub.challenge');
+    throw new BadRequestError(
+      'A Meta handshake is hub.mode=subscribe with hub.verify_token and hub.challenge',
+    );
   if (findMatchingToken([Buffer.from(verifyToken, 'utf8')], token) !== 0) throw new ForbiddenError(refused);
   if (!challengePattern.test(challenge) || markupCharacters.test(challenge))
     throw new BadRequestError('The hub.challenge must be 1 to 256 printable characters without markup');
