@@ -1,6 +1,9 @@
 import { github } from './github';
+import { gitlab } from './gitlab';
 import { hmacSha256 } from './hmac-sha256';
+import { meta } from './meta';
 import type { WebhookScheme } from './scheme';
+import { shopify } from './shopify';
 import { standard } from './standard';
 import { stripe } from './stripe';
 
@@ -13,6 +16,9 @@ export const schemes = {
   stripe,
   standard,
   'hmac-sha256': hmacSha256,
+  shopify,
+  meta,
+  gitlab,
 } as const satisfies Record<string, WebhookScheme>;
 
 export type SchemeName = keyof typeof schemes;

@@ -1,12 +1,18 @@
 import type { SchemeName } from '../schemes';
 import { githubSender } from './github';
+import { gitlabSender } from './gitlab';
 import { hmacSha256Sender } from './hmac-sha256';
+import { metaSender } from './meta';
 import type { SchemeSender } from './sender';
+import { shopifySender } from './shopify';
 import { standardSender } from './standard';
 import { stripeSender } from './stripe';
 
 export { signGithub } from './github';
+export { signGitlab } from './gitlab';
 export { signGenericHmac } from './hmac-sha256';
+export { signMeta } from './meta';
+export { signShopify } from './shopify';
 export { signStandard } from './standard';
 export { signStripe } from './stripe';
 export type * from './sender';
@@ -17,4 +23,7 @@ export const senders: Record<SchemeName, SchemeSender> = {
   stripe: stripeSender,
   standard: standardSender,
   'hmac-sha256': hmacSha256Sender,
+  shopify: shopifySender,
+  meta: metaSender,
+  gitlab: gitlabSender,
 };
