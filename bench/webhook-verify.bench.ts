@@ -10,6 +10,7 @@
  *   stripe       createHmac(key).update(`${t}.`).update(body).digest()           + timingSafeEqual
  *   standard     createHmac(whsec key, decoded).update(`${id}.${t}.`).update(body).digest() + timingSafeEqual
  *   hmac-sha256  createHmac(key).update(body).digest()                           + timingSafeEqual
+ *   slack, zoom  createHmac(key).update(`v0:${t}:`).update(body).digest()         + timingSafeEqual
  *
  * The baseline's prefix and the expected digest it compares with are computed before timing, so it does
  * nothing but the cryptography; the prefix goes in as its own update because that is cheaper than
@@ -37,7 +38,14 @@ import {
   type SigningKey,
   type WebhookRequest,
 } from '../src/webhooks/signature';
-import { signGenericHmac, signGithub, signStandard, signStripe } from '../src/webhooks/senders';
+import {
+  signGenericHmac,
+  signGithub,
+  signSlack,
+  signStandard,
+  signStripe,
+  signZoom,
+} from '../src/webhooks/senders';
 import { createSigningKeyResolver } from '../src/webhooks/signing-keys';
 import { loadWebhookSources, type WebhookSource } from '../src/webhooks/sources';
 import { profileInProcess, type ProcessProfile } from './lib/cpu-profile';
@@ -105,6 +113,20 @@ const schemes: Record<
         prefix: '',
       }),
     signedPrefix: '',
+  },
+  slack: {
+    source: 'slack',
+    secret: 'bench slack signing secret',
+    env: {},
+    sign: (body) => signSlack(schemes.slack.secret, body, nowSeconds),
+    signedPrefix: `v0:${nowSeconds}:`,
+  },
+  zoom: {
+    source: 'zoom',
+    secret: 'bench zoom secret token',
+    env: {},
+    sign: (body) => signZoom(schemes.zoom.secret, body, nowSeconds),
+    signedPrefix: `v0:${nowSeconds}:`,
   },
 };
 

@@ -2,13 +2,17 @@ import type { SchemeName } from '../schemes';
 import { githubSender } from './github';
 import { hmacSha256Sender } from './hmac-sha256';
 import type { SchemeSender } from './sender';
+import { slackSender } from './slack';
 import { standardSender } from './standard';
 import { stripeSender } from './stripe';
+import { zoomSender } from './zoom';
 
 export { signGithub } from './github';
 export { signGenericHmac } from './hmac-sha256';
 export { signStandard } from './standard';
 export { signStripe } from './stripe';
+export { signSlack } from './slack';
+export { signZoom, zoomValidationAnswer } from './zoom';
 export type * from './sender';
 
 /** The sending side of every scheme (src/webhooks/schemes/ has the receiving side), by scheme name. */
@@ -17,4 +21,6 @@ export const senders: Record<SchemeName, SchemeSender> = {
   stripe: stripeSender,
   standard: standardSender,
   'hmac-sha256': hmacSha256Sender,
+  slack: slackSender,
+  zoom: zoomSender,
 };
