@@ -32,7 +32,9 @@ function answerZoomHandshake({ keys, json }: HandshakeInput): HandshakeAnswer | 
   if (stringField(json, 'event') !== 'endpoint.url_validation') return undefined;
   const plainToken = stringField(objectField(json, 'payload'), 'plainToken');
   if (plainToken === undefined || !plainTokenPattern.test(plainToken))
-    throw new BadRequestError('An endpoint.url_validation needs a payload.plainToken of 1 to 256 token characters');
+    throw new BadRequestError(
+      'An endpoint.url_validation needs a payload.plainToken of 1 to 256 token characters',
+    );
   // Zoom's keys are always HMAC keys (utf8Key): a Buffer.
   const encryptedToken = hmacSha256(keys[0] as Buffer, '', plainToken).toString('hex');
   return {
@@ -43,9 +45,10 @@ function answerZoomHandshake({ keys, json }: HandshakeInput): HandshakeAnswer | 
 }
 
 /**
- * Zoom sends no delivery id, in a header or in the body: a delivery is deduplicated by its content (a
- * retry resends the same body). `x-zm-trackingid`, when sent, is kept for tracing. The type is the
- * body's `event` (`meeting.started`…).
+ * Zoom documents no delivery id, in a header or in the body: a delivery is deduplicated by its content
+ * (a retry resends the same body). `x-zm-trackingid`, seen in Zoom's sample but neither documented nor
+ * signed, is kept with the headers, and as the provider id when it is a usable id (an unusable one is
+ * ignored, not refused: its format is Zoom's). The type is the body's `event` (`meeting.started`…).
  */
 export const zoom: WebhookScheme = {
   decodeKey: utf8Key,
