@@ -26,9 +26,10 @@ const plainTokenPattern = /^[A-Za-z0-9_\-+/=.~]{1,256}$/;
  * `endpoint.url_validation` (`{"event":"endpoint.url_validation","payload":{"plainToken":…}}`), offered
  * only once the request is verified — the answer is an HMAC under the secret, which nobody without it may
  * obtain for a plaintext of their choice: 200 JSON `{"plainToken", "encryptedToken"}`, the token the hex
- * HMAC-SHA256 of `plainToken` under the current secret (the first configured).
+ * HMAC-SHA256 of `plainToken` under the secret that signed the request. That is the one Zoom holds and
+ * checks the answer with: during a rotation it may still be the older one (else the first, the current).
  */
-function answerZoomHandshake({ keys, json }: HandshakeInput): HandshakeAnswer | undefined {
+function answerZoomHandshake({ keys, secretIndex, json }: HandshakeInput): HandshakeAnswer | undefined {
   if (stringField(json, 'event') !== 'endpoint.url_validation') return undefined;
   const plainToken = stringField(objectField(json, 'payload'), 'plainToken');
   if (plainToken === undefined || !plainTokenPattern.test(plainToken))
@@ -36,7 +37,7 @@ function answerZoomHandshake({ keys, json }: HandshakeInput): HandshakeAnswer | 
       'An endpoint.url_validation needs a payload.plainToken of 1 to 256 token characters',
     );
   // Zoom's keys are always HMAC keys (utf8Key): a Buffer.
-  const encryptedToken = hmacSha256(keys[0] as Buffer, '', plainToken).toString('hex');
+  const encryptedToken = hmacSha256(keys[secretIndex ?? 0] as Buffer, '', plainToken).toString('hex');
   return {
     statusCode: 200,
     contentType: 'application/json',

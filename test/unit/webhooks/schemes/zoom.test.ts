@@ -8,6 +8,7 @@ import { createHmac } from 'node:crypto';
 import { BadRequestError, InvalidJsonError, UnauthorizedError } from '../../../../src/errors';
 import { acceptWebhook, type IncomingWebhook } from '../../../../src/webhooks/accept';
 import { contentDeliveryId, identifyDelivery } from '../../../../src/webhooks/delivery';
+import { zoom } from '../../../../src/webhooks/schemes/zoom';
 import { senders, signZoom, zoomValidationAnswer } from '../../../../src/webhooks/senders';
 import { signingKeyFromSecret, verifySignature } from '../../../../src/webhooks/signature';
 import { createSigningKeyResolver } from '../../../../src/webhooks/signing-keys';
@@ -136,13 +137,24 @@ describe('zoom: endpoint.url_validation handshake', () => {
     });
   });
 
-  it('encrypts with the current (first) secret even when an older one signed the request', async () => {
+  it('encrypts with the secret that signed the request, which Zoom holds: an older one during rotation', async () => {
     const accepted = await acceptWebhook(post(validation(), {}, older), deps);
     if (!('handshake' in accepted)) throw new Error('Expected a handshake answer');
     expect(JSON.parse(accepted.handshake.body)).toEqual({
       plainToken,
-      encryptedToken: encrypted(secret, plainToken),
+      encryptedToken: encrypted(older, plainToken),
     });
+  });
+
+  it('encrypts with the first (current) secret when not told which one verified the request', () => {
+    const answer = zoom.answerHandshake!({
+      method: 'POST',
+      request: { headers: {}, rawBody: validation() },
+      query: {},
+      keys: [Buffer.from(secret), Buffer.from(older)],
+      json: JSON.parse(validation()) as Record<string, unknown>,
+    });
+    expect(JSON.parse(answer!.body)).toEqual({ plainToken, encryptedToken: encrypted(secret, plainToken) });
   });
 
   it('refuses an unsigned or wrongly signed validation 401: nobody without the secret gets an HMAC under it', async () => {
