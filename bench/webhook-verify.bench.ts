@@ -13,6 +13,7 @@
  *   shopify      createHmac(key).update(body).digest()                           + timingSafeEqual
  *   meta         createHmac(key).update(body).digest()                           + timingSafeEqual
  *   gitlab       hash('sha256', token)                                           + timingSafeEqual (a shared token)
+ *   slack, zoom  createHmac(key).update(`v0:${t}:`).update(body).digest()         + timingSafeEqual
  *
  * The baseline's prefix and the expected digest it compares with are computed before timing, so it does
  * nothing but the cryptography; the prefix goes in as its own update because that is cheaper than
@@ -48,6 +49,8 @@ import {
   signShopify,
   signStandard,
   signStripe,
+  signSlack,
+  signZoom,
 } from '../src/webhooks/senders';
 import { createSigningKeyResolver } from '../src/webhooks/signing-keys';
 import { loadWebhookSources, type WebhookSource } from '../src/webhooks/sources';
@@ -152,6 +155,20 @@ const schemes: Record<
       const presented = schemes.gitlab.secret;
       return () => timingSafeEqual(hash('sha256', presented, 'buffer'), expected);
     },
+  },
+  slack: {
+    source: 'slack',
+    secret: 'bench slack signing secret',
+    env: {},
+    sign: (body) => signSlack(schemes.slack.secret, body, nowSeconds),
+    signedPrefix: `v0:${nowSeconds}:`,
+  },
+  zoom: {
+    source: 'zoom',
+    secret: 'bench zoom secret token',
+    env: {},
+    sign: (body) => signZoom(schemes.zoom.secret, body, nowSeconds),
+    signedPrefix: `v0:${nowSeconds}:`,
   },
 };
 

@@ -5,8 +5,10 @@ import { hmacSha256Sender } from './hmac-sha256';
 import { metaSender } from './meta';
 import type { SchemeSender } from './sender';
 import { shopifySender } from './shopify';
+import { slackSender } from './slack';
 import { standardSender } from './standard';
 import { stripeSender } from './stripe';
+import { zoomSender } from './zoom';
 
 export { signGithub } from './github';
 export { signGitlab } from './gitlab';
@@ -15,6 +17,8 @@ export { signMeta } from './meta';
 export { signShopify } from './shopify';
 export { signStandard } from './standard';
 export { signStripe } from './stripe';
+export { signSlack } from './slack';
+export { signZoom, zoomValidationAnswer } from './zoom';
 export type * from './sender';
 
 /** The sending side of every scheme (src/webhooks/schemes/ has the receiving side), by scheme name. */
@@ -26,4 +30,6 @@ export const senders: Record<SchemeName, SchemeSender> = {
   shopify: shopifySender,
   meta: metaSender,
   gitlab: gitlabSender,
+  slack: slackSender,
+  zoom: zoomSender,
 };
