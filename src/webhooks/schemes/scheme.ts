@@ -60,6 +60,8 @@ export interface HandshakeAnswer {
   readonly statusCode: number;
   readonly contentType: string;
   readonly body: string;
+  /** Response headers the provider reads the answer from (Standard Webhooks' `webhook-challenge-response`). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /**

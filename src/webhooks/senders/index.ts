@@ -7,7 +7,7 @@ import { stripeSender } from './stripe';
 
 export { signGithub } from './github';
 export { signGenericHmac } from './hmac-sha256';
-export { signStandard } from './standard';
+export { signStandard, standardPublicKey } from './standard';
 export { signStripe } from './stripe';
 export type * from './sender';
 
