@@ -1,3 +1,5 @@
+import { apiKey } from './api-key';
+import { basic } from './basic';
 import { github } from './github';
 import { hmacSha256 } from './hmac-sha256';
 import type { WebhookScheme } from './scheme';
@@ -13,6 +15,8 @@ export const schemes = {
   stripe,
   standard,
   'hmac-sha256': hmacSha256,
+  basic,
+  'api-key': apiKey,
 } as const satisfies Record<string, WebhookScheme>;
 
 export type SchemeName = keyof typeof schemes;

@@ -87,6 +87,8 @@ export interface WebhookScheme {
   readonly keptHeaders: readonly string[];
   /** Settings the source must have: `publicUrl` (Twilio), `signatureHeader` (generic HMAC). */
   readonly requires?: readonly ('publicUrl' | 'signatureHeader')[];
+  /** The header read when `WEBHOOK_SIGNATURE_HEADER_<SOURCE>` is unset (`api-key`: `x-api-key`). */
+  readonly defaultSignatureHeader?: string;
   /**
    * Answers the provider's handshake, or undefined when the request is an ordinary delivery. A POST is
    * only offered here once verified; a GET (the methods in `handshakeMethods`) is offered unverified and

@@ -1,10 +1,14 @@
 import type { SchemeName } from '../schemes';
+import { apiKeySender } from './api-key';
+import { basicSender } from './basic';
 import { githubSender } from './github';
 import { hmacSha256Sender } from './hmac-sha256';
 import type { SchemeSender } from './sender';
 import { standardSender } from './standard';
 import { stripeSender } from './stripe';
 
+export { signApiKey } from './api-key';
+export { signBasic } from './basic';
 export { signGithub } from './github';
 export { signGenericHmac } from './hmac-sha256';
 export { signStandard, standardPublicKey } from './standard';
@@ -17,4 +21,6 @@ export const senders: Record<SchemeName, SchemeSender> = {
   stripe: stripeSender,
   standard: standardSender,
   'hmac-sha256': hmacSha256Sender,
+  basic: basicSender,
+  'api-key': apiKeySender,
 };
