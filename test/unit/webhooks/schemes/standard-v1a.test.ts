@@ -106,6 +106,14 @@ describe('standard scheme, v1a (ed25519)', () => {
     expect(cryptoVerify(null, message, spki, Buffer.from(vector.signature.slice(4), 'base64'))).toBe(true);
   });
 
+  it('verifies a non-ASCII text body as its UTF-8 bytes, given as text or as a Buffer', () => {
+    const body = '{"type":"café.ordered","note":"東京 ✓ — \u{1F600}"}';
+    const headers = signStandard(seedSigningKey, vector.id, Buffer.from(body, 'utf8'), vector.timestamp);
+    expect(verify({ headers, rawBody: body }, [publicKey]).valid).toBe(true);
+    expect(verify({ headers, rawBody: Buffer.from(body, 'utf8') }, [publicKey]).valid).toBe(true);
+    expect(verify({ headers, rawBody: body.replace('✓', '✔') }, [publicKey]).valid).toBe(false);
+  });
+
   it('refuses a tampered body, id or timestamp, and a signature by another key', () => {
     expect(verify({ headers: vectorHeaders, rawBody: '{"test": 2432232315}' }, [publicKey])).toMatchObject({
       failure: 'mismatch',
