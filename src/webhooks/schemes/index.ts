@@ -1,3 +1,5 @@
+import { apiKey } from './api-key';
+import { basic } from './basic';
 import { github } from './github';
 import { gitlab } from './gitlab';
 import { hmacSha256 } from './hmac-sha256';
@@ -23,6 +25,8 @@ export const schemes = {
   gitlab,
   slack,
   zoom,
+  basic,
+  'api-key': apiKey,
 } as const satisfies Record<string, WebhookScheme>;
 
 export type SchemeName = keyof typeof schemes;

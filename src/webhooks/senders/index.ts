@@ -1,4 +1,6 @@
 import type { SchemeName } from '../schemes';
+import { apiKeySender } from './api-key';
+import { basicSender } from './basic';
 import { githubSender } from './github';
 import { gitlabSender } from './gitlab';
 import { hmacSha256Sender } from './hmac-sha256';
@@ -10,12 +12,14 @@ import { standardSender } from './standard';
 import { stripeSender } from './stripe';
 import { zoomSender } from './zoom';
 
+export { signApiKey } from './api-key';
+export { signBasic } from './basic';
 export { signGithub } from './github';
 export { signGitlab } from './gitlab';
 export { signGenericHmac } from './hmac-sha256';
 export { signMeta } from './meta';
 export { signShopify } from './shopify';
-export { signStandard } from './standard';
+export { signStandard, standardPublicKey } from './standard';
 export { signStripe } from './stripe';
 export { signSlack } from './slack';
 export { signZoom, zoomValidationAnswer } from './zoom';
@@ -32,4 +36,6 @@ export const senders: Record<SchemeName, SchemeSender> = {
   gitlab: gitlabSender,
   slack: slackSender,
   zoom: zoomSender,
+  basic: basicSender,
+  'api-key': apiKeySender,
 };
