@@ -1,8 +1,10 @@
 import { github } from './github';
 import { hmacSha256 } from './hmac-sha256';
+import { paddle } from './paddle';
 import type { WebhookScheme } from './scheme';
 import { standard } from './standard';
 import { stripe } from './stripe';
+import { twilio } from './twilio';
 
 /**
  * Every scheme a webhook source can use, by the name `WEBHOOK_SCHEME_<SOURCE>` gives (a source named like
@@ -13,6 +15,8 @@ export const schemes = {
   stripe,
   standard,
   'hmac-sha256': hmacSha256,
+  paddle,
+  twilio,
 } as const satisfies Record<string, WebhookScheme>;
 
 export type SchemeName = keyof typeof schemes;
