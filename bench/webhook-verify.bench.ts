@@ -10,6 +10,10 @@
  *   stripe       createHmac(key).update(`${t}.`).update(body).digest()           + timingSafeEqual
  *   standard     createHmac(whsec key, decoded).update(`${id}.${t}.`).update(body).digest() + timingSafeEqual
  *   hmac-sha256  createHmac(key).update(body).digest()                           + timingSafeEqual
+ *   paddle       createHmac(key).update(`${ts}:`).update(body).digest()          + timingSafeEqual
+ *   twilio       createHmac('sha1', token).update(`${url}?bodySHA256=${hex}`).digest() + timingSafeEqual, and
+ *                createHash('sha256').update(body).digest() + timingSafeEqual with the decoded bodySHA256
+ *                (a JSON body, as the bench sends: Twilio signs the URL and the URL carries the body's hash)
  *
  * The baseline's prefix and the expected digest it compares with are computed before timing, so it does
  * nothing but the cryptography; the prefix goes in as its own update because that is cheaper than
@@ -26,7 +30,7 @@
  *
  *   npm run bench -- webhook-verify
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { acceptWebhook, type AcceptDependencies, type IncomingWebhook } from '../src/webhooks/accept';
 import { fitsInBytes, serialiseWebhookMessage } from '../src/webhooks/message';
 import {
@@ -37,8 +41,15 @@ import {
   type SigningKey,
   type WebhookRequest,
 } from '../src/webhooks/signature';
-import { signGenericHmac, signGithub, signStandard, signStripe } from '../src/webhooks/senders';
-import { createSigningKeyResolver } from '../src/webhooks/signing-keys';
+import {
+  signGenericHmac,
+  signGithub,
+  signPaddle,
+  signStandard,
+  signStripe,
+  signTwilioJson,
+} from '../src/webhooks/senders';
+import { createSigningKeyResolver, createSourceSettingResolver } from '../src/webhooks/signing-keys';
 import { loadWebhookSources, type WebhookSource } from '../src/webhooks/sources';
 import { profileInProcess, type ProcessProfile } from './lib/cpu-profile';
 import { writeBenchResult } from './lib/results';
@@ -47,6 +58,7 @@ import { median, round2 } from './lib/stats';
 const nowMs = Date.now();
 const nowSeconds = Math.floor(nowMs / 1000);
 const standardId = 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W';
+const twilioUrl = 'https://hooks.example.com/webhooks/twilio';
 const target = 1.2;
 const rounds = 201;
 
@@ -106,6 +118,30 @@ const schemes: Record<
       }),
     signedPrefix: '',
   },
+  paddle: {
+    source: 'paddle',
+    secret: 'pdl_ntfset_bench_paddle_secret',
+    env: {},
+    sign: (body) => signPaddle(schemes.paddle.secret, body, nowSeconds),
+    signedPrefix: `${nowSeconds}:`,
+  },
+  twilio: {
+    source: 'twilio',
+    secret: '0123456789abcdef0123456789abcdef',
+    env: { WEBHOOK_PUBLIC_URL_TWILIO: twilioUrl },
+    sign: (body) => signTwilioJson(schemes.twilio.secret, twilioUrl, body).headers,
+    signedPrefix: '',
+    query: (body) => signTwilioJson(schemes.twilio.secret, twilioUrl, body).query!,
+    baseline: (body, key) => {
+      if (!Buffer.isBuffer(key)) throw new Error('the twilio bench key is not an HMAC key');
+      const signedUrl = `${twilioUrl}?${schemes.twilio.query!(body)}`;
+      const signature = createHmac('sha1', key).update(signedUrl).digest();
+      const bodyHash = createHash('sha256').update(body).digest();
+      return () =>
+        timingSafeEqual(createHmac('sha1', key).update(signedUrl).digest(), signature) &&
+        timingSafeEqual(createHash('sha256').update(body).digest(), bodyHash);
+    },
+  },
 };
 
 const deps: AcceptDependencies = {
@@ -119,6 +155,8 @@ const deps: AcceptDependencies = {
     ) as Record<string, string>,
   ),
   signingKeys: createSigningKeyResolver(),
+  // The public URL Twilio signs (WEBHOOK_PUBLIC_URL_TWILIO above).
+  sourceSetting: createSourceSettingResolver(),
   nowMs: () => nowMs,
   maxBodyBytes: 1024 * 1024,
 };

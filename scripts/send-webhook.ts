@@ -172,7 +172,13 @@ export function buildSignedWebhook(
   }
   const secret = source.secrets.secrets[0]!;
   const event = options.event ?? defaultEvents[source.scheme]!;
-  const prefix = { github: '', stripe: 'evt_', standard: 'msg_', 'hmac-sha256': '' }[source.scheme];
+  const prefixes: Record<string, string> = {
+    github: '',
+    stripe: 'evt_',
+    standard: 'msg_',
+    'hmac-sha256': '',
+  };
+  const prefix = prefixes[source.scheme] ?? '';
   const generatedId = `${prefix}quickstart_${randomUUID().replace(/-/g, '')}`;
   const id = options.id ?? generatedId;
   const body = options.body ?? sampleBody(source.scheme, event, id, nowSeconds);

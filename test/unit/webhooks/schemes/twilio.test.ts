@@ -201,6 +201,9 @@ describe('twilio scheme: X-Twilio-Signature, HMAC-SHA1 of the public URL and the
   it.each([
     ['a signature that is not base64', '!!!!!!!!!!!!!!!!!!!!!!!!!!!='],
     ['a signature of the wrong length', 'RSOYDt4T1cUTdK1PDd93/VVr8B8'],
+    ['a signature with a character outside ASCII', 'RSOYDt4T1cUTdK1PDd93/VVr8Bé='],
+    ['a signature with a bad character at its end', 'RSOYDt4T1cUTdK1PDd93/VVr8B*='],
+    ['a signature without its padding', 'RSOYDt4T1cUTdK1PDd93/VVr8B8A'],
     ['a signature whose unused bits are set (not canonical base64)', 'RSOYDt4T1cUTdK1PDd93/VVr8B9='],
     ['an HMAC-SHA256 signature (SharedKey webhooks)', Buffer.alloc(32, 7).toString('base64')],
     ['a hex signature', 'a'.repeat(40)],
