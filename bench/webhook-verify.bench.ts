@@ -10,6 +10,10 @@
  *   stripe       createHmac(key).update(`${t}.`).update(body).digest()           + timingSafeEqual
  *   standard     createHmac(whsec key, decoded).update(`${id}.${t}.`).update(body).digest() + timingSafeEqual
  *   hmac-sha256  createHmac(key).update(body).digest()                           + timingSafeEqual
+ *   shopify      createHmac(key).update(body).digest()                           + timingSafeEqual
+ *   meta         createHmac(key).update(body).digest()                           + timingSafeEqual
+ *   gitlab       hash('sha256', token)                                           + timingSafeEqual (a shared token)
+ *   slack, zoom  createHmac(key).update(`v0:${t}:`).update(body).digest()         + timingSafeEqual
  *   paddle       createHmac(key).update(`${ts}:`).update(body).digest()          + timingSafeEqual
  *   twilio       createHmac('sha1', token).update(`${url}?bodySHA256=${hex}`).digest() + timingSafeEqual, and
  *                createHash('sha256').update(body).digest() + timingSafeEqual with the decoded bodySHA256
@@ -30,7 +34,7 @@
  *
  *   npm run bench -- webhook-verify
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, hash, timingSafeEqual } from 'node:crypto';
 import { acceptWebhook, type AcceptDependencies, type IncomingWebhook } from '../src/webhooks/accept';
 import { fitsInBytes, serialiseWebhookMessage } from '../src/webhooks/message';
 import {
@@ -44,10 +48,15 @@ import {
 import {
   signGenericHmac,
   signGithub,
+  signGitlab,
+  signMeta,
   signPaddle,
+  signShopify,
   signStandard,
   signStripe,
+  signSlack,
   signTwilioJson,
+  signZoom,
 } from '../src/webhooks/senders';
 import { createSigningKeyResolver, createSourceSettingResolver } from '../src/webhooks/signing-keys';
 import { loadWebhookSources, type WebhookSource } from '../src/webhooks/sources';
@@ -117,6 +126,56 @@ const schemes: Record<
         prefix: '',
       }),
     signedPrefix: '',
+  },
+  shopify: {
+    source: 'shopify',
+    secret: 'bench shopify secret',
+    env: {},
+    sign: (body) => ({
+      ...signShopify(schemes.shopify.secret, body),
+      'x-shopify-topic': 'orders/create',
+      'x-shopify-webhook-id': 'b54557e4-bdd9-4b37-8a5f-bf7d70bcd043',
+    }),
+    signedPrefix: '',
+  },
+  meta: {
+    source: 'meta',
+    secret: 'bench meta app secret',
+    env: {},
+    sign: (body) => signMeta(schemes.meta.secret, body),
+    signedPrefix: '',
+  },
+  gitlab: {
+    source: 'gitlab',
+    secret: 'bench gitlab secret token',
+    env: {},
+    sign: () => ({
+      ...signGitlab(schemes.gitlab.secret),
+      'x-gitlab-event': 'Push Hook',
+      'idempotency-key': 'f9d8a6c2-3b1e-4c5d-9e7f-0a1b2c3d4e5f',
+    }),
+    signedPrefix: '',
+    // A shared token signs nothing: the bare minimum is one digest of the presented token compared with
+    // the configured token's, computed before.
+    baseline: (_body, key) => {
+      const expected = hash('sha256', key as Buffer, 'buffer');
+      const presented = schemes.gitlab.secret;
+      return () => timingSafeEqual(hash('sha256', presented, 'buffer'), expected);
+    },
+  },
+  slack: {
+    source: 'slack',
+    secret: 'bench slack signing secret',
+    env: {},
+    sign: (body) => signSlack(schemes.slack.secret, body, nowSeconds),
+    signedPrefix: `v0:${nowSeconds}:`,
+  },
+  zoom: {
+    source: 'zoom',
+    secret: 'bench zoom secret token',
+    env: {},
+    sign: (body) => signZoom(schemes.zoom.secret, body, nowSeconds),
+    signedPrefix: `v0:${nowSeconds}:`,
   },
   paddle: {
     source: 'paddle',

@@ -21,7 +21,7 @@ import { resolveOpsTarget } from './lib/ops-target';
 import { findRunningStackState, stateFilePath } from '../plugins/local-stack/state';
 import { contentDeliveryId } from '../src/webhooks/delivery';
 import { archiveKey } from '../src/webhooks/object-keys';
-import { signGenericHmac, signGithub, signStandard, signStripe } from '../src/webhooks/senders';
+import { senders, signGenericHmac, signGithub, signStandard, signStripe } from '../src/webhooks/senders';
 import { loadWebhookSources, normaliseSourceName, sourceEnvSuffix } from '../src/webhooks/sources';
 
 const serviceDir = join(__dirname, '..');
@@ -172,13 +172,7 @@ export function buildSignedWebhook(
   }
   const secret = source.secrets.secrets[0]!;
   const event = options.event ?? defaultEvents[source.scheme]!;
-  const prefixes: Record<string, string> = {
-    github: '',
-    stripe: 'evt_',
-    standard: 'msg_',
-    'hmac-sha256': '',
-  };
-  const prefix = prefixes[source.scheme] ?? '';
+  const prefix = senders[source.scheme].idPrefix;
   const generatedId = `${prefix}quickstart_${randomUUID().replace(/-/g, '')}`;
   const id = options.id ?? generatedId;
   const body = options.body ?? sampleBody(source.scheme, event, id, nowSeconds);

@@ -1,9 +1,14 @@
 import { github } from './github';
+import { gitlab } from './gitlab';
 import { hmacSha256 } from './hmac-sha256';
+import { meta } from './meta';
 import { paddle } from './paddle';
 import type { WebhookScheme } from './scheme';
+import { shopify } from './shopify';
+import { slack } from './slack';
 import { standard } from './standard';
 import { stripe } from './stripe';
+import { zoom } from './zoom';
 import { twilio } from './twilio';
 
 /**
@@ -15,6 +20,11 @@ export const schemes = {
   stripe,
   standard,
   'hmac-sha256': hmacSha256,
+  shopify,
+  meta,
+  gitlab,
+  slack,
+  zoom,
   paddle,
   twilio,
 } as const satisfies Record<string, WebhookScheme>;

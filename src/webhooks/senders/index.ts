@@ -1,17 +1,27 @@
 import type { SchemeName } from '../schemes';
 import { githubSender } from './github';
+import { gitlabSender } from './gitlab';
 import { hmacSha256Sender } from './hmac-sha256';
+import { metaSender } from './meta';
 import { paddleSender } from './paddle';
 import type { SchemeSender } from './sender';
+import { shopifySender } from './shopify';
+import { slackSender } from './slack';
 import { standardSender } from './standard';
 import { stripeSender } from './stripe';
+import { zoomSender } from './zoom';
 import { twilioSender } from './twilio';
 
 export { signGithub } from './github';
+export { signGitlab } from './gitlab';
 export { signGenericHmac } from './hmac-sha256';
-export { signPaddle } from './paddle';
+export { signMeta } from './meta';
+export { signShopify } from './shopify';
 export { signStandard } from './standard';
 export { signStripe } from './stripe';
+export { signSlack } from './slack';
+export { signZoom, zoomValidationAnswer } from './zoom';
+export { signPaddle } from './paddle';
 export { signTwilioForm, signTwilioJson } from './twilio';
 export type * from './sender';
 
@@ -21,6 +31,11 @@ export const senders: Record<SchemeName, SchemeSender> = {
   stripe: stripeSender,
   standard: standardSender,
   'hmac-sha256': hmacSha256Sender,
+  shopify: shopifySender,
+  meta: metaSender,
+  gitlab: gitlabSender,
+  slack: slackSender,
+  zoom: zoomSender,
   paddle: paddleSender,
   twilio: twilioSender,
 };
