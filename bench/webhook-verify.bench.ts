@@ -15,6 +15,10 @@
  *   slack, zoom  createHmac(key).update(`v0:${t}:`).update(body).digest()         + timingSafeEqual
  *   gitlab, basic, api-key  sha256(presented token) against sha256(key) computed before + timingSafeEqual
  *   standard-v1a crypto.verify(null, `${id}.${t}.${body}` joined before timing, whpk_ KeyObject, signature)
+ *   paddle       createHmac(key).update(`${ts}:`).update(body).digest()          + timingSafeEqual
+ *   twilio       createHmac('sha1', token).update(`${url}?bodySHA256=${hex}`).digest() + timingSafeEqual, and
+ *                createHash('sha256').update(body).digest() + timingSafeEqual with the decoded bodySHA256
+ *                (a JSON body, as the bench sends: Twilio signs the URL and the URL carries the body's hash)
  *
  * `standard-v1a` is a variant of `standard` (a source with a `whpk_` key, signed `v1a` with ed25519).
  * The baseline's prefix and the expected digest it compares with are computed before timing, so it does
@@ -32,7 +36,7 @@
  *
  *   npm run bench -- webhook-verify
  */
-import { createHmac, hash, timingSafeEqual, verify } from 'node:crypto';
+import { createHash, createHmac, hash, timingSafeEqual, verify } from 'node:crypto';
 import { acceptWebhook, type AcceptDependencies, type IncomingWebhook } from '../src/webhooks/accept';
 import { fitsInBytes, serialiseWebhookMessage } from '../src/webhooks/message';
 import {
@@ -50,14 +54,16 @@ import {
   signGithub,
   signGitlab,
   signMeta,
+  signPaddle,
   signShopify,
   signSlack,
   signStandard,
   signStripe,
+  signTwilioJson,
   signZoom,
   standardPublicKey,
 } from '../src/webhooks/senders';
-import { createSigningKeyResolver } from '../src/webhooks/signing-keys';
+import { createSigningKeyResolver, createSourceSettingResolver } from '../src/webhooks/signing-keys';
 import { loadWebhookSources, sourceEnvSuffix, type WebhookSource } from '../src/webhooks/sources';
 import { profileInProcess, type ProcessProfile } from './lib/cpu-profile';
 import { writeBenchResult } from './lib/results';
@@ -66,6 +72,7 @@ import { median, round2 } from './lib/stats';
 const nowMs = Date.now();
 const nowSeconds = Math.floor(nowMs / 1000);
 const standardId = 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W';
+const twilioUrl = 'https://hooks.example.com/webhooks/twilio';
 const target = 1.2;
 const rounds = 201;
 
@@ -190,6 +197,30 @@ const schemes: Record<SchemeName, BenchEntry> = {
     baseline: (_body, key) => tokenBaseline(schemes['api-key'].secret, key),
     targeted: false,
   },
+  paddle: {
+    source: 'paddle',
+    secret: 'pdl_ntfset_bench_paddle_secret',
+    env: {},
+    sign: (body) => signPaddle(schemes.paddle.secret, body, nowSeconds),
+    signedPrefix: `${nowSeconds}:`,
+  },
+  twilio: {
+    source: 'twilio',
+    secret: '0123456789abcdef0123456789abcdef',
+    env: { WEBHOOK_PUBLIC_URL_TWILIO: twilioUrl },
+    sign: (body) => signTwilioJson(schemes.twilio.secret, twilioUrl, body).headers,
+    signedPrefix: '',
+    query: (body) => signTwilioJson(schemes.twilio.secret, twilioUrl, body).query!,
+    baseline: (body, key) => {
+      if (!Buffer.isBuffer(key)) throw new Error('the twilio bench key is not an HMAC key');
+      const signedUrl = `${twilioUrl}?${schemes.twilio.query!(body)}`;
+      const signature = createHmac('sha1', key).update(signedUrl).digest();
+      const bodyHash = createHash('sha256').update(body).digest();
+      return () =>
+        timingSafeEqual(createHmac('sha1', key).update(signedUrl).digest(), signature) &&
+        timingSafeEqual(createHash('sha256').update(body).digest(), bodyHash);
+    },
+  },
 };
 
 /** Standard Webhooks v1a's fixed signing key for the bench (the receiver holds its whpk_ public key). */
@@ -244,6 +275,8 @@ const deps: AcceptDependencies = {
     ) as Record<string, string>,
   ),
   signingKeys: createSigningKeyResolver(),
+  // The public URL Twilio signs (WEBHOOK_PUBLIC_URL_TWILIO above).
+  sourceSetting: createSourceSettingResolver(),
   nowMs: () => nowMs,
   maxBodyBytes: 1024 * 1024,
 };

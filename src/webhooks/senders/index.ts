@@ -5,12 +5,14 @@ import { githubSender } from './github';
 import { gitlabSender } from './gitlab';
 import { hmacSha256Sender } from './hmac-sha256';
 import { metaSender } from './meta';
+import { paddleSender } from './paddle';
 import type { SchemeSender } from './sender';
 import { shopifySender } from './shopify';
 import { slackSender } from './slack';
 import { standardSender } from './standard';
 import { stripeSender } from './stripe';
 import { zoomSender } from './zoom';
+import { twilioSender } from './twilio';
 
 export { signApiKey } from './api-key';
 export { signBasic } from './basic';
@@ -23,6 +25,8 @@ export { signStandard, standardPublicKey } from './standard';
 export { signStripe } from './stripe';
 export { signSlack } from './slack';
 export { signZoom, zoomValidationAnswer } from './zoom';
+export { signPaddle } from './paddle';
+export { signTwilioForm, signTwilioJson } from './twilio';
 export type * from './sender';
 
 /** The sending side of every scheme (src/webhooks/schemes/ has the receiving side), by scheme name. */
@@ -38,4 +42,6 @@ export const senders: Record<SchemeName, SchemeSender> = {
   zoom: zoomSender,
   basic: basicSender,
   'api-key': apiKeySender,
+  paddle: paddleSender,
+  twilio: twilioSender,
 };
