@@ -62,6 +62,13 @@ const settingPrefixes = [
 const headerName = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
 
 /**
+ * The webhook settings with fixed names that a per-source prefix would also match
+ * (`WEBHOOK_SECRET_CACHE_SECONDS` is not the secret of a source `cache-seconds`): src/webhooks/settings.ts
+ * reads them.
+ */
+const fixedWebhookSettings: ReadonlySet<string> = new Set(['WEBHOOK_SECRET_CACHE_SECONDS']);
+
+/**
  * Reads every webhook source from the environment (see docs/webhooks.md):
  * `WEBHOOK_SECRET_<SOURCE>` (comma-separated secrets, any may match: rotation) or
  * `WEBHOOK_SECRET_PARAMETER_<SOURCE>` (`ssm:<parameter name>` or `secretsmanager:<secret id>`, for AWS),
@@ -76,6 +83,7 @@ const headerName = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
 export function loadWebhookSources(env: NodeJS.ProcessEnv = process.env): ReadonlyMap<string, WebhookSource> {
   const settings = new Map<string, Map<string, string>>();
   for (const [key, value] of Object.entries(env)) {
+    if (fixedWebhookSettings.has(key)) continue;
     const prefix = settingPrefixes.find((candidate) => key.startsWith(candidate));
     if (prefix === undefined || value === undefined || value.trim() === '') continue;
     const name = key.slice(prefix.length).toLowerCase().replace(/_/g, '-');

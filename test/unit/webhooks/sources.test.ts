@@ -27,6 +27,14 @@ describe('loadWebhookSources', () => {
     expect([...sources.keys()].sort()).toEqual(['github', 'standard', 'stripe']);
   });
 
+  it('does not read the fixed WEBHOOK_SECRET_CACHE_SECONDS as the secret of a source "cache-seconds"', () => {
+    const sources = loadWebhookSources({
+      WEBHOOK_SECRET_CACHE_SECONDS: '300',
+      WEBHOOK_SECRET_GITHUB: 'github-test-secret',
+    });
+    expect([...sources.keys()]).toEqual(['github']);
+  });
+
   it('maps MY_APP variables to the source my-app with an explicit scheme', () => {
     const sources = loadWebhookSources({
       WEBHOOK_SECRET_MY_APP: 'my-app-test-secret',
