@@ -239,18 +239,35 @@ export function describeFailure(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Sends the source's handshake and says whether the answer completes it; exit code 1 when not. */
+/** Sends a handshake and says whether its answer is the one the provider wants, in one line. */
+export async function runHandshake(
+  base: string,
+  request: HandshakeHttpRequest,
+): Promise<{ answered: boolean; line: string }> {
+  const answer = await sendRequest(base, request);
+  const problem = request.check(answer.status, answer.text);
+  return problem === undefined
+    ? {
+        answered: true,
+        line: `${answer.status} ${answer.statusText}: handshake answered as the provider expects`,
+      }
+    : {
+        answered: false,
+        line: `${answer.status} ${answer.statusText}: handshake refused: ${problem}: ${answer.text}`,
+      };
+}
+
+/** Sends the source's handshake and prints what happened; exit code 1 when it is refused. */
 async function sendHandshake(options: SendWebhookOptions, env: NodeJS.ProcessEnv): Promise<void> {
   const request = buildSourceHandshake(options.source, env);
   const base = baseUrl(options.url, env);
   console.log(`${request.method} ${requestUrl(base, request)} (${request.scheme} handshake)`);
-  const answer = await sendRequest(base, request);
-  const problem = request.check(answer.status, answer.text);
-  if (problem !== undefined) {
-    console.error(`${answer.status} ${answer.statusText}: handshake refused: ${problem}: ${answer.text}`);
+  const { answered, line } = await runHandshake(base, request);
+  if (!answered) {
+    console.error(line);
     process.exit(1);
   }
-  console.log(`${answer.status} ${answer.statusText}: handshake answered as the provider expects`);
+  console.log(line);
 }
 
 async function main(): Promise<void> {

@@ -11,6 +11,7 @@ import {
   localStackEnvironment,
   parseSendWebhookArgs,
   requestUrl,
+  runHandshake,
   sendRequest,
 } from '../../../scripts/send-webhook';
 import { loadLocalSources } from '../../../scripts/lib/webhook-requests';
@@ -286,6 +287,26 @@ describe('webhook:send requests over HTTP', () => {
       headers: { 'x-hub-signature-256': request.headers['x-hub-signature-256'] },
     });
     expect(requestUrl(base, { path: '/webhooks/github', query: '' })).toBe(`${base}/webhooks/github`);
+  });
+
+  it('says whether a handshake was answered as its provider checks it', async () => {
+    const handshake = {
+      method: 'POST' as const,
+      path: '/webhooks/slack',
+      query: '',
+      headers: { 'content-type': 'application/json' },
+      body: Buffer.from('{"challenge":"c"}'),
+      check: (status: number, body: string) => (body === '{"id":"x"}' ? undefined : `got ${status}`),
+    };
+    expect(await runHandshake(base, handshake)).toEqual({
+      answered: true,
+      line: '202 Accepted: handshake answered as the provider expects',
+    });
+    expect(seen.at(-1)).toMatchObject({ method: 'POST', url: '/webhooks/slack', body: '{"challenge":"c"}' });
+    expect(await runHandshake(base, { ...handshake, check: () => 'challenge not echoed' })).toEqual({
+      answered: false,
+      line: '202 Accepted: handshake refused: challenge not echoed: {"id":"x"}',
+    });
   });
 
   it('sends a bodiless GET as it is', async () => {
