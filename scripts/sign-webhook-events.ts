@@ -13,9 +13,10 @@ import { join } from 'node:path';
 import { exampleEnvironment, webhookFixtures } from '../test/helpers/webhook-fixtures';
 
 const root = join(__dirname, '..');
-const { fixtures, skipped } = webhookFixtures(exampleEnvironment(), Math.floor(Date.now() / 1000));
+const { fixtures, skipped, notes } = webhookFixtures(exampleEnvironment(), Math.floor(Date.now() / 1000));
 for (const { source, scheme } of skipped)
   console.error(`.env.example source "${source}" skipped: this intake has no "${scheme}" scheme`);
+for (const note of notes) console.error(note);
 for (const fixture of fixtures)
   writeFileSync(join(root, 'events', `${fixture.name}.json`), `${JSON.stringify(fixture.event, null, 2)}\n`);
 console.log(`Wrote ${fixtures.length} webhook events to events/ (time-bound ones valid for 5 minutes).`);

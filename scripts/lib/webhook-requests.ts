@@ -266,6 +266,23 @@ export function buildHandshake(
 }
 
 /**
+ * The source's handshake, undefined for a scheme without one, or why its sender cannot make one for
+ * this source (a scheme's handshake that needs a kind of key the source does not have: Standard Webhooks'
+ * endpoint verification is HMAC, so a `whpk_` source has none).
+ */
+export function handshakeFor(
+  sending: SendingSource,
+  input: { readonly challenge: string; readonly nowSeconds: number },
+): HandshakeHttpRequest | { readonly notApplicable: string } | undefined {
+  if (sending.sender.handshake === undefined) return undefined;
+  try {
+    return buildHandshake(sending, input);
+  } catch (error) {
+    return { notApplicable: (error as Error).message };
+  }
+}
+
+/**
  * True when the receiver's own verifier accepts `request` for `sending`'s source at `nowMs` (keys as
  * configured, public URL as configured).
  */

@@ -6,7 +6,7 @@ import { senders, signGithub, type SchemeSender } from '../../src/webhooks/sende
 import {
   badlySigned,
   buildDelivery,
-  buildHandshake,
+  handshakeFor,
   loadLocalSources,
   parseExampleEnvironment,
   providerIdFor,
@@ -143,6 +143,8 @@ export const fixtureEpochSeconds = 1795269600;
 export interface WebhookFixtureSet {
   readonly fixtures: WebhookFixture[];
   readonly skipped: LocalSources['skipped'];
+  /** Cases not made, and why (a handshake the scheme's sender cannot make for that source's key). */
+  readonly notes: string[];
 }
 
 /**
@@ -163,19 +165,20 @@ export function webhookFixtures(
 ): WebhookFixtureSet {
   const local = loadLocalSources(env);
   const fixtures: WebhookFixture[] = [];
+  const notes: string[] = [];
   for (const source of local.sources.values()) {
     if (source.secrets?.kind !== 'env' && !local.testSigningKeys.has(source.name)) continue;
-    fixtures.push(...sourceFixtures(sendingSource(local, source.name, registry), nowSeconds));
+    fixtures.push(...sourceFixtures(sendingSource(local, source.name, registry), nowSeconds, notes));
   }
   const github = local.sources.get('github');
   if (github?.scheme === 'github' && github.secrets?.kind === 'env')
     fixtures.push(...githubSpecialCases(github.secrets.secrets[0]!));
   fixtures.push(...workerFixtures());
-  return { fixtures, skipped: local.skipped };
+  return { fixtures, skipped: local.skipped, notes };
 }
 
 /** valid, bad-signature, stale (timestamped schemes) and handshake (schemes with one) for one source. */
-function sourceFixtures(sending: SendingSource, nowSeconds: number): WebhookFixture[] {
+function sourceFixtures(sending: SendingSource, nowSeconds: number, notes: string[]): WebhookFixture[] {
   const { source, sender } = sending;
   const name = (kind: string) => `webhook-${source.name}-${kind}`;
   const timeBound = sender.signsTimestamp;
@@ -209,20 +212,20 @@ function sourceFixtures(sending: SendingSource, nowSeconds: number): WebhookFixt
       timeBound: false,
     });
   }
-  if (sender.handshake !== undefined) {
-    const handshakeTimeBound = sender.signsTimestamp;
-    const handshake = buildHandshake(sending, {
-      challenge: providerIdFor(sender, name('handshake')),
-      nowSeconds: handshakeTimeBound ? nowSeconds : fixtureEpochSeconds,
-    });
+  const handshake = handshakeFor(sending, {
+    challenge: providerIdFor(sender, name('handshake')),
+    nowSeconds: signedAt,
+  });
+  if (handshake !== undefined && 'notApplicable' in handshake)
+    notes.push(`${name('handshake')} not made: ${handshake.notApplicable}`);
+  else if (handshake !== undefined)
     fixtures.push({
       name: name('handshake'),
       event: eventOf(handshake, source.name, name('handshake')),
       expected: 200,
-      timeBound: handshakeTimeBound,
+      timeBound,
       handshakeCheck: handshake.check,
     });
-  }
   return fixtures;
 }
 

@@ -177,6 +177,22 @@ describe('webhookFixtures', () => {
     expect(timed.find((fixture) => fixture.name === 'webhook-github-stale')).toBeDefined();
   });
 
+  it('notes a handshake its sender cannot make for a source’s key instead of failing', () => {
+    const refusing = {
+      ...senders,
+      github: {
+        ...senders.github,
+        handshake: () => {
+          throw new Error('this handshake needs another kind of key');
+        },
+      },
+    };
+    const { fixtures, notes } = webhookFixtures(env, now, refusing);
+    expect(notes).toEqual(['webhook-github-handshake not made: this handshake needs another kind of key']);
+    expect(fixtures.map((fixture) => fixture.name)).toContain('webhook-github-valid');
+    expect(fixtures.map((fixture) => fixture.name)).not.toContain('webhook-github-handshake');
+  });
+
   it('skips sources of schemes it does not have, and the GitHub special cases without a GitHub source', () => {
     const { fixtures, skipped } = webhookFixtures(
       { WEBHOOK_SECRET_STRIPE: env.WEBHOOK_SECRET_STRIPE, WEBHOOK_SECRET_PIGEON: 'pigeon-tools-secret' },
