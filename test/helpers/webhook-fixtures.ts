@@ -152,8 +152,8 @@ export interface WebhookFixtureSet {
  * every webhook source configured in `env` (`.env.example`'s examples), built by the source's sender
  * (src/webhooks/senders/) whatever its scheme: `webhook-<source>-valid` (202), `-bad-signature` (401: the
  * body changed after signing, or a wrong token for schemes that do not sign the body), `-stale` (401,
- * signed 10 minutes before a fixed past time; senders that sign a timestamp only) and `-handshake` (the
- * answer the provider's check accepts; senders with a handshake only). Then the special cases of GitHub
+ * signed 10 minutes before a fixed past time; senders that sign a timestamp only) and `-handshake` (a
+ * 2xx answer the provider's check accepts; senders with a handshake only). Then the special cases of GitHub
  * (missing and malformed signature, base64 body, a signed body that is not JSON), an unknown source, and
  * SQS batches for the worker (ok, duplicate, poison). `nowSeconds` dates the time-bound ones; `registry`
  * is the sender registry (tests may pass their own).
@@ -222,6 +222,7 @@ function sourceFixtures(sending: SendingSource, nowSeconds: number, notes: strin
     fixtures.push({
       name: name('handshake'),
       event: eventOf(handshake, source.name, name('handshake')),
+      // The status is the scheme's (200 with a body, 204…): its check says whether the answer is right.
       expected: 200,
       timeBound,
       handshakeCheck: handshake.check,
