@@ -166,14 +166,19 @@ export function requestUrl(base: string, request: Pick<WebhookHttpRequest, 'path
 export async function sendRequest(
   base: string,
   request: WebhookHttpRequest,
-): Promise<{ status: number; statusText: string; text: string }> {
+): Promise<{ status: number; statusText: string; text: string; headers: Record<string, string> }> {
   const response = await fetch(requestUrl(base, request), {
     method: request.method,
     headers: request.headers,
     ...(request.body === undefined ? {} : { body: new Uint8Array(request.body) }),
     signal: AbortSignal.timeout(15_000),
   });
-  return { status: response.status, statusText: response.statusText, text: await response.text() };
+  return {
+    status: response.status,
+    statusText: response.statusText,
+    text: await response.text(),
+    headers: Object.fromEntries(response.headers),
+  };
 }
 
 /** The base URL: --url, else the running local stack's (its state file), else offline's default port. */
@@ -245,7 +250,7 @@ export async function runHandshake(
   request: HandshakeHttpRequest,
 ): Promise<{ answered: boolean; line: string }> {
   const answer = await sendRequest(base, request);
-  const problem = request.check(answer.status, answer.text);
+  const problem = request.check(answer.status, answer.text, answer.headers);
   return problem === undefined
     ? {
         answered: true,

@@ -261,7 +261,7 @@ export function buildHandshake(
       ...handshake.headers,
     }),
     ...(handshake.body === undefined ? {} : { body: handshake.body }),
-    check: (statusCode, text) => handshake.check(statusCode, text),
+    check: (statusCode, text, headers) => handshake.check(statusCode, text, headers),
   };
 }
 

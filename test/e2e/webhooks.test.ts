@@ -131,7 +131,7 @@ describe('every webhook source .env.example configures, through `npm start`', ()
       const handshake = handshakeFor(source, { challenge: randomUUID(), nowSeconds: nowSeconds() });
       if (handshake !== undefined && !('notApplicable' in handshake)) {
         const answer = await sendRequest(base, handshake);
-        expect(handshake.check(answer.status, answer.text)).toBeUndefined();
+        expect(handshake.check(answer.status, answer.text, answer.headers)).toBeUndefined();
       }
       const bad = badlySigned(source, buildDelivery(source, { nowSeconds: nowSeconds() }), nowSeconds());
       const refused = await sendRequest(base, bad);

@@ -12,6 +12,7 @@ import {
   providerIdFor,
   sendingSource,
   type LocalSources,
+  type HandshakeHttpRequest,
   type SendingSource,
   type WebhookHttpRequest,
 } from '../../scripts/lib/webhook-requests';
@@ -29,7 +30,7 @@ export interface WebhookFixture {
   /** True when the signature carries a timestamp: tests re-sign it with the current time. */
   readonly timeBound: boolean;
   /** For handshakes: the provider's check of the answer (undefined = the answer completes it). */
-  readonly handshakeCheck?: (statusCode: number, body: string) => string | undefined;
+  readonly handshakeCheck?: HandshakeHttpRequest['check'];
 }
 
 /** The `.env.example` of this checkout, its commented-out example lines included. */

@@ -33,8 +33,15 @@ export interface HandshakeRequest {
   readonly headers: Record<string, string>;
   readonly query?: string;
   readonly body?: Buffer;
-  /** Undefined when the answer completes the handshake, else what is wrong with it. */
-  check(statusCode: number, body: string): string | undefined;
+  /**
+   * Undefined when the answer completes the handshake, else what is wrong with it. `headers` (lower-cased
+   * names) for handshakes answered in a header (Standard Webhooks' `webhook-challenge-response`).
+   */
+  check(
+    statusCode: number,
+    body: string,
+    headers?: Readonly<Record<string, string | undefined>>,
+  ): string | undefined;
 }
 
 export interface HandshakeInput extends Omit<SendInput, 'body' | 'id' | 'event'> {

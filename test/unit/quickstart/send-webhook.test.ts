@@ -279,7 +279,8 @@ describe('webhook:send requests over HTTP', () => {
   it('sends the built request with its method, path, query, headers and exact body bytes', async () => {
     const request = buildSignedWebhook({ source: 'github', id: 'delivery-1' }, env, now);
     const answer = await sendRequest(base, { ...request, query: 'a=1&b=2' });
-    expect(answer).toEqual({ status: 202, statusText: 'Accepted', text: '{"id":"x"}' });
+    expect(answer).toMatchObject({ status: 202, statusText: 'Accepted', text: '{"id":"x"}' });
+    expect(answer.headers['content-type']).toBe('application/json');
     expect(seen.at(-1)).toMatchObject({
       method: 'POST',
       url: '/webhooks/github?a=1&b=2',
@@ -296,7 +297,10 @@ describe('webhook:send requests over HTTP', () => {
       query: '',
       headers: { 'content-type': 'application/json' },
       body: Buffer.from('{"challenge":"c"}'),
-      check: (status: number, body: string) => (body === '{"id":"x"}' ? undefined : `got ${status}`),
+      check: (status: number, body: string, headers?: Readonly<Record<string, string | undefined>>) =>
+        body === '{"id":"x"}' && headers?.['content-type'] === 'application/json'
+          ? undefined
+          : `got ${status}`,
     };
     expect(await runHandshake(base, handshake)).toEqual({
       answered: true,

@@ -79,21 +79,25 @@ describe('events/webhook-*.json', () => {
     expect(queued).toHaveLength(expected === 202 ? 1 : 0);
   });
 
-  it.each(
-    fixtures
-      .filter((fixture) => fixture.handshakeCheck !== undefined)
-      .map((fixture) => [fixture.name, fixture] as const),
-  )(
-    '%s is answered (2xx) by webhook-receive as its provider checks the answer, and nothing is queued',
-    async (_name, fixture) => {
-      const queued: string[] = [];
-      const result = await receive(fixture.event as APIGatewayProxyEventV2, queued);
-      expect(result.statusCode).toBeGreaterThanOrEqual(200);
-      expect(result.statusCode).toBeLessThan(300);
-      expect(fixture.handshakeCheck!(result.statusCode, String(result.body ?? ''))).toBeUndefined();
-      expect(queued).toEqual([]);
-    },
-  );
+  // (No scheme on main before issue 15's providers has a handshake: the table may be empty.)
+  const handshakes = fixtures.filter((fixture) => fixture.handshakeCheck !== undefined);
+  if (handshakes.length > 0)
+    it.each(handshakes.map((fixture) => [fixture.name, fixture] as const))(
+      '%s is answered (2xx) by webhook-receive as its provider checks the answer, and nothing is queued',
+      async (_name, fixture) => {
+        const queued: string[] = [];
+        const result = await receive(fixture.event as APIGatewayProxyEventV2, queued);
+        expect(result.statusCode).toBeGreaterThanOrEqual(200);
+        expect(result.statusCode).toBeLessThan(300);
+        const headers = Object.fromEntries(
+          Object.entries(result.headers ?? {}).map(([name, value]) => [name.toLowerCase(), String(value)]),
+        );
+        expect(
+          fixture.handshakeCheck!(result.statusCode, String(result.body ?? ''), headers),
+        ).toBeUndefined();
+        expect(queued).toEqual([]);
+      },
+    );
 
   it.each(
     fixtures
