@@ -10,6 +10,10 @@
  *   stripe       createHmac(key).update(`${t}.`).update(body).digest()           + timingSafeEqual
  *   standard     createHmac(whsec key, decoded).update(`${id}.${t}.`).update(body).digest() + timingSafeEqual
  *   hmac-sha256  createHmac(key).update(body).digest()                           + timingSafeEqual
+ *   shopify      createHmac(key).update(body).digest()                           + timingSafeEqual
+ *   meta         createHmac(key).update(body).digest()                           + timingSafeEqual
+ *   gitlab       hash('sha256', token)                                           + timingSafeEqual (a shared token)
+ *   slack, zoom  createHmac(key).update(`v0:${t}:`).update(body).digest()         + timingSafeEqual
  *
  * The baseline's prefix and the expected digest it compares with are computed before timing, so it does
  * nothing but the cryptography; the prefix goes in as its own update because that is cheaper than
@@ -26,7 +30,7 @@
  *
  *   npm run bench -- webhook-verify
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash, timingSafeEqual } from 'node:crypto';
 import { acceptWebhook, type AcceptDependencies, type IncomingWebhook } from '../src/webhooks/accept';
 import { fitsInBytes, serialiseWebhookMessage } from '../src/webhooks/message';
 import {
@@ -37,7 +41,17 @@ import {
   type SigningKey,
   type WebhookRequest,
 } from '../src/webhooks/signature';
-import { signGenericHmac, signGithub, signStandard, signStripe } from '../src/webhooks/senders';
+import {
+  signGenericHmac,
+  signGithub,
+  signGitlab,
+  signMeta,
+  signShopify,
+  signStandard,
+  signStripe,
+  signSlack,
+  signZoom,
+} from '../src/webhooks/senders';
 import { createSigningKeyResolver } from '../src/webhooks/signing-keys';
 import { loadWebhookSources, type WebhookSource } from '../src/webhooks/sources';
 import { profileInProcess, type ProcessProfile } from './lib/cpu-profile';
@@ -105,6 +119,56 @@ const schemes: Record<
         prefix: '',
       }),
     signedPrefix: '',
+  },
+  shopify: {
+    source: 'shopify',
+    secret: 'bench shopify secret',
+    env: {},
+    sign: (body) => ({
+      ...signShopify(schemes.shopify.secret, body),
+      'x-shopify-topic': 'orders/create',
+      'x-shopify-webhook-id': 'b54557e4-bdd9-4b37-8a5f-bf7d70bcd043',
+    }),
+    signedPrefix: '',
+  },
+  meta: {
+    source: 'meta',
+    secret: 'bench meta app secret',
+    env: {},
+    sign: (body) => signMeta(schemes.meta.secret, body),
+    signedPrefix: '',
+  },
+  gitlab: {
+    source: 'gitlab',
+    secret: 'bench gitlab secret token',
+    env: {},
+    sign: () => ({
+      ...signGitlab(schemes.gitlab.secret),
+      'x-gitlab-event': 'Push Hook',
+      'idempotency-key': 'f9d8a6c2-3b1e-4c5d-9e7f-0a1b2c3d4e5f',
+    }),
+    signedPrefix: '',
+    // A shared token signs nothing: the bare minimum is one digest of the presented token compared with
+    // the configured token's, computed before.
+    baseline: (_body, key) => {
+      const expected = hash('sha256', key as Buffer, 'buffer');
+      const presented = schemes.gitlab.secret;
+      return () => timingSafeEqual(hash('sha256', presented, 'buffer'), expected);
+    },
+  },
+  slack: {
+    source: 'slack',
+    secret: 'bench slack signing secret',
+    env: {},
+    sign: (body) => signSlack(schemes.slack.secret, body, nowSeconds),
+    signedPrefix: `v0:${nowSeconds}:`,
+  },
+  zoom: {
+    source: 'zoom',
+    secret: 'bench zoom secret token',
+    env: {},
+    sign: (body) => signZoom(schemes.zoom.secret, body, nowSeconds),
+    signedPrefix: `v0:${nowSeconds}:`,
   },
 };
 

@@ -30,13 +30,14 @@ function webhookEnvironment(stage, env) {
     if (value === undefined || value === '') continue;
     if (fixedSettings.includes(name)) result[name] = value;
     else if (settingPattern.test(name)) {
-      const inline = storedSettings.some(
+      const inline = storedSettings.find(
         (setting) =>
           name.startsWith(`WEBHOOK_${setting}_`) && !name.startsWith(`WEBHOOK_${setting}_PARAMETER_`),
       );
-      if (inline && !local) {
+      if (inline !== undefined && !local) {
+        const what = inline === 'PUBLIC_URL' ? '' : 'holds a secret and ';
         throw configError(
-          `${name} would be written into the CloudFormation template of stage ${stage}: ` +
+          `${name} ${what}would be written into the CloudFormation template of stage ${stage}: ` +
             'store it in SSM Parameter Store (see docs/webhooks.md) and unset it before deploying',
         );
       }

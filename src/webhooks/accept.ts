@@ -121,6 +121,7 @@ export async function acceptWebhook(
       request,
       query: queryParameters(incoming.rawQueryString),
       keys,
+      secretIndex: check.secretIndex,
       ...(json === undefined ? {} : { json }),
     });
     if (answer !== undefined) return { handshake: answer };

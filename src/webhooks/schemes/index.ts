@@ -1,8 +1,13 @@
 import { github } from './github';
+import { gitlab } from './gitlab';
 import { hmacSha256 } from './hmac-sha256';
+import { meta } from './meta';
 import type { WebhookScheme } from './scheme';
+import { shopify } from './shopify';
+import { slack } from './slack';
 import { standard } from './standard';
 import { stripe } from './stripe';
+import { zoom } from './zoom';
 
 /**
  * Every scheme a webhook source can use, by the name `WEBHOOK_SCHEME_<SOURCE>` gives (a source named like
@@ -13,6 +18,11 @@ export const schemes = {
   stripe,
   standard,
   'hmac-sha256': hmacSha256,
+  shopify,
+  meta,
+  gitlab,
+  slack,
+  zoom,
 } as const satisfies Record<string, WebhookScheme>;
 
 export type SchemeName = keyof typeof schemes;

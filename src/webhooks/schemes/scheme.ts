@@ -49,6 +49,8 @@ export interface HandshakeInput {
   /** The decoded query parameters (first value of each). */
   readonly query: Readonly<Record<string, string | undefined>>;
   readonly keys: readonly SigningKey[];
+  /** A verified POST's matching key in `keys`: the secret the provider holds now (Zoom answers with it). */
+  readonly secretIndex?: number;
   /** The source's configured verify token (Meta), when it has one. */
   readonly verifyToken?: string;
   /** The body parsed as JSON, for `json-object` schemes. */

@@ -4,6 +4,7 @@ import {
   BadRequestError,
   InvalidJsonError,
   PayloadTooLargeError,
+  MethodNotAllowedError,
   RouteNotFoundError,
   ServiceUnavailableError,
   UnauthorizedError,
@@ -44,7 +45,6 @@ const githubPost = (overrides: Partial<IncomingWebhook> = {}): IncomingWebhook =
   ...overrides,
 });
 
-/** True for text that parses as a JSON object (what a JSON scheme's body must be). */
 /** acceptWebhook for a request that must be a delivery, not a handshake. */
 async function acceptDelivery(...args: Parameters<typeof acceptWebhook>) {
   const accepted = await acceptWebhook(...args);
@@ -52,6 +52,7 @@ async function acceptDelivery(...args: Parameters<typeof acceptWebhook>) {
   return accepted;
 }
 
+/** True for text that parses as a JSON object (what a JSON scheme's body must be). */
 function isJsonObject(text: string): boolean {
   try {
     const parsed: unknown = JSON.parse(text);
@@ -198,6 +199,18 @@ describe('acceptWebhook', () => {
     await expect(
       acceptWebhook(githubPost({ body: Buffer.alloc(1025).toString('base64'), isBase64Encoded: true }), deps),
     ).rejects.toBeInstanceOf(PayloadTooLargeError);
+  });
+
+  it('answers 405 to a GET or any other method for a scheme without a GET handshake, before checking anything else', async () => {
+    for (const method of ['GET', 'get', 'PUT', 'DELETE']) {
+      const attempt = acceptWebhook(githubPost({ method, headers: {}, body: undefined }), deps);
+      await expect(attempt).rejects.toBeInstanceOf(MethodNotAllowedError);
+      await expect(attempt).rejects.toMatchObject({ statusCode: 405, code: 'METHOD_NOT_ALLOWED' });
+    }
+    // An unknown source is still 404 whatever the method: the two are not told apart by the method.
+    await expect(
+      acceptWebhook(githubPost({ method: 'GET', sourceParam: 'nope' }), deps),
+    ).rejects.toBeInstanceOf(RouteNotFoundError);
   });
 
   it('answers 401 for a missing, wrong or stale signature and 400 for a malformed header', async () => {

@@ -177,4 +177,42 @@ describe('serverless/webhooks-env.js (receiver environment per stage)', () => {
     );
     expect(() => webhookEnvironment('dev', { WEBHOOK_SOURCES: 'bad_name' })).toThrow(/invalid source/);
   });
+
+  it("gives a deployed meta source its verify token's parameter and a twilio source its public URL's, by scheme", () => {
+    expect(
+      webhookEnvironment('dev', {
+        WEBHOOK_SOURCES: 'meta,sms,github',
+        WEBHOOK_SCHEME_SMS: 'twilio',
+      }),
+    ).toEqual({
+      WEBHOOK_SCHEME_SMS: 'twilio',
+      WEBHOOK_SECRET_PARAMETER_META: 'ssm:/intake/dev/webhooks/meta',
+      WEBHOOK_VERIFY_TOKEN_PARAMETER_META: 'ssm:/intake/dev/webhooks/meta/verify-token',
+      WEBHOOK_SECRET_PARAMETER_SMS: 'ssm:/intake/dev/webhooks/sms',
+      WEBHOOK_PUBLIC_URL_PARAMETER_SMS: 'ssm:/intake/dev/webhooks/sms/public-url',
+      WEBHOOK_SECRET_PARAMETER_GITHUB: 'ssm:/intake/dev/webhooks/github',
+    });
+    expect(
+      webhookEnvironment('dev', {
+        WEBHOOK_SOURCES: 'meta',
+        WEBHOOK_VERIFY_TOKEN_PARAMETER_META: 'secretsmanager:meta-token',
+      }).WEBHOOK_VERIFY_TOKEN_PARAMETER_META,
+    ).toBe('secretsmanager:meta-token');
+  });
+
+  it('refuses to deploy an inline verify token or public URL: they come from SSM like the secrets', () => {
+    for (const name of ['WEBHOOK_VERIFY_TOKEN_META', 'WEBHOOK_PUBLIC_URL_TWILIO'])
+      expect(() => webhookEnvironment('prod', { [name]: 'x' })).toThrow(
+        new RegExp(`${name}.*CloudFormation`),
+      );
+    expect(
+      webhookEnvironment('local', {
+        WEBHOOK_VERIFY_TOKEN_META: 'local-verify-token',
+        WEBHOOK_PUBLIC_URL_TWILIO: 'http://127.0.0.1:3000/webhooks/twilio',
+      }),
+    ).toEqual({
+      WEBHOOK_VERIFY_TOKEN_META: 'local-verify-token',
+      WEBHOOK_PUBLIC_URL_TWILIO: 'http://127.0.0.1:3000/webhooks/twilio',
+    });
+  });
 });

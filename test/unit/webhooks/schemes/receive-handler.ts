@@ -1,0 +1,49 @@
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { parseWebhookMessage, type WebhookMessageMeta } from '../../../../src/webhooks/message';
+import { webhookPostEvent } from '../../../helpers/webhook-fixtures';
+
+const context = {
+  awsRequestId: 'unit',
+  functionName: 'webhook-receive',
+  getRemainingTimeInMillis: () => 5000,
+} as unknown as Context;
+
+/**
+ * The real `functions/webhook-receive.ts` handler, loaded with `secrets` (WEBHOOK_SECRET_<SOURCE>) in an
+ * otherwise minimal environment, over a mocked SQS client (only what reaches the queue is under test).
+ * `post` sends an API Gateway v2 POST and says what was queued for it.
+ */
+export function realReceiveHandler(secrets: Record<string, string>) {
+  const saved = { ...process.env };
+  const sqs = mockClient(SQSClient);
+  let handler: (
+    event: APIGatewayProxyEventV2,
+    context: Context,
+  ) => Promise<APIGatewayProxyStructuredResultV2>;
+  beforeAll(() => {
+    Object.assign(process.env, {
+      AWS_REGION: 'us-east-1',
+      DOCUMENTS_BUCKET: 'intake-unit-documents',
+      WEBHOOKS_QUEUE_URL: 'http://127.0.0.1:9/000000000000/intake-unit-webhooks',
+      ...secrets,
+    });
+    // Not isolated: the handler must share this file's SQSClient class, which the mock replaces.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded once the environment is set
+    ({ handler } = require('../../../../functions/webhook-receive') as { handler: typeof handler });
+  });
+  beforeEach(() => sqs.reset().on(SendMessageCommand).resolves({ MessageId: 'sent' }));
+  afterAll(() => {
+    sqs.restore();
+    process.env = saved;
+  });
+
+  return async (source: string, headers: Record<string, string>, body: string) => {
+    const result = await handler(webhookPostEvent(source, headers, body, 'api-req'), context);
+    const queued: WebhookMessageMeta[] = sqs
+      .commandCalls(SendMessageCommand)
+      .map((call) => parseWebhookMessage(call.args[0].input.MessageBody!).meta);
+    return { result, queued };
+  };
+}
