@@ -47,8 +47,8 @@ export function createWebhookReceiver(deps: WebhookReceiverDependencies) {
     if ('handshake' in accepted) {
       // A provider's handshake is answered here and now: nothing is queued or archived.
       metrics.addMetric('WebhookHandshakeAnswered', MetricUnit.Count, 1);
-      const { statusCode, contentType, body } = accepted.handshake;
-      return { statusCode, headers: { 'content-type': contentType }, body };
+      const { statusCode, contentType, body, headers } = accepted.handshake;
+      return { statusCode, headers: { ...headers, 'content-type': contentType }, body };
     }
     const { message, secretIndex } = accepted;
     const { source, id, providerId, type } = message.meta;

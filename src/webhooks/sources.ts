@@ -66,7 +66,7 @@ const headerName = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
  * `WEBHOOK_SECRET_<SOURCE>` (comma-separated secrets, any may match: rotation) or
  * `WEBHOOK_SECRET_PARAMETER_<SOURCE>` (`ssm:<parameter name>` or `secretsmanager:<secret id>`, for AWS),
  * `WEBHOOK_SCHEME_<SOURCE>` (defaults to the source name when that is a scheme's name), for
- * `hmac-sha256` (and `api-key`): `WEBHOOK_SIGNATURE_HEADER_<SOURCE>` (required by `hmac-sha256`),
+ * `hmac-sha256` (and `api-key`): `WEBHOOK_SIGNATURE_HEADER_<SOURCE>` (required by `hmac-sha256`; `api-key`: default `x-api-key`),
  * `WEBHOOK_SIGNATURE_ENCODING_<SOURCE>` (hex | base64, default hex), `WEBHOOK_SIGNATURE_PREFIX_<SOURCE>`,
  * `WEBHOOK_ID_HEADER_<SOURCE>`, `WEBHOOK_EVENT_HEADER_<SOURCE>`; `WEBHOOK_VERIFY_TOKEN_<SOURCE>` (Meta's
  * handshake) and `WEBHOOK_PUBLIC_URL_<SOURCE>` (required by `twilio`), each also as `…_PARAMETER_<SOURCE>`. `<SOURCE>` is the name upper-cased with `-` as `_`.
@@ -145,7 +145,7 @@ export function loadWebhookSources(env: NodeJS.ProcessEnv = process.env): Readon
     const requires = schemes[scheme].requires ?? [];
     if (requires.includes('publicUrl') && source.publicUrl === undefined)
       fail('WEBHOOK_PUBLIC_URL_', name, `is required by the ${scheme} scheme (the URL the provider signs)`);
-    const signatureHeader = values.get('WEBHOOK_SIGNATURE_HEADER_');
+    const signatureHeader = values.get('WEBHOOK_SIGNATURE_HEADER_') ?? schemes[scheme].defaultSignatureHeader;
     if (requires.includes('signatureHeader') || signatureHeader !== undefined) {
       const header = signatureHeader?.toLowerCase();
       const encoding = values.get('WEBHOOK_SIGNATURE_ENCODING_')?.toLowerCase() ?? 'hex';

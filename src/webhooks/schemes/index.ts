@@ -1,13 +1,17 @@
+import { apiKey } from './api-key';
+import { basic } from './basic';
 import { github } from './github';
 import { gitlab } from './gitlab';
 import { hmacSha256 } from './hmac-sha256';
 import { meta } from './meta';
+import { paddle } from './paddle';
 import type { WebhookScheme } from './scheme';
 import { shopify } from './shopify';
 import { slack } from './slack';
 import { standard } from './standard';
 import { stripe } from './stripe';
 import { zoom } from './zoom';
+import { twilio } from './twilio';
 
 /**
  * Every scheme a webhook source can use, by the name `WEBHOOK_SCHEME_<SOURCE>` gives (a source named like
@@ -23,6 +27,10 @@ export const schemes = {
   gitlab,
   slack,
   zoom,
+  basic,
+  'api-key': apiKey,
+  paddle,
+  twilio,
 } as const satisfies Record<string, WebhookScheme>;
 
 export type SchemeName = keyof typeof schemes;

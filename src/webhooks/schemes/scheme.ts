@@ -62,6 +62,8 @@ export interface HandshakeAnswer {
   readonly statusCode: number;
   readonly contentType: string;
   readonly body: string;
+  /** Response headers the provider reads the answer from (Standard Webhooks' `webhook-challenge-response`). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -87,6 +89,8 @@ export interface WebhookScheme {
   readonly keptHeaders: readonly string[];
   /** Settings the source must have: `publicUrl` (Twilio), `signatureHeader` (generic HMAC). */
   readonly requires?: readonly ('publicUrl' | 'signatureHeader')[];
+  /** The header read when `WEBHOOK_SIGNATURE_HEADER_<SOURCE>` is unset (`api-key`: `x-api-key`). */
+  readonly defaultSignatureHeader?: string;
   /**
    * Answers the provider's handshake, or undefined when the request is an ordinary delivery. A POST is
    * only offered here once verified; a GET (the methods in `handshakeMethods`) is offered unverified and

@@ -8,7 +8,7 @@ export * from './types';
 /**
  * Verifies a webhook's signature (or shared token) with `scheme` on its raw body. Never throws for
  * anything a sender controls: the answer is a SignatureCheck (valid with the matching secret's index, or
- * why not). `settings.hmac` is required for the `hmac-sha256` and `api-key` schemes; an
+ * why not). `settings.hmac` is required for `hmac-sha256` (`api-key` defaults to `x-api-key`); an
  * `HmacSchemeOptions` alone is read as `{ hmac }`.
  */
 export function verifySignature(

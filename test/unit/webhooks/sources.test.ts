@@ -60,6 +60,17 @@ describe('loadWebhookSources', () => {
     });
   });
 
+  it("gives a scheme's default key header when WEBHOOK_SIGNATURE_HEADER_ is unset, with the prefix alone", () => {
+    const sources = loadWebhookSources({
+      WEBHOOK_SECRET_CRM: 'crm-api-key-0123456',
+      WEBHOOK_SCHEME_CRM: 'api-key',
+      WEBHOOK_SIGNATURE_PREFIX_CRM: 'Token',
+      WEBHOOK_SECRET_GITHUB: 'a-long-enough-github-secret',
+    });
+    expect(sources.get('crm')?.hmac).toEqual({ header: 'x-api-key', encoding: 'hex', prefix: 'Token' });
+    expect(sources.get('github')).not.toHaveProperty('hmac');
+  });
+
   it('reads a parameter-store location instead of inline secrets (AWS)', () => {
     const sources = loadWebhookSources({
       WEBHOOK_SECRET_PARAMETER_GITHUB: 'ssm:/intake/dev/webhooks/github',
