@@ -1,16 +1,21 @@
 /**
  * Sends one correctly signed webhook to a running intake (by default the local stack), the way the
- * source's provider would, and optionally waits until webhook-process has archived it.
+ * source's provider would, and optionally waits until webhook-process has archived it; or, with
+ * `--handshake`, sends the provider's handshake (Slack's url_verification, Meta's hub.challenge…) and
+ * checks the answer as the provider would.
  *
  *   npm run webhook:send -- --source github [--event push] [--file payload.json | --body '{...}']
  *                           [--id <delivery id>] [--url http://127.0.0.1:3000] [--wait] [--timeout 30]
+ *   npm run webhook:send -- --source meta --handshake [--url …]
  *
- * The secret and scheme come from where the local stack takes them: the shell, else `.env.local`, else
- * `.env` (osls loads `.env.<stage>` or `.env`; the shell wins), read by the receiver's own
- * `loadWebhookSources`. Signing uses the project's signers (src/webhooks/signature/sign.ts). No secret
- * is ever printed. `--wait` looks for the archive in the local stack's bucket (its state file).
+ * The secret, scheme and settings come from where the local stack takes them: the shell, else
+ * `.env.local`, else `.env` (osls loads `.env.<stage>` or `.env`; the shell wins), read by the receiver's
+ * own `loadWebhookSources`; a source whose receiver holds only public keys (Standard Webhooks `whpk_`) is
+ * signed with `WEBHOOK_TEST_SIGNING_KEY_<SOURCE>`, which only the tools read. Requests are built by the
+ * scheme's sender (src/webhooks/senders/), whatever the scheme. No secret is ever printed. `--wait` looks
+ * for the archive in the local stack's bucket (its state file).
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs, parseEnv } from 'node:util';
@@ -19,10 +24,17 @@ import { createS3Client } from '../src/aws/clients';
 import { clientEnvironment, clientOverrides } from './lib/ops-cli';
 import { resolveOpsTarget } from './lib/ops-target';
 import { findRunningStackState, stateFilePath } from '../plugins/local-stack/state';
-import { contentDeliveryId } from '../src/webhooks/delivery';
 import { archiveKey } from '../src/webhooks/object-keys';
-import { senders, signGenericHmac, signGithub, signStandard, signStripe } from '../src/webhooks/senders';
-import { loadWebhookSources, normaliseSourceName, sourceEnvSuffix } from '../src/webhooks/sources';
+import { normaliseSourceName } from '../src/webhooks/sources';
+import {
+  buildDelivery,
+  buildHandshake,
+  loadLocalSources,
+  sendingSource,
+  type HandshakeHttpRequest,
+  type SignedDelivery,
+  type WebhookHttpRequest,
+} from './lib/webhook-requests';
 
 const serviceDir = join(__dirname, '..');
 
@@ -32,10 +44,12 @@ export interface SendWebhookOptions {
   /** The raw body to send; a small sample of the source's kind when undefined. */
   body?: Buffer;
   /**
-   * The id sent in the scheme's id header (github, standard, hmac with an id header). Only `standard`
-   * signs it: for github and hmac-sha256 it is kept for tracing and the delivery id is the body's hash.
+   * The provider's id, put where the provider puts it (header or sample body). Whether the receiver
+   * deduplicates by it depends on whether the scheme signs it (see src/webhooks/delivery.ts).
    */
   id?: string;
+  /** Send the scheme's handshake instead of a delivery. */
+  handshake: boolean;
   url?: string;
   wait: boolean;
   timeoutSeconds: number;
@@ -43,7 +57,7 @@ export interface SendWebhookOptions {
 
 export const usage =
   'usage: npm run webhook:send -- --source <name> [--event <type>] [--file <path> | --body <text>] ' +
-  '[--id <delivery id>] [--url <base url>] [--wait] [--timeout <seconds>]';
+  '[--id <delivery id>] [--url <base url>] [--wait] [--timeout <seconds>] | --source <name> --handshake [--url <base url>]';
 
 /** Parses the command line (after `--`); throws an Error with a readable message for bad input. */
 export function parseSendWebhookArgs(args: readonly string[]): SendWebhookOptions {
@@ -57,6 +71,7 @@ export function parseSendWebhookArgs(args: readonly string[]): SendWebhookOption
       id: { type: 'string' },
       url: { type: 'string' },
       wait: { type: 'boolean', default: false },
+      handshake: { type: 'boolean', default: false },
       timeout: { type: 'string', default: '30' },
     },
     strict: true,
@@ -65,6 +80,13 @@ export function parseSendWebhookArgs(args: readonly string[]): SendWebhookOption
   if (source === undefined) throw new Error(`--source <name> is required ([a-z0-9-]+)\n${usage}`);
   if (values.file !== undefined && values.body !== undefined)
     throw new Error('--file and --body are alternatives: give one');
+  if (
+    values.handshake &&
+    [values.event, values.file, values.body, values.id].some((value) => value !== undefined)
+  )
+    throw new Error(
+      "--handshake sends the scheme's handshake: --event, --file, --body and --id do not apply",
+    );
   const timeoutSeconds = Number(values.timeout);
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0)
     throw new Error('--timeout must be a positive number of seconds');
@@ -81,6 +103,7 @@ export function parseSendWebhookArgs(args: readonly string[]): SendWebhookOption
     ...(values.id !== undefined ? { id: values.id } : {}),
     ...(values.url !== undefined ? { url: values.url.replace(/\/+$/, '') } : {}),
     wait: values.wait,
+    handshake: values.handshake,
     timeoutSeconds,
   };
 }
@@ -100,118 +123,61 @@ export function localStackEnvironment(
   return { env: { ...shell } };
 }
 
-export interface SignedWebhook {
-  path: string;
-  scheme: string;
-  headers: Record<string, string>;
-  body: Buffer;
-  /** The delivery id the receiver will use, when known here (else the 202 answer tells). */
-  deliveryId?: string;
-  /**
-   * The id sent in an unsigned header (`X-GitHub-Delivery`, an hmac-sha256 id header): the receiver keeps
-   * it for tracing only and deduplicates by the body's content id.
-   */
-  providerId?: string;
-}
-
-function sampleBody(scheme: string, event: string, id: string, nowSeconds: number): Buffer {
-  const sample: Record<string, unknown> =
-    scheme === 'github'
-      ? {
-          ref: 'refs/heads/main',
-          // A push names its commit: distinct deliveries have distinct bodies (intake deduplicates by body).
-          after: createHash('sha1').update(id).digest('hex'),
-          repository: { full_name: 'octo/intake' },
-          sender: { login: 'quickstart' },
-        }
-      : scheme === 'stripe'
-        ? {
-            id,
-            object: 'event',
-            type: event,
-            created: nowSeconds,
-            livemode: false,
-            data: { object: { id: 'pi_quickstart', object: 'payment_intent', amount: 2000 } },
-          }
-        : {
-            id,
-            type: event,
-            timestamp: new Date(nowSeconds * 1000).toISOString(),
-            data: { hello: 'intake' },
-          };
-  return Buffer.from(JSON.stringify(sample), 'utf8');
-}
-
-const defaultEvents: Record<string, string> = {
-  github: 'push',
-  stripe: 'payment_intent.succeeded',
-  standard: 'invoice.paid',
-  'hmac-sha256': 'sample.created',
-};
-
 /**
- * Builds the signed request for `options.source` from the webhook configuration in `env` (the same
- * variables the receiver reads), signing with the source's first (current) secret. Throws an Error
- * naming the variable to set when the source has no local secret.
+ * Builds the signed delivery for `options.source` from the webhook configuration in `env` (the same
+ * variables the receiver reads) and its scheme's sender (src/webhooks/senders/), signing with the source's
+ * test signing key or first (current) secret; the expected delivery id is the receiver's own. Throws an
+ * Error naming the variable to set when the source has no local secret.
  */
 export function buildSignedWebhook(
   options: Pick<SendWebhookOptions, 'source' | 'event' | 'body' | 'id'>,
   env: NodeJS.ProcessEnv,
   nowSeconds: number = Math.floor(Date.now() / 1000),
-): SignedWebhook {
-  const source = loadWebhookSources(env).get(options.source);
-  const suffix = sourceEnvSuffix(options.source);
-  if (source?.secrets?.kind !== 'env' || source.secrets.secrets.length === 0) {
-    throw new Error(
-      `No local secret for source "${options.source}": set WEBHOOK_SECRET_${suffix} in the shell or in .env.local ` +
-        '(see .env.example), the same value `npm start` runs with' +
-        (source === undefined && !['github', 'stripe', 'standard'].includes(options.source)
-          ? `, and WEBHOOK_SCHEME_${suffix}`
-          : ''),
-    );
-  }
-  const secret = source.secrets.secrets[0]!;
-  const event = options.event ?? defaultEvents[source.scheme]!;
-  const prefix = senders[source.scheme].idPrefix;
-  const generatedId = `${prefix}quickstart_${randomUUID().replace(/-/g, '')}`;
-  const id = options.id ?? generatedId;
-  const body = options.body ?? sampleBody(source.scheme, event, id, nowSeconds);
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  let deliveryId: string | undefined = id;
-  let providerId: string | undefined;
-  switch (source.scheme) {
-    case 'github':
-      // X-GitHub-Delivery is not signed: the receiver deduplicates by the body's content id.
-      deliveryId = contentDeliveryId(options.source, body);
-      providerId = id;
-      Object.assign(headers, { 'x-github-event': event, 'x-github-delivery': id }, signGithub(secret, body));
-      break;
-    case 'stripe':
-      // Stripe's delivery id is the event's `id` inside the body: known here only for the sample body.
-      if (options.body !== undefined) deliveryId = undefined;
-      Object.assign(headers, signStripe(secret, body, nowSeconds));
-      break;
-    case 'standard':
-      Object.assign(headers, signStandard(secret, id, body, nowSeconds));
-      break;
-    case 'hmac-sha256':
-      // Only the body is signed: the receiver deduplicates by its content id, whatever the id header says.
-      deliveryId = contentDeliveryId(options.source, body);
-      if (source.idHeader !== undefined) {
-        headers[source.idHeader] = id;
-        providerId = id;
-      }
-      if (source.eventHeader !== undefined) headers[source.eventHeader] = event;
-      Object.assign(headers, signGenericHmac(secret, body, source.hmac!));
-      break;
-  }
+): SignedDelivery {
+  const sending = sendingSource(loadLocalSources(env), options.source);
+  return buildDelivery(sending, {
+    nowSeconds,
+    ...(options.event === undefined ? {} : { event: options.event }),
+    ...(options.body === undefined ? {} : { body: options.body }),
+    ...(options.id === undefined ? {} : { id: options.id }),
+  });
+}
+
+/**
+ * Builds the handshake of `source`'s provider with a random challenge (the verify token and public URL
+ * from the source's configuration). Throws for a scheme without a handshake.
+ */
+export function buildSourceHandshake(
+  source: string,
+  env: NodeJS.ProcessEnv,
+  nowSeconds: number = Math.floor(Date.now() / 1000),
+  challenge: string = randomBytes(16).toString('hex'),
+): HandshakeHttpRequest & { scheme: string } {
+  const sending = sendingSource(loadLocalSources(env), source);
+  return { ...buildHandshake(sending, { challenge, nowSeconds }), scheme: sending.source.scheme };
+}
+
+/** `base` + the request's path and query. */
+export function requestUrl(base: string, request: Pick<WebhookHttpRequest, 'path' | 'query'>): string {
+  return `${base}${request.path}${request.query === '' ? '' : `?${request.query}`}`;
+}
+
+/** Sends a built request; resolves with the answer's status and text. */
+export async function sendRequest(
+  base: string,
+  request: WebhookHttpRequest,
+): Promise<{ status: number; statusText: string; text: string; headers: Record<string, string> }> {
+  const response = await fetch(requestUrl(base, request), {
+    method: request.method,
+    headers: request.headers,
+    ...(request.body === undefined ? {} : { body: new Uint8Array(request.body) }),
+    signal: AbortSignal.timeout(15_000),
+  });
   return {
-    path: `/webhooks/${options.source}`,
-    scheme: source.scheme,
-    headers,
-    body,
-    ...(deliveryId !== undefined ? { deliveryId } : {}),
-    ...(providerId !== undefined ? { providerId } : {}),
+    status: response.status,
+    statusText: response.statusText,
+    text: await response.text(),
+    headers: Object.fromEntries(response.headers),
   };
 }
 
@@ -278,29 +244,57 @@ export function describeFailure(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Sends a handshake and says whether its answer is the one the provider wants, in one line. */
+export async function runHandshake(
+  base: string,
+  request: HandshakeHttpRequest,
+): Promise<{ answered: boolean; line: string }> {
+  const answer = await sendRequest(base, request);
+  const problem = request.check(answer.status, answer.text, answer.headers);
+  return problem === undefined
+    ? {
+        answered: true,
+        line: `${answer.status} ${answer.statusText}: handshake answered as the provider expects`,
+      }
+    : {
+        answered: false,
+        line: `${answer.status} ${answer.statusText}: handshake refused: ${problem}: ${answer.text}`,
+      };
+}
+
+/** Sends the source's handshake and prints what happened; exit code 1 when it is refused. */
+async function sendHandshake(options: SendWebhookOptions, env: NodeJS.ProcessEnv): Promise<void> {
+  const request = buildSourceHandshake(options.source, env);
+  const base = baseUrl(options.url, env);
+  console.log(`${request.method} ${requestUrl(base, request)} (${request.scheme} handshake)`);
+  const { answered, line } = await runHandshake(base, request);
+  if (!answered) {
+    console.error(line);
+    process.exit(1);
+  }
+  console.log(line);
+}
+
 async function main(): Promise<void> {
   const options = parseSendWebhookArgs(process.argv.slice(2));
   const { env, file } = localStackEnvironment(process.env);
+  if (options.handshake) return sendHandshake(options, env);
   const request = buildSignedWebhook(options, env);
-  const url = `${baseUrl(options.url, env)}${request.path}`;
+  const base = baseUrl(options.url, env);
   console.log(
-    `POST ${url} (${request.scheme} signature, secret from ${file === undefined ? 'the shell' : `the shell or ${file}`})`,
+    `POST ${requestUrl(base, request)} (${request.scheme} signature, secret from ${file === undefined ? 'the shell' : `the shell or ${file}`})`,
   );
   const sentAt = new Date();
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: request.headers,
-    body: new Uint8Array(request.body),
-    signal: AbortSignal.timeout(15_000),
-  });
-  const text = await response.text();
+  const response = await sendRequest(base, request);
   if (response.status !== 202) {
-    console.error(`${response.status} ${response.statusText}: ${text}`);
+    console.error(`${response.status} ${response.statusText}: ${response.text}`);
     process.exit(1);
   }
-  const { id } = JSON.parse(text) as { id: string };
+  const { id } = JSON.parse(response.text) as { id: string };
   const traced = request.providerId === undefined ? '' : ` (sent as ${request.providerId})`;
-  console.log(`${response.status} Accepted: delivery ${id}${traced}`);
+  const unexpected =
+    request.deliveryId === undefined || request.deliveryId === id ? '' : ` (expected ${request.deliveryId})`;
+  console.log(`${response.status} Accepted: delivery ${id}${traced}${unexpected}`);
   if (!options.wait) return;
   const archived = await waitForArchive(options.source, id, sentAt, options.timeoutSeconds * 1000, env);
   if (archived === undefined) {

@@ -1,5 +1,6 @@
 /**
- * Reliability run (issue 4): signed deliveries over HTTP, 10% of them sent twice, while a share of queue
+ * Reliability run (issue 4): signed deliveries over HTTP, spread over every scheme of the registry (one
+ * source each, as .env.example configures it; each delivery built by the scheme's sender), 10% of them sent twice, while a share of queue
  * sends and downstream invokes fail (injected). Checks that every delivery answered 2xx is archived exactly
  * once and invoked downstream exactly once, that every 5xx delivery succeeds on retry, and that none is
  * lost. Real sockets on 127.0.0.1 only: the receiver behind a local HTTP server, fauxqs, s3rver, dynalite;
@@ -20,19 +21,23 @@ import { sqsDeadLetterQueue } from '../src/aws/sqs-dead-letter';
 import { ServiceUnavailableError } from '../src/errors';
 import { httpHandler } from '../src/middleware/http';
 import { sqsBatchHandler } from '../src/middleware/sqs';
-import { contentDeliveryId } from '../src/webhooks/delivery';
 import { dynamoDbDeliveryGuards } from '../src/webhooks/idempotency';
 import { createWebhookProcessor } from '../src/webhooks/processor';
 import { createWebhookReceiver } from '../src/webhooks/receiver';
 import { s3TextStore } from '../src/webhooks/s3-text';
-import { signGithub } from '../src/webhooks/senders';
-import { createSigningKeyResolver } from '../src/webhooks/signing-keys';
-import { loadWebhookSources } from '../src/webhooks/sources';
+import { createSigningKeyResolver, createSourceSettingResolver } from '../src/webhooks/signing-keys';
 import { sqsMessageSender } from '../src/webhooks/sqs-sender';
 import { startEmulators } from '../test/helpers/emulators';
 import { serveHttpHandler } from '../test/helpers/http-server';
-import { webhookPipelineResources } from '../test/helpers/webhook-fixtures';
+import { exampleEnvironment, webhookPipelineResources } from '../test/helpers/webhook-fixtures';
 import { writeBenchResult } from '../bench/lib/results';
+import {
+  buildDelivery,
+  loadLocalSources,
+  oneSourcePerScheme,
+  schemesWithoutSource,
+  sendingSource,
+} from './lib/webhook-requests';
 
 const { values } = parseArgs({
   options: {
@@ -48,7 +53,17 @@ const duplicateShare = Number(values.duplicates);
 const failureRate = Number(values['failure-rate']);
 const concurrency = Number(values.concurrency);
 const deadline = Date.now() + Number(values.timeout) * 1000;
-const secret = 'reliability secret';
+
+// One source per scheme of the registry, as .env.example's examples configure them: a scheme added to
+// the registry (with its example lines) is included with no change here.
+const local = loadLocalSources(exampleEnvironment());
+const uncovered = schemesWithoutSource(local);
+if (uncovered.length > 0) {
+  console.error(`No .env.example source for the scheme(s) ${uncovered.join(', ')}: add its example lines`);
+  process.exit(1);
+}
+const sending = oneSourcePerScheme(local).map((source) => sendingSource(local, source.name));
+const now = () => Math.floor(Date.now() / 1000);
 
 async function main(): Promise<void> {
   // maxReceiveCount high: injected failures are transient here, nothing should reach the DLQ.
@@ -64,8 +79,9 @@ async function main(): Promise<void> {
 
   const receiver = httpHandler(
     createWebhookReceiver({
-      sources: loadWebhookSources({ WEBHOOK_SECRET_GITHUB: secret }),
+      sources: local.sources,
       signingKeys: createSigningKeyResolver(),
+      sourceSetting: createSourceSettingResolver(),
       nowMs: Date.now,
       maxBodyBytes: 1024 * 1024,
       sendMessage: async (text) => {
@@ -124,16 +140,23 @@ async function main(): Promise<void> {
   const http = await serveHttpHandler(receiver);
   const poller = aws.mapQueue({ queue, createHandler: worker, concurrency: 4 });
 
-  // The plan: unique deliveries, 10% of them sent a second time (a provider's resend), shuffled.
-  // GitHub signs only the body: intake's delivery id is its content id; X-GitHub-Delivery is for tracing.
+  // The plan: unique deliveries, round-robin over the schemes, 10% of them sent a second time (a
+  // provider's resend), shuffled. Each is signed when sent (timestamped schemes go stale); its delivery id
+  // is the receiver's own reading of it (a signed id, else the body's content id).
   const unique = Array.from({ length: deliveries }, (_, index) => {
-    const body = JSON.stringify({ n: index, text: 'reliability ✓' });
-    return {
-      id: contentDeliveryId('github', body),
-      providerId: `rel-${index}-${randomUUID().slice(0, 8)}`,
-      body,
-    };
+    const source = sending[index % sending.length]!;
+    const id = `${source.sender.idPrefix}${randomUUID()}`;
+    const event = source.sender.defaultEvent;
+    const body = source.sender.sampleBody(event, id, now());
+    const build = () => buildDelivery(source, { id, event, body, nowSeconds: now() });
+    const deliveryId = build().deliveryId;
+    if (deliveryId === undefined)
+      throw new Error(`The ${source.source.scheme} sample delivery has no usable id`);
+    return { id: deliveryId, build };
   });
+  const distinct = new Set(unique.map(({ id }) => id)).size;
+  if (distinct !== deliveries)
+    throw new Error(`${deliveries - distinct} sample deliveries share a delivery id`);
   const plan = [...unique, ...unique.filter(() => Math.random() < duplicateShare)].sort(
     () => Math.random() - 0.5,
   );
@@ -145,16 +168,11 @@ async function main(): Promise<void> {
       const delivery = plan[next++]!;
       let saw5xx = false;
       for (let attempt = 0; attempt < 20 && Date.now() < deadline; attempt++) {
-        const response = await fetch(`${http.url}/webhooks/github`, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'x-github-event': 'push',
-            'x-github-delivery': delivery.providerId,
-            ...signGithub(secret, delivery.body),
-          },
-          body: delivery.body,
-        });
+        const request = delivery.build();
+        const response = await fetch(
+          `${http.url}${request.path}${request.query === '' ? '' : `?${request.query}`}`,
+          { method: 'POST', headers: request.headers, body: new Uint8Array(request.body) },
+        );
         await response.arrayBuffer();
         if (response.status === 202) {
           answers.accepted++;
@@ -184,18 +202,20 @@ async function main(): Promise<void> {
   await http.close();
 
   let archivedObjects = 0;
-  let token: string | undefined;
-  do {
-    const page = await aws.s3.send(
-      new ListObjectsV2Command({
-        Bucket: resources.bucket,
-        Prefix: 'events/github/',
-        ContinuationToken: token,
-      }),
-    );
-    archivedObjects += page.KeyCount ?? 0;
-    token = page.NextContinuationToken;
-  } while (token);
+  for (const source of sending) {
+    let token: string | undefined;
+    do {
+      const page = await aws.s3.send(
+        new ListObjectsV2Command({
+          Bucket: resources.bucket,
+          Prefix: `events/${source.source.name}/`,
+          ContinuationToken: token,
+        }),
+      );
+      archivedObjects += page.KeyCount ?? 0;
+      token = page.NextContinuationToken;
+    } while (token);
+  }
   await aws.stop();
 
   const lostIds = unique
@@ -211,6 +231,7 @@ async function main(): Promise<void> {
   const archivedTwice = [...archivePuts.values()].filter((count) => count > 1).length;
   const figures = {
     deliveries,
+    schemes: sending.map((source) => source.source.scheme).join(','),
     requests: plan.length,
     duplicatesSent: plan.length - deliveries,
     accepted: answers.accepted,
@@ -237,7 +258,7 @@ async function main(): Promise<void> {
     figures,
     { lost: '= 0', invokedTwice: '= 0', archivedTwice: '= 0', archivedObjects: `= ${deliveries}` },
     pass,
-    `${deliveries} deliveries (+${figures.duplicatesSent} resent), ${counts.sendFailuresInjected} send and ${counts.invokeFailuresInjected} invoke failures injected, ${answers.answered5xx} 5xx answers all retried: lost ${lost}, invoked twice ${invokedTwice}, archived twice ${archivedTwice}`,
+    `${deliveries} deliveries over ${sending.length} schemes (+${figures.duplicatesSent} resent), ${counts.sendFailuresInjected} send and ${counts.invokeFailuresInjected} invoke failures injected, ${answers.answered5xx} 5xx answers all retried: lost ${lost}, invoked twice ${invokedTwice}, archived twice ${archivedTwice}`,
   );
   process.exitCode = pass ? 0 : 1;
 }

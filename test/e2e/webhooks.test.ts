@@ -1,30 +1,47 @@
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { parseWebhookArchive } from '../../src/webhooks/archive';
 import { contentDeliveryId } from '../../src/webhooks/delivery';
 import { serialiseWebhookMessage } from '../../src/webhooks/message';
+import { schemes, type WebhookScheme } from '../../src/webhooks/schemes';
 import { signStandard } from '../../src/webhooks/senders';
+import {
+  badlySigned,
+  buildDelivery,
+  handshakeFor,
+  loadLocalSources,
+  sendingSource,
+} from '../../scripts/lib/webhook-requests';
+import { sendRequest } from '../../scripts/send-webhook';
 import { postGithubPush } from '../helpers/github-push';
 import { startLocalStack, type LocalStackProcess } from '../helpers/local-stack-process';
+import { exampleEnvironment } from '../helpers/webhook-fixtures';
 
 jest.setTimeout(180_000);
 const run = promisify(execFile);
+// The stack runs every webhook source .env.example configures, with its example secrets and settings.
+const local = loadLocalSources(exampleEnvironment());
+const sending = [...local.sources.values()]
+  .filter((source) => source.secrets?.kind === 'env')
+  .map((source) => sendingSource(local, source.name));
 const secrets = {
-  github: 'e2e github secret',
-  standard: `whsec_${Buffer.from('e2e standard key').toString('base64')}`,
+  github: sendingSource(local, 'github').secret,
+  standard: sendingSource(local, 'standard').secret,
 };
+const nowSeconds = () => Math.floor(Date.now() / 1000);
 let stack: LocalStackProcess;
 let workDir: string;
 let stateFile: string;
 
 beforeAll(async () => {
   stack = await startLocalStack({
-    env: { WEBHOOK_SECRET_GITHUB: secrets.github, WEBHOOK_SECRET_STANDARD: secrets.standard },
+    env: { ...local.receiverVariables },
     timeoutMs: 120_000,
   });
   workDir = mkdtempSync(join(tmpdir(), 'intake-webhooks-e2e-'));
@@ -50,8 +67,8 @@ const postGithub = (id: string, body: string, event = 'push') =>
 const githubId = (body: string) => contentDeliveryId('github', body);
 const firstBody = JSON.stringify({ ref: 'refs/heads/main', commits: [{ message: 'first' }] });
 
-async function archived(key: string) {
-  const s3 = new S3Client({
+function s3Client() {
+  return new S3Client({
     region: 'us-east-1',
     endpoint: stack.state.emulators.s3.endpoint,
     forcePathStyle: true,
@@ -59,6 +76,10 @@ async function archived(key: string) {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
+}
+
+async function archived(key: string) {
+  const s3 = s3Client();
   try {
     const object = await s3.send(new GetObjectCommand({ Bucket: bucket(), Key: key }));
     return parseWebhookArchive(await object.Body!.transformToString());
@@ -68,6 +89,82 @@ async function archived(key: string) {
 }
 
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The archive keys under `prefix`, once one ends with `/<id>.json` (or what is there after `timeoutMs`). */
+async function archiveKeysOnce(prefix: string, id: string, timeoutMs: number): Promise<string[]> {
+  const s3 = s3Client();
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket(), Prefix: prefix }));
+      const keys = (page.Contents ?? []).map((object) => object.Key!);
+      if (keys.some((key) => key.endsWith(`/${id}.json`)) || Date.now() > deadline) return keys;
+      await settle(200);
+    }
+  } finally {
+    s3.destroy();
+  }
+}
+
+/** True when the source's scheme has a handshake its sender can make for the source's key. */
+function hasHandshake(source: (typeof sending)[number]): boolean {
+  const handshake = handshakeFor(source, { challenge: 'c', nowSeconds: nowSeconds() });
+  return handshake !== undefined && !('notApplicable' in handshake);
+}
+
+// First in this file: each source's prefix under events/ holds only what these tests sent.
+describe('every webhook source .env.example configures, through `npm start`', () => {
+  it.each(
+    sending.map(
+      (source) =>
+        [
+          source.source.name,
+          source.source.scheme,
+          hasHandshake(source) ? 'its handshake is answered, never archived; ' : '',
+          source,
+        ] as const,
+    ),
+  )(
+    '%s (%s): %sa bad signature is 401; a signed delivery is 202 and archived, alone',
+    async (name, _scheme, _handshake, source) => {
+      const base = stack.state.http.url;
+      const handshake = handshakeFor(source, { challenge: randomUUID(), nowSeconds: nowSeconds() });
+      if (handshake !== undefined && !('notApplicable' in handshake)) {
+        const answer = await sendRequest(base, handshake);
+        expect(handshake.check(answer.status, answer.text, answer.headers)).toBeUndefined();
+      }
+      const bad = badlySigned(source, buildDelivery(source, { nowSeconds: nowSeconds() }), nowSeconds());
+      const refused = await sendRequest(base, bad);
+      expect(refused.status).toBe(401);
+      const delivery = buildDelivery(source, { nowSeconds: nowSeconds() });
+      const accepted = await sendRequest(base, delivery);
+      expect(accepted.status).toBe(202);
+      expect(JSON.parse(accepted.text)).toEqual({ id: delivery.deliveryId });
+      // Only the delivery is archived: not the handshake, not the refused copy.
+      const keys = await archiveKeysOnce(`events/${name}/`, delivery.deliveryId!, 30_000);
+      expect(keys).toEqual([
+        expect.stringMatching(
+          new RegExp(`^events/${name}/\\d{4}/\\d{2}/\\d{2}/${delivery.deliveryId}\\.json$`),
+        ),
+      ]);
+    },
+  );
+
+  const withoutGetHandshake = sending.filter((source) => {
+    const scheme: WebhookScheme = schemes[source.source.scheme];
+    return !scheme.handshakeMethods?.includes('GET');
+  });
+  it.each(withoutGetHandshake.map((source) => [source.source.name, source.source.scheme] as const))(
+    'GET /webhooks/%s (%s, no GET handshake) passes the public route and is answered 405 by webhook-receive',
+    async (name) => {
+      const response = await fetch(
+        `${stack.state.http.url}/webhooks/${name}?hub.mode=subscribe&hub.challenge=1`,
+      );
+      expect(response.status).toBe(405);
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe('METHOD_NOT_ALLOWED');
+    },
+  );
+});
 
 describe('webhooks through `npm start`', () => {
   it('signed POST → 202 {id} → archived in S3 → the sample downstream is invoked once', async () => {
@@ -101,7 +198,11 @@ describe('webhooks through `npm start`', () => {
     });
     expect(tampered.status).toBe(401);
     expect(((await tampered.json()) as { error: { code: string } }).error.code).toBe('UNAUTHORIZED');
-    const unknown = await fetch(`${stack.state.http.url}/webhooks/gitlab`, { method: 'POST', headers, body });
+    const unknown = await fetch(`${stack.state.http.url}/webhooks/no-such-source`, {
+      method: 'POST',
+      headers,
+      body,
+    });
     expect(unknown.status).toBe(404);
     await stack.waitForLine((line) => downstreamLines('msg_e2e_1').includes(line), 30_000);
   });

@@ -1,31 +1,23 @@
 import type { APIGatewayProxyEventV2, SQSEvent } from 'aws-lambda';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { serialiseWebhookMessage, type WebhookMessageMeta } from '../../src/webhooks/message';
-import { signGenericHmac, signGithub, signStandard, signStripe } from '../../src/webhooks/senders';
+import { senders, signGithub, type SchemeSender } from '../../src/webhooks/senders';
+import {
+  badlySigned,
+  buildDelivery,
+  handshakeFor,
+  loadLocalSources,
+  parseExampleEnvironment,
+  providerIdFor,
+  sendingSource,
+  type LocalSources,
+  type HandshakeHttpRequest,
+  type SendingSource,
+  type WebhookHttpRequest,
+} from '../../scripts/lib/webhook-requests';
 import type { CfnResource } from '../../plugins/local-stack/provision';
 import { idKeyedTable } from './emulators';
-
-/** The test secrets of the fixture sources (the `.env.example` values). */
-export interface FixtureSecrets {
-  readonly github: string;
-  readonly stripe: string;
-  readonly standard: string;
-  /** The generic `hmac-sha256` source `acme` (see `.env.example`); its fixture is skipped when absent. */
-  readonly acme?: string;
-}
-
-/** The `.env.example` lines that configure the fixture sources, for local runs and `sls invoke local`. */
-export const fixtureSourceVariables = (secrets: FixtureSecrets): Record<string, string> => ({
-  WEBHOOK_SECRET_GITHUB: secrets.github,
-  WEBHOOK_SECRET_STRIPE: secrets.stripe,
-  WEBHOOK_SECRET_STANDARD: secrets.standard,
-  ...(secrets.acme === undefined ? {} : { WEBHOOK_SECRET_ACME: secrets.acme }),
-  WEBHOOK_SCHEME_ACME: 'hmac-sha256',
-  WEBHOOK_SIGNATURE_HEADER_ACME: 'x-acme-signature',
-  WEBHOOK_SIGNATURE_ENCODING_ACME: 'hex',
-  WEBHOOK_SIGNATURE_PREFIX_ACME: 'sha256=',
-  WEBHOOK_ID_HEADER_ACME: 'x-acme-delivery',
-  WEBHOOK_EVENT_HEADER_ACME: 'x-acme-event',
-});
 
 /** One sample event: its file name (without `.json`), the event, and what the function should answer. */
 export interface WebhookFixture {
@@ -37,6 +29,13 @@ export interface WebhookFixture {
   readonly deadLettered?: readonly string[];
   /** True when the signature carries a timestamp: tests re-sign it with the current time. */
   readonly timeBound: boolean;
+  /** For handshakes: the provider's check of the answer (undefined = the answer completes it). */
+  readonly handshakeCheck?: HandshakeHttpRequest['check'];
+}
+
+/** The `.env.example` of this checkout, its commented-out example lines included. */
+export function exampleEnvironment(): Record<string, string> {
+  return parseExampleEnvironment(readFileSync(join(__dirname, '..', '..', '.env.example'), 'utf8'));
 }
 
 /** An API Gateway (payload v2) `POST /webhooks/{source}` event as serverless-offline builds it. */
@@ -47,12 +46,26 @@ export function webhookPostEvent(
   requestId: string,
   isBase64Encoded = false,
 ): APIGatewayProxyEventV2 {
+  return webhookEvent({ method: 'POST', source, headers, body, requestId, isBase64Encoded });
+}
+
+/** An API Gateway (payload v2) `<method> /webhooks/{source}` event as serverless-offline builds it. */
+export function webhookEvent(request: {
+  method: 'GET' | 'POST';
+  source: string;
+  headers: Readonly<Record<string, string>>;
+  body?: string;
+  requestId: string;
+  isBase64Encoded?: boolean;
+  rawQueryString?: string;
+}): APIGatewayProxyEventV2 {
+  const { method, source, requestId } = request;
   return {
     version: '2.0',
-    routeKey: 'POST /webhooks/{source}',
+    routeKey: `${method} /webhooks/{source}`,
     rawPath: `/webhooks/${source}`,
-    rawQueryString: '',
-    headers: { host: '127.0.0.1:3000', 'user-agent': 'intake-fixtures/1.0', ...headers },
+    rawQueryString: request.rawQueryString ?? '',
+    headers: { host: '127.0.0.1:3000', 'user-agent': 'intake-fixtures/1.0', ...request.headers },
     pathParameters: { source },
     requestContext: {
       accountId: 'offlineContext_accountId',
@@ -60,21 +73,33 @@ export function webhookPostEvent(
       domainName: '127.0.0.1',
       domainPrefix: '127',
       http: {
-        method: 'POST',
+        method,
         path: `/webhooks/${source}`,
         protocol: 'HTTP/1.1',
         sourceIp: '127.0.0.1',
         userAgent: 'intake-fixtures/1.0',
       },
       requestId,
-      routeKey: 'POST /webhooks/{source}',
+      routeKey: `${method} /webhooks/{source}`,
       stage: '$default',
       time: '23/Nov/2026:14:00:00 +0000',
       timeEpoch: 1795269600000,
     },
-    body,
-    isBase64Encoded,
+    ...(request.body === undefined ? {} : { body: request.body }),
+    isBase64Encoded: request.isBase64Encoded ?? false,
   };
+}
+
+/** The event of a built request (text bodies as text, as API Gateway passes JSON and forms). */
+function eventOf(request: WebhookHttpRequest, source: string, requestId: string): APIGatewayProxyEventV2 {
+  return webhookEvent({
+    method: request.method,
+    source,
+    headers: { ...request.headers },
+    ...(request.body === undefined ? {} : { body: request.body.toString('utf8') }),
+    requestId,
+    rawQueryString: request.query,
+  });
 }
 
 function sqsBatch(messages: { id: string; body: string }[]): SQSEvent {
@@ -112,12 +137,102 @@ const queued = (meta: Partial<WebhookMessageMeta> & Pick<WebhookMessageMeta, 'id
     body,
   });
 
+/** A fixed time (2026-11-23T14:00Z) for what is not time-bound: those events are byte-identical between runs. */
+export const fixtureEpochSeconds = 1795269600;
+
+/** What the generator made, and the configured sources it could not sign for (scheme not registered). */
+export interface WebhookFixtureSet {
+  readonly fixtures: WebhookFixture[];
+  readonly skipped: LocalSources['skipped'];
+  /** Cases not made, and why (a handshake the scheme's sender cannot make for that source's key). */
+  readonly notes: string[];
+}
+
 /**
- * Every webhook sample event under events/ (`npm run`-free: `npx tsx scripts/sign-webhook-events.ts`
- * writes them): API Gateway v2 POSTs for each scheme — valid, tampered, stale, missing header, base64
- * body — and SQS batches for the worker (ok, duplicate, poison). `nowSeconds` dates the time-bound ones.
+ * Every webhook sample event under events/ (`npx tsx scripts/sign-webhook-events.ts` writes them), for
+ * every webhook source configured in `env` (`.env.example`'s examples), built by the source's sender
+ * (src/webhooks/senders/) whatever its scheme: `webhook-<source>-valid` (202), `-bad-signature` (401: the
+ * body changed after signing, or a wrong token for schemes that do not sign the body), `-stale` (401,
+ * signed 10 minutes before a fixed past time; senders that sign a timestamp only) and `-handshake` (a
+ * 2xx answer the provider's check accepts; senders with a handshake only). Then the special cases of GitHub
+ * (missing and malformed signature, base64 body, a signed body that is not JSON), an unknown source, and
+ * SQS batches for the worker (ok, duplicate, poison). `nowSeconds` dates the time-bound ones; `registry`
+ * is the sender registry (tests may pass their own).
  */
-export function webhookFixtures(secrets: FixtureSecrets, nowSeconds: number): WebhookFixture[] {
+export function webhookFixtures(
+  env: NodeJS.ProcessEnv,
+  nowSeconds: number,
+  registry: Readonly<Record<string, SchemeSender>> = senders,
+): WebhookFixtureSet {
+  const local = loadLocalSources(env);
+  const fixtures: WebhookFixture[] = [];
+  const notes: string[] = [];
+  for (const source of local.sources.values()) {
+    if (source.secrets?.kind !== 'env' && !local.testSigningKeys.has(source.name)) continue;
+    fixtures.push(...sourceFixtures(sendingSource(local, source.name, registry), nowSeconds, notes));
+  }
+  const github = local.sources.get('github');
+  if (github?.scheme === 'github' && github.secrets?.kind === 'env')
+    fixtures.push(...githubSpecialCases(github.secrets.secrets[0]!));
+  fixtures.push(...workerFixtures());
+  return { fixtures, skipped: local.skipped, notes };
+}
+
+/** valid, bad-signature, stale (timestamped schemes) and handshake (schemes with one) for one source. */
+function sourceFixtures(sending: SendingSource, nowSeconds: number, notes: string[]): WebhookFixture[] {
+  const { source, sender } = sending;
+  const name = (kind: string) => `webhook-${source.name}-${kind}`;
+  const timeBound = sender.signsTimestamp;
+  const signedAt = timeBound ? nowSeconds : fixtureEpochSeconds;
+  const delivery = (kind: string, at: number) =>
+    buildDelivery(sending, {
+      id: providerIdFor(sender, name(kind)),
+      nowSeconds: at,
+    });
+  const valid = delivery('valid', signedAt);
+  const fixtures: WebhookFixture[] = [
+    { name: name('valid'), event: eventOf(valid, source.name, name('valid')), expected: 202, timeBound },
+    {
+      name: name('bad-signature'),
+      event: eventOf(
+        badlySigned(sending, delivery('bad-signature', signedAt), signedAt),
+        source.name,
+        name('bad-signature'),
+      ),
+      expected: 401,
+      timeBound,
+    },
+  ];
+  if (sender.signsTimestamp) {
+    // Ten minutes before a fixed past time: stale for ever, and byte-identical between runs.
+    const stale = delivery('stale', fixtureEpochSeconds - 600);
+    fixtures.push({
+      name: name('stale'),
+      event: eventOf(stale, source.name, name('stale')),
+      expected: 401,
+      timeBound: false,
+    });
+  }
+  const handshake = handshakeFor(sending, {
+    challenge: providerIdFor(sender, name('handshake')),
+    nowSeconds: signedAt,
+  });
+  if (handshake !== undefined && 'notApplicable' in handshake)
+    notes.push(`${name('handshake')} not made: ${handshake.notApplicable}`);
+  else if (handshake !== undefined)
+    fixtures.push({
+      name: name('handshake'),
+      event: eventOf(handshake, source.name, name('handshake')),
+      // The status is the scheme's (200 with a body, 204…): its check says whether the answer is right.
+      expected: 200,
+      timeBound,
+      handshakeCheck: handshake.check,
+    });
+  return fixtures;
+}
+
+/** GitHub's special cases: what a signature header or body can get wrong besides the signature itself. */
+function githubSpecialCases(secret: string): WebhookFixture[] {
   const push = JSON.stringify({
     ref: 'refs/heads/main',
     repository: { full_name: 'octo/intake' },
@@ -127,45 +242,10 @@ export function webhookFixtures(secrets: FixtureSecrets, nowSeconds: number): We
     'content-type': 'application/json',
     'x-github-event': 'push',
     'x-github-delivery': '72d3162e-cc78-11e3-81ab-4c9367dc0958',
-    ...signGithub(secrets.github, body),
+    ...signGithub(secret, body),
   });
   const binary = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0xff, 0x00, 0x10, 0x80]);
-  const stripeEvent = JSON.stringify({
-    id: 'evt_1QFixture0000000001',
-    object: 'event',
-    api_version: '2024-06-20',
-    created: 1795269600,
-    data: { object: { id: 'pi_1', object: 'payment_intent', amount: 2000 } },
-    livemode: false,
-    type: 'payment_intent.succeeded',
-  });
-  const standardEvent = JSON.stringify({
-    type: 'invoice.paid',
-    timestamp: '2026-11-23T14:00:00Z',
-    data: { invoice: 'in_1', amount: 1200 },
-  });
-  const acmeOrder = JSON.stringify({ order: 1001, total: '19.99' });
-  const acmeOptions = { header: 'x-acme-signature', encoding: 'hex', prefix: 'sha256=' } as const;
-  // A fixed past time keeps the stale fixtures byte-identical between runs (and stale for ever).
-  const stale = 1795266000;
   return [
-    {
-      name: 'webhook-github-valid',
-      event: webhookPostEvent('github', githubHeaders(push), push, 'webhook-github-valid'),
-      expected: 202,
-      timeBound: false,
-    },
-    {
-      name: 'webhook-github-tampered',
-      event: webhookPostEvent(
-        'github',
-        githubHeaders(push),
-        push.replace('main', 'evil'),
-        'webhook-github-tampered',
-      ),
-      expected: 401,
-      timeBound: false,
-    },
     {
       name: 'webhook-github-missing-signature',
       event: webhookPostEvent(
@@ -227,81 +307,18 @@ export function webhookFixtures(secrets: FixtureSecrets, nowSeconds: number): We
       timeBound: false,
     },
     {
+      // A source no scheme is named after, and that no example configures.
       name: 'webhook-unknown-source',
-      event: webhookPostEvent('gitlab', githubHeaders(push), push, 'webhook-unknown-source'),
+      event: webhookPostEvent('no-such-source', githubHeaders(push), push, 'webhook-unknown-source'),
       expected: 404,
       timeBound: false,
     },
-    {
-      name: 'webhook-stripe-valid',
-      event: webhookPostEvent(
-        'stripe',
-        { 'content-type': 'application/json', ...signStripe(secrets.stripe, stripeEvent, nowSeconds) },
-        stripeEvent,
-        'webhook-stripe-valid',
-      ),
-      expected: 202,
-      timeBound: true,
-    },
-    {
-      name: 'webhook-stripe-stale',
-      event: webhookPostEvent(
-        'stripe',
-        { 'content-type': 'application/json', ...signStripe(secrets.stripe, stripeEvent, stale) },
-        stripeEvent,
-        'webhook-stripe-stale',
-      ),
-      expected: 401,
-      timeBound: false,
-    },
-    {
-      name: 'webhook-standard-valid',
-      event: webhookPostEvent(
-        'standard',
-        {
-          'content-type': 'application/json',
-          ...signStandard(secrets.standard, 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W', standardEvent, nowSeconds),
-        },
-        standardEvent,
-        'webhook-standard-valid',
-      ),
-      expected: 202,
-      timeBound: true,
-    },
-    {
-      name: 'webhook-standard-stale',
-      event: webhookPostEvent(
-        'standard',
-        {
-          'content-type': 'application/json',
-          ...signStandard(secrets.standard, 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4X', standardEvent, stale),
-        },
-        standardEvent,
-        'webhook-standard-stale',
-      ),
-      expected: 401,
-      timeBound: false,
-    },
-    ...(secrets.acme === undefined
-      ? []
-      : [
-          {
-            name: 'webhook-hmac-valid',
-            event: webhookPostEvent(
-              'acme',
-              {
-                'content-type': 'application/json',
-                'x-acme-delivery': 'order-1001-created',
-                'x-acme-event': 'orders.created',
-                ...signGenericHmac(secrets.acme, acmeOrder, acmeOptions),
-              },
-              acmeOrder,
-              'webhook-hmac-valid',
-            ),
-            expected: 202,
-            timeBound: false,
-          },
-        ]),
+  ];
+}
+
+/** SQS batches for webhook-process. */
+function workerFixtures(): WebhookFixture[] {
+  return [
     {
       name: 'webhook-sqs-ok',
       event: sqsBatch([

@@ -13,9 +13,12 @@ const ROOT = join(__dirname, '..', '..', '..');
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
 
 const configVariables = Object.keys(variables);
-/** WEBHOOK_<SETTING>_<SOURCE>: one family per setting (src/webhooks/sources.ts), plus the package-time list. */
+/**
+ * WEBHOOK_<SETTING>_<SOURCE>: one family per setting (src/webhooks/sources.ts; TEST_SIGNING_KEY is read by
+ * the tools only, scripts/lib/webhook-requests.ts), plus the package-time list.
+ */
 const WEBHOOK_FAMILY =
-  /^WEBHOOK_(SECRET|SECRET_PARAMETER|SCHEME|SIGNATURE_HEADER|SIGNATURE_ENCODING|SIGNATURE_PREFIX|ID_HEADER|EVENT_HEADER)_[A-Z0-9_]+$/;
+  /^WEBHOOK_(SECRET|SECRET_PARAMETER|SCHEME|SIGNATURE_HEADER|SIGNATURE_ENCODING|SIGNATURE_PREFIX|ID_HEADER|EVENT_HEADER|VERIFY_TOKEN|VERIFY_TOKEN_PARAMETER|PUBLIC_URL|PUBLIC_URL_PARAMETER|TEST_SIGNING_KEY)_[A-Z0-9_]+$/;
 /** Set by Lambda, the SDK, Powertools or serverless.yml itself, not read through src/config.ts. */
 const PLATFORM = new Set([
   'AWS_PROFILE',

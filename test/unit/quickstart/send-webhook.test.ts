@@ -1,14 +1,24 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   baseUrl,
   buildSignedWebhook,
+  buildSourceHandshake,
   describeFailure,
   localStackEnvironment,
   parseSendWebhookArgs,
+  requestUrl,
+  runHandshake,
+  sendRequest,
 } from '../../../scripts/send-webhook';
+import { loadLocalSources } from '../../../scripts/lib/webhook-requests';
+import { acceptWebhook } from '../../../src/webhooks/accept';
 import { contentDeliveryId } from '../../../src/webhooks/delivery';
+import { createSigningKeyResolver, createSourceSettingResolver } from '../../../src/webhooks/signing-keys';
+import { exampleEnvironment } from '../../helpers/webhook-fixtures';
 import { signingKeyFromSecret, verifySignature, type SchemeName } from '../../../src/webhooks/signature';
 
 const env = {
@@ -63,7 +73,14 @@ describe('webhook:send argument parsing', () => {
       id: 'd-1',
       url: 'http://127.0.0.1:4000',
       wait: true,
+      handshake: false,
       timeoutSeconds: 5,
+    });
+    expect(parseSendWebhookArgs(['--source', 'meta', '--handshake'])).toEqual({
+      source: 'meta',
+      wait: false,
+      handshake: true,
+      timeoutSeconds: 30,
     });
   });
 
@@ -86,6 +103,7 @@ describe('webhook:send argument parsing', () => {
     [['--source', 'github', '--file', 'a', '--body', 'b'], /alternatives/],
     [['--source', 'github', '--timeout', '0'], /--timeout/],
     [['--source', 'github', '--secret', 'x'], /Unknown option/],
+    [['--source', 'meta', '--handshake', '--body', '{}'], /--handshake sends the scheme's handshake/],
   ])('refuses %j', (args, message) => {
     expect(() => parseSendWebhookArgs(args)).toThrow(message);
   });
@@ -121,22 +139,22 @@ describe('webhook:send request building', () => {
     const request = buildSignedWebhook({ source: 'stripe', event: 'invoice.paid' }, env, now);
     const body = JSON.parse(request.body.toString('utf8')) as { id: string; type: string };
     expect(body.type).toBe('invoice.paid');
-    expect(body.id).toMatch(/^evt_quickstart_[0-9a-f]{32}$/);
+    expect(body.id).toMatch(/^evt_[0-9a-f-]{36}$/);
     expect(request.deliveryId).toBe(body.id);
     expect(verify('stripe', 'whsec_stripe-test-secret', request)).toEqual({ valid: true, secretIndex: 0 });
   });
 
-  it('leaves the delivery id of a Stripe body given by the caller to the receiver', () => {
+  it("takes the delivery id of a Stripe body given by the caller from the receiver's own reading of it", () => {
     const body = Buffer.from('{"id":"evt_1","type":"a.b"}');
     const request = buildSignedWebhook({ source: 'stripe', body }, env, now);
     expect(request.body).toBe(body);
-    expect(request.deliveryId).toBeUndefined();
+    expect(request.deliveryId).toBe('evt_1');
     expect(verify('stripe', 'whsec_stripe-test-secret', request)).toEqual({ valid: true, secretIndex: 0 });
   });
 
   it('signs a Standard Webhooks delivery with the decoded whsec_ key and a msg_ id', () => {
     const request = buildSignedWebhook({ source: 'standard' }, env, now);
-    expect(request.headers['webhook-id']).toMatch(/^msg_quickstart_/);
+    expect(request.headers['webhook-id']).toMatch(/^msg_[0-9a-f-]{36}$/);
     expect(request.headers['webhook-timestamp']).toBe(String(now));
     expect(verify('standard', env.WEBHOOK_SECRET_STANDARD, request)).toEqual({ valid: true, secretIndex: 0 });
   });
@@ -159,6 +177,33 @@ describe('webhook:send request building', () => {
     expect(request.providerId).toBeUndefined();
   });
 
+  it('leaves the delivery id to the answer when the receiver would refuse the id the caller gives', () => {
+    const request = buildSignedWebhook({ source: 'standard', id: 'not an id!' }, env, now);
+    expect(request.headers['webhook-id']).toBe('not an id!');
+    expect(request.deliveryId).toBeUndefined();
+  });
+
+  it('signs with WEBHOOK_TEST_SIGNING_KEY_<SOURCE> when set, which the receiver never reads', () => {
+    const testKey = `whsec_${Buffer.from('the tools-only signing key').toString('base64')}`;
+    const request = buildSignedWebhook(
+      { source: 'standard' },
+      { ...env, WEBHOOK_TEST_SIGNING_KEY_STANDARD: testKey },
+      now,
+    );
+    expect(verify('standard', testKey, request)).toEqual({ valid: true, secretIndex: 0 });
+    expect(verify('standard', env.WEBHOOK_SECRET_STANDARD, request)).toMatchObject({ valid: false });
+  });
+
+  it('refuses a source whose scheme this intake does not have, naming the schemes it has', () => {
+    expect(() =>
+      buildSignedWebhook(
+        { source: 'acme' },
+        { WEBHOOK_SECRET_ACME: 'acme-test-secret', WEBHOOK_SCHEME_ACME: 'carrier-pigeon' },
+        now,
+      ),
+    ).toThrow(/scheme "carrier-pigeon", which this intake does not have \(schemes: github, /);
+  });
+
   it('names the variables to set for a source without a local secret, and never a secret value', () => {
     expect(() => buildSignedWebhook({ source: 'github' }, {}, now)).toThrow(/WEBHOOK_SECRET_GITHUB/);
     expect(() => buildSignedWebhook({ source: 'my-app' }, {}, now)).toThrow(
@@ -167,6 +212,115 @@ describe('webhook:send request building', () => {
     expect(() =>
       buildSignedWebhook({ source: 'github' }, { WEBHOOK_SECRET_PARAMETER_GITHUB: 'ssm:/x' }, now),
     ).toThrow(/No local secret/);
+  });
+});
+
+describe('webhook:send for every source .env.example configures', () => {
+  const example = exampleEnvironment();
+  const local = loadLocalSources(example);
+  it.each([...local.sources.keys()])(
+    '%s: the receiver accepts the built delivery and gives it the delivery id the tool expected',
+    async (source) => {
+      const request = buildSignedWebhook({ source }, example, now);
+      const accepted = await acceptWebhook(
+        {
+          sourceParam: source,
+          headers: request.headers,
+          body: request.body.toString('utf8'),
+          isBase64Encoded: false,
+          method: 'POST',
+          rawQueryString: request.query,
+        },
+        {
+          sources: local.sources,
+          signingKeys: createSigningKeyResolver(),
+          sourceSetting: createSourceSettingResolver(),
+          nowMs: () => now * 1000,
+          maxBodyBytes: 1024 * 1024,
+        },
+      );
+      expect('message' in accepted && accepted.message.meta.id).toBe(request.deliveryId);
+    },
+  );
+});
+
+describe('webhook:send --handshake', () => {
+  it('refuses a scheme without a handshake with a clear error', () => {
+    expect(() => buildSourceHandshake('github', env, now)).toThrow(
+      'The github scheme (source "github") has no handshake',
+    );
+    expect(() => buildSourceHandshake('nobody', env, now)).toThrow(/No local secret for source "nobody"/);
+  });
+});
+
+describe('webhook:send requests over HTTP', () => {
+  let server: Server;
+  let base: string;
+  const seen: { method: string; url: string; headers: Record<string, unknown>; body: string }[] = [];
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        seen.push({
+          method: request.method!,
+          url: request.url!,
+          headers: request.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+        });
+        response.writeHead(202, { 'content-type': 'application/json' }).end('{"id":"x"}');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('sends the built request with its method, path, query, headers and exact body bytes', async () => {
+    const request = buildSignedWebhook({ source: 'github', id: 'delivery-1' }, env, now);
+    const answer = await sendRequest(base, { ...request, query: 'a=1&b=2' });
+    expect(answer).toMatchObject({ status: 202, statusText: 'Accepted', text: '{"id":"x"}' });
+    expect(answer.headers['content-type']).toBe('application/json');
+    expect(seen.at(-1)).toMatchObject({
+      method: 'POST',
+      url: '/webhooks/github?a=1&b=2',
+      body: request.body.toString('utf8'),
+      headers: { 'x-hub-signature-256': request.headers['x-hub-signature-256'] },
+    });
+    expect(requestUrl(base, { path: '/webhooks/github', query: '' })).toBe(`${base}/webhooks/github`);
+  });
+
+  it('says whether a handshake was answered as its provider checks it', async () => {
+    const handshake = {
+      method: 'POST' as const,
+      path: '/webhooks/slack',
+      query: '',
+      headers: { 'content-type': 'application/json' },
+      body: Buffer.from('{"challenge":"c"}'),
+      check: (status: number, body: string, headers?: Readonly<Record<string, string | undefined>>) =>
+        body === '{"id":"x"}' && headers?.['content-type'] === 'application/json'
+          ? undefined
+          : `got ${status}`,
+    };
+    expect(await runHandshake(base, handshake)).toEqual({
+      answered: true,
+      line: '202 Accepted: handshake answered as the provider expects',
+    });
+    expect(seen.at(-1)).toMatchObject({ method: 'POST', url: '/webhooks/slack', body: '{"challenge":"c"}' });
+    expect(await runHandshake(base, { ...handshake, check: () => 'challenge not echoed' })).toEqual({
+      answered: false,
+      line: '202 Accepted: handshake refused: challenge not echoed: {"id":"x"}',
+    });
+  });
+
+  it('sends a bodiless GET as it is', async () => {
+    await sendRequest(base, {
+      method: 'GET',
+      path: '/webhooks/meta',
+      query: 'hub.mode=subscribe',
+      headers: {},
+    });
+    expect(seen.at(-1)).toMatchObject({ method: 'GET', url: '/webhooks/meta?hub.mode=subscribe', body: '' });
   });
 });
 
