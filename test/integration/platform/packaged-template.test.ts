@@ -108,7 +108,12 @@ describe('sls package --stage dev (the deployed template)', () => {
         : [route.routeKey, 'JWT', ...(route.authorizer as { scopes: string[] }).scopes],
     );
     expect(routesOf(resources)).toEqual(declared.sort(([a], [b]) => String(a).localeCompare(String(b))));
-    expect(publicRoutes.sort()).toEqual(['$default', 'GET /health', 'GET /webhooks/{source}', 'POST /webhooks/{source}']);
+    expect(publicRoutes.sort()).toEqual([
+      '$default',
+      'GET /health',
+      'GET /webhooks/{source}',
+      'POST /webhooks/{source}',
+    ]);
 
     expect(templateViolations(template, { stage: 'dev', publicRoutes })).toEqual([]);
     // Malware scanning is off by default: no plan, no GuardDuty role, no rule, no read gate deployed.
