@@ -17,8 +17,13 @@ describe('findMatchingToken', () => {
     expect(findMatchingToken(keys, Buffer.from('older-shared-token'))).toBe(1);
     expect(findMatchingToken(keys, 'current-shared-toke')).toBe(-1);
     expect(findMatchingToken(keys, 'current-shared-token ')).toBe(-1);
+    expect(findMatchingToken(keys, 'CURRENT-SHARED-TOKEN')).toBe(-1);
     expect(findMatchingToken(keys, '')).toBe(-1);
     expect(findMatchingToken([], 'current-shared-token')).toBe(-1);
+  });
+
+  it('gives the first index when two configured tokens are equal', () => {
+    expect(findMatchingToken([keys[1]!, keys[1]!], 'older-shared-token')).toBe(0);
   });
 
   it('never matches a public key among the keys', () => {
@@ -43,6 +48,15 @@ describe('findMatchingToken', () => {
       fc.property(fc.string({ minLength: 1 }), fc.string(), (token, other) => {
         expect(findMatchingToken([Buffer.from(token)], token)).toBe(0);
         if (other !== token) expect(findMatchingToken([Buffer.from(token)], other)).toBe(-1);
+      }),
+    );
+  });
+
+  it('property: presented bytes match exactly when they equal the configured bytes (any bytes, empty too)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), fc.uint8Array({ maxLength: 64 }), (a, b) => {
+        const expected = Buffer.from(a).equals(Buffer.from(b)) ? 0 : -1;
+        expect(findMatchingToken([Buffer.from(a)], Buffer.from(b))).toBe(expected);
       }),
     );
   });

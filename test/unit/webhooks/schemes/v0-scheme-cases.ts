@@ -1,9 +1,9 @@
-import fc from 'fast-check';
 import {
   signingKeyFromSecret,
   verifySignature,
   type WebhookRequest,
 } from '../../../../src/webhooks/signature';
+import { assertSignedBodiesVerifyAndChangedBytesDoNot } from './signature-properties';
 
 /**
  * The cases every `v0=<hex>` over `v0:<timestamp>:<body>` scheme (Slack, Zoom) must pass, run by each
@@ -121,23 +121,10 @@ export function describeV0Signature({ scheme, signatureHeader, timestampHeader, 
     });
 
     it('property: any body under any secret verifies, and any single-byte change of it does not', () => {
-      fc.assert(
-        fc.property(
-          fc.uint8Array({ minLength: 1, maxLength: 512 }),
-          fc.string({ minLength: 16, maxLength: 64 }),
-          fc.nat(),
-          fc.integer({ min: 1, max: 255 }),
-          (bytes, key, at, flip) => {
-            const rawBody = Buffer.from(bytes);
-            const request = signed(rawBody, v0NowSeconds, key);
-            expect(verify(request, [key]).valid).toBe(true);
-            const changed = Buffer.from(rawBody);
-            const index = at % changed.length;
-            changed[index] = changed[index]! ^ flip;
-            expect(verify({ ...request, rawBody: changed }, [key]).valid).toBe(false);
-          },
-        ),
-      );
+      assertSignedBodiesVerifyAndChangedBytesDoNot({
+        sign: (key, rawBody) => signed(rawBody, v0NowSeconds, key),
+        verify: (request, rawBody, key) => verify({ ...request, rawBody }, [key]),
+      });
     });
   });
 }
