@@ -1,5 +1,6 @@
 import { defaultApiKeyHeader } from '../schemes/api-key';
 import type { SchemeSettings } from '../schemes/scheme';
+import { genericSourceSender } from './generic-source';
 import type { SchemeSender } from './sender';
 
 /** An API key in the source's key header (default `x-api-key`), after its prefix (`Bearer `…). */
@@ -10,20 +11,6 @@ export function signApiKey(secret: string, settings: SchemeSettings = {}): Recor
   return { [settings.hmac?.header ?? defaultApiKeyHeader]: `${prefix}${separator}${secret}` };
 }
 
-export const apiKeySender: SchemeSender = {
-  defaultEvent: 'sample.created',
-  idPrefix: '',
-  contentType: 'application/json',
-  signsTimestamp: false,
-  sampleBody: (event, id, nowSeconds) =>
-    Buffer.from(
-      JSON.stringify({ id, type: event, timestamp: new Date(nowSeconds * 1000).toISOString(), data: {} }),
-    ),
-  sign: ({ secret, id, event, settings }) => ({
-    headers: {
-      ...(settings.idHeader === undefined ? {} : { [settings.idHeader]: id }),
-      ...(settings.eventHeader === undefined ? {} : { [settings.eventHeader]: event }),
-      ...signApiKey(secret, settings),
-    },
-  }),
-};
+export const apiKeySender: SchemeSender = genericSourceSender((secret, _body, settings) =>
+  signApiKey(secret, settings),
+);

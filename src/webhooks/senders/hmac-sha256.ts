@@ -1,5 +1,6 @@
 import { hmacSha256 } from '../signature/hmac';
 import type { HmacSchemeOptions } from '../signature/types';
+import { genericSourceSender } from './generic-source';
 import type { SchemeSender } from './sender';
 
 /** Generic HMAC-SHA256 of the body in `options.header`, hex or base64, after `options.prefix`. */
@@ -13,23 +14,7 @@ export function signGenericHmac(
   };
 }
 
-export const hmacSha256Sender: SchemeSender = {
-  defaultEvent: 'sample.created',
-  idPrefix: '',
-  contentType: 'application/json',
-  signsTimestamp: false,
-  sampleBody: (event, id, nowSeconds) =>
-    Buffer.from(
-      JSON.stringify({ id, type: event, timestamp: new Date(nowSeconds * 1000).toISOString(), data: {} }),
-    ),
-  sign: ({ secret, body, id, event, settings }) => {
-    if (settings.hmac === undefined) throw new Error('An hmac-sha256 source names its signature header');
-    return {
-      headers: {
-        ...(settings.idHeader === undefined ? {} : { [settings.idHeader]: id }),
-        ...(settings.eventHeader === undefined ? {} : { [settings.eventHeader]: event }),
-        ...signGenericHmac(secret, body, settings.hmac),
-      },
-    };
-  },
-};
+export const hmacSha256Sender: SchemeSender = genericSourceSender((secret, body, settings) => {
+  if (settings.hmac === undefined) throw new Error('An hmac-sha256 source names its signature header');
+  return signGenericHmac(secret, body, settings.hmac);
+});

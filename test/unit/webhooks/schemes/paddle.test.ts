@@ -1,16 +1,14 @@
 import { createHmac } from 'node:crypto';
 import { Paddle } from '@paddle/paddle-node-sdk';
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { httpHandler } from '../../../../src/middleware/http';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { acceptWebhook, type IncomingWebhook } from '../../../../src/webhooks/accept';
-import { parseWebhookMessage } from '../../../../src/webhooks/message';
-import { createWebhookReceiver } from '../../../../src/webhooks/receiver';
 import { paddle } from '../../../../src/webhooks/schemes/paddle';
 import { senders, signPaddle } from '../../../../src/webhooks/senders';
 import { createSigningKeyResolver } from '../../../../src/webhooks/signing-keys';
 import { loadWebhookSources } from '../../../../src/webhooks/sources';
 import type { WebhookRequest } from '../../../../src/webhooks/signature';
 import { webhookPostEvent } from '../../../helpers/webhook-fixtures';
+import { wrappedReceiver } from './receive-handler';
 import { assertSignedBodiesVerifyAndChangedBytesDoNot } from './signature-properties';
 
 const secret = 'pdl_ntfset_01h0000000000000000000000_unit';
@@ -251,24 +249,19 @@ describe('paddle through acceptWebhook and the receiver', () => {
   });
 
   it('answers the real handler 202 with the event id once the message is queued, and 401/400 without queueing', async () => {
-    const sendMessage = jest.fn(async (_text: string) => undefined);
-    const handler = httpHandler(createWebhookReceiver({ ...deps, sendMessage, storeClaim: jest.fn() }));
-    const context = {
-      awsRequestId: 'lambda-req',
-      getRemainingTimeInMillis: () => 5000,
-    } as unknown as Context;
+    const { handle, queued } = wrappedReceiver(deps);
     const event = (headers: Record<string, string>): APIGatewayProxyEventV2 =>
       webhookPostEvent('paddle', { 'content-type': 'application/json', ...headers }, body, 'api-req');
 
-    const accepted = await handler(event(signPaddle(secret, body, nowSeconds)), context);
+    const accepted = await handle(event(signPaddle(secret, body, nowSeconds)));
     expect(accepted.statusCode).toBe(202);
     expect(JSON.parse(accepted.body!)).toEqual({ id: 'evt_01h8bx1test0000000000000000' });
-    expect(parseWebhookMessage(sendMessage.mock.calls[0]![0]).meta).toMatchObject({
+    expect(queued()[0]).toMatchObject({
       id: 'evt_01h8bx1test0000000000000000',
       type: 'transaction.completed',
     });
-    expect((await handler(event(signPaddle(secret, body, nowSeconds - 301)), context)).statusCode).toBe(401);
-    expect((await handler(event({ 'paddle-signature': 'ts=1' }), context)).statusCode).toBe(400);
-    expect(sendMessage).toHaveBeenCalledTimes(1);
+    expect((await handle(event(signPaddle(secret, body, nowSeconds - 301)))).statusCode).toBe(401);
+    expect((await handle(event({ 'paddle-signature': 'ts=1' }))).statusCode).toBe(400);
+    expect(queued()).toHaveLength(1);
   });
 });

@@ -1,7 +1,10 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import { httpHandler } from '../../../../src/middleware/http';
+import type { AcceptDependencies } from '../../../../src/webhooks/accept';
 import { parseWebhookMessage, type WebhookMessageMeta } from '../../../../src/webhooks/message';
+import { createWebhookReceiver } from '../../../../src/webhooks/receiver';
 import { webhookPostEvent } from '../../../helpers/webhook-fixtures';
 
 const context = {
@@ -45,5 +48,20 @@ export function realReceiveHandler(secrets: Record<string, string>) {
       .commandCalls(SendMessageCommand)
       .map((call) => parseWebhookMessage(call.args[0].input.MessageBody!).meta);
     return { result, queued };
+  };
+}
+
+/**
+ * The receiver functions/webhook-receive.ts builds, wrapped as it wraps it (httpHandler), over `deps` in
+ * this process with a recording queue: `handle` answers an API Gateway v2 event, `queued` gives the meta
+ * of every message queued so far.
+ */
+export function wrappedReceiver(deps: AcceptDependencies) {
+  const sendMessage = jest.fn(async (_text: string) => undefined);
+  const handler = httpHandler(createWebhookReceiver({ ...deps, sendMessage, storeClaim: jest.fn() }));
+  return {
+    handle: (event: APIGatewayProxyEventV2) => handler(event, context),
+    queued: (): WebhookMessageMeta[] =>
+      sendMessage.mock.calls.map(([text]) => parseWebhookMessage(text).meta),
   };
 }

@@ -1,17 +1,15 @@
 import { createHash } from 'node:crypto';
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import fc from 'fast-check';
-import { httpHandler } from '../../../../src/middleware/http';
 import { acceptWebhook, type IncomingWebhook } from '../../../../src/webhooks/accept';
 import { contentDeliveryId } from '../../../../src/webhooks/delivery';
-import { parseWebhookMessage } from '../../../../src/webhooks/message';
-import { createWebhookReceiver } from '../../../../src/webhooks/receiver';
 import { maxFormParameters, twilio, withOtherPort } from '../../../../src/webhooks/schemes/twilio';
 import { senders, signTwilioForm, signTwilioJson } from '../../../../src/webhooks/senders';
 import type { WebhookRequest } from '../../../../src/webhooks/signature';
 import { createSigningKeyResolver, createSourceSettingResolver } from '../../../../src/webhooks/signing-keys';
 import { loadWebhookSources } from '../../../../src/webhooks/sources';
 import { webhookPostEvent } from '../../../helpers/webhook-fixtures';
+import { wrappedReceiver } from './receive-handler';
 import { assertSignedBodiesVerifyAndChangedBytesDoNot } from './signature-properties';
 
 // The reference: twilio-node's own validator and signer, loaded alone (it needs only crypto, url, querystring).
@@ -437,12 +435,7 @@ describe('twilio through acceptWebhook and the receiver', () => {
   });
 
   it('answers the real handler 202 once queued, 401 for a copy sent to another URL, 400 for a bad header', async () => {
-    const sendMessage = jest.fn(async (_text: string) => undefined);
-    const handler = httpHandler(createWebhookReceiver({ ...deps, sendMessage, storeClaim: jest.fn() }));
-    const context = {
-      awsRequestId: 'lambda-req',
-      getRemainingTimeInMillis: () => 5000,
-    } as unknown as Context;
+    const { handle, queued } = wrappedReceiver(deps);
     const event = (headers: Record<string, string>, rawQueryString = ''): APIGatewayProxyEventV2 => ({
       ...webhookPostEvent(
         'twilio',
@@ -454,7 +447,7 @@ describe('twilio through acceptWebhook and the receiver', () => {
     });
     const headers = signTwilioForm(token, `${publicUrl}?a=1`, form);
 
-    const accepted = await handler(event(headers, 'a=1'), context);
+    const accepted = await handle(event(headers, 'a=1'));
     expect(accepted.statusCode).toBe(202);
     const { id } = JSON.parse(accepted.body!) as { id: string };
     expect(id).toBe(
@@ -468,12 +461,12 @@ describe('twilio through acceptWebhook and the receiver', () => {
         )
         .digest('hex'),
     );
-    expect(parseWebhookMessage(sendMessage.mock.calls[0]![0]).meta).toMatchObject({
+    expect(queued()[0]).toMatchObject({
       id,
       type: 'message.delivered',
     });
-    expect((await handler(event(headers, 'a=2'), context)).statusCode).toBe(401);
-    expect((await handler(event({ 'x-twilio-signature': 'nope' }, 'a=1'), context)).statusCode).toBe(400);
-    expect(sendMessage).toHaveBeenCalledTimes(1);
+    expect((await handle(event(headers, 'a=2'))).statusCode).toBe(401);
+    expect((await handle(event({ 'x-twilio-signature': 'nope' }, 'a=1'))).statusCode).toBe(400);
+    expect(queued()).toHaveLength(1);
   });
 });
