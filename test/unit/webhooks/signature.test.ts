@@ -10,7 +10,13 @@ import {
   type SchemeName,
   type WebhookRequest,
 } from '../../../src/webhooks/signature';
-import { signGenericHmac, signGithub, signStandard, signStripe } from '../../../src/webhooks/senders';
+import {
+  senders,
+  signGenericHmac,
+  signGithub,
+  signStandard,
+  signStripe,
+} from '../../../src/webhooks/senders';
 
 const nowMs = Date.UTC(2026, 0, 15, 12, 0, 0);
 const nowSeconds = nowMs / 1000;
@@ -473,6 +479,20 @@ describe('hmac-sha256 scheme', () => {
 
   it('cannot be used without its header options', () => {
     expect(() => verify('hmac-sha256', { headers: {}, rawBody: body }, [secret])).toThrow(/header options/);
+  });
+
+  it('sender: signs with the id and event in the headers the source names, and refuses a source without its signature header', () => {
+    const sender = senders['hmac-sha256'];
+    const sample = sender.sampleBody(sender.defaultEvent, 'dlv_1', nowSeconds);
+    expect(JSON.parse(sample.toString())).toMatchObject({ id: 'dlv_1', type: 'sample.created' });
+    const send = { secret, body: sample, id: 'dlv_1', event: 'sample.created', nowSeconds };
+    const settings = { hmac: hexOptions, idHeader: 'x-delivery', eventHeader: 'x-event' };
+    expect(sender.sign({ ...send, settings }).headers).toEqual({
+      'x-delivery': 'dlv_1',
+      'x-event': 'sample.created',
+      ...signGenericHmac(secret, sample, hexOptions),
+    });
+    expect(() => sender.sign({ ...send, settings: {} })).toThrow(/names its signature header/);
   });
 });
 
