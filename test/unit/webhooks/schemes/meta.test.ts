@@ -1,6 +1,3 @@
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
 import {
   BadRequestError,
   ForbiddenError,
@@ -10,12 +7,11 @@ import {
 } from '../../../../src/errors';
 import { acceptWebhook, type IncomingWebhook } from '../../../../src/webhooks/accept';
 import { contentDeliveryId } from '../../../../src/webhooks/delivery';
-import { parseWebhookMessage } from '../../../../src/webhooks/message';
 import { answerMetaHandshake, meta } from '../../../../src/webhooks/schemes/meta';
 import { senders, signGithub, signMeta } from '../../../../src/webhooks/senders';
 import { createSigningKeyResolver, createSourceSettingResolver } from '../../../../src/webhooks/signing-keys';
 import { loadWebhookSources } from '../../../../src/webhooks/sources';
-import { webhookPostEvent } from '../../../helpers/webhook-fixtures';
+import { realReceiveEndpoint } from './receive-handler';
 import { assertSignedBodiesVerifyAndChangedBytesDoNot } from './signature-properties';
 
 // Meta publishes no test vectors and no official verifier on npm (provider-vectors.md §4). Its
@@ -269,86 +265,44 @@ describe('meta scheme: through acceptWebhook', () => {
 });
 
 describe('GET /webhooks/{source} through the real handler (functions/webhook-receive.ts)', () => {
-  const context = {
-    awsRequestId: 'unit',
-    functionName: 'webhook-receive',
-    getRemainingTimeInMillis: () => 5000,
-  } as unknown as Context;
-  const environment = {
-    AWS_REGION: 'us-east-1',
-    DOCUMENTS_BUCKET: 'intake-unit-documents',
-    WEBHOOKS_QUEUE_URL: 'http://127.0.0.1:9/000000000000/intake-unit-webhooks',
+  const endpoint = realReceiveEndpoint({
     WEBHOOK_SECRET_GITHUB: 'unit test github secret',
     WEBHOOK_SECRET_META: appSecret,
     WEBHOOK_VERIFY_TOKEN_META: verifyToken,
-  };
-  type Result = { statusCode: number; headers?: Record<string, string>; body?: string };
-  const saved = { ...process.env };
-  const sqs = mockClient(SQSClient);
-  let handler: (event: APIGatewayProxyEventV2, context: Context) => Promise<Result>;
-
-  beforeAll(() => {
-    Object.assign(process.env, environment);
-    sqs.on(SendMessageCommand).resolves({ MessageId: 'queued' });
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded once the environment is set
-    ({ handler } = require('../../../../functions/webhook-receive') as { handler: typeof handler });
   });
-  beforeEach(() => sqs.resetHistory());
-  afterAll(() => {
-    sqs.restore();
-    process.env = saved;
-  });
-
-  function getEvent(source: string, rawQueryString: string): APIGatewayProxyEventV2 {
-    const event = webhookPostEvent(source, {}, '', 'api-req-get');
-    const { body: _body, ...withoutBody } = event;
-    return {
-      ...withoutBody,
-      routeKey: 'GET /webhooks/{source}',
-      rawQueryString,
-      requestContext: { ...event.requestContext, http: { ...event.requestContext.http, method: 'GET' } },
-    } as APIGatewayProxyEventV2;
-  }
   const subscribe = `hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=${verifyToken}`;
 
   it('answers Meta the challenge as text/plain, exactly, and sends nothing to the queue', async () => {
-    const result = await handler(getEvent('meta', subscribe), context);
+    const { result, queued } = await endpoint.get('meta', subscribe);
     expect(result.statusCode).toBe(200);
     expect(result.headers?.['content-type']).toBe('text/plain; charset=utf-8');
     expect(result.body).toBe('1158201444');
-    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+    expect(queued).toHaveLength(0);
   });
 
   it('answers a wrong verify token 403 and sends nothing to the queue', async () => {
-    const result = await handler(getEvent('meta', subscribe.replace(verifyToken, 'guessed')), context);
+    const { result, queued } = await endpoint.get('meta', subscribe.replace(verifyToken, 'guessed'));
     expect(result.statusCode).toBe(403);
     expect(result.body).not.toContain('1158201444');
-    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+    expect(queued).toHaveLength(0);
   });
 
   it('answers a GET to a GitHub source 405: only schemes with a GET handshake take GET', async () => {
-    const result = await handler(getEvent('github', subscribe), context);
+    const { result, queued } = await endpoint.get('github', subscribe);
     expect(result.statusCode).toBe(405);
-    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+    expect(queued).toHaveLength(0);
   });
 
   it('queues a signed Meta delivery with its content id and type, and answers 202 with that id', async () => {
-    const event = webhookPostEvent(
+    const { result, queued } = await endpoint.post(
       'meta',
       { 'content-type': 'application/json', ...signMeta(appSecret, sampleBody) },
       sampleBody.toString(),
-      'api-req-post',
     );
-    const result = await handler(event, context);
     expect(result.statusCode).toBe(202);
     const id = contentDeliveryId('meta', sampleBody);
-    expect(JSON.parse(result.body!)).toEqual({ id });
-    const sent = sqs.commandCalls(SendMessageCommand);
-    expect(sent).toHaveLength(1);
-    expect(parseWebhookMessage(sent[0]!.args[0].input.MessageBody!).meta).toMatchObject({
-      source: 'meta',
-      id,
-      type: 'whatsapp_business_account',
-    });
+    expect(JSON.parse(result.body as string)).toEqual({ id });
+    expect(queued).toHaveLength(1);
+    expect(queued[0]).toMatchObject({ source: 'meta', id, type: 'whatsapp_business_account' });
   });
 });

@@ -14,11 +14,12 @@ const context = {
 } as unknown as Context;
 
 /**
- * The real `functions/webhook-receive.ts` handler, loaded with `secrets` (WEBHOOK_SECRET_<SOURCE>) in an
- * otherwise minimal environment, over a mocked SQS client (only what reaches the queue is under test).
- * `post` sends an API Gateway v2 POST and says what was queued for it.
+ * The real `functions/webhook-receive.ts` handler, loaded with `environment` (WEBHOOK_SECRET_<SOURCE>,
+ * WEBHOOK_VERIFY_TOKEN_<SOURCE>…) added to an otherwise minimal one, over a mocked SQS client (only what
+ * reaches the queue is under test). `post` sends an API Gateway v2 POST, `get` a GET with a query
+ * string; each says what was queued for it.
  */
-export function realReceiveHandler(secrets: Record<string, string>) {
+export function realReceiveEndpoint(environment: Record<string, string>) {
   const saved = { ...process.env };
   const sqs = mockClient(SQSClient);
   let handler: (
@@ -30,7 +31,7 @@ export function realReceiveHandler(secrets: Record<string, string>) {
       AWS_REGION: 'us-east-1',
       DOCUMENTS_BUCKET: 'intake-unit-documents',
       WEBHOOKS_QUEUE_URL: 'http://127.0.0.1:9/000000000000/intake-unit-webhooks',
-      ...secrets,
+      ...environment,
     });
     // Not isolated: the handler must share this file's SQSClient class, which the mock replaces.
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded once the environment is set
@@ -42,13 +43,31 @@ export function realReceiveHandler(secrets: Record<string, string>) {
     process.env = saved;
   });
 
-  return async (source: string, headers: Record<string, string>, body: string) => {
-    const result = await handler(webhookPostEvent(source, headers, body, 'api-req'), context);
+  const send = async (event: APIGatewayProxyEventV2) => {
+    const result = await handler(event, context);
     const queued: WebhookMessageMeta[] = sqs
       .commandCalls(SendMessageCommand)
       .map((call) => parseWebhookMessage(call.args[0].input.MessageBody!).meta);
     return { result, queued };
   };
+  return {
+    post: (source: string, headers: Record<string, string>, body: string) =>
+      send(webhookPostEvent(source, headers, body, 'api-req')),
+    get: (source: string, rawQueryString: string) => {
+      const { body: _body, ...event } = webhookPostEvent(source, {}, '', 'api-req');
+      return send({
+        ...event,
+        routeKey: 'GET /webhooks/{source}',
+        rawQueryString,
+        requestContext: { ...event.requestContext, http: { ...event.requestContext.http, method: 'GET' } },
+      });
+    },
+  };
+}
+
+/** The POST side of realReceiveEndpoint, for sources whose tests send only deliveries. */
+export function realReceiveHandler(secrets: Record<string, string>) {
+  return realReceiveEndpoint(secrets).post;
 }
 
 /**
