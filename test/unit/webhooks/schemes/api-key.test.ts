@@ -5,29 +5,24 @@ import { schemes } from '../../../../src/webhooks/schemes';
 import { contentDeliveryId } from '../../../../src/webhooks/delivery';
 import { serialiseWebhookMessage, type WebhookMessage } from '../../../../src/webhooks/message';
 import { senders, signApiKey } from '../../../../src/webhooks/senders';
-import {
-  signingKeyFromSecret,
-  verifySignature,
-  type WebhookRequest,
-} from '../../../../src/webhooks/signature';
+import type { WebhookRequest } from '../../../../src/webhooks/signature';
 import { createSigningKeyResolver } from '../../../../src/webhooks/signing-keys';
 import { loadWebhookSources } from '../../../../src/webhooks/sources';
+import { verifyWithSecrets } from './verify-with-secrets';
 
 const nowMs = Date.UTC(2026, 5, 1, 10, 0, 0);
 const key = 'ak_live_4f9c2b7e1d8a';
 const previousKey = 'ak_live_0a1b2c3d4e5f';
 
-function verify(
+const verify = (
   request: WebhookRequest,
   secrets: readonly string[],
   hmac?: { header: string; prefix: string },
-) {
-  return verifySignature(
-    'api-key',
-    { request, keys: secrets.map((secret) => signingKeyFromSecret('api-key', secret)), nowMs },
-    hmac === undefined ? {} : { hmac: { ...hmac, encoding: 'hex' } },
-  );
-}
+) =>
+  verifyWithSecrets('api-key', request, secrets, {
+    nowMs,
+    ...(hmac === undefined ? {} : { settings: { hmac: { ...hmac, encoding: 'hex' } } }),
+  });
 
 describe('api-key scheme', () => {
   it('reads the key from x-api-key by default', () => {

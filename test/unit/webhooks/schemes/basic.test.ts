@@ -4,26 +4,17 @@ import { acceptWebhook } from '../../../../src/webhooks/accept';
 import { contentDeliveryId } from '../../../../src/webhooks/delivery';
 import { serialiseWebhookMessage } from '../../../../src/webhooks/message';
 import { senders, signBasic } from '../../../../src/webhooks/senders';
-import {
-  decodeSigningKey,
-  signingKeyFromSecret,
-  verifySignature,
-  type WebhookRequest,
-} from '../../../../src/webhooks/signature';
+import { decodeSigningKey, type WebhookRequest } from '../../../../src/webhooks/signature';
 import { createSigningKeyResolver } from '../../../../src/webhooks/signing-keys';
 import { loadWebhookSources } from '../../../../src/webhooks/sources';
+import { verifyWithSecrets } from './verify-with-secrets';
 
 const nowMs = Date.UTC(2026, 5, 1, 10, 0, 0);
 const credential = 'intake-hooks:correct horse battery';
 const previous = 'intake-hooks:previous password 1';
 
-function verify(request: WebhookRequest, secrets: readonly string[]) {
-  return verifySignature('basic', {
-    request,
-    keys: secrets.map((secret) => signingKeyFromSecret('basic', secret)),
-    nowMs,
-  });
-}
+const verify = (request: WebhookRequest, secrets: readonly string[]) =>
+  verifyWithSecrets('basic', request, secrets, { nowMs });
 const withAuthorization = (authorization: string): WebhookRequest => ({
   headers: { authorization },
   rawBody: '{}',

@@ -5,15 +5,11 @@ import { BadRequestError, UnauthorizedError } from '../../../../src/errors';
 import { acceptWebhook, type IncomingWebhook } from '../../../../src/webhooks/accept';
 import { maxEd25519Signatures } from '../../../../src/webhooks/schemes/standard';
 import { senders, signStandard, standardPublicKey } from '../../../../src/webhooks/senders';
-import {
-  decodeSigningKey,
-  signingKeyFromSecret,
-  verifySignature,
-  type WebhookRequest,
-} from '../../../../src/webhooks/signature';
+import { decodeSigningKey, type WebhookRequest } from '../../../../src/webhooks/signature';
 import { createSigningKeyResolver } from '../../../../src/webhooks/signing-keys';
 import { loadWebhookSources } from '../../../../src/webhooks/sources';
 import { assertSignedBodiesVerifyAndChangedBytesDoNot } from './signature-properties';
+import { verifyWithSecrets } from './verify-with-secrets';
 
 /**
  * The v1a vector of the Standard Webhooks JavaScript library's pull request #308 ("Added tests for v1a
@@ -40,13 +36,8 @@ const vectorHeaders = {
   'webhook-signature': vector.signature,
 };
 
-function verify(request: WebhookRequest, secrets: readonly string[], nowMs = atVectorTime) {
-  return verifySignature('standard', {
-    request,
-    keys: secrets.map((secret) => signingKeyFromSecret('standard', secret)),
-    nowMs,
-  });
-}
+const verify = (request: WebhookRequest, secrets: readonly string[], nowMs = atVectorTime) =>
+  verifyWithSecrets('standard', request, secrets, { nowMs });
 
 /** Another fixed key pair, for rotation. */
 const otherSigningKey = `whsk_${Buffer.alloc(32, 2).toString('base64')}`;

@@ -1,9 +1,6 @@
-import {
-  signingKeyFromSecret,
-  verifySignature,
-  type WebhookRequest,
-} from '../../../../src/webhooks/signature';
+import type { WebhookRequest } from '../../../../src/webhooks/signature';
 import { assertSignedBodiesVerifyAndChangedBytesDoNot } from './signature-properties';
+import { verifyWithSecrets } from './verify-with-secrets';
 
 /**
  * The cases every `v0=<hex>` over `v0:<timestamp>:<body>` scheme (Slack, Zoom) must pass, run by each
@@ -29,13 +26,7 @@ export function describeV0Signature({ scheme, signatureHeader, timestampHeader, 
     request: WebhookRequest,
     secrets: readonly string[] = [secret],
     options: { nowMs?: number; toleranceSeconds?: number } = {},
-  ) =>
-    verifySignature(scheme, {
-      request,
-      keys: secrets.map((candidate) => signingKeyFromSecret(scheme, candidate)),
-      nowMs: options.nowMs ?? v0NowMs,
-      ...(options.toleranceSeconds === undefined ? {} : { toleranceSeconds: options.toleranceSeconds }),
-    });
+  ) => verifyWithSecrets(scheme, request, secrets, { ...options, nowMs: options.nowMs ?? v0NowMs });
   const signed = (rawBody: string | Buffer = body, seconds = v0NowSeconds, key = secret): WebhookRequest => ({
     headers: sign(key, rawBody, seconds),
     rawBody,
