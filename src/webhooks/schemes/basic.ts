@@ -1,19 +1,8 @@
+import { decodeCanonicalBase64 } from '../signature/base64';
 import { findMatchingToken } from '../signature/token';
 import { rejected, type SignatureCheck, type VerificationInput } from '../signature/types';
 import { topLevelStrings, utf8Key } from './fields';
 import type { DecodedSigningKey, WebhookScheme } from './scheme';
-
-const base64Text = /^[A-Za-z0-9+/]+={0,2}$/;
-
-/**
- * The bytes of canonical base64 (padded, standard alphabet), or undefined: Node's decoder skips what it
- * cannot read, so `Zm9v!!` would otherwise decode, and two spellings of one credential would both pass.
- */
-function decodeStrictBase64(text: string): Buffer | undefined {
-  if (text.length % 4 !== 0 || !base64Text.test(text)) return undefined;
-  const bytes = Buffer.from(text, 'base64');
-  return bytes.toString('base64') === text ? bytes : undefined;
-}
 
 /**
  * HTTP Basic (RFC 7617): `Authorization: Basic <base64 of user:password>`, compared whole with every
@@ -28,7 +17,7 @@ export function verifyBasicCredential({ request, keys }: VerificationInput): Sig
   const space = header.indexOf(' ');
   if (space < 0 || header.slice(0, space).toLowerCase() !== 'basic')
     return rejected('missing', 'The Authorization header holds no Basic credential');
-  const credential = decodeStrictBase64(header.slice(space + 1).trim());
+  const credential = decodeCanonicalBase64(header.slice(space + 1).trim());
   if (credential === undefined || !credential.includes(0x3a))
     return rejected('malformed', 'The Basic credential is not base64 of user:password');
   const secretIndex = findMatchingToken(keys, credential);

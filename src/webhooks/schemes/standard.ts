@@ -1,6 +1,7 @@
 import { verify } from 'node:crypto';
 import { BadRequestError } from '../../errors';
 import { decodeEd25519Signature, ed25519KeyBytes, ed25519PublicKey } from '../signature/ed25519';
+import { decodeCanonicalBase64 } from '../signature/base64';
 import { decodeDigest, hmacSha256, matchesAnyDigest } from '../signature/hmac';
 import { isWithinTolerance, parseUnixSeconds } from '../signature/timestamp';
 import {
@@ -111,25 +112,15 @@ function signedBytes(prefix: string, body: string | Buffer): Buffer {
 const secretPrefix = 'whsec_';
 const publicKeyPrefix = 'whpk_';
 const signingKeyPrefix = 'whsk_';
-const base64Text = /^[A-Za-z0-9+/]+={0,2}$/;
-
-/**
- * The bytes of `text` as canonical base64, or undefined: Node's decoder silently skips what it cannot
- * read, so any text would otherwise give a short or empty key.
- */
-function decodeCanonicalBase64(text: string): Buffer | undefined {
-  if (!base64Text.test(text)) return undefined;
-  const key = Buffer.from(text, 'base64');
-  const unpadded = (value: string) => value.replace(/=+$/, '');
-  return unpadded(key.toString('base64')) === unpadded(text) ? key : undefined;
-}
-
 /**
  * The HMAC key of a Standard Webhooks secret: the base64 after `whsec_` (the prefix is optional),
  * decoded strictly. Undefined when that is not canonical base64.
  */
 export function decodeStandardWebhookSecret(secret: string): Buffer | undefined {
-  return decodeCanonicalBase64(secret.startsWith(secretPrefix) ? secret.slice(secretPrefix.length) : secret);
+  return decodeCanonicalBase64(
+    secret.startsWith(secretPrefix) ? secret.slice(secretPrefix.length) : secret,
+    'optional',
+  );
 }
 
 /**
@@ -138,7 +129,7 @@ export function decodeStandardWebhookSecret(secret: string): Buffer | undefined 
  */
 export function decodeStandardEd25519Key(secret: string, prefix: 'whpk_' | 'whsk_'): Buffer | undefined {
   if (!secret.startsWith(prefix)) return undefined;
-  const bytes = decodeCanonicalBase64(secret.slice(prefix.length));
+  const bytes = decodeCanonicalBase64(secret.slice(prefix.length), 'optional');
   if (bytes?.length === ed25519KeyBytes) return bytes;
   return prefix === signingKeyPrefix && bytes?.length === 2 * ed25519KeyBytes
     ? bytes.subarray(0, ed25519KeyBytes)

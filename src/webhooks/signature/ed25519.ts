@@ -1,17 +1,19 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { decodeCanonicalBase64 } from './base64';
 
 /** Length of a raw ed25519 public key or private seed, in bytes. */
 export const ed25519KeyBytes = 32;
 
-/** An ed25519 signature in base64: 64 bytes are 86 characters and `==`. */
-const signatureBase64 = /^[A-Za-z0-9+/]{86}==$/;
+/** Length of an ed25519 signature, in bytes. */
+const ed25519SignatureBytes = 64;
 
 /**
- * Decodes a base64 ed25519 signature (64 bytes, standard alphabet, padded) strictly: anything else gives
+ * Decodes a base64 ed25519 signature (64 bytes, canonical padded base64) strictly: anything else gives
  * undefined (Node's decoder would skip what it cannot read and return fewer bytes).
  */
 export function decodeEd25519Signature(text: string): Buffer | undefined {
-  return signatureBase64.test(text) ? Buffer.from(text, 'base64') : undefined;
+  const signature = decodeCanonicalBase64(text);
+  return signature?.length === ed25519SignatureBytes ? signature : undefined;
 }
 
 /** The public key of 32 raw bytes (RFC 8032's encoding), as node:crypto uses it. */
