@@ -31,13 +31,7 @@ import { startEmulators } from '../test/helpers/emulators';
 import { serveHttpHandler } from '../test/helpers/http-server';
 import { exampleEnvironment, webhookPipelineResources } from '../test/helpers/webhook-fixtures';
 import { writeBenchResult } from '../bench/lib/results';
-import {
-  buildDelivery,
-  loadLocalSources,
-  oneSourcePerScheme,
-  schemesWithoutSource,
-  sendingSource,
-} from './lib/webhook-requests';
+import { buildDelivery, loadLocalSources, sendingSourcePerScheme } from './lib/webhook-requests';
 
 const { values } = parseArgs({
   options: {
@@ -57,12 +51,7 @@ const deadline = Date.now() + Number(values.timeout) * 1000;
 // One source per scheme of the registry, as .env.example's examples configure them: a scheme added to
 // the registry (with its example lines) is included with no change here.
 const local = loadLocalSources(exampleEnvironment());
-const uncovered = schemesWithoutSource(local);
-if (uncovered.length > 0) {
-  console.error(`No .env.example source for the scheme(s) ${uncovered.join(', ')}: add its example lines`);
-  process.exit(1);
-}
-const sending = oneSourcePerScheme(local).map((source) => sendingSource(local, source.name));
+const sending = sendingSourcePerScheme(local);
 const now = () => Math.floor(Date.now() / 1000);
 
 async function main(): Promise<void> {

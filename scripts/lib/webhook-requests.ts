@@ -344,6 +344,19 @@ export function oneSourcePerScheme(local: LocalSources): WebhookSource[] {
   return [...byScheme.values()];
 }
 
+/**
+ * The sending side of one source per scheme of the registry, for runs that must cover every scheme (fuzz,
+ * reliability). Throws naming the schemes `local` has no source for.
+ */
+export function sendingSourcePerScheme(local: LocalSources): SendingSource[] {
+  const uncovered = schemesWithoutSource(local);
+  if (uncovered.length > 0)
+    throw new Error(
+      `No .env.example source for the scheme(s) ${uncovered.join(', ')}: add its example lines`,
+    );
+  return oneSourcePerScheme(local).map((source) => sendingSource(local, source.name));
+}
+
 /** KEY=value lines of an env file, including commented-out `# KEY=value` examples (how .env.example gives them). */
 export function parseExampleEnvironment(text: string): Record<string, string> {
   const values: Record<string, string> = {};

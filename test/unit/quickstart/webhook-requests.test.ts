@@ -7,10 +7,12 @@ import {
   receiverAccepts,
   schemesWithoutSource,
   sendingSource,
+  sendingSourcePerScheme,
   wrongSecretFor,
 } from '../../../scripts/lib/webhook-requests';
 import { senders, type HandshakeInput, type SchemeSender } from '../../../src/webhooks/senders';
-import { webhookFixtures } from '../../helpers/webhook-fixtures';
+import { schemeNames } from '../../../src/webhooks/schemes';
+import { exampleEnvironment, webhookFixtures } from '../../helpers/webhook-fixtures';
 
 const now = 1_795_269_600;
 const env = {
@@ -78,6 +80,15 @@ describe('loadLocalSources', () => {
       ]),
     ).toEqual(['future']);
     expect(oneSourcePerScheme(local).map((source) => source.name)).toEqual(['github', 'stripe', 'acme']);
+  });
+
+  it('gives a run the sending side of one source per scheme, or names the schemes left without one', () => {
+    expect(() => sendingSourcePerScheme(loadLocalSources(env))).toThrow(
+      /No \.env\.example source for the scheme\(s\) .*standard.*: add its example lines/,
+    );
+    const all = loadLocalSources(exampleEnvironment());
+    const sending = sendingSourcePerScheme(all);
+    expect(sending.map(({ source }) => source.scheme).sort()).toEqual([...schemeNames].sort());
   });
 });
 
