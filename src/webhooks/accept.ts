@@ -9,6 +9,7 @@ import {
 import { identifyDelivery } from './delivery';
 import { buildWebhookMessage, type WebhookMessage } from './message';
 import { schemes, type HandshakeAnswer, type SchemeName } from './schemes';
+import { jsonObjectBody } from './schemes/fields';
 import type { WebhookRequest } from './signature';
 import type { SigningKeysFor, SourceSettingFor, SourceSettingName } from './signing-keys';
 import { normaliseSourceName, type WebhookSource } from './sources';
@@ -114,7 +115,7 @@ export async function acceptWebhook(
       ? new BadRequestError(check.detail)
       : new UnauthorizedError(check.detail);
   }
-  const json = scheme.body === 'json-object' ? jsonObjectBody(source.scheme, request) : undefined;
+  const json = scheme.body === 'json-object' ? requireJsonObjectBody(source.scheme, request) : undefined;
   if (scheme.answerHandshake !== undefined) {
     const answer = scheme.answerHandshake({
       method: 'POST',
@@ -163,27 +164,22 @@ function queryParameters(rawQueryString: string | undefined): Record<string, str
   return query;
 }
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-
 /**
  * The body of a `json-object` scheme, parsed; throws InvalidJsonError unless it is a JSON object in
  * UTF-8. Runs after the signature check, so only the holder of the secret learns why a body was refused;
  * without it, a signed body that is not JSON would be queued, archived and routed as type "unknown".
  */
-function jsonObjectBody(scheme: SchemeName, request: WebhookRequest): Readonly<Record<string, unknown>> {
-  let parsed: unknown;
-  try {
-    const text = typeof request.rawBody === 'string' ? request.rawBody : strictUtf8.decode(request.rawBody);
-    parsed = JSON.parse(text);
-  } catch {
-    parsed = undefined;
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+function requireJsonObjectBody(
+  scheme: SchemeName,
+  request: WebhookRequest,
+): Readonly<Record<string, unknown>> {
+  const json = jsonObjectBody(request.rawBody);
+  if (json === undefined) {
     throw new InvalidJsonError(
       `A ${scheme} webhook body must be a JSON object${scheme === 'github' ? " (set the webhook's Content type to application/json)" : ''}`,
     );
   }
-  return parsed as Record<string, unknown>;
+  return json;
 }
 
 /**

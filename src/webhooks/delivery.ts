@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { schemes } from './schemes';
 import type { WebhookRequest } from './signature';
 import type { WebhookSource } from './sources';
+import { jsonObjectBody } from './schemes/fields';
 
 export { isValidDeliveryId } from './schemes/fields';
 
@@ -36,7 +37,7 @@ export function identifyDelivery(
   json?: Readonly<Record<string, unknown>>,
 ): DeliveryIdentity {
   const scheme = schemes[source.scheme];
-  const body = json ?? (scheme.body === 'json-object' ? parseObject(request.rawBody) : undefined);
+  const body = json ?? (scheme.body === 'json-object' ? jsonObjectBody(request.rawBody) : undefined);
   const { signedId, providerId, eventType } = scheme.identify(request, source, body);
   const identity: DeliveryIdentity = {
     deliveryId: signedId ?? contentDeliveryId(source.name, request.rawBody),
@@ -48,16 +49,4 @@ export function identifyDelivery(
 /** The fallback delivery id: hex SHA-256 of `<source>:` followed by the raw body bytes. */
 export function contentDeliveryId(source: string, rawBody: string | Buffer): string {
   return createHash('sha256').update(`${source}:`).update(rawBody).digest('hex');
-}
-
-/** The body as a JSON object when it is one (callers that did not parse it already), else undefined. */
-function parseObject(rawBody: string | Buffer): Readonly<Record<string, unknown>> | undefined {
-  try {
-    const parsed: unknown = JSON.parse(typeof rawBody === 'string' ? rawBody : rawBody.toString('utf8'));
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
-      ? (parsed as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
 }

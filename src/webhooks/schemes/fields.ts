@@ -52,6 +52,29 @@ export function objectField(
     : undefined;
 }
 
+/** `text` parsed as JSON when it is a JSON object, else undefined (not JSON, or another JSON value). */
+export function parseJsonObject(text: string): Readonly<Record<string, unknown>> | undefined {
+  try {
+    return objectField({ value: JSON.parse(text) as unknown }, 'value');
+  } catch {
+    return undefined;
+  }
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A raw body parsed as a JSON object in UTF-8 (bytes that are not UTF-8 are not one), else undefined. */
+export function jsonObjectBody(rawBody: string | Buffer): Readonly<Record<string, unknown>> | undefined {
+  if (typeof rawBody === 'string') return parseJsonObject(rawBody);
+  let text: string;
+  try {
+    text = strictUtf8.decode(rawBody);
+  } catch {
+    return undefined;
+  }
+  return parseJsonObject(text);
+}
+
 /** Top-level string members of a body not parsed yet (schemes whose body may be any bytes). */
 export function topLevelStrings(request: WebhookRequest, names: readonly string[]): Record<string, string> {
   const text = typeof request.rawBody === 'string' ? request.rawBody : request.rawBody.toString('utf8');

@@ -1,6 +1,6 @@
 import { BadRequestError } from '../../errors';
 import type { SignatureCheck, WebhookRequest } from '../signature/types';
-import { bodyId, objectField, stringField, topLevelStrings, utf8Key } from './fields';
+import { bodyId, objectField, parseJsonObject, stringField, topLevelStrings, utf8Key } from './fields';
 import type {
   HandshakeAnswer,
   HandshakeInput,
@@ -28,15 +28,6 @@ function bodyText(request: WebhookRequest): string {
   return typeof request.rawBody === 'string' ? request.rawBody : request.rawBody.toString('utf8');
 }
 
-/** A JSON object parsed from `text`, or undefined (objectField says whether the parsed value is one). */
-function jsonObject(text: string): Readonly<Record<string, unknown>> | undefined {
-  try {
-    return objectField({ value: JSON.parse(text) as unknown }, 'value');
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Where a Slack request says what it is. The Events API posts JSON: its `event_id` is in the signed body
  * and is the same on every retry (`X-Slack-Retry-Num`), so it deduplicates; the type is the inner
@@ -48,7 +39,7 @@ function jsonObject(text: string): Readonly<Record<string, unknown>> | undefined
 function identifySlack(request: WebhookRequest): ProviderIdentity {
   const text = bodyText(request);
   if (text.trimStart().startsWith('{')) {
-    const json = jsonObject(text);
+    const json = parseJsonObject(text);
     return {
       signedId: bodyId(json?.event_id),
       eventType: stringField(objectField(json, 'event'), 'type') ?? stringField(json, 'type'),
@@ -58,7 +49,7 @@ function identifySlack(request: WebhookRequest): ProviderIdentity {
   const command = form.get('command');
   if (command !== null) return { eventType: `slash_command:${command}` };
   const payload = form.get('payload');
-  return { eventType: payload === null ? undefined : stringField(jsonObject(payload), 'type') };
+  return { eventType: payload === null ? undefined : stringField(parseJsonObject(payload), 'type') };
 }
 
 /** Slack's challenges are short URL-safe text; anything else is refused rather than echoed. */
