@@ -1,5 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { decodeDigest } from '../signature/hmac';
+import { base64ValueAt, decodeDigest } from '../signature/hmac';
 import { rejected, type SignatureCheck, type WebhookRequest } from '../signature/types';
 import { bodyId, topLevelStrings, utf8Key } from './fields';
 import type { ProviderIdentity, SchemeVerification, WebhookScheme } from './scheme';
@@ -71,17 +71,6 @@ function isSignedBy(key: Buffer, url: string, parameters: string, signature: Uin
 
 const sha1Bytes = 20;
 
-const base64Values = new Int8Array(128).fill(-1);
-for (const [value, character] of [
-  ...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/',
-].entries())
-  base64Values[character.charCodeAt(0)] = value;
-
-function base64Value(text: string, index: number): number {
-  const code = text.charCodeAt(index);
-  return code < 128 ? base64Values[code]! : -1;
-}
-
 /**
  * A 20-byte digest in canonical base64 (27 characters, the last one's 2 spare bits zero, then `=`),
  * else undefined. Written out, as signature/hmac.ts does for SHA-256 digests: Node's decoder skips what
@@ -93,16 +82,16 @@ function decodeSha1Signature(text: string): Uint8Array | undefined {
   let byte = 0;
   for (let index = 0; index < 24; index += 4) {
     const bits =
-      (base64Value(text, index) << 18) |
-      (base64Value(text, index + 1) << 12) |
-      (base64Value(text, index + 2) << 6) |
-      base64Value(text, index + 3);
+      (base64ValueAt(text, index) << 18) |
+      (base64ValueAt(text, index + 1) << 12) |
+      (base64ValueAt(text, index + 2) << 6) |
+      base64ValueAt(text, index + 3);
     if (bits < 0) return undefined;
     digest[byte++] = bits >> 16;
     digest[byte++] = (bits >> 8) & 0xff;
     digest[byte++] = bits & 0xff;
   }
-  const bits = (base64Value(text, 24) << 12) | (base64Value(text, 25) << 6) | base64Value(text, 26);
+  const bits = (base64ValueAt(text, 24) << 12) | (base64ValueAt(text, 25) << 6) | base64ValueAt(text, 26);
   if (bits < 0 || (bits & 0b11) !== 0) return undefined;
   digest[18] = bits >> 10;
   digest[19] = (bits >> 2) & 0xff;

@@ -76,6 +76,11 @@ function valueAt(values: Int8Array, text: string, index: number): number {
   return code < values.length ? values[code]! : -1;
 }
 
+/** The 6-bit value of the base64 character at `index` of `text` (standard alphabet), or -1. */
+export function base64ValueAt(text: string, index: number): number {
+  return valueAt(base64Values, text, index);
+}
+
 function decodeHexDigest(text: string): Uint8Array | undefined {
   if (text.length !== 2 * sha256Bytes) return undefined;
   const digest = new Uint8Array(sha256Bytes);
