@@ -1,0 +1,284 @@
+/**
+ * The console page in a real browser (Debian's headless Chromium through playwright-core), served by the
+ * `console` function's handler, against a FAKE console API (test/helpers/fake-console-api.ts; the real API
+ * is another part, driven by test/e2e/console.test.ts). Each test saves a screenshot of each view it shows.
+ */
+import type { Page } from 'playwright-core';
+import { handler as consoleHandler } from '../../../functions/console';
+import { launchBrowser, type TestBrowser } from '../../helpers/browser';
+import { HOSTILE_TEXT, serveConsoleWithFakeApi, type FakeConsoleApi } from '../../helpers/fake-console-api';
+
+jest.setTimeout(60_000);
+
+let browser: TestBrowser;
+let api: FakeConsoleApi;
+let page: Page;
+
+beforeAll(async () => {
+  [browser, api] = await Promise.all([launchBrowser(), serveConsoleWithFakeApi(consoleHandler)]);
+  console.log(`console page screenshots: ${browser.screenshotDir}`);
+});
+afterAll(async () => {
+  await browser?.close();
+  await api?.close();
+});
+beforeEach(async () => {
+  api.requests.length = 0;
+  api.refuseWith = undefined;
+  page = await browser.newPage();
+});
+afterEach(async () => {
+  await page.close();
+});
+
+/** Opens the console signed in with `token` (the banner's link form), at `route`. */
+async function openSignedIn(route = '', token = 'admin-token') {
+  await page.goto(`${api.pageUrl}#token=${token}`);
+  await page.getByRole('heading', { name: 'Deliveries' }).waitFor();
+  if (route) {
+    await page.evaluate(`location.hash = ${JSON.stringify(route)}`);
+  }
+}
+
+/** Resolves once `condition` holds (checked every 20 ms); rejects after 5 s. */
+async function eventually(condition: () => boolean | Promise<boolean>) {
+  const deadline = Date.now() + 5_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`still false after 5 s: ${condition.toString()}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const sessionToken = () => page.evaluate(`sessionStorage.getItem('intake-console-token')`);
+
+describe('the token', () => {
+  it('is taken from the fragment, kept in sessionStorage, sent as a Bearer token and removed from the URL', async () => {
+    await openSignedIn('', 'eyJ.admin.token');
+    expect(page.url()).toBe(`${api.pageUrl}#/deliveries`);
+    expect(await sessionToken()).toBe('eyJ.admin.token');
+    expect(api.requestsTo('GET', 'deliveries')[0]?.authorization).toBe('Bearer eyJ.admin.token');
+    await browser.screenshot(page, 'deliveries');
+  });
+
+  it('is asked for with a paste box when there is none, and a pasted token is used', async () => {
+    await page.goto(api.pageUrl);
+    await page.getByRole('heading', { name: 'Sign in with an admin token' }).waitFor();
+    expect(api.requests).toEqual([]);
+    await browser.screenshot(page, 'sign-in');
+    await page.getByLabel('Admin token').fill('pasted-token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Deliveries' }).waitFor();
+    expect(api.requestsTo('GET', 'deliveries')[0]?.authorization).toBe('Bearer pasted-token');
+  });
+
+  it.each([
+    [401, 'refused the token'],
+    [403, 'not an admin token'],
+  ])('refused by the API with %i: the page says to sign in with an admin token', async (status, reason) => {
+    api.refuseWith = status;
+    await page.goto(`${api.pageUrl}#token=expired`);
+    await page.getByRole('heading', { name: 'Sign in with an admin token' }).waitFor();
+    await expect(page.getByRole('alert').textContent()).resolves.toContain(reason);
+    await browser.screenshot(page, `refused-${status}`);
+  });
+
+  it('is forgotten with "Forget token"', async () => {
+    await openSignedIn();
+    await page.getByRole('button', { name: 'Forget token' }).click();
+    await page.getByRole('heading', { name: 'Sign in with an admin token' }).waitFor();
+    expect(await sessionToken()).toBeNull();
+  });
+});
+
+describe('the deliveries view', () => {
+  it('lists the contract records newest first, with a chart of one bar per minute', async () => {
+    await openSignedIn();
+    const rows = page.locator('table', { hasText: 'Deliveries (newest first)' }).locator('tbody tr');
+    await expect(rows.count()).resolves.toBe(3);
+    await expect(rows.nth(0).textContent()).resolves.toContain('delivery-3');
+    await expect(page.locator('svg.chart rect.bar-deliveries').count()).resolves.toBe(
+      api.fixtures.activity.minutes.length,
+    );
+    await expect(page.locator('svg.chart rect.bar-failures').count()).resolves.toBe(
+      api.fixtures.activity.minutes.length,
+    );
+    await expect(page.locator('svg.chart').getAttribute('aria-label')).resolves.toContain(
+      '18 deliveries, 1 failures',
+    );
+    expect(api.requestsTo('GET', 'activity')[0]?.query).toEqual({ minutes: '60' });
+  });
+
+  it('shows hostile data as text: an <img onerror> in a record is never parsed as HTML', async () => {
+    await openSignedIn();
+    await expect(page.locator('table').getByText(HOSTILE_TEXT).count()).resolves.toBeGreaterThan(0);
+    await expect(page.locator('main img').count()).resolves.toBe(0);
+    await expect(page.title()).resolves.toBe('intake console');
+  });
+
+  it('filters by source, type, status and time through the hash, and asks the API with those filters', async () => {
+    await openSignedIn();
+    await page.getByLabel('Source').fill('github');
+    await page.getByLabel('Type').fill('push');
+    await page.getByLabel('Status').selectOption('failed');
+    await page.getByLabel('Since').fill('2026-12-06T09:00');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.waitForURL(/status=failed/);
+    await eventually(() => api.requestsTo('GET', 'deliveries').length === 2);
+    const query = api.requestsTo('GET', 'deliveries')[1]!.query;
+    expect(query).toMatchObject({ source: 'github', type: 'push', status: 'failed', limit: '50' });
+    expect(Date.parse(query.since!)).not.toBeNaN();
+    expect(page.url()).toContain('source=github');
+  });
+
+  it('pages to older deliveries with the cursor, then hides "Older" on the last page', async () => {
+    await openSignedIn();
+    await page.getByRole('button', { name: 'Older' }).click();
+    const rows = page.locator('table', { hasText: 'Deliveries (newest first)' }).locator('tbody tr');
+    await eventually(async () => (await rows.count()) === 4);
+    expect(api.requestsTo('GET', 'deliveries')[1]?.query.cursor).toBe('page-2');
+    await expect(page.getByRole('button', { name: 'Older' }).isHidden()).resolves.toBe(true);
+  });
+
+  it('replays the filtered set: POST /replays with the filter, and says how many were queued', async () => {
+    await openSignedIn('#/deliveries?source=github&status=failed');
+    await page.getByRole('button', { name: 'Replay every matching delivery' }).click();
+    await page.getByRole('status').getByText('3 matched, 3 queued again').waitFor();
+    expect(api.requestsTo('POST', 'replays')[0]?.body).toEqual({ source: 'github', status: 'failed' });
+  });
+});
+
+describe('one delivery', () => {
+  it('shows its attempts, targets and pretty-printed payload as text, and replays it', async () => {
+    await openSignedIn();
+    await page.getByRole('link', { name: HOSTILE_TEXT }).click();
+    await page.getByRole('table', { name: 'Attempts (oldest first)' }).waitFor();
+    await expect(
+      page.getByRole('table', { name: 'Attempts (oldest first)' }).locator('tbody tr').count(),
+    ).resolves.toBe(2);
+    await expect(page.getByRole('table', { name: 'Routed targets' }).textContent()).resolves.toContain(
+      'webhook-sample-downstream',
+    );
+    const payload = await page.getByLabel('Payload').textContent();
+    expect(payload).toBe(api.fixtures.delivery.payload!.text);
+    expect(payload).toContain(HOSTILE_TEXT);
+    await expect(page.locator('main img').count()).resolves.toBe(0);
+    expect(api.requestsTo('GET', 'deliveries/receipt-2')).toHaveLength(1);
+    await browser.screenshot(page, 'delivery');
+
+    await page.getByRole('button', { name: 'Replay this delivery' }).click();
+    await page.getByRole('status').getByText('Replay replay-1: 1 queued again.').waitFor();
+    expect(api.requestsTo('POST', 'deliveries/receipt-2/replay')).toHaveLength(1);
+  });
+});
+
+describe('queues and dead letters', () => {
+  it('lists each queue with its DLQ depth, opens a DLQ and redrives one message, then all', async () => {
+    await openSignedIn('#/queues');
+    const queues = page.getByRole('table', { name: 'Queues and their dead-letter queues' });
+    await queues.waitFor();
+    await expect(queues.locator('tbody tr').first().textContent()).resolves.toBe(
+      'webhooks312Dead letters of webhooks',
+    );
+    await browser.screenshot(page, 'queues');
+
+    await page.getByRole('link', { name: 'Dead letters of webhooks' }).click();
+    await page.getByRole('heading', { name: 'Dead letters of webhooks' }).waitFor();
+    await expect(page.getByText(`not json ${HOSTILE_TEXT}`).count()).resolves.toBe(1);
+    await browser.screenshot(page, 'dead-letters');
+
+    await page.getByRole('button', { name: 'Redrive message m-1' }).click();
+    await page.getByRole('status').getByText('Redrive: 1 moved back to the queue.').waitFor();
+    await page.getByRole('button', { name: 'Redrive all' }).click();
+    await eventually(() => api.requestsTo('POST', 'queues/webhooks/redrive').length === 2);
+    expect(api.requestsTo('POST', 'queues/webhooks/redrive').map((request) => request.body)).toEqual([
+      { messageId: 'm-1' },
+      {},
+    ]);
+  });
+});
+
+describe('the other views', () => {
+  it('documents: status, type, owner, quarantine reason and manifest', async () => {
+    await openSignedIn('#/documents');
+    const documents = page.getByRole('table', { name: 'Documents' });
+    await documents.waitFor();
+    await expect(documents.locator('tbody tr').nth(1).textContent()).resolves.toContain('MALWARE_FOUND');
+    await page.locator('summary', { hasText: 'Manifest' }).first().click();
+    await expect(page.locator('details[open] pre').textContent()).resolves.toContain('"pages": 3');
+    await browser.screenshot(page, 'documents');
+  });
+
+  it('health: each service with its status and latency', async () => {
+    await openSignedIn('#/health');
+    const checks = page.getByRole('table', { name: 'Integrations' });
+    await checks.waitFor();
+    await expect(checks.locator('tbody tr').allTextContents()).resolves.toEqual([
+      's3ok4',
+      'sqsok8',
+      'dynamodberror2000TIMEOUT',
+    ]);
+    await browser.screenshot(page, 'health');
+  });
+
+  it('controls: shows pauses and caps; pause and resume send the scope', async () => {
+    await openSignedIn('#/controls');
+    await page.getByRole('table', { name: 'Routed targets' }).waitFor();
+    await expect(page.getByRole('table', { name: 'Routed targets' }).textContent()).resolves.toContain(
+      'uncapped',
+    );
+    await browser.screenshot(page, 'controls');
+
+    await page.getByRole('button', { name: 'Resume source stripe' }).click();
+    await page.getByRole('status').getByText('Resumed source stripe.').waitFor();
+    await page.getByLabel('Source (* with a target: every source)').fill('github');
+    await page.getByLabel('Target (empty: the whole source)').fill('billing');
+    await page.getByLabel('Reason').fill('billing is down');
+    await page.getByRole('button', { name: 'Pause', exact: true }).click();
+    await page.getByRole('status').getByText('Paused target billing of source github').waitFor();
+    await page
+      .getByRole('button', { name: 'Pause target webhook-sample-downstream for every source' })
+      .click();
+    await eventually(() => api.requestsTo('PUT', 'controls/pause').length === 2);
+    expect(api.requestsTo('PUT', 'controls/resume')[0]?.body).toEqual({ source: 'stripe' });
+    expect(api.requestsTo('PUT', 'controls/pause').map((request) => request.body)).toEqual([
+      { source: 'github', target: 'billing', reason: 'billing is down' },
+      { source: '*', target: 'webhook-sample-downstream' },
+    ]);
+  });
+
+  it('cost: the traffic seen and the estimate', async () => {
+    await openSignedIn('#/cost');
+    await page.getByRole('heading', { name: 'Cost estimate' }).waitFor();
+    await expect(page.locator('main').textContent()).resolves.toContain('1200');
+    await expect(page.locator('main pre').textContent()).resolves.toContain('"totalMonthly": 0.42');
+    await browser.screenshot(page, 'cost');
+  });
+
+  it('an API failure is shown with its code, message and request id', async () => {
+    await openSignedIn();
+    api.refuseWith = 500;
+    await page.evaluate(`location.hash = '#/health'`);
+    await expect(page.getByRole('alert').textContent()).resolves.toBe(
+      'The console API answered 500 INTERNAL: the history table is unreachable (request req-42)',
+    );
+  });
+});
+
+describe('the served page', () => {
+  it('is served with a strict CSP, nosniff, no-referrer and revalidation, and runs under it without an error', async () => {
+    const response = await fetch(api.pageUrl);
+    expect(response.status).toBe(200);
+    const csp = response.headers.get('content-security-policy')!;
+    expect(csp).toMatch(/default-src 'none'/);
+    expect(csp).toMatch(/script-src 'sha256-[A-Za-z0-9+/=]+'/);
+    expect(csp).toMatch(/connect-src 'self'/);
+    expect(csp).toMatch(/frame-ancestors 'none'/);
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(response.headers.get('cache-control')).toBe('no-cache');
+    const again = await fetch(api.pageUrl, { headers: { 'if-none-match': response.headers.get('etag')! } });
+    expect(again.status).toBe(304);
+    // Every test above ran the page under that policy: a blocked script or style would be a console error.
+    expect(browser.problems).toEqual([]);
+  });
+});
