@@ -21,11 +21,26 @@ const STYLESHEET = join(PAGE_DIR, 'console.css');
 const sha256 = (text) => createHash('sha256').update(text, 'utf8').digest('base64');
 
 /**
+ * The template with `style` and `script` in its <!--style--> and <!--script--> slots. Throws when a slot
+ * is missing, or when a block would end its own <script>/<style> element early.
+ */
+function inlinePage(template, style, script) {
+  if (/<\/script/i.test(script))
+    throw new Error('the console script contains "</script": it cannot be inlined');
+  if (/<\/style/i.test(style)) throw new Error('console.css contains "</style": it cannot be inlined');
+  for (const slot of ['<!--style-->', '<!--script-->'])
+    if (!template.includes(slot)) throw new Error(`src/console/page/index.html has no ${slot} slot`);
+  // Functions as replacements: a `$` in the script must not be read as a replacement pattern.
+  return template
+    .replace('<!--style-->', () => `<style>${style}</style>`)
+    .replace('<!--script-->', () => `<script>${script}</script>`);
+}
+
+/**
  * Builds the page synchronously (esbuild's buildSync: jest's module mapping cannot wait).
  * Returns `{ html, scriptSha256, styleSha256, inputs }`; `inputs` are the files read (for watchers).
- * Throws when the template lacks a slot, or when a block would end its own <script>/<style> early.
  */
-function buildConsolePage({ minify = true } = {}) {
+function buildConsolePage() {
   const esbuild = require('esbuild');
   const result = esbuild.buildSync({
     entryPoints: [ENTRY],
@@ -36,7 +51,7 @@ function buildConsolePage({ minify = true } = {}) {
     format: 'iife',
     platform: 'browser',
     target: ['chrome120', 'firefox120', 'safari17'],
-    minify,
+    minify: true,
     sourcemap: false,
     legalComments: 'none',
     charset: 'utf8',
@@ -44,16 +59,7 @@ function buildConsolePage({ minify = true } = {}) {
   });
   const script = result.outputFiles[0].text.trimEnd();
   const style = readFileSync(STYLESHEET, 'utf8').trim();
-  if (/<\/script/i.test(script))
-    throw new Error('the console script contains "</script": it cannot be inlined');
-  if (/<\/style/i.test(style)) throw new Error('console.css contains "</style": it cannot be inlined');
-  const template = readFileSync(TEMPLATE, 'utf8');
-  for (const slot of ['<!--style-->', '<!--script-->'])
-    if (!template.includes(slot)) throw new Error(`src/console/page/index.html has no ${slot} slot`);
-  // Functions as replacements: a `$` in the script must not be read as a replacement pattern.
-  const html = template
-    .replace('<!--style-->', () => `<style>${style}</style>`)
-    .replace('<!--script-->', () => `<script>${script}</script>`);
+  const html = inlinePage(readFileSync(TEMPLATE, 'utf8'), style, script);
   return {
     html,
     scriptSha256: sha256(script),
@@ -68,4 +74,4 @@ function consolePageModuleSource(page) {
   return `export const consolePage = ${JSON.stringify({ html, scriptSha256, styleSha256 })};\n`;
 }
 
-module.exports = { CONSOLE_PAGE_MODULE, ENTRY, buildConsolePage, consolePageModuleSource };
+module.exports = { CONSOLE_PAGE_MODULE, ENTRY, buildConsolePage, consolePageModuleSource, inlinePage };

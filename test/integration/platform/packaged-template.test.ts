@@ -110,6 +110,7 @@ describe('sls package --stage dev (the deployed template)', () => {
     expect(routesOf(resources)).toEqual(declared.sort(([a], [b]) => String(a).localeCompare(String(b))));
     expect(publicRoutes.sort()).toEqual([
       '$default',
+      'GET /console',
       'GET /health',
       'GET /webhooks/{source}',
       'POST /webhooks/{source}',
@@ -177,6 +178,7 @@ describe('sls package --stage dev (the deployed template)', () => {
         .map(([id]) => id)
         .sort(),
     ).toEqual([
+      'ConsolePageRole',
       'DocumentProcessRole',
       'DocumentScanResultRole',
       'DocumentsApiRole',
