@@ -32,6 +32,7 @@ import { PORT_VARIABLES } from './settings';
 import { SqsEventSource, type SqsMapping } from './sqs-event-source';
 import type { LocalStackState } from './state';
 import { removeStateFile, renderBanner, writeStateFile } from './state';
+import { CONSOLE_TOKEN_REQUEST, consoleLink, servesConsole } from './console-link';
 
 /** The service as the framework resolved it: the local stack reads it and fills in local values. */
 export interface ServiceView {
@@ -120,6 +121,8 @@ export class LocalStack {
   private scanner: EicarOnlyScanStandIn | undefined;
   private lambdaApi: LocalLambdaApi | undefined;
   private issuer: LocalIssuer | undefined;
+  /** The console's link with an admin token (only when the service serves the console and has an issuer). */
+  private consoleUrl: string | undefined;
   private stopping = false;
   private announced = false;
   provisioned: ProvisionedResources | undefined;
@@ -373,6 +376,8 @@ export class LocalStack {
       resources: { buckets: provisioned.buckets, queues: provisioned.queues, tables: provisioned.tables },
       mappings: { s3: subscriptions, sqs: mappings },
     };
+    if (this.issuer && servesConsole(view.functions))
+      this.consoleUrl = consoleLink(view.httpUrl, await this.issuer.sign(CONSOLE_TOKEN_REQUEST));
   }
 
   /** Starts polling the queues of every SQS mapping (no-op for those already polling). */
@@ -384,7 +389,7 @@ export class LocalStack {
   announce(): string {
     writeStateFile(this.options.settings.stateFile, this.state!);
     this.announced = true;
-    return renderBanner(this.state!, this.options.settings.stateFile);
+    return renderBanner(this.state!, this.options.settings.stateFile, this.consoleUrl);
   }
 
   private onS3Event(message: unknown): void {

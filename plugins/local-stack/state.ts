@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { LocalIssuerEndpoints } from './auth/local-issuer';
+import { CONSOLE_TOKEN_TTL_SECONDS } from './console-link';
 import type { ProvisionedBucket, ProvisionedQueue, ProvisionedTable } from './provision';
 import type { S3Subscription } from './s3-event';
 import type { SqsMapping } from './sqs-event-source';
@@ -135,8 +136,11 @@ function s3Rule(subscription: S3Subscription): string {
   return `s3://${subscription.bucket} ${subscription.events.join(',')}${filters.length ? ` (${filters.join(', ')})` : ''}`;
 }
 
-/** The banner printed once the stack is ready: every endpoint, resource and event mapping. */
-export function renderBanner(state: LocalStackState, stateFile: string): string {
+/**
+ * The banner printed once the stack is ready: every endpoint, resource and event mapping, and the
+ * console's link (`consoleUrl`, with its admin token) when the stack serves the console.
+ */
+export function renderBanner(state: LocalStackState, stateFile: string, consoleUrl?: string): string {
   const { emulators, resources, mappings } = state;
   const lines = [
     `intake local stack (stage ${state.stage}, region ${state.region}) is ready`,
@@ -154,6 +158,12 @@ export function renderBanner(state: LocalStackState, stateFile: string): string 
       ? [
           `  OIDC issuer     ${state.auth.issuer} (audience ${state.auth.audience})`,
           `                  tokens: npm run token -- --sub <user>  (or POST ${state.auth.tokenEndpoint})`,
+        ]
+      : []),
+    ...(consoleUrl
+      ? [
+          `  Console         ${consoleUrl}`,
+          `                  (an admin token valid ${CONSOLE_TOKEN_TTL_SECONDS / 3600} h; a fresh link: npm run console)`,
         ]
       : []),
     '',

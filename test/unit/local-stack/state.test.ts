@@ -106,6 +106,14 @@ describe('renderBanner', () => {
     expect(withFront).toContain('http://127.0.0.1:41000 for functions: Event invokes queued and retried');
   });
 
+  it('prints the console link with its token lifetime when the stack serves the console, and no line otherwise', () => {
+    const link = 'http://127.0.0.1:3000/console#token=a.b.c';
+    const withConsole = renderBanner(state, 'x', link);
+    expect(withConsole).toContain(`  Console         ${link}\n`);
+    expect(withConsole).toContain('(an admin token valid 8 h; a fresh link: npm run console)');
+    expect(banner).not.toContain('Console');
+  });
+
   it('names the data folder when data persists', () => {
     expect(renderBanner({ ...state, dataDir: '/data' }, 'x')).toContain('/data');
   });
