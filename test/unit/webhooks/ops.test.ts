@@ -59,11 +59,11 @@ describe('resolveOpsTarget', () => {
       bucket: 'docs',
       queueUrl: 'http://q',
       dlqUrl: 'http://dlq',
-      endpoints: { s3: 'http://127.0.0.1:1', sqs: 'http://127.0.0.1:2' },
     });
     expect(clientEnvironment(target, {})).toMatchObject({
       AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:1',
       AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:2',
+      AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:3',
     });
     expect(clientOverrides(target)).toEqual({
       credentials: { accessKeyId: 'stack-key', secretAccessKey: 'stack-secret' },
