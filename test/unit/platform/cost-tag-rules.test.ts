@@ -52,7 +52,7 @@ describe('addCostAllocationTags (plugins/cost-allocation-tags)', () => {
     const compiled = template();
     const serverless = { service: { provider: { tags, compiledCloudFormationTemplate: compiled } } };
     const plugin = new CostAllocationTags(serverless);
-    plugin.hooks['after:aws:package:finalize:mergeCustomProviderResources']();
+    plugin.hooks['after:aws:package:finalize:mergeCustomProviderResources']!();
     expect(costAllocationTagViolations(compiled, { stage: 'prod' })).toEqual([]);
   });
 
