@@ -5,7 +5,13 @@
  */
 import { CostExplorerClient, GetCostAndUsageCommand } from '@aws-sdk/client-cost-explorer';
 import { mockClient } from 'aws-sdk-client-mock';
-import { actualCost, ActualCostError, costPeriods, stackTagFilter } from '../../../scripts/lib/actual-cost';
+import {
+  actualCost,
+  ActualCostError,
+  costExplorerClient,
+  costPeriods,
+  stackTagFilter,
+} from '../../../scripts/lib/actual-cost';
 import { runCost } from '../../../scripts/lib/cost-cli';
 
 const costExplorer = mockClient(CostExplorerClient);
@@ -198,6 +204,10 @@ describe('actualCost (Cost Explorer)', () => {
     const error = await actualCost(client(), period, {}).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ActualCostError);
     expect((error as Error).message).toBe('Cost Explorer GetCostAndUsage failed: Error: plain failure');
+  });
+
+  it('talks to Cost Explorer in us-east-1, its one endpoint', async () => {
+    expect(await costExplorerClient().config.region()).toBe('us-east-1');
   });
 
   it('filters by both cost-allocation tags', () => {

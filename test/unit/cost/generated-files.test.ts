@@ -4,7 +4,7 @@
  * either, `npm run cost -- --write` regenerates both. And the profile's derivation, on small inputs.
  */
 import { readFileSync } from 'node:fs';
-import { costDocText, COST_DOC_PATH } from '../../../scripts/lib/cost-doc';
+import { costDocText, COST_DOC_PATH, renderCostDoc } from '../../../scripts/lib/cost-doc';
 import type { ProfileInputs } from '../../../scripts/lib/cost-profile';
 import {
   buildCostProfile,
@@ -25,6 +25,16 @@ describe('generated cost files', () => {
   it(`docs/cost.md is what the model renders now (else ${REGENERATE})`, async () => {
     const now = costDocText({ profile: defaultProfile, prices: defaultPrices });
     expect(readFileSync(COST_DOC_PATH, 'utf8')).toBe(now);
+  });
+
+  it('the document says what the profile says: no routed function, tracing off', () => {
+    const doc = renderCostDoc({
+      profile: { ...defaultProfile, routedToEveryWebhook: [], tracing: false },
+      prices: defaultPrices,
+    });
+    expect(doc).toContain('Every webhook is routed to\nno function;');
+    expect(doc).toContain('X-Ray tracing is off');
+    expect(doc).not.toContain('| **X-Ray**');
   });
 
   it("docs/cost.md states document-process's memory from serverless.yml, 1024 MB", () => {
