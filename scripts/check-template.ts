@@ -19,6 +19,8 @@ import { packageService, readPackagedFunctions, readPackagedTemplate } from '../
 import { httpRoutesOf, publicRouteKeys } from '../serverless/http-routes';
 import { templateViolations } from './lib/template-rules';
 import type { Template } from './lib/template-rules';
+import { routeTargetSettings } from '../src/webhooks/routes';
+import routesDocument from '../src/webhooks/webhook-routes.json';
 
 function main(): number {
   const given = process.argv[2];
@@ -28,7 +30,16 @@ function main(): number {
     const stage = process.argv[3] ?? 'dev';
     // The routes declared `public: <why>` on themselves, from the same package's resolved functions.
     const publicRoutes = publicRouteKeys(httpRoutesOf(readPackagedFunctions(outDir)));
-    const violations = templateViolations(readPackagedTemplate(outDir) as Template, { stage, publicRoutes });
+    const targetCaps = Object.fromEntries(
+      routeTargetSettings(routesDocument).flatMap(({ name, maxConcurrency }) =>
+        maxConcurrency === null ? [] : [[name, maxConcurrency]],
+      ),
+    );
+    const violations = templateViolations(readPackagedTemplate(outDir) as Template, {
+      stage,
+      publicRoutes,
+      targetCaps,
+    });
     for (const violation of violations) console.error(`template: ${violation}`);
     console.log(
       violations.length === 0

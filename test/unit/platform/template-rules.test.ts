@@ -464,6 +464,15 @@ describe('packaged template rules', () => {
       ]);
     });
 
+    it('rejects a routed target whose cap in the routes document did not reach its function', () => {
+      const template = wellFormedTemplate();
+      expect(concurrencyViolations(template, { 'document-process': 10 })).toEqual([]);
+      expect(concurrencyViolations(template, { 'document-process': 3, 'sample-downstream': 5 })).toEqual([
+        'ProcessorLambdaFunction: ReservedConcurrentExecutions is 10, but webhook-routes.json caps document-process at 3',
+        'routed target sample-downstream: capped at 5, but no such function',
+      ]);
+    });
+
     it("rejects CORS '*' on the API or in any branch of a bucket's rules, except for stage local", () => {
       const template = wellFormedTemplate();
       props(template, 'HttpApi').CorsConfiguration = { AllowOrigins: ['*'] };
