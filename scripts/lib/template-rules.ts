@@ -7,6 +7,7 @@
  */
 
 import type { Resource, Template } from './cfn';
+import { costAllocationTagViolations } from './cost-tag-rules';
 import { asArray, canonical, getAttTarget, intrinsicText, ofType, refTarget } from './cfn';
 import type { Statement } from './iam-statements';
 import {
@@ -23,6 +24,7 @@ import {
 } from './observability-rules';
 
 export type { Template } from './cfn';
+export { costAllocationTagViolations } from './cost-tag-rules';
 export {
   ACCESS_LOG_VARIABLES,
   accessLogViolations,
@@ -751,5 +753,6 @@ export function templateViolations(template: Template, options: TemplateRuleOpti
     ...accessLogViolations(template),
     ...failureQueueAlarmViolations(template),
     ...alarmStageViolations(template, options),
+    ...costAllocationTagViolations(template, options),
   ];
 }

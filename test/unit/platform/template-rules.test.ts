@@ -23,6 +23,7 @@ import {
   visibilityViolations,
 } from '../../../scripts/lib/template-rules';
 import type { Template } from '../../../scripts/lib/template-rules';
+import { addCostAllocationTags } from '../../../serverless/cost-allocation-tags';
 
 const logStatement = (functionName: string) => ({
   Effect: 'Allow',
@@ -151,7 +152,14 @@ function apiResources(): Template['Resources'] {
   };
 }
 
+/** As packaged: plugins/cost-allocation-tags tags every taggable resource. */
 function wellFormedTemplate(): Template {
+  const template = untaggedTemplate();
+  addCostAllocationTags(template.Resources, { service: 'intake', stage: 'dev' });
+  return template;
+}
+
+function untaggedTemplate(): Template {
   return {
     Resources: {
       ...apiResources(),
