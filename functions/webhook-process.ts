@@ -1,7 +1,10 @@
 import { getDynamoDbClient, getLambdaClient, getS3Client, getSqsClient } from '../src/aws/clients';
 import { sqsDeadLetterQueue } from '../src/aws/sqs-dead-letter';
+import { sqsRequeue } from '../src/aws/sqs-requeue';
 import { loadConfig } from '../src/config';
 import { sqsBatchHandler } from '../src/middleware/sqs';
+import { cachedPauses } from '../src/webhooks/controls/cached-pauses';
+import { dynamoDbWebhookControls } from '../src/webhooks/controls/dynamodb-webhook-controls';
 import { dynamoDbDeliveryGuards } from '../src/webhooks/idempotency';
 import { lambdaDispatcher } from '../src/webhooks/lambda-dispatcher';
 import { createWebhookProcessor } from '../src/webhooks/processor';
@@ -11,7 +14,13 @@ import { loadWebhookSettings } from '../src/webhooks/settings';
 import routesDocument from '../src/webhooks/webhook-routes.json';
 
 // At module scope: a misconfigured deployment (variables or routes) fails at init.
-const config = loadConfig(['DOCUMENTS_BUCKET', 'IDEMPOTENCY_TABLE', 'WEBHOOKS_DLQ_URL']);
+const config = loadConfig([
+  'DOCUMENTS_BUCKET',
+  'IDEMPOTENCY_TABLE',
+  'WEBHOOKS_DLQ_URL',
+  'WEBHOOKS_QUEUE_URL',
+  'WEBHOOK_CONTROLS_TABLE',
+]);
 const settings = loadWebhookSettings();
 
 /** SQS consumer of the webhooks queue: archive + route each delivery once (see src/webhooks/processor.ts). */
@@ -22,6 +31,11 @@ export const handler = sqsBatchHandler(
     routes: parseRoutes(routesDocument),
     dispatch: lambdaDispatcher(getLambdaClient(), settings.WEBHOOK_FUNCTION_PREFIX),
     guards: dynamoDbDeliveryGuards({ tableName: config.IDEMPOTENCY_TABLE, client: getDynamoDbClient() }),
+    pauses: cachedPauses(
+      dynamoDbWebhookControls({ tableName: config.WEBHOOK_CONTROLS_TABLE, client: getDynamoDbClient() }),
+      { maxAgeMs: settings.WEBHOOK_CONTROLS_CACHE_SECONDS * 1000 },
+    ),
+    requeue: sqsRequeue(getSqsClient(), config.WEBHOOKS_QUEUE_URL, settings.WEBHOOK_PAUSE_RECHECK_SECONDS),
   }),
   { deadLetter: sqsDeadLetterQueue(getSqsClient(), config.WEBHOOKS_DLQ_URL) },
 );

@@ -7,7 +7,8 @@
  * itself (serverless/http-routes.js); stage
  * throttling; reserved concurrency for document-process; no CORS '*' outside local; JSON access logs
  * with retention; an alarm on every failure queue; alarms on our metrics scoped to the stage; malware
- * scanning all or nothing, GuardDuty's role without wildcards beyond AWS's documented ones.
+ * scanning all or nothing, GuardDuty's role without wildcards beyond AWS's documented ones; every taggable
+ * resource tagged with service and stage (cost allocation).
  * `npx tsx scripts/check-template.ts [packageDir [stage]]` (default: packages stage dev into a temp dir;
  * a given packageDir is checked as stage `stage`, default dev).
  */
@@ -18,6 +19,8 @@ import { packageService, readPackagedFunctions, readPackagedTemplate } from '../
 import { httpRoutesOf, publicRouteKeys } from '../serverless/http-routes';
 import { templateViolations } from './lib/template-rules';
 import type { Template } from './lib/template-rules';
+import { routeTargetSettings } from '../src/webhooks/routes';
+import routesDocument from '../src/webhooks/webhook-routes.json';
 
 function main(): number {
   const given = process.argv[2];
@@ -27,11 +30,20 @@ function main(): number {
     const stage = process.argv[3] ?? 'dev';
     // The routes declared `public: <why>` on themselves, from the same package's resolved functions.
     const publicRoutes = publicRouteKeys(httpRoutesOf(readPackagedFunctions(outDir)));
-    const violations = templateViolations(readPackagedTemplate(outDir) as Template, { stage, publicRoutes });
+    const targetCaps = Object.fromEntries(
+      routeTargetSettings(routesDocument).flatMap(({ name, maxConcurrency }) =>
+        maxConcurrency === null ? [] : [[name, maxConcurrency]],
+      ),
+    );
+    const violations = templateViolations(readPackagedTemplate(outDir) as Template, {
+      stage,
+      publicRoutes,
+      targetCaps,
+    });
     for (const violation of violations) console.error(`template: ${violation}`);
     console.log(
       violations.length === 0
-        ? 'template OK: least privilege, SQS visibility, authorizer, throttling, CORS, access log, alarm and malware scanning rules hold'
+        ? 'template OK: least privilege, SQS visibility, authorizer, throttling, CORS, access log, alarm, malware scanning and cost-allocation tag rules hold'
         : `template FAILED: ${violations.length} violation(s)`,
     );
     return violations.length === 0 ? 0 : 1;

@@ -30,8 +30,21 @@ async function deployedNames(resolveVariable) {
   );
 }
 
+/**
+ * Each capped routed function's maxConcurrency (src/webhooks/webhook-routes.json `targets`), by function
+ * key: its definition reads `reservedConcurrency: ${file(./serverless/webhook-routes.js):maxConcurrency.<key>, null}`
+ * and scripts/check-template.ts checks that every cap reached its function.
+ */
+function maxConcurrencyByFunction(document) {
+  const caps = {};
+  for (const [key, target] of Object.entries(document?.targets ?? {})) caps[key] = target?.maxConcurrency;
+  return caps;
+}
+
 module.exports = {
   routedFunctionKeys,
+  maxConcurrencyByFunction,
+  maxConcurrency: maxConcurrencyByFunction(require('../src/webhooks/webhook-routes.json')),
   lambdaLogicalId,
   /** HEALTH_LAMBDA_FUNCTIONS: the deployed names, comma-separated. */
   routedFunctionNames: async ({ resolveVariable }) => (await deployedNames(resolveVariable)).join(','),

@@ -156,6 +156,11 @@ export const variables = {
     description:
       'Token claim whose value owns documents (default sub; a tenant claim such as custom:tenant or org_id shares them)',
   },
+  WEBHOOK_CONTROLS_TABLE: {
+    schema: nonEmpty(),
+    expected: 'a non-empty name',
+    description: "DynamoDB table of the operators' pauses of webhook sources and routed targets",
+  },
   QUOTAS_TABLE: {
     schema: nonEmpty(),
     expected: 'a non-empty name',
@@ -186,6 +191,18 @@ export const variables = {
     expected: 'an integer from 0 to 3600',
     description:
       'Seconds a secret read from SSM / Secrets Manager is reused before it is read again (default 300)',
+  },
+  WEBHOOK_PAUSE_RECHECK_SECONDS: {
+    schema: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(900)), 60),
+    expected: 'an integer from 1 to 900 (SQS delays messages at most 15 minutes)',
+    description:
+      'Seconds a delivery held by a pause waits on the queue before the worker looks at the pauses again (default 60)',
+  },
+  WEBHOOK_CONTROLS_CACHE_SECONDS: {
+    schema: z._default(z.coerce.number().check(z.int(), z.gte(0), z.lte(300)), 5),
+    expected: 'an integer from 0 to 300',
+    description:
+      'Seconds the worker reuses the pauses it read: a pause or resume takes effect within this time (default 5)',
   },
   WEBHOOK_FUNCTION_PREFIX: {
     schema: z._default(z.string().check(z.regex(/^[A-Za-z0-9-_]*$/)), ''),

@@ -12,6 +12,20 @@ export interface FunctionPoolPrototype {
   get(this: object, functionKey: string, functionDefinition: unknown): PooledFunction;
 }
 
+/**
+ * The instances one function may run locally: the stack's INTAKE_FUNCTION_CONCURRENCY, or less when the
+ * function declares `reservedConcurrency` (AWS runs no more than that at once; the rest waits).
+ */
+export function instanceLimit(
+  stackLimit: number,
+  definition: { reservedConcurrency?: unknown } | undefined,
+): number {
+  const reserved = definition?.reservedConcurrency;
+  return typeof reserved === 'number' && Number.isInteger(reserved) && reserved >= 1
+    ? Math.min(stackLimit, reserved)
+    : stackLimit;
+}
+
 /** Instances handed out so far for one function, and the invocations waiting for one of them. */
 interface FunctionLane {
   readonly instances: Set<PooledFunction>;

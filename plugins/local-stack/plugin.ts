@@ -1,3 +1,4 @@
+import { instanceLimit } from './function-pool-limit';
 import type { LocalLog } from './log';
 import { addFixtures, type FixtureDefinitions, type MutableService } from './fixtures';
 import { LocalStack } from './local-stack';
@@ -292,7 +293,12 @@ export class LocalStackPlugin {
       throw error;
     }
     useUpstreamInternals(internals, {
-      limitFor: () => functionConcurrency,
+      // A function's reserved concurrency caps it locally as on AWS (what waits beyond it is not lost).
+      limitFor: (functionKey) =>
+        instanceLimit(
+          functionConcurrency,
+          this.serverless.service.functions[functionKey] as { reservedConcurrency?: unknown } | undefined,
+        ),
       esbuild,
       onBuilt: (entries, milliseconds) =>
         this.log.info(`bundled ${entries} functions in one esbuild build (${milliseconds} ms)`),

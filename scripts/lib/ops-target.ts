@@ -6,7 +6,7 @@ export interface OpsTarget {
   readonly stage: string;
   readonly region: string;
   /** Set for a local stack: the emulators' endpoints (the scripts export them as AWS_ENDPOINT_URL_*). */
-  readonly endpoints?: { readonly s3: string; readonly sqs: string };
+  readonly endpoints?: { readonly s3: string; readonly sqs: string; readonly dynamodb: string };
   /** Set for a local stack: the access key its S3 and queues accept (its state file names it). */
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
   readonly bucket?: string;
@@ -15,6 +15,19 @@ export interface OpsTarget {
   readonly dlqUrl?: string;
   readonly queueName: string;
   readonly dlqName: string;
+  /** Set for a local stack: its tables' names by logical id (a deployed stage's come from serverless/names.js). */
+  readonly tables?: Readonly<Record<string, string>>;
+}
+
+/** The name of table `logicalId` of `target`: the local stack's, else the deployed stage's `deployedName`. */
+export function opsTableName(target: OpsTarget, logicalId: string, deployedName: string): string {
+  if (target.tables === undefined) return deployedName;
+  const name = target.tables[logicalId];
+  if (name === undefined)
+    throw new Error(
+      `The running local stack has no table ${logicalId}: restart \`npm start\` after updating`,
+    );
+  return name;
 }
 
 /**
@@ -44,7 +57,12 @@ export function resolveOpsTarget(stage: string, env: NodeJS.ProcessEnv, serviceD
   return {
     stage,
     region: state.region,
-    endpoints: { s3: state.emulators.s3.endpoint, sqs: state.emulators.sqs.endpoint },
+    endpoints: {
+      s3: state.emulators.s3.endpoint,
+      sqs: state.emulators.sqs.endpoint,
+      dynamodb: state.emulators.dynamodb.endpoint,
+    },
+    tables: Object.fromEntries(state.resources.tables.map((table) => [table.logicalId, table.name])),
     credentials: state.credentials,
     queueName,
     dlqName,

@@ -7,6 +7,7 @@
  */
 
 import type { Resource, Template } from './cfn';
+import { costAllocationTagViolations } from './cost-tag-rules';
 import { asArray, canonical, getAttTarget, intrinsicText, ofType, refTarget } from './cfn';
 import type { Statement } from './iam-statements';
 import {
@@ -23,6 +24,7 @@ import {
 } from './observability-rules';
 
 export type { Template } from './cfn';
+export { costAllocationTagViolations } from './cost-tag-rules';
 export {
   ACCESS_LOG_VARIABLES,
   accessLogViolations,
@@ -36,6 +38,11 @@ export interface TemplateRuleOptions {
    * dimension must end with `-<stage>`. Default: not local, any service name.
    */
   stage?: string;
+  /**
+   * Routed functions' concurrency caps by function key (src/webhooks/webhook-routes.json `targets`), each of
+   * which must reach its function as ReservedConcurrentExecutions. Default: none.
+   */
+  targetCaps?: Readonly<Record<string, number>>;
   /**
    * The issuer and audience every JWT authorizer must carry. Default: this template's own Cognito
    * user pool and its app clients when it has one, else any https issuer and a non-empty audience.
@@ -398,10 +405,26 @@ export function throttlingViolations(template: Template): string[] {
   return violations;
 }
 
-/** The functions that must not scale without bound have ReservedConcurrentExecutions >= 1. */
-export function concurrencyViolations(template: Template): string[] {
+/**
+ * The functions that must not scale without bound have ReservedConcurrentExecutions >= 1, and each routed
+ * function capped in the routes document has exactly its cap (a cap that never reached its function caps
+ * nothing).
+ */
+export function concurrencyViolations(
+  template: Template,
+  targetCaps: Readonly<Record<string, number>> = {},
+): string[] {
   const violations: string[] = [];
-  for (const [id, fn] of ofType(template, 'AWS::Lambda::Function')) {
+  const functions = ofType(template, 'AWS::Lambda::Function');
+  for (const [key, cap] of Object.entries(targetCaps)) {
+    const found = functions.find(([, fn]) => String(fn.Properties?.FunctionName ?? '').endsWith(`-${key}`));
+    if (found === undefined) violations.push(`routed target ${key}: capped at ${cap}, but no such function`);
+    else if (found[1].Properties?.ReservedConcurrentExecutions !== cap)
+      violations.push(
+        `${found[0]}: ReservedConcurrentExecutions is ${canonical(found[1].Properties?.ReservedConcurrentExecutions)}, but webhook-routes.json caps ${key} at ${cap}`,
+      );
+  }
+  for (const [id, fn] of functions) {
     const name = String(fn.Properties?.FunctionName ?? '');
     if (!RESERVED_CONCURRENCY_FUNCTIONS.some((suffix) => name.endsWith(`-${suffix}`))) continue;
     const reserved = fn.Properties?.ReservedConcurrentExecutions;
@@ -721,7 +744,7 @@ export function templateViolations(template: Template, options: TemplateRuleOpti
     ...authorizerViolations(template, options),
     ...routeViolations(template, options),
     ...throttlingViolations(template),
-    ...concurrencyViolations(template),
+    ...concurrencyViolations(template, options.targetCaps),
     ...corsViolations(template, options),
     ...secretViolations(template),
     ...malwareScanningViolations(template),
@@ -730,5 +753,6 @@ export function templateViolations(template: Template, options: TemplateRuleOpti
     ...accessLogViolations(template),
     ...failureQueueAlarmViolations(template),
     ...alarmStageViolations(template, options),
+    ...costAllocationTagViolations(template, options),
   ];
 }

@@ -42,7 +42,7 @@ export function sqsDeadLetterQueue(client: SQSClient, queueUrl: string): SqsDead
 }
 
 /** The record's message attributes as SendMessage takes them (Lambda gives binary values in base64). */
-function messageAttributesOf(record: SQSRecord): Record<string, MessageAttributeValue> {
+export function messageAttributesOf(record: SQSRecord): Record<string, MessageAttributeValue> {
   const attributes: Record<string, MessageAttributeValue> = {};
   for (const [name, value] of Object.entries(record.messageAttributes ?? {})) {
     attributes[name] = {

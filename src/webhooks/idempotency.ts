@@ -67,10 +67,20 @@ export interface DeliveryGuards {
   registerContext(context: Context): void;
 }
 
-/** What processing a delivery did: where it is archived and which functions it was routed to. */
+/**
+ * What processing a delivery did: where it is archived and which functions it was routed to; `paused`
+ * names the routed functions left waiting because they are paused (the delivery was put back on the queue
+ * for them).
+ */
 export interface DeliveryOutcome {
   readonly archiveKey: string;
   readonly targets: readonly string[];
+  readonly paused?: readonly string[];
+}
+
+/** A delivery of a paused source: untouched, and put back on the queue to wait. */
+export interface PausedSourceOutcome {
+  readonly pausedSource: string;
 }
 
 /**

@@ -1,10 +1,13 @@
 import type { Context, SQSRecord } from 'aws-lambda';
-import { isRetryable } from '../errors';
+import { ConfigError, isRetryable } from '../errors';
 import { logger } from '../observability/logger';
 import { MetricUnit, metrics } from '../observability/metrics';
 import { webhookArchive } from './archive';
 import { downstreamPayload } from './downstream-event';
-import type { DeliveryGuards, DeliveryOutcome } from './idempotency';
+import type { SqsRequeue } from '../aws/sqs-requeue';
+import type { CurrentPauses } from './controls/cached-pauses';
+import type { PauseSet } from './controls/pause-scope';
+import type { DeliveryGuards, DeliveryOutcome, PausedSourceOutcome } from './idempotency';
 import type { DispatchToFunction } from './lambda-dispatcher';
 import { parseWebhookMessage } from './message';
 import { archiveKey } from './object-keys';
@@ -17,12 +20,20 @@ export interface WebhookProcessorDependencies {
   readonly routes: readonly WebhookRoute[];
   readonly dispatch: DispatchToFunction;
   readonly guards: DeliveryGuards;
+  /** The operators' pauses (src/webhooks/controls); absent: nothing is ever paused. */
+  readonly pauses?: CurrentPauses;
+  /** Puts a delivery that waits for a paused source or target back on the queue, delayed. */
+  readonly requeue?: SqsRequeue;
   readonly now?: () => Date;
 }
+
+const nothingPaused: PauseSet = { sourcePaused: () => false, targetPaused: () => false };
 
 /** A side effect of processing a delivery, named as its step (`archive`, `invoke:<function>`). */
 interface SideEffect {
   readonly step: string;
+  /** The routed function of an invoke step. */
+  readonly target?: string;
   readonly run: () => Promise<void>;
 }
 
@@ -38,12 +49,24 @@ const invokeStep = (target: string) => `invoke:${target}`;
  * resent under another, unsigned, type changes nothing), so nothing is archived or invoked twice.
  * Throwing fails only this record (partial batch failure); when several steps failed, a retryable failure
  * is thrown before a non-retryable one, so a step that a retry can fix is retried rather than dead-lettered.
+ * Pauses (read through `deps.pauses`): a delivery of a paused source is put back on the queue untouched; an
+ * invoke of a paused target is left pending like a failed one, the rest is done, and the delivery is put
+ * back on the queue (`deps.requeue`, delayed) so that the pending invoke runs once the target is resumed.
+ * Nothing waiting is retried, counted as a receive, or dead-lettered.
  */
 export function createWebhookProcessor(deps: WebhookProcessorDependencies) {
   const now = deps.now ?? (() => new Date());
-  return async (record: SQSRecord, context: Context): Promise<DeliveryOutcome> => {
+  return async (record: SQSRecord, context: Context): Promise<DeliveryOutcome | PausedSourceOutcome> => {
     deps.guards.registerContext(context);
     const { meta, body: inlineBody } = parseWebhookMessage(record.body);
+    const paused = deps.pauses === undefined ? nothingPaused : await deps.pauses();
+    if (paused.sourcePaused(meta.source)) {
+      await requeue(record);
+      metrics.addMetric('WebhookPaused', MetricUnit.Count, 1);
+      return { pausedSource: meta.source };
+    }
+    const isPaused = ({ target }: SideEffect) =>
+      target !== undefined && paused.targetPaused(meta.source, target);
     const delivery = {
       source: meta.source,
       id: meta.id,
@@ -83,6 +106,7 @@ export function createWebhookProcessor(deps: WebhookProcessorDependencies) {
         : []),
       ...routeTargets(deps.routes, meta.source, type).map((target) => ({
         step: invokeStep(target),
+        target,
         run: async () => deps.dispatch(target, (await payloadFor(key, type)).text),
       })),
     ];
@@ -92,6 +116,7 @@ export function createWebhookProcessor(deps: WebhookProcessorDependencies) {
       ...(meta.providerId === undefined ? {} : { providerId: meta.providerId }),
     };
     let failures: { step: string; error: unknown }[] = [];
+    let waiting: SideEffect[] = [];
     let worked = false;
     const first = await deps.guards.deliveryOnce(delivery, async () => {
       worked = true;
@@ -101,16 +126,24 @@ export function createWebhookProcessor(deps: WebhookProcessorDependencies) {
         metrics.addMetric('WebhookUnrouted', MetricUnit.Count, 1);
         logger.warn('No route matches this webhook: archived only', { ...trace, eventType: meta.type });
       }
-      failures = await runFirstAttempt(effects, await bodyNeedsArchive(key, effects));
+      waiting = effects.filter(isPaused);
+      const runnable = effects.filter((effect) => !waiting.includes(effect));
+      failures = await runFirstAttempt(runnable, await bodyNeedsArchive(key, runnable));
       // Nothing done: no record, so the retry starts afresh (a missing claimed body ends in the DLQ).
-      if (failures.length > 0 && failures.length === effects.length) throw decidingFailure(failures);
-      return { done: true, key, type: meta.type, pending: failures.map(({ step }) => step) };
+      if (failures.length > 0 && failures.length === runnable.length) throw decidingFailure(failures);
+      const pending = [...failures, ...waiting].map(({ step }) => step);
+      return { done: true, key, type: meta.type, pending };
     });
     // The first accepted copy's type wins: a resend under another (unsigned) type is not routed by it.
     const routedType = first.type ?? meta.type;
     if (!worked && first.pending.length > 0) {
-      // A retry after a partial failure (or a duplicate of such a delivery): redo only what failed.
-      const pending = sideEffects(first.key, routedType).filter(({ step }) => first.pending.includes(step));
+      // A retry after a partial failure or a pause (or a duplicate of such a delivery): redo only what is
+      // pending and no longer paused.
+      const pendingEffects = sideEffects(first.key, routedType).filter(({ step }) =>
+        first.pending.includes(step),
+      );
+      waiting = pendingEffects.filter(isPaused);
+      const pending = pendingEffects.filter((effect) => !waiting.includes(effect));
       failures = await runPendingSteps(pending, (step, run) =>
         deps.guards.stepOnce({ ...delivery, step }, async () => {
           worked = true;
@@ -131,6 +164,15 @@ export function createWebhookProcessor(deps: WebhookProcessorDependencies) {
         });
       throw decidingFailure(failures);
     }
+    const targets = routeTargets(deps.routes, meta.source, routedType);
+    if (waiting.length > 0) {
+      // Done but for paused targets: back on the queue, to wait for them. (A failed requeue is retried.)
+      await requeue(record);
+      metrics.addMetric('WebhookPaused', MetricUnit.Count, 1);
+      const paused = waiting.map(({ target }) => target!);
+      logger.info('Webhook waits for paused targets: put back on the queue', { ...trace, paused });
+      return { archiveKey: first.key, targets, paused };
+    }
     if (worked) metrics.addMetric('WebhookProcessed', MetricUnit.Count, 1);
     else {
       metrics.addMetric('WebhookDuplicate', MetricUnit.Count, 1);
@@ -140,7 +182,15 @@ export function createWebhookProcessor(deps: WebhookProcessorDependencies) {
         ...(routedType === meta.type ? {} : { routedType }),
       });
     }
-    return { archiveKey: first.key, targets: routeTargets(deps.routes, meta.source, routedType) };
+    return { archiveKey: first.key, targets };
+
+    async function requeue(waitingRecord: SQSRecord): Promise<void> {
+      if (deps.requeue === undefined)
+        throw new ConfigError('A webhook is paused but the worker has no queue to put it back on', [
+          'WEBHOOKS_QUEUE_URL',
+        ]);
+      await deps.requeue(waitingRecord);
+    }
 
     /** True when an invoke would carry no body (too large) and point to the archive: archive first then. */
     async function bodyNeedsArchive(key: string, effects: readonly SideEffect[]): Promise<boolean> {

@@ -8,6 +8,8 @@ const webhookVariables = [
   'WEBHOOK_MAX_BODY_BYTES',
   'WEBHOOK_SECRET_CACHE_SECONDS',
   'WEBHOOK_FUNCTION_PREFIX',
+  'WEBHOOK_PAUSE_RECHECK_SECONDS',
+  'WEBHOOK_CONTROLS_CACHE_SECONDS',
 ] as const;
 
 type WebhookSettings = Config<(typeof webhookVariables)[number]>;

@@ -41,7 +41,12 @@ let stateFile: string;
 
 beforeAll(async () => {
   stack = await startLocalStack({
-    env: { ...local.receiverVariables },
+    // Pauses take effect at once and held deliveries are looked at again every second (default 5 s and 60 s).
+    env: {
+      ...local.receiverVariables,
+      WEBHOOK_CONTROLS_CACHE_SECONDS: '0',
+      WEBHOOK_PAUSE_RECHECK_SECONDS: '1',
+    },
     timeoutMs: 120_000,
   });
   workDir = mkdtempSync(join(tmpdir(), 'intake-webhooks-e2e-'));
@@ -268,6 +273,49 @@ describe('webhooks through `npm start`', () => {
     );
     expect(stdout).toMatch(/enqueued 1 of \d+ archived github deliveries/);
     await stack.waitForLine(() => downstreamLines(githubId(firstBody)).length === 2, 30_000);
+  });
+
+  it('`npm run webhooks -- pause` holds a source on the queue, then a target, and each resume lets the delivery through once', async () => {
+    const webhooks = (...args: string[]) =>
+      run(process.execPath, [require.resolve('tsx/cli'), 'scripts/webhooks.ts', ...args], {
+        env: { ...process.env, INTAKE_STATE_FILE: stateFile },
+      });
+    const isArchived = async (id: string) =>
+      (await archiveKeysOnce(`events/github/${today()}/`, id, 0)).some((key) => key.endsWith(`/${id}.json`));
+
+    // A paused source: accepted (202), neither archived nor routed while paused.
+    expect((await webhooks('pause', '--source', 'github', '--reason', 'e2e')).stdout).toContain(
+      'Paused: source github',
+    );
+    const heldBody = JSON.stringify({ held: randomUUID() });
+    try {
+      expect((await postGithub('e2e-paused-source', heldBody)).status).toBe(202);
+      await settle(4000); // four rechecks
+      expect(await isArchived(githubId(heldBody))).toBe(false);
+      expect(downstreamLines(githubId(heldBody))).toHaveLength(0);
+    } finally {
+      expect((await webhooks('resume', '--source', 'github')).stdout).toContain('Resumed source github.');
+    }
+    await stack.waitForLine(() => downstreamLines(githubId(heldBody)).length === 1, 30_000);
+    expect(await isArchived(githubId(heldBody))).toBe(true);
+
+    // A paused target: archived at once, routed to the target only once it is resumed.
+    await webhooks('pause', '--source', 'github', '--target', 'webhook-sample-downstream');
+    const routedBody = JSON.stringify({ routed: randomUUID() });
+    try {
+      expect((await postGithub('e2e-paused-target', routedBody)).status).toBe(202);
+      expect(await archiveKeysOnce(`events/github/${today()}/`, githubId(routedBody), 30_000)).toContainEqual(
+        expect.stringContaining(githubId(routedBody)),
+      );
+      await settle(3000);
+      expect(downstreamLines(githubId(routedBody))).toHaveLength(0);
+    } finally {
+      await webhooks('resume', '--source', 'github', '--target', 'webhook-sample-downstream');
+    }
+    await stack.waitForLine(() => downstreamLines(githubId(routedBody)).length === 1, 30_000);
+    await settle(2500);
+    expect(downstreamLines(githubId(heldBody))).toHaveLength(1);
+    expect(downstreamLines(githubId(routedBody))).toHaveLength(1);
   });
 
   it('answers 503 while the queue is down (the provider will retry)', async () => {

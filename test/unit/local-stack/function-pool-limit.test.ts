@@ -1,4 +1,5 @@
 import {
+  instanceLimit,
   limitedPoolGet,
   type FunctionPoolPrototype,
   type PooledFunction,
@@ -192,5 +193,18 @@ describe('limitedPoolGet', () => {
     first.runs[0]!.finish('first');
     await expect(firstRun).resolves.toBe('first');
     await expect(waitingRun).rejects.toThrow('no worker thread');
+  });
+});
+
+describe('instanceLimit', () => {
+  it("caps a function at its reservedConcurrency, never above the stack's limit", () => {
+    expect(instanceLimit(8, { reservedConcurrency: 5 })).toBe(5);
+    expect(instanceLimit(4, { reservedConcurrency: 5 })).toBe(4);
+  });
+
+  it('leaves a function without a usable reservedConcurrency at the stack limit', () => {
+    for (const reservedConcurrency of [undefined, null, 0, 2.5, '5'])
+      expect(instanceLimit(8, { reservedConcurrency })).toBe(8);
+    expect(instanceLimit(8, undefined)).toBe(8);
   });
 });

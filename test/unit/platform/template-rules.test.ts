@@ -23,6 +23,7 @@ import {
   visibilityViolations,
 } from '../../../scripts/lib/template-rules';
 import type { Template } from '../../../scripts/lib/template-rules';
+import { addCostAllocationTags } from '../../../serverless/cost-allocation-tags';
 
 const logStatement = (functionName: string) => ({
   Effect: 'Allow',
@@ -151,7 +152,14 @@ function apiResources(): Template['Resources'] {
   };
 }
 
+/** As packaged: plugins/cost-allocation-tags tags every taggable resource. */
 function wellFormedTemplate(): Template {
+  const template = untaggedTemplate();
+  addCostAllocationTags(template.Resources, { service: 'intake', stage: 'dev' });
+  return template;
+}
+
+function untaggedTemplate(): Template {
   return {
     Resources: {
       ...apiResources(),
@@ -453,6 +461,15 @@ describe('packaged template rules', () => {
 
       expect(concurrencyViolations(template)).toEqual([
         'ProcessorLambdaFunction: ReservedConcurrentExecutions is undefined, not an integer >= 1',
+      ]);
+    });
+
+    it('rejects a routed target whose cap in the routes document did not reach its function', () => {
+      const template = wellFormedTemplate();
+      expect(concurrencyViolations(template, { 'document-process': 10 })).toEqual([]);
+      expect(concurrencyViolations(template, { 'document-process': 3, 'sample-downstream': 5 })).toEqual([
+        'ProcessorLambdaFunction: ReservedConcurrentExecutions is 10, but webhook-routes.json caps document-process at 3',
+        'routed target sample-downstream: capped at 5, but no such function',
       ]);
     });
 

@@ -12,6 +12,7 @@ const environment = {
   DOCUMENTS_BUCKET: 'intake-unit-documents',
   WEBHOOKS_QUEUE_URL: 'http://127.0.0.1:9/000000000000/intake-unit-webhooks',
   IDEMPOTENCY_TABLE: 'intake-unit-idempotency',
+  WEBHOOK_CONTROLS_TABLE: 'intake-unit-webhook-controls',
   WEBHOOKS_DLQ_URL: 'http://127.0.0.1:9/000000000000/intake-unit-webhooks-dlq',
   WEBHOOK_SECRET_GITHUB: 'unit test github secret',
   WEBHOOK_FUNCTION_PREFIX: 'intake-unit-',

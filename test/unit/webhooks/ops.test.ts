@@ -10,7 +10,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { bar, clientEnvironment, clientOverrides, progressLine } from '../../../scripts/lib/ops-cli';
 import { redriveDeadLetters } from '../../../src/webhooks/ops/redrive';
-import { resolveOpsTarget } from '../../../scripts/lib/ops-target';
+import { opsTableName, resolveOpsTarget } from '../../../scripts/lib/ops-target';
 
 describe('resolveOpsTarget', () => {
   it('targets a deployed stage by queue names and DOCUMENTS_BUCKET', () => {
@@ -33,8 +33,13 @@ describe('resolveOpsTarget', () => {
         pid: process.pid,
         region: 'us-east-1',
         credentials: { accessKeyId: 'stack-key', secretAccessKey: 'stack-secret' },
-        emulators: { s3: { endpoint: 'http://127.0.0.1:1' }, sqs: { endpoint: 'http://127.0.0.1:2' } },
+        emulators: {
+          s3: { endpoint: 'http://127.0.0.1:1' },
+          sqs: { endpoint: 'http://127.0.0.1:2' },
+          dynamodb: { endpoint: 'http://127.0.0.1:3' },
+        },
         resources: {
+          tables: [{ logicalId: 'WebhookControlsTable', name: 'controls' }],
           buckets: [{ logicalId: 'DocumentsBucket', name: 'docs' }],
           queues: [
             { logicalId: 'WebhooksQueue', url: 'http://q' },
@@ -44,15 +49,21 @@ describe('resolveOpsTarget', () => {
       }),
     );
     const target = resolveOpsTarget('local', { INTAKE_STATE_FILE: stateFile }, '/x');
+    expect(opsTableName(target, 'WebhookControlsTable', 'intake-local-webhook-controls')).toBe('controls');
+    expect(() => opsTableName(target, 'DeliveriesTable', 'x')).toThrow(/no table DeliveriesTable/);
+    expect(opsTableName({ ...target, tables: undefined }, 'WebhookControlsTable', 'deployed')).toBe(
+      'deployed',
+    );
     expect(target).toMatchObject({
+      endpoints: { s3: 'http://127.0.0.1:1', sqs: 'http://127.0.0.1:2', dynamodb: 'http://127.0.0.1:3' },
       bucket: 'docs',
       queueUrl: 'http://q',
       dlqUrl: 'http://dlq',
-      endpoints: { s3: 'http://127.0.0.1:1', sqs: 'http://127.0.0.1:2' },
     });
     expect(clientEnvironment(target, {})).toMatchObject({
       AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:1',
       AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:2',
+      AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:3',
     });
     expect(clientOverrides(target)).toEqual({
       credentials: { accessKeyId: 'stack-key', secretAccessKey: 'stack-secret' },

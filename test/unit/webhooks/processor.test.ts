@@ -11,6 +11,8 @@ import type { WebhookDownstreamEvent } from '../../../src/webhooks/downstream-ev
 import { serialiseWebhookMessage, type WebhookMessage } from '../../../src/webhooks/message';
 import { createWebhookProcessor } from '../../../src/webhooks/processor';
 import { parseRoutes } from '../../../src/webhooks/routes';
+import { pauseSet } from '../../../src/webhooks/controls/pause-scope';
+import type { Pause } from '../../../src/webhooks/controls/webhook-controls';
 import { memoryGuards } from './memory-guards';
 
 const context = { getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
@@ -37,6 +39,7 @@ function setup(
     { source: '*', type: '*', function: 'audit' },
     { source: 'github', type: 'pull_*', function: 'prs' },
   ],
+  pausing: { pauses?: Pause[] } = {},
 ) {
   const objects = new Map<string, string>();
   const invocations: { target: string; event: WebhookDownstreamEvent }[] = [];
@@ -54,15 +57,29 @@ function setup(
       return text;
     }),
   };
-  const processor = createWebhookProcessor({
+  // The operators' pauses, changed by the test between attempts; requeued records are kept in order.
+  const pauses = pausing.pauses ?? [];
+  const requeued: SQSRecord[] = [];
+  const requeue = jest.fn(async (waiting: SQSRecord) => {
+    requeued.push(waiting);
+  });
+  const process = createWebhookProcessor({
     bucket: 'docs',
     storage,
     routes: parseRoutes({ routes }),
     dispatch,
     guards,
+    pauses: async () => pauseSet(pauses),
+    requeue,
     now: () => new Date('2026-04-05T06:07:09.000Z'),
   });
-  return { objects, invocations, dispatch, storage, guards, processor };
+  /** The processor, for deliveries no pause holds back: their outcome always names an archive. */
+  const processor = async (sqsRecord: SQSRecord, lambdaContext: Context) => {
+    const outcome = await process(sqsRecord, lambdaContext);
+    if ('pausedSource' in outcome) throw new Error(`unexpected pause of ${outcome.pausedSource}`);
+    return outcome;
+  };
+  return { objects, invocations, dispatch, storage, guards, processor, process, pauses, requeue, requeued };
 }
 
 describe('createWebhookProcessor', () => {
@@ -284,5 +301,99 @@ describe('createWebhookProcessor', () => {
     );
     expect(invocations[0]!.event.body).toBeNull();
     expect(invocations[0]!.event.archive.key).toBe('events/github/2026/04/05/d-1.json');
+  });
+  describe('pauses', () => {
+    const pause = (source: string, target?: string): Pause => ({
+      source,
+      ...(target === undefined ? {} : { target }),
+      pausedAt: '2026-04-05T06:00:00.000Z',
+      pausedBy: 'ops',
+    });
+
+    it('puts a delivery of a paused source back on the queue untouched, and processes it once resumed', async () => {
+      const { objects, dispatch, process, pauses, requeued } = setup();
+      pauses.push(pause('github'));
+      const first = record(serialiseWebhookMessage(message()));
+      expect(await process(first, context)).toEqual({ pausedSource: 'github' });
+      expect(requeued).toEqual([first]);
+      expect(objects.size).toBe(0);
+      expect(dispatch).not.toHaveBeenCalled();
+
+      pauses.length = 0;
+      expect(await process(requeued[0]!, context)).toEqual({
+        archiveKey: 'events/github/2026/04/05/d-1.json',
+        targets: ['audit', 'prs'],
+      });
+      expect(dispatch).toHaveBeenCalledTimes(2);
+    });
+
+    it('does what is not paused, keeps a paused target waiting on the queue, then invokes only it once resumed', async () => {
+      const { objects, invocations, process, pauses, requeued } = setup();
+      pauses.push(pause('github', 'prs'));
+      const outcome = await process(record(serialiseWebhookMessage(message())), context);
+      expect(outcome).toEqual({
+        archiveKey: 'events/github/2026/04/05/d-1.json',
+        targets: ['audit', 'prs'],
+        paused: ['prs'],
+      });
+      expect(objects.size).toBe(1);
+      expect(invocations.map(({ target }) => target)).toEqual(['audit']);
+      expect(requeued).toHaveLength(1);
+
+      // Still paused: the copy goes back again and nothing runs twice.
+      await process(requeued[0]!, context);
+      expect(requeued).toHaveLength(2);
+      expect(invocations.map(({ target }) => target)).toEqual(['audit']);
+
+      pauses.length = 0;
+      expect(await process(requeued[1]!, context)).toEqual({
+        archiveKey: 'events/github/2026/04/05/d-1.json',
+        targets: ['audit', 'prs'],
+      });
+      expect(invocations.map(({ target }) => target)).toEqual(['audit', 'prs']);
+      expect(requeued).toHaveLength(2);
+    });
+
+    it('pauses a target for every source with source "*"', async () => {
+      const { invocations, process, pauses } = setup();
+      pauses.push(pause('*', 'audit'));
+      const outcome = await process(record(serialiseWebhookMessage(message())), context);
+      expect(outcome).toMatchObject({ paused: ['audit'] });
+      expect(invocations.map(({ target }) => target)).toEqual(['prs']);
+    });
+
+    it('leaves other sources and targets alone', async () => {
+      const { invocations, process, pauses, requeued } = setup();
+      pauses.push(pause('stripe'), pause('stripe', 'prs'), pause('github', 'builds'));
+      expect(await process(record(serialiseWebhookMessage(message())), context)).toEqual({
+        archiveKey: 'events/github/2026/04/05/d-1.json',
+        targets: ['audit', 'prs'],
+      });
+      expect(invocations).toHaveLength(2);
+      expect(requeued).toHaveLength(0);
+    });
+
+    it('fails the record (retried, nothing lost) when the copy cannot be put back on the queue', async () => {
+      const { process, pauses, requeue } = setup();
+      pauses.push(pause('github'));
+      const refused = new ServiceUnavailableError('queue down', { service: 'SQS', operation: 'SendMessage' });
+      requeue.mockRejectedValueOnce(refused);
+      await expect(process(record(serialiseWebhookMessage(message())), context)).rejects.toBe(refused);
+    });
+
+    it('refuses, as a configuration error, to hold a paused delivery without a queue to put it on', async () => {
+      const process = createWebhookProcessor({
+        bucket: 'docs',
+        storage: { put: jest.fn(), get: jest.fn() },
+        routes: [],
+        dispatch: jest.fn(),
+        guards: memoryGuards(),
+        pauses: async () => pauseSet([pause('github')]),
+      });
+      await expect(process(record(serialiseWebhookMessage(message())), context)).rejects.toMatchObject({
+        code: 'CONFIG',
+        variables: ['WEBHOOKS_QUEUE_URL'],
+      });
+    });
   });
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../../../src/errors';
-import { matchesPattern, parseRoutes, routeTargets } from '../../../src/webhooks/routes';
+import { matchesPattern, parseRoutes, routeTargets, routeTargetSettings } from '../../../src/webhooks/routes';
 
 describe('webhook routes', () => {
   const routes = parseRoutes({
@@ -43,5 +43,34 @@ describe('webhook routes', () => {
       readFileSync(join(__dirname, '../../../src/webhooks/webhook-routes.json'), 'utf8'),
     );
     expect(routeTargets(parseRoutes(document), 'github', 'push')).toEqual(['webhook-sample-downstream']);
+  });
+});
+
+describe('routeTargetSettings', () => {
+  const routes = [
+    { source: 'github', type: '*', function: 'builds' },
+    { source: '*', type: '*', function: 'audit' },
+    { source: 'stripe', type: '*', function: 'builds' },
+  ];
+
+  it('lists each routed function once, in order, with its cap or null', () => {
+    expect(routeTargetSettings({ routes, targets: { audit: { maxConcurrency: 2 } } })).toEqual([
+      { name: 'builds', maxConcurrency: null },
+      { name: 'audit', maxConcurrency: 2 },
+    ]);
+    expect(routeTargetSettings({ routes })).toEqual([
+      { name: 'builds', maxConcurrency: null },
+      { name: 'audit', maxConcurrency: null },
+    ]);
+  });
+
+  it('refuses a cap on a function no route names, and a cap that is not a whole number from 1 to 1000', () => {
+    expect(() => routeTargetSettings({ routes, targets: { billing: { maxConcurrency: 1 } } })).toThrow(
+      expect.objectContaining({ message: expect.stringContaining('billing') as string }) as ConfigError,
+    );
+    for (const maxConcurrency of [0, 1.5, 1001])
+      expect(() => routeTargetSettings({ routes, targets: { audit: { maxConcurrency } } })).toThrow(
+        ConfigError,
+      );
   });
 });

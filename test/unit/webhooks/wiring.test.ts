@@ -43,10 +43,21 @@ describe('loadWebhookSettings', () => {
       WEBHOOK_MAX_BODY_BYTES: 1048576,
       WEBHOOK_SECRET_CACHE_SECONDS: 300,
       WEBHOOK_FUNCTION_PREFIX: '',
+      WEBHOOK_PAUSE_RECHECK_SECONDS: 60,
+      WEBHOOK_CONTROLS_CACHE_SECONDS: 5,
     });
     expect(
       loadWebhookSettings({ WEBHOOK_MAX_BODY_BYTES: '2048', WEBHOOK_FUNCTION_PREFIX: 'intake-dev-' }),
     ).toMatchObject({ WEBHOOK_MAX_BODY_BYTES: 2048, WEBHOOK_FUNCTION_PREFIX: 'intake-dev-' });
+  });
+
+  it('bounds the pause recheck delay by what SQS can delay a message (900 s)', () => {
+    expect(loadWebhookSettings({ WEBHOOK_PAUSE_RECHECK_SECONDS: '900' }).WEBHOOK_PAUSE_RECHECK_SECONDS).toBe(
+      900,
+    );
+    expect(() => loadWebhookSettings({ WEBHOOK_PAUSE_RECHECK_SECONDS: '901' })).toThrow(
+      expect.objectContaining({ variables: ['WEBHOOK_PAUSE_RECHECK_SECONDS'] }) as ConfigError,
+    );
   });
 
   it('names every invalid variable', () => {
