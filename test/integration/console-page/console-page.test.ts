@@ -6,7 +6,12 @@
 import type { Page } from 'playwright-core';
 import { handler as consoleHandler } from '../../../functions/console';
 import { launchBrowser, type TestBrowser } from '../../helpers/browser';
-import { HOSTILE_TEXT, serveConsoleWithFakeApi, type FakeConsoleApi } from '../../helpers/fake-console-api';
+import {
+  consoleFixtures,
+  HOSTILE_TEXT,
+  serveConsoleWithFakeApi,
+  type FakeConsoleApi,
+} from '../../helpers/fake-console-api';
 
 jest.setTimeout(60_000);
 
@@ -25,6 +30,7 @@ afterAll(async () => {
 beforeEach(async () => {
   api.requests.length = 0;
   api.refuseWith = undefined;
+  Object.assign(api.fixtures, consoleFixtures());
   page = await browser.newPage();
 });
 afterEach(async () => {
@@ -261,6 +267,71 @@ describe('the other views', () => {
     await expect(page.getByRole('alert').textContent()).resolves.toBe(
       'The console API answered 500 INTERNAL: the history table is unreachable (request req-42)',
     );
+  });
+});
+
+describe('empty and partial answers', () => {
+  it('says so when nothing matches, nothing is paused or a DLQ is empty, and offers no action that would do nothing', async () => {
+    api.fixtures.deliveries = { items: [] };
+    api.fixtures.deadLetters = { queue: 'documents', messages: [] };
+    api.fixtures.controls = { pauses: [], targets: [] };
+    await openSignedIn('#/deliveries?status=dead-lettered');
+    await page.getByText('No delivery matches.').waitFor();
+    await expect(page.getByRole('button', { name: 'Older' }).isHidden()).resolves.toBe(true);
+    await page.evaluate(`location.hash = '#/queue/documents'`);
+    await page.getByText('The dead-letter queue is empty.').waitFor();
+    await expect(page.getByRole('button', { name: 'Redrive all' }).count()).resolves.toBe(0);
+    await page.evaluate(`location.hash = '#/controls'`);
+    await page.getByText('Nothing is paused.').waitFor();
+    await page.getByRole('button', { name: 'Pause', exact: true }).click();
+    await page.getByRole('alert').getByText('Name a source to pause').waitFor();
+    expect(api.requestsTo('PUT', 'controls/pause')).toEqual([]);
+  });
+
+  it('a delivery not processed yet: no attempt, no target, and why there is no payload', async () => {
+    const { delivery } = api.fixtures.delivery;
+    api.fixtures.delivery = {
+      delivery: { ...delivery, status: 'queued', attempts: [], targets: {} },
+      payloadMissing: 'Not archived yet: the worker has not processed it.',
+    };
+    await openSignedIn('#/delivery/receipt-2');
+    await page.getByText('Not archived yet: the worker has not processed it.').waitFor();
+    await expect(page.getByText('No attempt yet.').count()).resolves.toBe(1);
+    await expect(page.getByText('No routed target yet.').count()).resolves.toBe(1);
+  });
+
+  it('a binary payload cut short says so', async () => {
+    api.fixtures.delivery = {
+      ...api.fixtures.delivery,
+      payload: { text: 'AAEC', encoding: 'base64', truncated: true, headers: {} },
+    };
+    await openSignedIn('#/delivery/receipt-2');
+    await page.getByText('binary (base64)').waitFor();
+    await expect(page.getByText('yes: only the start of the body is shown').count()).resolves.toBe(1);
+    await expect(page.getByRole('table', { name: 'Kept headers' }).count()).resolves.toBe(0);
+  });
+
+  it('documents page on with "More" while the API gives a cursor, and filter by owner', async () => {
+    const [first, second] = api.fixtures.documents.items;
+    api.fixtures.documents = { items: [first!], cursor: 'docs-2' };
+    await openSignedIn('#/documents');
+    const rows = page.getByRole('table', { name: 'Documents' }).locator('tbody tr');
+    await rows.first().waitFor();
+    api.fixtures.documents = { items: [second!] };
+    await page.getByRole('button', { name: 'More' }).click();
+    await eventually(async () => (await rows.count()) === 2);
+    expect(api.requestsTo('GET', 'documents')[1]?.query).toEqual({ cursor: 'docs-2' });
+    await expect(page.getByRole('button', { name: 'More' }).isHidden()).resolves.toBe(true);
+    await page.getByLabel('Owner').fill('alice');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await eventually(() => api.requestsTo('GET', 'documents').length === 3);
+    expect(api.requestsTo('GET', 'documents')[2]?.query).toEqual({ owner: 'alice' });
+  });
+
+  it('an unknown view shows the deliveries', async () => {
+    await openSignedIn('#/no-such-view');
+    await eventually(() => api.requestsTo('GET', 'deliveries').length === 2);
+    await expect(page.locator('nav a[aria-current=page]').textContent()).resolves.toBe('Deliveries');
   });
 });
 
