@@ -15,4 +15,5 @@ export function resourceNames(
   scanResultsDeadLetterQueue: string;
   idempotencyTable: string;
   quotasTable: string;
+  deliveriesTable: string;
 };

@@ -24,6 +24,7 @@ function resourceNames(service, stage) {
     scanResultsDeadLetterQueue: `${prefix}-scan-results-dlq`,
     idempotencyTable: `${prefix}-idempotency`,
     quotasTable: `${prefix}-quotas`,
+    deliveriesTable: `${prefix}-deliveries`,
   };
 }
 
