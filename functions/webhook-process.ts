@@ -2,6 +2,8 @@ import { getDynamoDbClient, getLambdaClient, getS3Client, getSqsClient } from '.
 import { sqsDeadLetterQueue } from '../src/aws/sqs-dead-letter';
 import { loadConfig } from '../src/config';
 import { sqsBatchHandler } from '../src/middleware/sqs';
+import { dynamoDbDeliveryHistory } from '../src/webhooks/history/dynamodb-delivery-history';
+import { deliveryAttemptRecorder } from '../src/webhooks/history/recording-attempts';
 import { dynamoDbDeliveryGuards } from '../src/webhooks/idempotency';
 import { lambdaDispatcher } from '../src/webhooks/lambda-dispatcher';
 import { createWebhookProcessor } from '../src/webhooks/processor';
@@ -11,17 +13,35 @@ import { loadWebhookSettings } from '../src/webhooks/settings';
 import routesDocument from '../src/webhooks/webhook-routes.json';
 
 // At module scope: a misconfigured deployment (variables or routes) fails at init.
-const config = loadConfig(['DOCUMENTS_BUCKET', 'IDEMPOTENCY_TABLE', 'WEBHOOKS_DLQ_URL']);
+const config = loadConfig([
+  'DOCUMENTS_BUCKET',
+  'IDEMPOTENCY_TABLE',
+  'WEBHOOKS_DLQ_URL',
+  'DELIVERIES_TABLE',
+  'WEBHOOKS_MAX_RECEIVE_COUNT',
+]);
 const settings = loadWebhookSettings();
+// One history write per attempt (src/webhooks/history/recording-attempts.ts).
+const attempts = deliveryAttemptRecorder({
+  history: dynamoDbDeliveryHistory({
+    tableName: config.DELIVERIES_TABLE,
+    client: getDynamoDbClient(),
+    ttlDays: settings.WEBHOOK_HISTORY_TTL_DAYS,
+  }),
+  maxReceiveCount: config.WEBHOOKS_MAX_RECEIVE_COUNT,
+});
 
 /** SQS consumer of the webhooks queue: archive + route each delivery once (see src/webhooks/processor.ts). */
 export const handler = sqsBatchHandler(
-  createWebhookProcessor({
-    bucket: config.DOCUMENTS_BUCKET,
-    storage: s3TextStore(getS3Client(), config.DOCUMENTS_BUCKET),
-    routes: parseRoutes(routesDocument),
-    dispatch: lambdaDispatcher(getLambdaClient(), settings.WEBHOOK_FUNCTION_PREFIX),
-    guards: dynamoDbDeliveryGuards({ tableName: config.IDEMPOTENCY_TABLE, client: getDynamoDbClient() }),
-  }),
+  attempts.recording(
+    createWebhookProcessor({
+      bucket: config.DOCUMENTS_BUCKET,
+      storage: s3TextStore(getS3Client(), config.DOCUMENTS_BUCKET),
+      routes: parseRoutes(routesDocument),
+      dispatch: lambdaDispatcher(getLambdaClient(), settings.WEBHOOK_FUNCTION_PREFIX),
+      guards: dynamoDbDeliveryGuards({ tableName: config.IDEMPOTENCY_TABLE, client: getDynamoDbClient() }),
+      onAttempt: attempts.onAttempt,
+    }),
+  ),
   { deadLetter: sqsDeadLetterQueue(getSqsClient(), config.WEBHOOKS_DLQ_URL) },
 );

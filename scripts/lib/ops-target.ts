@@ -6,7 +6,7 @@ export interface OpsTarget {
   readonly stage: string;
   readonly region: string;
   /** Set for a local stack: the emulators' endpoints (the scripts export them as AWS_ENDPOINT_URL_*). */
-  readonly endpoints?: { readonly s3: string; readonly sqs: string };
+  readonly endpoints?: { readonly s3: string; readonly sqs: string; readonly dynamodb?: string };
   /** Set for a local stack: the access key its S3 and queues accept (its state file names it). */
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
   readonly bucket?: string;
@@ -15,6 +15,8 @@ export interface OpsTarget {
   readonly dlqUrl?: string;
   readonly queueName: string;
   readonly dlqName: string;
+  /** The delivery history table (named alike locally and deployed: serverless/names.js). */
+  readonly deliveriesTable: string;
 }
 
 /**
@@ -24,7 +26,11 @@ export interface OpsTarget {
  * names serverless/names.js gives them (`intake-<stage>-webhooks[-dlq]`) and the bucket comes from DOCUMENTS_BUCKET. Throws an Error with a readable message when something is missing.
  */
 export function resolveOpsTarget(stage: string, env: NodeJS.ProcessEnv, serviceDir: string): OpsTarget {
-  const { webhooksQueue: queueName, webhooksDeadLetterQueue: dlqName } = resourceNames(SERVICE, stage);
+  const {
+    webhooksQueue: queueName,
+    webhooksDeadLetterQueue: dlqName,
+    deliveriesTable,
+  } = resourceNames(SERVICE, stage);
   const region = env.AWS_REGION || 'us-east-1';
   if (stage !== 'local') {
     return {
@@ -32,6 +38,7 @@ export function resolveOpsTarget(stage: string, env: NodeJS.ProcessEnv, serviceD
       region,
       queueName,
       dlqName,
+      deliveriesTable,
       ...(env.DOCUMENTS_BUCKET ? { bucket: env.DOCUMENTS_BUCKET } : {}),
     };
   }
@@ -44,10 +51,16 @@ export function resolveOpsTarget(stage: string, env: NodeJS.ProcessEnv, serviceD
   return {
     stage,
     region: state.region,
-    endpoints: { s3: state.emulators.s3.endpoint, sqs: state.emulators.sqs.endpoint },
+    endpoints: {
+      s3: state.emulators.s3.endpoint,
+      sqs: state.emulators.sqs.endpoint,
+      // Optional: state files of stacks started before the history read no DynamoDB endpoint from here.
+      ...(state.emulators.dynamodb ? { dynamodb: state.emulators.dynamodb.endpoint } : {}),
+    },
     credentials: state.credentials,
     queueName,
     dlqName,
+    deliveriesTable,
     ...(bucket ? { bucket: bucket.name } : {}),
     ...(queueUrl ? { queueUrl } : {}),
     ...(dlqUrl ? { dlqUrl } : {}),

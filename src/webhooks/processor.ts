@@ -4,6 +4,7 @@ import { logger } from '../observability/logger';
 import { MetricUnit, metrics } from '../observability/metrics';
 import { webhookArchive } from './archive';
 import { downstreamPayload } from './downstream-event';
+import type { TargetOutcome } from './history/delivery-history';
 import type { DeliveryGuards, DeliveryOutcome } from './idempotency';
 import type { DispatchToFunction } from './lambda-dispatcher';
 import { parseWebhookMessage } from './message';
@@ -18,6 +19,15 @@ export interface WebhookProcessorDependencies {
   readonly dispatch: DispatchToFunction;
   readonly guards: DeliveryGuards;
   readonly now?: () => Date;
+  /** Told what an attempt that got as far as its side effects left behind (for the delivery history). */
+  readonly onAttempt?: (record: SQSRecord, report: AttemptReport) => void;
+}
+
+/** Each routed target's state after an attempt, the archive key once archived, and whether nothing was redone. */
+export interface AttemptReport {
+  readonly targets: Readonly<Record<string, TargetOutcome>>;
+  readonly archiveKey?: string;
+  readonly duplicate: boolean;
 }
 
 /** A side effect of processing a delivery, named as its step (`archive`, `invoke:<function>`). */
@@ -91,11 +101,23 @@ export function createWebhookProcessor(deps: WebhookProcessorDependencies) {
       deliveryId: meta.id,
       ...(meta.providerId === undefined ? {} : { providerId: meta.providerId }),
     };
+    const report = (type: string, key: string, notDone: readonly string[], duplicate = false) =>
+      deps.onAttempt?.(record, {
+        targets: Object.fromEntries(
+          routeTargets(deps.routes, meta.source, type).map((target) => [
+            target,
+            notDone.includes(invokeStep(target)) ? 'failed' : 'invoked',
+          ]),
+        ),
+        ...(notDone.includes('archive') ? {} : { archiveKey: key }),
+        duplicate,
+      });
+    const stepsOf = (list: readonly { step: string }[]) => list.map(({ step }) => step);
     let failures: { step: string; error: unknown }[] = [];
     let worked = false;
+    const key = archiveKey(meta.source, meta.id, meta.receivedAt);
     const first = await deps.guards.deliveryOnce(delivery, async () => {
       worked = true;
-      const key = archiveKey(meta.source, meta.id, meta.receivedAt);
       const effects = sideEffects(key, meta.type);
       if (effects.every(({ step }) => step === 'archive')) {
         metrics.addMetric('WebhookUnrouted', MetricUnit.Count, 1);
@@ -103,7 +125,10 @@ export function createWebhookProcessor(deps: WebhookProcessorDependencies) {
       }
       failures = await runFirstAttempt(effects, await bodyNeedsArchive(key, effects));
       // Nothing done: no record, so the retry starts afresh (a missing claimed body ends in the DLQ).
-      if (failures.length > 0 && failures.length === effects.length) throw decidingFailure(failures);
+      if (failures.length > 0 && failures.length === effects.length) {
+        report(meta.type, key, stepsOf(failures));
+        throw decidingFailure(failures);
+      }
       return { done: true, key, type: meta.type, pending: failures.map(({ step }) => step) };
     });
     // The first accepted copy's type wins: a resend under another (unsigned) type is not routed by it.
@@ -118,7 +143,14 @@ export function createWebhookProcessor(deps: WebhookProcessorDependencies) {
           return { done: true };
         }),
       );
-    }
+      // A failed archive leaves every pending invoke untried.
+      if (failures.length > 0)
+        report(
+          routedType,
+          first.key,
+          stepsOf(failures).includes('archive') ? first.pending : stepsOf(failures),
+        );
+    } else if (failures.length > 0) report(meta.type, key, stepsOf(failures));
     if (failures.length > 0) {
       const failedInvokes = failures.filter(({ step }) => step !== 'archive');
       if (failedInvokes.length > 0)
@@ -131,6 +163,7 @@ export function createWebhookProcessor(deps: WebhookProcessorDependencies) {
         });
       throw decidingFailure(failures);
     }
+    report(routedType, first.key, [], !worked);
     if (worked) metrics.addMetric('WebhookProcessed', MetricUnit.Count, 1);
     else {
       metrics.addMetric('WebhookDuplicate', MetricUnit.Count, 1);

@@ -8,6 +8,7 @@ const webhookVariables = [
   'WEBHOOK_MAX_BODY_BYTES',
   'WEBHOOK_SECRET_CACHE_SECONDS',
   'WEBHOOK_FUNCTION_PREFIX',
+  'WEBHOOK_HISTORY_TTL_DAYS',
 ] as const;
 
 type WebhookSettings = Config<(typeof webhookVariables)[number]>;

@@ -13,6 +13,8 @@ const environment = {
   WEBHOOKS_QUEUE_URL: 'http://127.0.0.1:9/000000000000/intake-unit-webhooks',
   IDEMPOTENCY_TABLE: 'intake-unit-idempotency',
   WEBHOOKS_DLQ_URL: 'http://127.0.0.1:9/000000000000/intake-unit-webhooks-dlq',
+  DELIVERIES_TABLE: 'intake-unit-deliveries',
+  WEBHOOKS_MAX_RECEIVE_COUNT: '5',
   WEBHOOK_SECRET_GITHUB: 'unit test github secret',
   WEBHOOK_FUNCTION_PREFIX: 'intake-unit-',
 };

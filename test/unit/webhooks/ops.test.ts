@@ -19,6 +19,7 @@ describe('resolveOpsTarget', () => {
       region: 'eu-west-1',
       queueName: 'intake-dev-webhooks',
       dlqName: 'intake-dev-webhooks-dlq',
+      deliveriesTable: 'intake-dev-deliveries',
       bucket: 'b',
     });
   });
@@ -33,7 +34,11 @@ describe('resolveOpsTarget', () => {
         pid: process.pid,
         region: 'us-east-1',
         credentials: { accessKeyId: 'stack-key', secretAccessKey: 'stack-secret' },
-        emulators: { s3: { endpoint: 'http://127.0.0.1:1' }, sqs: { endpoint: 'http://127.0.0.1:2' } },
+        emulators: {
+          s3: { endpoint: 'http://127.0.0.1:1' },
+          sqs: { endpoint: 'http://127.0.0.1:2' },
+          dynamodb: { endpoint: 'http://127.0.0.1:3' },
+        },
         resources: {
           buckets: [{ logicalId: 'DocumentsBucket', name: 'docs' }],
           queues: [
@@ -48,11 +53,13 @@ describe('resolveOpsTarget', () => {
       bucket: 'docs',
       queueUrl: 'http://q',
       dlqUrl: 'http://dlq',
-      endpoints: { s3: 'http://127.0.0.1:1', sqs: 'http://127.0.0.1:2' },
+      deliveriesTable: 'intake-local-deliveries',
+      endpoints: { s3: 'http://127.0.0.1:1', sqs: 'http://127.0.0.1:2', dynamodb: 'http://127.0.0.1:3' },
     });
     expect(clientEnvironment(target, {})).toMatchObject({
       AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:1',
       AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:2',
+      AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:3',
     });
     expect(clientOverrides(target)).toEqual({
       credentials: { accessKeyId: 'stack-key', secretAccessKey: 'stack-secret' },

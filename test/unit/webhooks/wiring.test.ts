@@ -43,6 +43,7 @@ describe('loadWebhookSettings', () => {
       WEBHOOK_MAX_BODY_BYTES: 1048576,
       WEBHOOK_SECRET_CACHE_SECONDS: 300,
       WEBHOOK_FUNCTION_PREFIX: '',
+      WEBHOOK_HISTORY_TTL_DAYS: 30,
     });
     expect(
       loadWebhookSettings({ WEBHOOK_MAX_BODY_BYTES: '2048', WEBHOOK_FUNCTION_PREFIX: 'intake-dev-' }),
@@ -51,10 +52,14 @@ describe('loadWebhookSettings', () => {
 
   it('names every invalid variable', () => {
     expect(() =>
-      loadWebhookSettings({ WEBHOOK_MAX_BODY_BYTES: 'big', WEBHOOK_FUNCTION_PREFIX: 'a b' }),
+      loadWebhookSettings({
+        WEBHOOK_MAX_BODY_BYTES: 'big',
+        WEBHOOK_FUNCTION_PREFIX: 'a b',
+        WEBHOOK_HISTORY_TTL_DAYS: '0',
+      }),
     ).toThrow(
       expect.objectContaining({
-        variables: ['WEBHOOK_MAX_BODY_BYTES', 'WEBHOOK_FUNCTION_PREFIX'],
+        variables: ['WEBHOOK_MAX_BODY_BYTES', 'WEBHOOK_FUNCTION_PREFIX', 'WEBHOOK_HISTORY_TTL_DAYS'],
       }) as ConfigError,
     );
   });
