@@ -2,7 +2,7 @@ import { getDynamoDbClient, getLambdaClient, getS3Client, getSqsClient } from '.
 import { sqsDeadLetterQueue } from '../src/aws/sqs-dead-letter';
 import { loadConfig } from '../src/config';
 import { sqsBatchHandler } from '../src/middleware/sqs';
-import { dynamoDbDeliveryHistory } from '../src/webhooks/history/dynamodb-delivery-history';
+import { dynamoDbDeliveryWrites } from '../src/webhooks/history/dynamodb-delivery-writes';
 import { deliveryAttemptRecorder } from '../src/webhooks/history/recording-attempts';
 import { dynamoDbDeliveryGuards } from '../src/webhooks/idempotency';
 import { lambdaDispatcher } from '../src/webhooks/lambda-dispatcher';
@@ -23,7 +23,7 @@ const config = loadConfig([
 const settings = loadWebhookSettings();
 // One history write per attempt (src/webhooks/history/recording-attempts.ts).
 const attempts = deliveryAttemptRecorder({
-  history: dynamoDbDeliveryHistory({
+  history: dynamoDbDeliveryWrites({
     tableName: config.DELIVERIES_TABLE,
     client: getDynamoDbClient(),
     ttlDays: settings.WEBHOOK_HISTORY_TTL_DAYS,

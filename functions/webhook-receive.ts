@@ -1,7 +1,7 @@
 import { getDynamoDbClient, getS3Client, getSqsClient } from '../src/aws/clients';
 import { loadConfig } from '../src/config';
 import { httpHandler } from '../src/middleware/http';
-import { dynamoDbDeliveryHistory } from '../src/webhooks/history/dynamodb-delivery-history';
+import { dynamoDbDeliveryWrites } from '../src/webhooks/history/dynamodb-delivery-writes';
 import { createWebhookReceiver } from '../src/webhooks/receiver';
 import { s3TextStore } from '../src/webhooks/s3-text';
 import { createSigningKeyResolver, createSourceSettingResolver } from '../src/webhooks/signing-keys';
@@ -27,7 +27,7 @@ export const handler = httpHandler(
     maxBodyBytes: settings.WEBHOOK_MAX_BODY_BYTES,
     sendMessage: sqsMessageSender(getSqsClient(), config.WEBHOOKS_QUEUE_URL),
     storeClaim: (key, text) => objects.put(key, text, 'text/plain; charset=utf-8'),
-    history: dynamoDbDeliveryHistory({
+    history: dynamoDbDeliveryWrites({
       tableName: config.DELIVERIES_TABLE,
       client: getDynamoDbClient(),
       ttlDays: settings.WEBHOOK_HISTORY_TTL_DAYS,

@@ -13,7 +13,7 @@ import { S3ObjectStorage } from '../src/aws/storage/s3-object-storage';
 import { loadConfig } from '../src/config';
 import { isValidDeliveryId } from '../src/webhooks/delivery';
 import { bar, clientEnvironment, clientOverrides, progressLine } from './lib/ops-cli';
-import { dynamoDbDeliveryHistory } from '../src/webhooks/history/dynamodb-delivery-history';
+import { dynamoDbDeliveryWrites } from '../src/webhooks/history/dynamodb-delivery-writes';
 import { queueUrlByName } from '../src/webhooks/ops/redrive';
 import { replayArchivedDeliveries } from '../src/webhooks/ops/replay';
 import { resolveOpsTarget } from './lib/ops-target';
@@ -66,7 +66,7 @@ async function main(): Promise<void> {
     dryRun: values['dry-run'],
     replayId,
     storage: new S3ObjectStorage({ bucket: target.bucket, client: s3 }),
-    history: dynamoDbDeliveryHistory({
+    history: dynamoDbDeliveryWrites({
       tableName: target.deliveriesTable,
       client: dynamodb,
       ttlDays: loadConfig(['WEBHOOK_HISTORY_TTL_DAYS']).WEBHOOK_HISTORY_TTL_DAYS,

@@ -2,9 +2,7 @@ import {
   BatchGetItemCommand,
   GetItemCommand,
   QueryCommand,
-  UpdateItemCommand,
   type AttributeValue,
-  type DynamoDBClient,
   type QueryCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { toIntegrationError } from '../../aws/error-mapping';
@@ -17,37 +15,25 @@ import type {
   DeliveryRecord,
   DeliveryStatus,
   MinuteCount,
-  ReceivedDeliveryFacts,
   TargetOutcome,
 } from './delivery-history';
+import {
+  DEFAULT_HISTORY_TTL_DAYS,
+  dynamoDbDeliveryWrites,
+  type DynamoDbDeliveryWritesOptions,
+} from './dynamodb-delivery-writes';
+import { DELIVERIES_BY_DAY_INDEX, S, dayOf, namesIn, type Item } from './dynamodb-item';
 
 /*
- * The delivery history in DynamoDB (the table DeliveriesTable of serverless/resources.yml): one item per
- * receipt, hash key `receipt`, expiring by TTL on `expiresAt` (epoch seconds). The index `byDay` lists
- * receipts newest first across sources: partition `day` (UTC YYYY-MM-DD of receivedAt), sort `dayOrder`
- * (`<receivedAt>#<receipt>`), projecting only what listing filters on and counting reads (source, type,
- * status, receivedAt). Listing reads that index, then the records themselves.
- *
- * It uses the plain DynamoDB client with the few attribute values written here by hand, not lib-dynamodb:
- * lib-dynamodb brings every DynamoDB command into a bundle, and the receiver, which was free of DynamoDB,
- * writes here on its hot path.
+ * The delivery history in DynamoDB: the writes (dynamodb-delivery-writes.ts, all the receiver and the worker
+ * bundle) and the reads of the console and the CLI. Item layout and index: dynamodb-item.ts. Listing reads
+ * the day index, then the records themselves.
  */
 
-/** The GSI that lists receipts by day, newest first (serverless/resources.yml declares the same). */
-export const DELIVERIES_BY_DAY_INDEX = 'byDay';
+export type DynamoDbDeliveryHistoryOptions = DynamoDbDeliveryWritesOptions;
+export { DEFAULT_HISTORY_TTL_DAYS, DEFAULT_MAX_ATTEMPTS } from './dynamodb-delivery-writes';
+export { DELIVERIES_BY_DAY_INDEX } from './dynamodb-item';
 
-export interface DynamoDbDeliveryHistoryOptions {
-  readonly tableName: string;
-  readonly client: DynamoDBClient;
-  /** Days a record is kept after its last write (WEBHOOK_HISTORY_TTL_DAYS; default 30). */
-  readonly ttlDays?: number;
-  /** Attempts kept per record, newest last (default 25). */
-  readonly maxAttempts?: number;
-  readonly now?: () => Date;
-}
-
-export const DEFAULT_HISTORY_TTL_DAYS = 30;
-export const DEFAULT_MAX_ATTEMPTS = 25;
 /** The largest page `list` returns (one BatchGetItem reads at most 100 items). */
 export const MAX_PAGE_SIZE = 100;
 /**
@@ -64,60 +50,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const MINUTE_MS = 60 * 1000;
 const FAILURE_STATUSES: ReadonlySet<string> = new Set<DeliveryStatus>(['failed', 'dead-lettered']);
 
-/** Every attribute name goes through a placeholder (`status`, `type`, `source`, `day` are reserved words). */
-const names = {
-  '#receipt': 'receipt',
-  '#source': 'source',
-  '#type': 'type',
-  '#id': 'id',
-  '#providerId': 'providerId',
-  '#receivedAt': 'receivedAt',
-  '#replay': 'replay',
-  '#day': 'day',
-  '#dayOrder': 'dayOrder',
-  '#status': 'status',
-  '#attempts': 'attempts',
-  '#targets': 'targets',
-  '#archiveKey': 'archiveKey',
-  '#updatedAt': 'updatedAt',
-  '#expiresAt': 'expiresAt',
-} as const;
-type Placeholder = keyof typeof names;
-
-/** The ExpressionAttributeNames of an expression: exactly the placeholders it uses (DynamoDB refuses unused ones). */
-function namesIn(...expressions: (string | undefined)[]): Record<string, string> {
-  const text = expressions.join(' ');
-  return Object.fromEntries(
-    Object.entries(names).filter(([placeholder]) => new RegExp(`${placeholder}\\b`).test(text)),
-  );
-}
-
-type Item = Record<string, AttributeValue>;
-
-const S = (value: string): AttributeValue => ({ S: value });
-const N = (value: number): AttributeValue => ({ N: String(value) });
-
-/** `receivedAt` normalised to the 24-character ISO form, so that index sort keys compare as times. */
-function isoTime(value: string): string {
-  const time = new Date(value);
-  return Number.isNaN(time.getTime()) ? value : time.toISOString();
-}
-
-const dayOf = (iso: string) => iso.slice(0, 10);
 const previousDay = (day: string) =>
   new Date(Date.parse(`${day}T00:00:00.000Z`) - DAY_MS).toISOString().slice(0, 10);
-
-function encodeAttempt(attempt: DeliveryAttempt): AttributeValue {
-  return {
-    M: {
-      at: S(attempt.at),
-      durationMs: N(attempt.durationMs),
-      outcome: S(attempt.outcome),
-      ...(attempt.errorCode === undefined ? {} : { errorCode: S(attempt.errorCode) }),
-      ...(attempt.receiveCount === undefined ? {} : { receiveCount: N(attempt.receiveCount) }),
-    },
-  };
-}
 
 const textIn = (item: Item, name: string): string | undefined => item[name]?.S;
 const numberIn = (item: Item, name: string): number | undefined => {
@@ -193,65 +127,18 @@ function decodeCursor(cursor: string, tableName: string): ListPosition {
 }
 
 /**
- * The DeliveryHistory port over DynamoDB. Writes: `recordReceived` and `recordAttempt` are one UpdateItem
- * each (an attempt past `maxAttempts` costs one more, see recordAttempt). Reads: `get` one GetItem; `list`
+ * The DeliveryHistory port over DynamoDB. Writes: dynamoDbDeliveryWrites (one UpdateItem per receipt write
+ * and per attempt). Reads: `get` one GetItem; `list`
  * Queries the day index from `until` back to `since` and BatchGets the records of the page; `countsPerMinute`
  * Queries the index over at most 24 h. Failures are thrown as IntegrationErrors (src/aws/error-mapping.ts).
  */
 export function dynamoDbDeliveryHistory(options: DynamoDbDeliveryHistoryOptions): DeliveryHistory {
   const { tableName, client } = options;
   const ttlDays = options.ttlDays ?? DEFAULT_HISTORY_TTL_DAYS;
-  const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   const now = options.now ?? (() => new Date());
 
   const failure = (operation: string, error: unknown) =>
     toIntegrationError(error, { service: 'DynamoDB', operation, resource: tableName });
-
-  /** The facts' attribute values, placeholders `:source` …, and the index keys derived from them. */
-  function factValues(facts: ReceivedDeliveryFacts): Item {
-    const receivedAt = isoTime(facts.receivedAt);
-    return {
-      ':source': S(facts.source),
-      ':type': S(facts.type),
-      ':id': S(facts.id),
-      ':receivedAt': S(receivedAt),
-      ':day': S(dayOf(receivedAt)),
-      ':dayOrder': S(`${receivedAt}#${facts.receipt}`),
-      ...(facts.providerId === undefined ? {} : { ':providerId': S(facts.providerId) }),
-      ...(facts.replay === undefined ? {} : { ':replay': S(facts.replay) }),
-    };
-  }
-
-  /** `SET` clauses writing each fact (`keepExisting`: only where the item has none yet). */
-  function factClauses(values: Item, keepExisting: boolean): string[] {
-    return Object.keys(values).map((value) => {
-      const placeholder = `#${value.slice(1)}` as Placeholder;
-      return keepExisting
-        ? `${placeholder} = if_not_exists(${placeholder}, ${value})`
-        : `${placeholder} = ${value}`;
-    });
-  }
-
-  function lifetime(at: Date): Item {
-    return {
-      ':now': S(at.toISOString()),
-      ':expiresAt': N(Math.floor(at.getTime() / 1000) + ttlDays * 24 * 60 * 60),
-    };
-  }
-
-  async function update(facts: ReceivedDeliveryFacts, expression: string, values: Item, condition?: string) {
-    return client.send(
-      new UpdateItemCommand({
-        TableName: tableName,
-        Key: { receipt: S(facts.receipt) },
-        UpdateExpression: expression,
-        ...(condition === undefined ? {} : { ConditionExpression: condition }),
-        ExpressionAttributeNames: namesIn(expression, condition),
-        ExpressionAttributeValues: values,
-        ...(condition === undefined ? {} : { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const }),
-      }),
-    );
-  }
 
   async function queryIndex(input: Omit<QueryCommandInput, 'TableName' | 'IndexName'>) {
     try {
@@ -302,73 +189,7 @@ export function dynamoDbDeliveryHistory(options: DynamoDbDeliveryHistoryOptions)
   }
 
   return {
-    async recordReceived(facts) {
-      const identity = factValues(facts);
-      const values = { ...identity, ...lifetime(now()), ':queued': S('queued') };
-      const expression =
-        `SET ${factClauses(identity, false).join(', ')}, #expiresAt = :expiresAt, ` +
-        // A worker's write that got here first keeps its status (and its time).
-        '#status = if_not_exists(#status, :queued), #updatedAt = if_not_exists(#updatedAt, :now)';
-      try {
-        await update(facts, expression, values);
-      } catch (error) {
-        throw failure('UpdateItem', error);
-      }
-    },
-
-    /**
-     * One UpdateItem that appends the attempt, on condition that fewer than `maxAttempts` are kept. When
-     * that condition fails (only a receipt redriven many times gets there), DynamoDB returns the item
-     * as it was, and one more UpdateItem writes the last `maxAttempts` attempts whole.
-     */
-    async recordAttempt(facts, attemptUpdate) {
-      const identity = factValues(facts);
-      const values: Item = {
-        ...identity,
-        ...lifetime(now()),
-        ':status': S(attemptUpdate.status),
-        ...(attemptUpdate.targets === undefined
-          ? {}
-          : {
-              ':targets': {
-                M: Object.fromEntries(
-                  Object.entries(attemptUpdate.targets).map(([target, outcome]) => [target, S(outcome)]),
-                ),
-              },
-            }),
-        ...(attemptUpdate.archiveKey === undefined ? {} : { ':archiveKey': S(attemptUpdate.archiveKey) }),
-      };
-      const sets = [
-        ...factClauses(identity, true),
-        '#status = :status',
-        '#updatedAt = :now',
-        '#expiresAt = :expiresAt',
-        ...(':targets' in values ? ['#targets = :targets'] : []),
-        ...(':archiveKey' in values ? ['#archiveKey = :archiveKey'] : []),
-      ];
-      const attempt = encodeAttempt(attemptUpdate.attempt);
-      try {
-        await update(
-          facts,
-          `SET ${[...sets, '#attempts = list_append(if_not_exists(#attempts, :none), :attempt)'].join(', ')}`,
-          { ...values, ':none': { L: [] }, ':attempt': { L: [attempt] }, ':max': N(maxAttempts) },
-          'attribute_not_exists(#attempts) OR size(#attempts) < :max',
-        );
-        return;
-      } catch (error) {
-        if ((error as { name?: unknown }).name !== 'ConditionalCheckFailedException')
-          throw failure('UpdateItem', error);
-        const kept = [...((error as { Item?: Item }).Item?.attempts?.L ?? [])];
-        try {
-          await update(facts, `SET ${[...sets, '#attempts = :attempts'].join(', ')}`, {
-            ...values,
-            ':attempts': { L: [...kept, attempt].slice(-maxAttempts) },
-          });
-        } catch (retryError) {
-          throw failure('UpdateItem', retryError);
-        }
-      }
-    },
+    ...dynamoDbDeliveryWrites(options),
 
     async get(receipt) {
       try {
