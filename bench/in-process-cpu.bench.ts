@@ -4,11 +4,17 @@
  * (src/aws/clients.ts) to the same keep-alive local endpoints, in the same run.
  *
  *   - accepted webhook: functions/webhook-receive.ts's handler on a signed GitHub `POST /webhooks/github`
- *     (API Gateway v2, 1 KB body) vs a bare SendMessage of the very message it queues;
+ *     (API Gateway v2, 1 KB body) vs a bare SendMessage of the very message it queues, then the delivery
+ *     history's UpdateItem (the receipt recorded `queued`) with the very input the function sends;
  *   - processed message: functions/webhook-process.ts's handler on an SQS batch of fresh deliveries vs, per
  *     message, the calls it makes (checked on the wire before timing): the idempotency record's conditional
  *     PutItem, the archive's PutObject and the downstream Lambda Invoke (Event) side by side, then the
- *     record's UpdateItem.
+ *     record's UpdateItem, then the delivery history's UpdateItem (the attempt).
+ *
+ * The delivery history costs one write per receipt and per attempt (issue 16): the bare sides are also run
+ * without that write, in the same rounds, and `receiveHistoryWriteRatio` / `processHistoryWriteRatio` say
+ * what it adds (bare calls with it / without it), `*VsNoHistoryRatio` the function against the calls it
+ * made before. The wire check counts exactly one history write per accepted webhook and per message.
  *
  * 20 at a time (20 concurrent receive invocations; one batch of 20 records at a time, which BatchProcessor
  * runs in parallel: an invocation at a time, as one Lambda instance takes them), CPU per call = this process's `process.cpuUsage()` delta / calls. Every endpoint runs in a
@@ -141,19 +147,22 @@ interface MiddlewareStackLike {
 /** `min–max` of per-round figures: how much the shared machine moved them. */
 const range = (values: number[]) => `${round2(Math.min(...values))}–${round2(Math.max(...values))}`;
 
-/** Records the name of every command a client sends, until `stop` (for the same-calls check). */
+/** Records the name (and input) of every command a client sends, until `stop` (for the same-calls check). */
 function recordCommands(clients: readonly { middlewareStack: MiddlewareStackLike }[]) {
   const names: string[] = [];
+  const inputs: { name: string; input: Record<string, unknown> }[] = [];
   for (const client of clients)
     client.middlewareStack.add(
       (next: (args: unknown) => unknown, context: { commandName: string }) => (args: unknown) => {
         names.push(context.commandName);
+        inputs.push({ name: context.commandName, input: (args as { input: Record<string, unknown> }).input });
         return next(args);
       },
       { step: 'initialize', name: 'benchRecordCommands' },
     );
   return {
     names,
+    inputs,
     stop: () => {
       for (const client of clients) client.middlewareStack.remove('benchRecordCommands');
     },
@@ -175,6 +184,8 @@ async function main(): Promise<void> {
       WEBHOOKS_QUEUE_URL: endpoints.queueUrl,
       WEBHOOKS_DLQ_URL: endpoints.dlqUrl,
       IDEMPOTENCY_TABLE: endpoints.table,
+      DELIVERIES_TABLE: endpoints.deliveriesTable,
+      WEBHOOKS_MAX_RECEIVE_COUNT: '3',
       WEBHOOK_SECRET_GITHUB: GITHUB_SECRET,
       WEBHOOK_FUNCTION_PREFIX: 'intake-local-',
     });
@@ -208,8 +219,18 @@ async function main(): Promise<void> {
       if (response.statusCode !== 202) throw new Error(`receive answered ${response.statusCode}`);
     };
 
-    // The message the receiver queues: sent bare, with a client of the same settings.
+    // The message the receiver queues, and its history write: sent bare, with clients of the same settings.
+    const receiveCalls = recordCommands([clients.getSqsClient(), clients.getDynamoDbClient()] as never);
     await receive(0);
+    receiveCalls.stop();
+    const historyWriteOf = (calls: ReturnType<typeof recordCommands>) => {
+      const writes = calls.inputs.filter(
+        ({ name, input }) => name === 'UpdateItemCommand' && input.TableName === endpoints.deliveriesTable,
+      );
+      if (writes.length !== 1) throw new Error(`expected one history write, saw ${writes.length}`);
+      return writes[0]!.input as unknown as ConstructorParameters<typeof UpdateItemCommand>[0];
+    };
+    const receiveHistoryWrite = historyWriteOf(receiveCalls);
     const sqs = clients.createSqsClient();
     const received = await sqs.send(
       new ReceiveMessageCommand({ QueueUrl: endpoints.queueUrl, MaxNumberOfMessages: 1, WaitTimeSeconds: 5 }),
@@ -218,6 +239,14 @@ async function main(): Promise<void> {
     if (queuedText === undefined) throw new Error('the receiver queued nothing');
     const bareSend = async () => {
       await sqs.send(new SendMessageCommand({ QueueUrl: endpoints.queueUrl, MessageBody: queuedText }));
+    };
+    const dynamoDb = clients.createDynamoDbClient();
+    /** One history write as the function sends it, for a receipt of its own. */
+    const bareHistoryWrite = (input: ConstructorParameters<typeof UpdateItemCommand>[0]) =>
+      dynamoDb.send(new UpdateItemCommand({ ...input, Key: { receipt: { S: randomUUID() } } }));
+    const bareReceive = async () => {
+      await bareSend();
+      await bareHistoryWrite(receiveHistoryWrite);
     };
 
     // --- Processed message: each one a fresh delivery (a new id), as the queue hands it over.
@@ -235,7 +264,6 @@ async function main(): Promise<void> {
     };
     // The same calls made bare: the idempotency record (conditional put, then update), the archive and
     // the downstream invoke between them, with the same bytes.
-    const dynamoDb = clients.createDynamoDbClient();
     const s3 = clients.createS3Client();
     const lambda = clients.createLambdaClient();
     const key = archiveKey(queued.meta.source, queued.meta.id, queued.meta.receivedAt);
@@ -244,7 +272,7 @@ async function main(): Promise<void> {
       (await downstreamPayload(queued.meta, queued.body, { bucket: endpoints.bucket, key })).text,
       'utf8',
     );
-    const bareProcessOne = async () => {
+    const bareProcessWithoutHistory = async () => {
       const id = `webhook-delivery#${randomUUID()}`;
       const nowSeconds = Math.floor(Date.now() / 1000);
       await dynamoDb.send(
@@ -307,6 +335,11 @@ async function main(): Promise<void> {
     const functionCalls = recordCommands(shipped as never);
     await processFunction.handler({ Records: [sqsRecord(freshMessage())] }, processContext);
     functionCalls.stop();
+    const processHistoryWrite = historyWriteOf(functionCalls);
+    const bareProcessOne = async () => {
+      await bareProcessWithoutHistory();
+      await bareHistoryWrite(processHistoryWrite);
+    };
     const bareCalls = recordCommands([dynamoDb, s3, lambda] as never);
     await bareProcessOne();
     bareCalls.stop();
@@ -317,8 +350,10 @@ async function main(): Promise<void> {
     for (let pass = 0; pass < 2; pass += 1) {
       await cpuPerCallUs(RECEIVE_CALLS, receive);
       await cpuPerCallUs(RECEIVE_CALLS, bareSend);
+      await cpuPerCallUs(RECEIVE_CALLS, bareReceive);
       await cpuPerCallUs(PROCESS_BATCHES, processBatch, 1);
       await cpuPerCallUs(PROCESS_BATCHES * CONCURRENCY, bareProcessOne);
+      await cpuPerCallUs(PROCESS_BATCHES * CONCURRENCY, bareProcessWithoutHistory);
     }
 
     const rounds: Record<string, number>[] = [];
@@ -326,9 +361,11 @@ async function main(): Promise<void> {
       const sides: [string, () => Promise<number>][] = [
         ['receiveUs', () => cpuPerCallUs(RECEIVE_CALLS, receive)],
         ['bareSendUs', () => cpuPerCallUs(RECEIVE_CALLS, bareSend)],
+        ['bareReceiveUs', () => cpuPerCallUs(RECEIVE_CALLS, bareReceive)],
         // A batch per call: CPU per message = per batch / its records.
         ['processUs', async () => (await cpuPerCallUs(PROCESS_BATCHES, processBatch, 1)) / CONCURRENCY],
         ['bareProcessUs', () => cpuPerCallUs(PROCESS_BATCHES * CONCURRENCY, bareProcessOne)],
+        ['bareNoHistoryUs', () => cpuPerCallUs(PROCESS_BATCHES * CONCURRENCY, bareProcessWithoutHistory)],
       ];
       const figures: Record<string, number> = {};
       for (const [name, measure] of round % 2 === 0 ? sides : [...sides].reverse())
@@ -341,20 +378,29 @@ async function main(): Promise<void> {
       concurrency: CONCURRENCY,
       bodyBytes: Buffer.byteLength(body),
       receiveCpuUsPerCall: medianOf((r) => r.receiveUs!),
+      bareReceiveCallsCpuUsPerCall: medianOf((r) => r.bareReceiveUs!),
       bareSendMessageCpuUsPerCall: medianOf((r) => r.bareSendUs!),
-      receiveRatio: medianOf((r) => r.receiveUs! / r.bareSendUs!),
-      receiveRatioRange: range(rounds.map((r) => r.receiveUs! / r.bareSendUs!)),
+      receiveRatio: medianOf((r) => r.receiveUs! / r.bareReceiveUs!),
+      receiveRatioRange: range(rounds.map((r) => r.receiveUs! / r.bareReceiveUs!)),
+      receiveHistoryWriteRatio: medianOf((r) => r.bareReceiveUs! / r.bareSendUs!),
+      receiveVsNoHistoryRatio: medianOf((r) => r.receiveUs! / r.bareSendUs!),
+      receiveCalls: receiveCalls.names.join(','),
       processCpuUsPerMessage: medianOf((r) => r.processUs!),
       bareProcessCallsCpuUsPerMessage: medianOf((r) => r.bareProcessUs!),
+      bareProcessCallsWithoutHistoryCpuUsPerMessage: medianOf((r) => r.bareNoHistoryUs!),
       processRatio: medianOf((r) => r.processUs! / r.bareProcessUs!),
       processRatioRange: range(rounds.map((r) => r.processUs! / r.bareProcessUs!)),
+      processHistoryWriteRatio: medianOf((r) => r.bareProcessUs! / r.bareNoHistoryUs!),
+      processVsNoHistoryRatio: medianOf((r) => r.processUs! / r.bareNoHistoryUs!),
       processCalls: functionCalls.names.join(','),
+      historyWritesPerAcceptedWebhook: 1,
+      historyWritesPerProcessedMessage: 1,
     };
 
     const profiles: ProcessProfile[] = [];
     for (const [name, work] of [
       ['webhook-receive handler', () => cpuPerCallUs(RECEIVE_CALLS, receive)],
-      ['bare SendMessage', () => cpuPerCallUs(RECEIVE_CALLS, bareSend)],
+      ['bare receive calls', () => cpuPerCallUs(RECEIVE_CALLS, bareReceive)],
       ['webhook-process handler', () => cpuPerCallUs(PROCESS_BATCHES, processBatch, 1)],
       ['bare process calls', () => cpuPerCallUs(PROCESS_BATCHES * CONCURRENCY, bareProcessOne)],
     ] as const)
@@ -365,11 +411,15 @@ async function main(): Promise<void> {
       'in-process-cpu',
       figures,
       {
-        receiveRatio: `<= ${TARGET_RATIO} (webhook-receive handler / bare SendMessage, CPU per call)`,
+        receiveRatio: `<= ${TARGET_RATIO} (webhook-receive handler / the same calls bare: SendMessage + history UpdateItem, CPU per call)`,
         processRatio: `<= ${TARGET_RATIO} (webhook-process handler / the same calls bare, CPU per message)`,
+        historyWritesPerProcessedMessage:
+          '= 1 (issue 16: at most one extra write per attempt; checked on the wire)',
+        receiveHistoryWriteRatio: 'reported: bare receive calls with the history write / without it',
+        processHistoryWriteRatio: 'reported: bare process calls with the history write / without it',
       },
       pass,
-      `CPU per accepted webhook ${figures.receiveCpuUsPerCall} µs = ${figures.receiveRatio}× a bare SendMessage (${figures.bareSendMessageCpuUsPerCall} µs); per processed message ${figures.processCpuUsPerMessage} µs = ${figures.processRatio}× the same calls bare (${figures.bareProcessCallsCpuUsPerMessage} µs); ${CONCURRENCY} at a time, target <= ${TARGET_RATIO}`,
+      `CPU per accepted webhook ${figures.receiveCpuUsPerCall} µs = ${figures.receiveRatio}× the same calls bare (${figures.bareReceiveCallsCpuUsPerCall} µs; the history write makes them ${figures.receiveHistoryWriteRatio}× a bare SendMessage); per processed message ${figures.processCpuUsPerMessage} µs = ${figures.processRatio}× the same calls bare (${figures.bareProcessCallsCpuUsPerMessage} µs; the history write makes them ${figures.processHistoryWriteRatio}× the calls without it, and the handler is ${figures.processVsNoHistoryRatio}× those); ${CONCURRENCY} at a time, target <= ${TARGET_RATIO}`,
       profiles,
     );
     for (const client of [sqs, dynamoDb, s3, lambda, ...shipped]) client.destroy();

@@ -1,6 +1,7 @@
-import { getS3Client, getSqsClient } from '../src/aws/clients';
+import { getDynamoDbClient, getS3Client, getSqsClient } from '../src/aws/clients';
 import { loadConfig } from '../src/config';
 import { httpHandler } from '../src/middleware/http';
+import { dynamoDbDeliveryWrites } from '../src/webhooks/history/dynamodb-delivery-writes';
 import { createWebhookReceiver } from '../src/webhooks/receiver';
 import { s3TextStore } from '../src/webhooks/s3-text';
 import { createSigningKeyResolver, createSourceSettingResolver } from '../src/webhooks/signing-keys';
@@ -9,7 +10,7 @@ import { loadWebhookSources } from '../src/webhooks/sources';
 import { sqsMessageSender } from '../src/webhooks/sqs-sender';
 
 // At module scope: a misconfigured deployment fails at init, naming every bad variable.
-const config = loadConfig(['DOCUMENTS_BUCKET', 'WEBHOOKS_QUEUE_URL']);
+const config = loadConfig(['DOCUMENTS_BUCKET', 'WEBHOOKS_QUEUE_URL', 'DELIVERIES_TABLE']);
 const settings = loadWebhookSettings();
 const objects = s3TextStore(getS3Client(), config.DOCUMENTS_BUCKET);
 
@@ -26,5 +27,10 @@ export const handler = httpHandler(
     maxBodyBytes: settings.WEBHOOK_MAX_BODY_BYTES,
     sendMessage: sqsMessageSender(getSqsClient(), config.WEBHOOKS_QUEUE_URL),
     storeClaim: (key, text) => objects.put(key, text, 'text/plain; charset=utf-8'),
+    history: dynamoDbDeliveryWrites({
+      tableName: config.DELIVERIES_TABLE,
+      client: getDynamoDbClient(),
+      ttlDays: settings.WEBHOOK_HISTORY_TTL_DAYS,
+    }),
   }),
 );

@@ -8,10 +8,12 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createS3Client, createSqsClient } from '../src/aws/clients';
+import { createDynamoDbClient, createS3Client, createSqsClient } from '../src/aws/clients';
 import { S3ObjectStorage } from '../src/aws/storage/s3-object-storage';
+import { loadConfig } from '../src/config';
 import { isValidDeliveryId } from '../src/webhooks/delivery';
 import { bar, clientEnvironment, clientOverrides, progressLine } from './lib/ops-cli';
+import { dynamoDbDeliveryWrites } from '../src/webhooks/history/dynamodb-delivery-writes';
 import { queueUrlByName } from '../src/webhooks/ops/redrive';
 import { replayArchivedDeliveries } from '../src/webhooks/ops/replay';
 import { resolveOpsTarget } from './lib/ops-target';
@@ -48,6 +50,7 @@ async function main(): Promise<void> {
   const env = clientEnvironment(target, process.env);
   const s3 = createS3Client(clientOverrides(target), env);
   const sqs = createSqsClient(clientOverrides(target), env);
+  const dynamodb = createDynamoDbClient(clientOverrides(target), env);
   const queueUrl = target.queueUrl ?? (await queueUrlByName(sqs, target.queueName));
   const objects = s3TextStore(s3, target.bucket);
   const replayId = `replay-${new Date()
@@ -63,6 +66,11 @@ async function main(): Promise<void> {
     dryRun: values['dry-run'],
     replayId,
     storage: new S3ObjectStorage({ bucket: target.bucket, client: s3 }),
+    history: dynamoDbDeliveryWrites({
+      tableName: target.deliveriesTable,
+      client: dynamodb,
+      ttlDays: loadConfig(['WEBHOOK_HISTORY_TTL_DAYS']).WEBHOOK_HISTORY_TTL_DAYS,
+    }),
     enqueue: {
       sendMessage: sqsMessageSender(sqs, queueUrl),
       storeClaim: (key, text) => objects.put(key, text, 'text/plain; charset=utf-8'),
@@ -78,6 +86,7 @@ async function main(): Promise<void> {
       ` (${result.matched} matched the filters${result.skipped ? `, ${result.skipped} unreadable skipped` : ''}).`,
   );
   s3.destroy();
+  dynamodb.destroy();
   sqs.destroy();
 }
 

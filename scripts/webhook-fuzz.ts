@@ -214,6 +214,7 @@ async function main(): Promise<void> {
         queued.push(text.slice(0, 0));
       },
       storeClaim: async () => undefined,
+      history: { recordReceived: async () => undefined },
     }),
   );
   const http = await serveHttpHandler(receiver);

@@ -13,9 +13,8 @@ import { createDynamoDbClient } from '../src/aws/clients';
 import { dynamoDbWebhookControls } from '../src/webhooks/controls/dynamodb-webhook-controls';
 import { routeTargetSettings } from '../src/webhooks/routes';
 import routesDocument from '../src/webhooks/webhook-routes.json';
-import { resourceNames, SERVICE } from '../serverless/names';
 import { clientEnvironment, clientOverrides } from './lib/ops-cli';
-import { opsTableName, resolveOpsTarget } from './lib/ops-target';
+import { resolveOpsTarget } from './lib/ops-target';
 import { runWebhooksCommand } from './lib/webhook-controls-cli';
 
 async function main(): Promise<number> {
@@ -27,13 +26,8 @@ async function main(): Promise<number> {
     by: `cli:${userInfo().username}`,
     controls: () => {
       const target = resolveOpsTarget(stage, process.env, join(__dirname, '..'));
-      const tableName = opsTableName(
-        target,
-        'WebhookControlsTable',
-        resourceNames(SERVICE, stage).webhookControlsTable,
-      );
       const client = createDynamoDbClient(clientOverrides(target), clientEnvironment(target, process.env));
-      return dynamoDbWebhookControls({ client, tableName });
+      return dynamoDbWebhookControls({ client, tableName: target.webhookControlsTable });
     },
   });
   for (const line of result.lines) (result.exitCode === 0 ? console.log : console.error)(line);

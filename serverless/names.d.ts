@@ -16,4 +16,5 @@ export function resourceNames(
   idempotencyTable: string;
   quotasTable: string;
   webhookControlsTable: string;
+  deliveriesTable: string;
 };

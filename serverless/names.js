@@ -25,6 +25,7 @@ function resourceNames(service, stage) {
     idempotencyTable: `${prefix}-idempotency`,
     quotasTable: `${prefix}-quotas`,
     webhookControlsTable: `${prefix}-webhook-controls`,
+    deliveriesTable: `${prefix}-deliveries`,
   };
 }
 

@@ -20,7 +20,7 @@ const schemeSettings = {
   meta: [['VERIFY_TOKEN', 'verify-token']],
   twilio: [['PUBLIC_URL', 'public-url']],
 };
-const fixedSettings = ['WEBHOOK_MAX_BODY_BYTES', 'WEBHOOK_SECRET_CACHE_SECONDS'];
+const fixedSettings = ['WEBHOOK_MAX_BODY_BYTES', 'WEBHOOK_SECRET_CACHE_SECONDS', 'WEBHOOK_HISTORY_TTL_DAYS'];
 
 /** The webhook part of the receiver's environment for `stage`, from `env` (pure, for tests). */
 function webhookEnvironment(stage, env) {
@@ -70,6 +70,7 @@ module.exports = {
     return {
       DOCUMENTS_BUCKET: { Ref: 'DocumentsBucket' },
       WEBHOOKS_QUEUE_URL: { Ref: 'WebhooksQueue' },
+      DELIVERIES_TABLE: { Ref: 'DeliveriesTable' },
       ...webhookEnvironment(stage, process.env),
     };
   },

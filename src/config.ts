@@ -87,6 +87,17 @@ export const variables = {
     expected: 'a non-empty name',
     description: 'DynamoDB table of Powertools idempotency records',
   },
+  DELIVERIES_TABLE: {
+    schema: nonEmpty(),
+    expected: 'a non-empty name',
+    description: 'DynamoDB table of the webhook delivery history (one record per receipt)',
+  },
+  WEBHOOKS_MAX_RECEIVE_COUNT: {
+    schema: z.coerce.number().check(z.int(), z.gte(1), z.lte(1000)),
+    expected: 'an integer from 1 to 1000',
+    description:
+      "The webhooks queue's maxReceiveCount (its RedrivePolicy, serverless.yml custom.queues.webhooks): a failure on that receive is the last",
+  },
   HEALTH_CHECK_TIMEOUT_MS: {
     schema: z._default(z.coerce.number().check(z.int(), z.gte(50), z.lte(30_000)), 2000),
     expected: 'an integer from 50 to 30000',
@@ -203,6 +214,11 @@ export const variables = {
     expected: 'an integer from 0 to 300',
     description:
       'Seconds the worker reuses the pauses it read: a pause or resume takes effect within this time (default 5)',
+  },
+  WEBHOOK_HISTORY_TTL_DAYS: {
+    schema: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(3650)), 30),
+    expected: 'an integer from 1 to 3650',
+    description: 'Days a delivery history record is kept after its last write (default 30; DynamoDB TTL)',
   },
   WEBHOOK_FUNCTION_PREFIX: {
     schema: z._default(z.string().check(z.regex(/^[A-Za-z0-9-_]*$/)), ''),

@@ -10,6 +10,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { deliveriesTable } from '../../test/helpers/deliveries-table';
 import { startEmulators } from '../../test/helpers/emulators';
 import { webhookPipelineResources } from '../../test/helpers/webhook-fixtures';
 
@@ -18,6 +19,8 @@ export interface WebhookEndpoints {
   env: Record<string, string>;
   bucket: string;
   table: string;
+  /** The delivery history table (serverless/resources.yml DeliveriesTable). */
+  deliveriesTable: string;
   queueUrl: string;
   dlqUrl: string;
 }
@@ -25,7 +28,8 @@ export interface WebhookEndpoints {
 async function main(): Promise<void> {
   const aws = await startEmulators();
   const resources = webhookPipelineResources({ visibilityTimeoutSeconds: 30, maxReceiveCount: 3 });
-  await aws.provision(resources.declared);
+  const history = 'intake-test-deliveries';
+  await aws.provision({ ...resources.declared, DeliveriesTable: deliveriesTable(history) });
   const lambda = createServer((request, response) => {
     request.resume();
     request.on('end', () => {
@@ -41,6 +45,7 @@ async function main(): Promise<void> {
     },
     bucket: resources.bucket,
     table: resources.table,
+    deliveriesTable: history,
     queueUrl: aws.queue(resources.queue).url,
     dlqUrl: aws.queue(resources.deadLetterQueue).url,
   };

@@ -8,7 +8,7 @@ export function clientEnvironment(target: OpsTarget, env: NodeJS.ProcessEnv): No
     AWS_REGION: target.region,
     AWS_ENDPOINT_URL_S3: target.endpoints.s3,
     AWS_ENDPOINT_URL_SQS: target.endpoints.sqs,
-    AWS_ENDPOINT_URL_DYNAMODB: target.endpoints.dynamodb,
+    ...(target.endpoints.dynamodb ? { AWS_ENDPOINT_URL_DYNAMODB: target.endpoints.dynamodb } : {}),
   };
 }
 

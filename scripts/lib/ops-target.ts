@@ -6,7 +6,7 @@ export interface OpsTarget {
   readonly stage: string;
   readonly region: string;
   /** Set for a local stack: the emulators' endpoints (the scripts export them as AWS_ENDPOINT_URL_*). */
-  readonly endpoints?: { readonly s3: string; readonly sqs: string; readonly dynamodb: string };
+  readonly endpoints?: { readonly s3: string; readonly sqs: string; readonly dynamodb?: string };
   /** Set for a local stack: the access key its S3 and queues accept (its state file names it). */
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
   readonly bucket?: string;
@@ -15,19 +15,10 @@ export interface OpsTarget {
   readonly dlqUrl?: string;
   readonly queueName: string;
   readonly dlqName: string;
-  /** Set for a local stack: its tables' names by logical id (a deployed stage's come from serverless/names.js). */
-  readonly tables?: Readonly<Record<string, string>>;
-}
-
-/** The name of table `logicalId` of `target`: the local stack's, else the deployed stage's `deployedName`. */
-export function opsTableName(target: OpsTarget, logicalId: string, deployedName: string): string {
-  if (target.tables === undefined) return deployedName;
-  const name = target.tables[logicalId];
-  if (name === undefined)
-    throw new Error(
-      `The running local stack has no table ${logicalId}: restart \`npm start\` after updating`,
-    );
-  return name;
+  /** The delivery history table (named alike locally and deployed: serverless/names.js). */
+  readonly deliveriesTable: string;
+  /** The operators' pauses (named alike locally and deployed). */
+  readonly webhookControlsTable: string;
 }
 
 /**
@@ -37,7 +28,12 @@ export function opsTableName(target: OpsTarget, logicalId: string, deployedName:
  * names serverless/names.js gives them (`intake-<stage>-webhooks[-dlq]`) and the bucket comes from DOCUMENTS_BUCKET. Throws an Error with a readable message when something is missing.
  */
 export function resolveOpsTarget(stage: string, env: NodeJS.ProcessEnv, serviceDir: string): OpsTarget {
-  const { webhooksQueue: queueName, webhooksDeadLetterQueue: dlqName } = resourceNames(SERVICE, stage);
+  const {
+    webhooksQueue: queueName,
+    webhooksDeadLetterQueue: dlqName,
+    deliveriesTable,
+    webhookControlsTable,
+  } = resourceNames(SERVICE, stage);
   const region = env.AWS_REGION || 'us-east-1';
   if (stage !== 'local') {
     return {
@@ -45,6 +41,8 @@ export function resolveOpsTarget(stage: string, env: NodeJS.ProcessEnv, serviceD
       region,
       queueName,
       dlqName,
+      deliveriesTable,
+      webhookControlsTable,
       ...(env.DOCUMENTS_BUCKET ? { bucket: env.DOCUMENTS_BUCKET } : {}),
     };
   }
@@ -60,12 +58,14 @@ export function resolveOpsTarget(stage: string, env: NodeJS.ProcessEnv, serviceD
     endpoints: {
       s3: state.emulators.s3.endpoint,
       sqs: state.emulators.sqs.endpoint,
-      dynamodb: state.emulators.dynamodb.endpoint,
+      // Optional: state files of stacks started before the history read no DynamoDB endpoint from here.
+      ...(state.emulators.dynamodb ? { dynamodb: state.emulators.dynamodb.endpoint } : {}),
     },
-    tables: Object.fromEntries(state.resources.tables.map((table) => [table.logicalId, table.name])),
     credentials: state.credentials,
     queueName,
     dlqName,
+    deliveriesTable,
+    webhookControlsTable,
     ...(bucket ? { bucket: bucket.name } : {}),
     ...(queueUrl ? { queueUrl } : {}),
     ...(dlqUrl ? { dlqUrl } : {}),

@@ -27,6 +27,11 @@ export interface WebhookMessageMeta {
   readonly claim?: { readonly key: string; readonly bytes: number };
   /** Set by `npm run replay`: the run's id, so an archived delivery is processed again once per replay. */
   readonly replay?: string;
+  /**
+   * This receipt's id (each accepted POST, each replayed copy): its delivery history record. Absent in
+   * messages queued before it was kept; the worker then uses the SQS message id.
+   */
+  readonly receipt?: string;
 }
 
 /** A queued webhook: metadata plus the body text (empty when claimed to S3). */
@@ -110,6 +115,7 @@ const metaSchema = z.object({
   headers: z.record(z.string(), z.string()),
   claim: z.optional(z.object({ key: z.string().check(z.minLength(1)), bytes: z.number() })),
   replay: z.optional(z.string().check(z.regex(/^[A-Za-z0-9._:-]{1,64}$/))),
+  receipt: z.optional(z.string().check(z.regex(/^[A-Za-z0-9._:-]{1,64}$/))),
 });
 
 /**

@@ -7,6 +7,7 @@ import { downstreamPayload } from './downstream-event';
 import type { SqsRequeue } from '../aws/sqs-requeue';
 import type { CurrentPauses } from './controls/cached-pauses';
 import type { PauseSet } from './controls/pause-scope';
+import type { TargetOutcome } from './history/delivery-history';
 import type { DeliveryGuards, DeliveryOutcome, PausedSourceOutcome } from './idempotency';
 import type { DispatchToFunction } from './lambda-dispatcher';
 import { parseWebhookMessage } from './message';
@@ -25,6 +26,19 @@ export interface WebhookProcessorDependencies {
   /** Puts a delivery that waits for a paused source or target back on the queue, delayed. */
   readonly requeue?: SqsRequeue;
   readonly now?: () => Date;
+  /** Told what an attempt that got as far as its side effects left behind (for the delivery history). */
+  readonly onAttempt?: (record: SQSRecord, report: AttemptReport) => void;
+}
+
+/**
+ * Each routed target's state after an attempt, the archive key once archived, whether nothing was redone, and
+ * whether the delivery was put back on the queue to wait for a paused source or target.
+ */
+export interface AttemptReport {
+  readonly targets: Readonly<Record<string, TargetOutcome>>;
+  readonly archiveKey?: string;
+  readonly duplicate: boolean;
+  readonly paused: boolean;
 }
 
 const nothingPaused: PauseSet = { sourcePaused: () => false, targetPaused: () => false };
@@ -62,6 +76,13 @@ export function createWebhookProcessor(deps: WebhookProcessorDependencies) {
     const paused = deps.pauses === undefined ? nothingPaused : await deps.pauses();
     if (paused.sourcePaused(meta.source)) {
       await requeue(record);
+      deps.onAttempt?.(record, {
+        targets: Object.fromEntries(
+          routeTargets(deps.routes, meta.source, meta.type).map((target) => [target, 'paused']),
+        ),
+        duplicate: false,
+        paused: true,
+      });
       metrics.addMetric('WebhookPaused', MetricUnit.Count, 1);
       return { pausedSource: meta.source };
     }
@@ -115,12 +136,35 @@ export function createWebhookProcessor(deps: WebhookProcessorDependencies) {
       deliveryId: meta.id,
       ...(meta.providerId === undefined ? {} : { providerId: meta.providerId }),
     };
+    const report = (
+      type: string,
+      key: string,
+      notDone: readonly string[],
+      duplicate = false,
+      waitingSteps: readonly string[] = [],
+    ) =>
+      deps.onAttempt?.(record, {
+        targets: Object.fromEntries(
+          routeTargets(deps.routes, meta.source, type).map((target): [string, TargetOutcome] => [
+            target,
+            waitingSteps.includes(invokeStep(target))
+              ? 'paused'
+              : notDone.includes(invokeStep(target))
+                ? 'failed'
+                : 'invoked',
+          ]),
+        ),
+        ...(notDone.includes('archive') ? {} : { archiveKey: key }),
+        duplicate,
+        paused: waitingSteps.length > 0,
+      });
+    const stepsOf = (list: readonly { step: string }[]) => list.map(({ step }) => step);
     let failures: { step: string; error: unknown }[] = [];
     let waiting: SideEffect[] = [];
     let worked = false;
+    const key = archiveKey(meta.source, meta.id, meta.receivedAt);
     const first = await deps.guards.deliveryOnce(delivery, async () => {
       worked = true;
-      const key = archiveKey(meta.source, meta.id, meta.receivedAt);
       const effects = sideEffects(key, meta.type);
       if (effects.every(({ step }) => step === 'archive')) {
         metrics.addMetric('WebhookUnrouted', MetricUnit.Count, 1);
@@ -130,9 +174,11 @@ export function createWebhookProcessor(deps: WebhookProcessorDependencies) {
       const runnable = effects.filter((effect) => !waiting.includes(effect));
       failures = await runFirstAttempt(runnable, await bodyNeedsArchive(key, runnable));
       // Nothing done: no record, so the retry starts afresh (a missing claimed body ends in the DLQ).
-      if (failures.length > 0 && failures.length === runnable.length) throw decidingFailure(failures);
-      const pending = [...failures, ...waiting].map(({ step }) => step);
-      return { done: true, key, type: meta.type, pending };
+      if (failures.length > 0 && failures.length === runnable.length) {
+        report(meta.type, key, stepsOf(failures));
+        throw decidingFailure(failures);
+      }
+      return { done: true, key, type: meta.type, pending: stepsOf([...failures, ...waiting]) };
     });
     // The first accepted copy's type wins: a resend under another (unsigned) type is not routed by it.
     const routedType = first.type ?? meta.type;
@@ -151,7 +197,14 @@ export function createWebhookProcessor(deps: WebhookProcessorDependencies) {
           return { done: true };
         }),
       );
-    }
+      // A failed archive leaves every pending invoke untried.
+      if (failures.length > 0)
+        report(
+          routedType,
+          first.key,
+          stepsOf(failures).includes('archive') ? first.pending : stepsOf(failures),
+        );
+    } else if (failures.length > 0) report(meta.type, key, stepsOf(failures));
     if (failures.length > 0) {
       const failedInvokes = failures.filter(({ step }) => step !== 'archive');
       if (failedInvokes.length > 0)
@@ -165,6 +218,7 @@ export function createWebhookProcessor(deps: WebhookProcessorDependencies) {
       throw decidingFailure(failures);
     }
     const targets = routeTargets(deps.routes, meta.source, routedType);
+    report(routedType, first.key, [], !worked && waiting.length === 0, stepsOf(waiting));
     if (waiting.length > 0) {
       // Done but for paused targets: back on the queue, to wait for them. (A failed requeue is retried.)
       await requeue(record);

@@ -10,6 +10,7 @@ const webhookVariables = [
   'WEBHOOK_FUNCTION_PREFIX',
   'WEBHOOK_PAUSE_RECHECK_SECONDS',
   'WEBHOOK_CONTROLS_CACHE_SECONDS',
+  'WEBHOOK_HISTORY_TTL_DAYS',
 ] as const;
 
 type WebhookSettings = Config<(typeof webhookVariables)[number]>;

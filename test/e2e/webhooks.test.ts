@@ -4,10 +4,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { parseWebhookArchive } from '../../src/webhooks/archive';
 import { contentDeliveryId } from '../../src/webhooks/delivery';
+import type { DeliveryPage, DeliveryRecord } from '../../src/webhooks/history/delivery-history';
+import { dynamoDbDeliveryHistory } from '../../src/webhooks/history/dynamodb-delivery-history';
 import { serialiseWebhookMessage } from '../../src/webhooks/message';
 import { schemes, type WebhookScheme } from '../../src/webhooks/schemes';
 import { signStandard } from '../../src/webhooks/senders';
@@ -94,6 +97,32 @@ async function archived(key: string) {
 }
 
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The history record of the receipt with this provider id, once `ready` holds for it (or after `timeoutMs`). */
+async function historyRecord(
+  providerId: string,
+  ready: (record: DeliveryRecord) => boolean,
+  timeoutMs = 15_000,
+): Promise<DeliveryRecord | undefined> {
+  const client = new DynamoDBClient({
+    region: 'us-east-1',
+    endpoint: stack.state.emulators.dynamodb.endpoint,
+    credentials: stack.state.credentials,
+  });
+  const table = stack.state.resources.tables.find((candidate) => candidate.logicalId === 'DeliveriesTable')!;
+  const history = dynamoDbDeliveryHistory({ tableName: table.name, client });
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      const { items } = await history.list({ source: 'github' }, { limit: 100 });
+      const record = items.find((candidate) => candidate.providerId === providerId);
+      if ((record && ready(record)) || Date.now() > deadline) return record;
+      await settle(200);
+    }
+  } finally {
+    client.destroy();
+  }
+}
 
 /** The archive keys under `prefix`, once one ends with `/<id>.json` (or what is there after `timeoutMs`). */
 async function archiveKeysOnce(prefix: string, id: string, timeoutMs: number): Promise<string[]> {
@@ -186,6 +215,27 @@ describe('webhooks through `npm start`', () => {
     });
     await settle(1500);
     expect(downstreamLines(githubId(body))).toHaveLength(1);
+    // Its delivery history record, written by the receiver (queued) and the worker (one attempt).
+    const record = await historyRecord('e2e-delivery-1', ({ status }) => status === 'processed');
+    expect(record).toMatchObject({
+      source: 'github',
+      type: 'push',
+      id: githubId(body),
+      status: 'processed',
+      targets: { 'webhook-sample-downstream': 'invoked' },
+      archiveKey: `events/github/${today()}/${githubId(body)}.json`,
+    });
+    expect(record!.attempts).toEqual([expect.objectContaining({ outcome: 'processed', receiveCount: 1 })]);
+    // `npm run deliveries` reads the same record from the running stack.
+    const { stdout } = await run(
+      process.execPath,
+      [require.resolve('tsx/cli'), 'scripts/deliveries.ts', '--source', 'github', '--json'],
+      { env: { ...process.env, INTAKE_STATE_FILE: stateFile } },
+    );
+    const listed = (JSON.parse(stdout) as DeliveryPage).items.find(
+      ({ receipt }) => receipt === record!.receipt,
+    );
+    expect(listed).toMatchObject({ status: 'processed', providerId: 'e2e-delivery-1' });
   });
 
   it('accepts a Standard Webhooks delivery and answers bad or missing signatures 401, unknown sources 404', async () => {

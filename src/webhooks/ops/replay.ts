@@ -1,7 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import type { ObjectStorage } from '../../aws/storage/object-storage';
 import { AppError } from '../../errors';
 import { metaFromArchive, parseWebhookArchive } from '../archive';
 import { enqueueWebhook, type EnqueueDependencies } from '../enqueue';
+import type { DeliveryHistory } from '../history/delivery-history';
+import { receivedFacts, writeHistory } from '../history/history-writes';
 import { archivePrefix, parseArchiveKey } from '../object-keys';
 
 export interface ReplayFilter {
@@ -20,6 +23,11 @@ export interface ReplayOptions extends ReplayFilter {
   /** Distinguishes this run: each archived delivery is processed again once per run. */
   readonly replayId: string;
   readonly onProgress?: (progress: ReplayProgress) => void;
+  /** Where each replayed copy is recorded `queued` (its own receipt, `replay` set, received now). */
+  readonly history: Pick<DeliveryHistory, 'recordReceived'>;
+  /** The receipt id of each replayed copy; default a random UUID. */
+  readonly newReceipt?: () => string;
+  readonly now?: () => Date;
 }
 
 export interface ReplayProgress {
@@ -59,7 +67,8 @@ function dayPrefixes(filter: ReplayFilter): string[] | undefined {
 /**
  * Re-enqueues archived deliveries of one source (optionally within [since, until) by received time, or one
  * delivery id) with a replay id, so the worker processes each again exactly once for this run (it would
- * otherwise skip them as duplicates). Lists one day prefix at a time when `since` bounds the range. With
+ * otherwise skip them as duplicates). Each copy gets its own receipt and is recorded `queued` in the
+ * delivery history (a failed history write is logged, and the replay goes on). Lists one day prefix at a time when `since` bounds the range. With
  * `dryRun` nothing is sent. Resolves with the final counts; throws UnknownReplaySourceError when the archive
  * holds nothing of the source (whatever the filters), so a mistyped name is not reported as "0 replayed".
  */
@@ -90,11 +99,17 @@ export async function replayArchivedDeliveries(options: ReplayOptions): Promise<
       ) {
         progress.matched++;
         if (!options.dryRun) {
-          await enqueueWebhook(
-            { meta: { ...metaFromArchive(archive), replay: options.replayId }, body: archive.body },
-            options.enqueue,
-          );
+          const meta = {
+            ...metaFromArchive(archive),
+            replay: options.replayId,
+            receipt: (options.newReceipt ?? randomUUID)(),
+          };
+          await enqueueWebhook({ meta, body: archive.body }, options.enqueue);
           progress.enqueued++;
+          // The copy's receivedAt in the history is when it was queued again (meta keeps the original's,
+          // which names its archive): newest-first listings show the replay where it happened.
+          const facts = { ...receivedFacts(meta), receivedAt: (options.now?.() ?? new Date()).toISOString() };
+          await writeHistory(() => options.history.recordReceived(facts), facts);
         }
       }
       options.onProgress?.({ ...progress });

@@ -9,6 +9,8 @@ import { parseWebhookArchive } from '../../../src/webhooks/archive';
 import { contentDeliveryId } from '../../../src/webhooks/delivery';
 import type { WebhookDownstreamEvent } from '../../../src/webhooks/downstream-event';
 import { DuplicateInFlightError } from '../../../src/errors';
+import { dynamoDbDeliveryHistory } from '../../../src/webhooks/history/dynamodb-delivery-history';
+import { deliveryAttemptRecorder } from '../../../src/webhooks/history/recording-attempts';
 import { dynamoDbDeliveryGuards } from '../../../src/webhooks/idempotency';
 import { redriveDeadLetters } from '../../../src/webhooks/ops/redrive';
 import { replayArchivedDeliveries, UnknownReplaySourceError } from '../../../src/webhooks/ops/replay';
@@ -21,6 +23,7 @@ import { webhookPipelineResources, webhookPostEvent } from '../../helpers/webhoo
 import { createSigningKeyResolver } from '../../../src/webhooks/signing-keys';
 import { loadWebhookSources } from '../../../src/webhooks/sources';
 import { sqsMessageSender } from '../../../src/webhooks/sqs-sender';
+import { deliveriesTable } from '../../helpers/deliveries-table';
 import { startEmulators, type Emulators } from '../../helpers/emulators';
 
 jest.setTimeout(60_000);
@@ -31,7 +34,10 @@ const lambdaContext = {
   getRemainingTimeInMillis: () => 30_000,
 } as unknown as Context;
 let aws: Emulators;
-const resources = webhookPipelineResources({ visibilityTimeoutSeconds: 1, maxReceiveCount: 2 });
+const maxReceiveCount = 2;
+const resources = webhookPipelineResources({ visibilityTimeoutSeconds: 1, maxReceiveCount });
+const historyTable = 'intake-test-deliveries';
+const history = () => dynamoDbDeliveryHistory({ tableName: historyTable, client: aws.dynamodb });
 const queueUrl = () => aws.queue(resources.queue).url;
 const dlqUrl = () => aws.queue(resources.deadLetterQueue).url;
 const invocations: { target: string; event: WebhookDownstreamEvent }[] = [];
@@ -39,7 +45,7 @@ let failingTargets = new Set<string>();
 
 beforeAll(async () => {
   aws = await startEmulators();
-  await aws.provision(resources.declared);
+  await aws.provision({ ...resources.declared, DeliveriesTable: deliveriesTable(historyTable) });
 });
 afterAll(async () => {
   await aws?.stop();
@@ -65,30 +71,42 @@ const receiveHandler = (maxMessageBytes?: number) =>
       // Resolved per call: restarting the SQS emulator provisions the queue again.
       sendMessage: (text) => sqsMessageSender(aws.sqs, queueUrl())(text),
       storeClaim: (key, text) => s3TextStore(aws.s3, resources.bucket).put(key, text, 'text/plain'),
+      history: history(),
       ...(maxMessageBytes === undefined ? {} : { maxMessageBytes }),
     }),
   );
 
-const processHandler = () =>
-  sqsBatchHandler(
-    createWebhookProcessor({
-      bucket: resources.bucket,
-      storage: s3TextStore(aws.s3, resources.bucket),
-      routes: parseRoutes({
-        routes: [
-          { source: 'github', type: 'release', function: 'publisher' },
-          { source: 'github', type: 'deployment', function: 'deployer' },
-          { source: '*', type: '*', function: 'downstream' },
-        ],
+const processHandler = () => {
+  const attempts = deliveryAttemptRecorder({ history: history(), maxReceiveCount });
+  return sqsBatchHandler(
+    attempts.recording(
+      createWebhookProcessor({
+        bucket: resources.bucket,
+        storage: s3TextStore(aws.s3, resources.bucket),
+        routes: parseRoutes({
+          routes: [
+            { source: 'github', type: 'release', function: 'publisher' },
+            { source: 'github', type: 'deployment', function: 'deployer' },
+            { source: '*', type: '*', function: 'downstream' },
+          ],
+        }),
+        dispatch: async (target, payload) => {
+          if (failingTargets.has(target)) throw new Error(`${target} is failing`);
+          invocations.push({ target, event: JSON.parse(payload) as WebhookDownstreamEvent });
+        },
+        guards: dynamoDbDeliveryGuards({ tableName: resources.table, client: aws.dynamodb }),
+        onAttempt: attempts.onAttempt,
       }),
-      dispatch: async (target, payload) => {
-        if (failingTargets.has(target)) throw new Error(`${target} is failing`);
-        invocations.push({ target, event: JSON.parse(payload) as WebhookDownstreamEvent });
-      },
-      guards: dynamoDbDeliveryGuards({ tableName: resources.table, client: aws.dynamodb }),
-    }),
+    ),
     { deadLetter: sqsDeadLetterQueue(aws.sqs, dlqUrl()) },
   );
+};
+
+/** The history record of the receipt of the delivery with this provider id (X-GitHub-Delivery). */
+async function historyOf(providerId: string) {
+  const { items } = await history().list({ source: 'github' }, { limit: 100 });
+  return items.filter((record) => record.providerId === providerId);
+}
 
 function githubPost(deliveryId: string, body: string, eventType = 'push'): APIGatewayProxyEventV2 {
   const headers = {
@@ -154,6 +172,20 @@ describe('webhook pipeline on emulated SQS, S3 and DynamoDB', () => {
       archive: { bucket: resources.bucket, key: `events/github/${today()}/${githubId(body)}.json` },
     });
     expect(Buffer.from(downstream.body!, downstream.encoding).toString('utf8')).toBe(body);
+    // The delivery history: one record for this receipt, processed in one attempt, its target invoked.
+    const [record, ...others] = await historyOf('delivery-1');
+    expect(others).toEqual([]);
+    expect(record).toMatchObject({
+      source: 'github',
+      type: 'push',
+      id: githubId(body),
+      status: 'processed',
+      targets: { downstream: 'invoked' },
+      archiveKey: `events/github/${today()}/${githubId(body)}.json`,
+    });
+    expect(record!.attempts).toEqual([
+      expect.objectContaining({ outcome: 'processed', receiveCount: 1, durationMs: expect.any(Number) }),
+    ]);
   });
 
   it('the same delivery sent twice is archived and dispatched once (DynamoDB idempotency)', async () => {
@@ -163,6 +195,9 @@ describe('webhook pipeline on emulated SQS, S3 and DynamoDB', () => {
     await drainAll();
     expect(invocations.filter(({ event }) => event.id === githubId(body))).toHaveLength(1);
     expect(await aws.depth(queueUrl())).toBe(0);
+    // Two receipts of one delivery: one did the work, the other found it done.
+    const statuses = (await historyOf('delivery-dup')).map((record) => record.status);
+    expect(statuses.sort()).toEqual(['duplicate', 'processed']);
   });
 
   // The attack: one signed body sent four times with new X-GitHub-Delivery ids and other X-GitHub-Event
@@ -282,6 +317,16 @@ describe('webhook pipeline on emulated SQS, S3 and DynamoDB', () => {
     await drainAll();
     expect(await aws.depth(dlqUrl())).toBe(1);
     expect(invocations).toHaveLength(0);
+    // Failed while the queue gives it back, dead-lettered on the last receive it allows. (A receive the
+    // harness's stopping poller made and never handled counts too, as in SQS: so "while".)
+    const [failing] = await historyOf('delivery-poison');
+    expect(failing).toMatchObject({ status: 'dead-lettered', targets: { downstream: 'failed' } });
+    expect(failing!.attempts.at(-1)).toMatchObject({
+      outcome: 'dead-lettered',
+      errorCode: 'INTERNAL',
+      receiveCount: maxReceiveCount,
+    });
+    expect(failing!.attempts.slice(0, -1).every(({ outcome }) => outcome === 'failed')).toBe(true);
 
     failingTargets.clear();
     const moved = await redriveDeadLetters({
@@ -294,6 +339,13 @@ describe('webhook pipeline on emulated SQS, S3 and DynamoDB', () => {
     expect(await aws.depth(dlqUrl())).toBe(0);
     await drainAll();
     expect(invocations.map(({ event }) => event.providerId)).toEqual(['delivery-poison']);
+    // Redriven, the same receipt's next attempt moves its status on.
+    const [redriven] = await historyOf('delivery-poison');
+    expect(redriven).toMatchObject({ status: 'processed', targets: { downstream: 'invoked' } });
+    expect(redriven!.attempts.map(({ outcome }) => outcome).slice(-2)).toEqual([
+      'dead-lettered',
+      'processed',
+    ]);
   });
 
   it('replay re-enqueues archived deliveries, processed again once per replay run', async () => {
@@ -312,6 +364,7 @@ describe('webhook pipeline on emulated SQS, S3 and DynamoDB', () => {
       id: githubId('{"replay":1}'),
       storage,
       enqueue,
+      history: history(),
       dryRun: true,
       replayId: 'r1',
     });
@@ -322,6 +375,7 @@ describe('webhook pipeline on emulated SQS, S3 and DynamoDB', () => {
       id: githubId('{"replay":1}'),
       storage,
       enqueue,
+      history: history(),
       dryRun: false,
       replayId: 'r1',
     });
@@ -336,11 +390,18 @@ describe('webhook pipeline on emulated SQS, S3 and DynamoDB', () => {
     await aws.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl(), MessageBody: message!.Body! }));
     await drainAll();
     expect(invocations.map(({ event }) => event.providerId)).toEqual(['delivery-replay']);
+    // The replayed copy has its own receipt, queued by the replay, then processed as `replayed`.
+    const records = await historyOf('delivery-replay');
+    expect(records.map(({ replay }) => replay ?? 'original').sort()).toEqual(['original', 'r1']);
+    const copy = records.find(({ replay }) => replay === 'r1')!;
+    expect(copy.status === 'replayed' || copy.status === 'duplicate').toBe(true);
+    expect(copy.attempts.map(({ outcome }) => outcome)).toContain('replayed');
     const future = await replayArchivedDeliveries({
       source: 'github',
       since: new Date(Date.now() + 86_400_000),
       storage,
       enqueue,
+      history: history(),
       dryRun: true,
       replayId: 'r2',
     });
@@ -350,6 +411,7 @@ describe('webhook pipeline on emulated SQS, S3 and DynamoDB', () => {
       source: 'nope',
       storage,
       enqueue: { ...enqueue, sendMessage: () => Promise.reject(new Error('nothing may be sent')) },
+      history: history(),
       dryRun: false,
       replayId: 'r3',
     });

@@ -64,6 +64,7 @@ describe('events/webhook-*.json', () => {
         maxBodyBytes: 1024 * 1024,
         sendMessage: async (text) => void queued.push(text),
         storeClaim: async () => undefined,
+        history: { recordReceived: async () => undefined },
       }),
     )(event, context);
 

@@ -14,6 +14,8 @@ const environment = {
   IDEMPOTENCY_TABLE: 'intake-unit-idempotency',
   WEBHOOK_CONTROLS_TABLE: 'intake-unit-webhook-controls',
   WEBHOOKS_DLQ_URL: 'http://127.0.0.1:9/000000000000/intake-unit-webhooks-dlq',
+  DELIVERIES_TABLE: 'intake-unit-deliveries',
+  WEBHOOKS_MAX_RECEIVE_COUNT: '5',
   WEBHOOK_SECRET_GITHUB: 'unit test github secret',
   WEBHOOK_FUNCTION_PREFIX: 'intake-unit-',
 };

@@ -10,7 +10,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { bar, clientEnvironment, clientOverrides, progressLine } from '../../../scripts/lib/ops-cli';
 import { redriveDeadLetters } from '../../../src/webhooks/ops/redrive';
-import { opsTableName, resolveOpsTarget } from '../../../scripts/lib/ops-target';
+import { resolveOpsTarget } from '../../../scripts/lib/ops-target';
 
 describe('resolveOpsTarget', () => {
   it('targets a deployed stage by queue names and DOCUMENTS_BUCKET', () => {
@@ -19,6 +19,8 @@ describe('resolveOpsTarget', () => {
       region: 'eu-west-1',
       queueName: 'intake-dev-webhooks',
       dlqName: 'intake-dev-webhooks-dlq',
+      deliveriesTable: 'intake-dev-deliveries',
+      webhookControlsTable: 'intake-dev-webhook-controls',
       bucket: 'b',
     });
   });
@@ -39,7 +41,6 @@ describe('resolveOpsTarget', () => {
           dynamodb: { endpoint: 'http://127.0.0.1:3' },
         },
         resources: {
-          tables: [{ logicalId: 'WebhookControlsTable', name: 'controls' }],
           buckets: [{ logicalId: 'DocumentsBucket', name: 'docs' }],
           queues: [
             { logicalId: 'WebhooksQueue', url: 'http://q' },
@@ -49,16 +50,13 @@ describe('resolveOpsTarget', () => {
       }),
     );
     const target = resolveOpsTarget('local', { INTAKE_STATE_FILE: stateFile }, '/x');
-    expect(opsTableName(target, 'WebhookControlsTable', 'intake-local-webhook-controls')).toBe('controls');
-    expect(() => opsTableName(target, 'DeliveriesTable', 'x')).toThrow(/no table DeliveriesTable/);
-    expect(opsTableName({ ...target, tables: undefined }, 'WebhookControlsTable', 'deployed')).toBe(
-      'deployed',
-    );
     expect(target).toMatchObject({
-      endpoints: { s3: 'http://127.0.0.1:1', sqs: 'http://127.0.0.1:2', dynamodb: 'http://127.0.0.1:3' },
       bucket: 'docs',
       queueUrl: 'http://q',
       dlqUrl: 'http://dlq',
+      deliveriesTable: 'intake-local-deliveries',
+      webhookControlsTable: 'intake-local-webhook-controls',
+      endpoints: { s3: 'http://127.0.0.1:1', sqs: 'http://127.0.0.1:2', dynamodb: 'http://127.0.0.1:3' },
     });
     expect(clientEnvironment(target, {})).toMatchObject({
       AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:1',

@@ -47,6 +47,7 @@ function setup(
     invocations.push({ target, event: JSON.parse(payload) as WebhookDownstreamEvent });
   });
   const guards = memoryGuards();
+  const onAttempt = jest.fn();
   const storage = {
     put: jest.fn(async (key: string, text: string) => {
       objects.set(key, text);
@@ -72,6 +73,7 @@ function setup(
     pauses: async () => pauseSet(pauses),
     requeue,
     now: () => new Date('2026-04-05T06:07:09.000Z'),
+    onAttempt,
   });
   /** The processor, for deliveries no pause holds back: their outcome always names an archive. */
   const processor = async (sqsRecord: SQSRecord, lambdaContext: Context) => {
@@ -79,7 +81,19 @@ function setup(
     if ('pausedSource' in outcome) throw new Error(`unexpected pause of ${outcome.pausedSource}`);
     return outcome;
   };
-  return { objects, invocations, dispatch, storage, guards, processor, process, pauses, requeue, requeued };
+  return {
+    objects,
+    invocations,
+    dispatch,
+    storage,
+    guards,
+    processor,
+    process,
+    pauses,
+    requeue,
+    requeued,
+    onAttempt,
+  };
 }
 
 describe('createWebhookProcessor', () => {
@@ -354,6 +368,23 @@ describe('createWebhookProcessor', () => {
       expect(requeued).toHaveLength(2);
     });
 
+    it('reports a held delivery to the history as paused: its paused targets, and the source pause', async () => {
+      const { process, pauses, onAttempt, requeued } = setup();
+      pauses.push(pause('github', 'prs'));
+      await process(record(serialiseWebhookMessage(message())), context);
+      pauses.splice(0, 1, pause('github'));
+      await process(requeued[0]!, context);
+      expect(onAttempt.mock.calls.map(([, report]) => report as unknown)).toEqual([
+        {
+          targets: { audit: 'invoked', prs: 'paused' },
+          archiveKey: 'events/github/2026/04/05/d-1.json',
+          duplicate: false,
+          paused: true,
+        },
+        { targets: { audit: 'paused', prs: 'paused' }, duplicate: false, paused: true },
+      ]);
+    });
+
     it('pauses a target for every source with source "*"', async () => {
       const { invocations, process, pauses } = setup();
       pauses.push(pause('*', 'audit'));
@@ -395,5 +426,72 @@ describe('createWebhookProcessor', () => {
         variables: ['WEBHOOKS_QUEUE_URL'],
       });
     });
+  });
+});
+
+describe('createWebhookProcessor reports each attempt for the delivery history', () => {
+  const archiveKey = 'events/github/2026/04/05/d-1.json';
+  const down = () => new ServiceUnavailableError('down', { service: 'Lambda', operation: 'Invoke' });
+  const reported = (onAttempt: jest.Mock) => onAttempt.mock.calls.map(([, report]) => report as unknown);
+
+  it('reports every routed target invoked and the archive key, then a resend as a duplicate', async () => {
+    const { processor, onAttempt } = setup();
+    const text = serialiseWebhookMessage(message());
+    const sqsRecord = record(text);
+    await processor(sqsRecord, context);
+    await processor(record(text, 'm-2'), context);
+    expect(onAttempt.mock.calls[0]![0]).toBe(sqsRecord);
+    expect(reported(onAttempt)).toEqual([
+      { targets: { audit: 'invoked', prs: 'invoked' }, archiveKey, duplicate: false, paused: false },
+      { targets: { audit: 'invoked', prs: 'invoked' }, archiveKey, duplicate: true, paused: false },
+    ]);
+  });
+
+  it('reports the failed target of a partly failed attempt, and its retry as processed', async () => {
+    const { dispatch, processor, onAttempt } = setup();
+    dispatch.mockImplementation(async (target: string) => {
+      if (target === 'audit' && dispatch.mock.calls.length < 3) throw down();
+    });
+    const text = serialiseWebhookMessage(message());
+    await expect(processor(record(text), context)).rejects.toBeInstanceOf(ServiceUnavailableError);
+    await processor(record(text), context);
+    expect(reported(onAttempt)).toEqual([
+      { targets: { audit: 'failed', prs: 'invoked' }, archiveKey, duplicate: false, paused: false },
+      { targets: { audit: 'invoked', prs: 'invoked' }, archiveKey, duplicate: false, paused: false },
+    ]);
+  });
+
+  it('reports no archive key and every target failed when every side effect failed', async () => {
+    const { dispatch, processor, storage, onAttempt } = setup([
+      { source: '*', type: '*', function: 'audit' },
+    ]);
+    storage.put.mockRejectedValueOnce(down());
+    dispatch.mockRejectedValueOnce(down());
+    await expect(processor(record(serialiseWebhookMessage(message())), context)).rejects.toBeInstanceOf(
+      ServiceUnavailableError,
+    );
+    expect(reported(onAttempt)).toEqual([{ targets: { audit: 'failed' }, duplicate: false, paused: false }]);
+  });
+
+  it('reports the pending invokes a retry could not try as failed when its archive failed again', async () => {
+    const { dispatch, processor, storage, onAttempt } = setup();
+    storage.put.mockRejectedValueOnce(down()).mockRejectedValueOnce(down());
+    dispatch.mockImplementationOnce(async () => {
+      throw down();
+    });
+    const text = serialiseWebhookMessage(message());
+    await expect(processor(record(text), context)).rejects.toBeInstanceOf(ServiceUnavailableError);
+    await expect(processor(record(text), context)).rejects.toBeInstanceOf(ServiceUnavailableError);
+    // The first invoke (audit) failed with the archive; the retry's archive failed again, so audit was not tried.
+    expect(reported(onAttempt)).toEqual([
+      { targets: { audit: 'failed', prs: 'invoked' }, duplicate: false, paused: false },
+      { targets: { audit: 'failed', prs: 'invoked' }, duplicate: false, paused: false },
+    ]);
+  });
+
+  it('reports nothing for a message that never reached its side effects', async () => {
+    const { processor, onAttempt } = setup();
+    await expect(processor(record('poison'), context)).rejects.toBeInstanceOf(BadRequestError);
+    expect(onAttempt).not.toHaveBeenCalled();
   });
 });

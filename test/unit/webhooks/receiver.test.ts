@@ -5,6 +5,7 @@ import { metrics } from '../../../src/observability/metrics';
 import { httpHandler } from '../../../src/middleware/http';
 import { contentDeliveryId } from '../../../src/webhooks/delivery';
 import { parseWebhookMessage } from '../../../src/webhooks/message';
+import type { ReceivedDeliveryFacts } from '../../../src/webhooks/history/delivery-history';
 import { createWebhookReceiver } from '../../../src/webhooks/receiver';
 import { signGithub } from '../../../src/webhooks/senders';
 import { webhookPostEvent } from '../../helpers/webhook-fixtures';
@@ -24,7 +25,11 @@ function event(overrides: Partial<APIGatewayProxyEventV2> = {}): APIGatewayProxy
   return { ...webhookPostEvent('github', headers, body, 'api-req-1'), ...overrides };
 }
 
-function receiver(sendMessage = jest.fn(async (_text: string) => undefined)) {
+function receiver(
+  sendMessage = jest.fn(async (_text: string) => undefined),
+  recordReceived = jest.fn(async (_facts: ReceivedDeliveryFacts) => undefined),
+) {
+  let receipts = 0;
   const handler = httpHandler(
     createWebhookReceiver({
       sources: loadWebhookSources({ WEBHOOK_SECRET_GITHUB: 'receiver-test-secret' }),
@@ -33,9 +38,11 @@ function receiver(sendMessage = jest.fn(async (_text: string) => undefined)) {
       maxBodyBytes: 1024,
       sendMessage,
       storeClaim: jest.fn(),
+      history: { recordReceived },
+      newReceipt: () => `receipt-${++receipts}`,
     }),
   );
-  return { handler, sendMessage };
+  return { handler, sendMessage, recordReceived };
 }
 
 const errorOf = (result: { body?: string }) =>
@@ -54,6 +61,58 @@ describe('POST /webhooks/{source}', () => {
       providerId: 'gh-1',
       type: 'ping',
     });
+  });
+
+  it('gives each accepted POST its own receipt, in the queued message and recorded queued once queued', async () => {
+    const order: string[] = [];
+    const { handler, sendMessage, recordReceived } = receiver(
+      jest.fn(async (_text: string) => void order.push('queued')),
+      jest.fn(async (_facts: ReceivedDeliveryFacts) => void order.push('recorded')),
+    );
+    await handler(event(), context);
+    await handler(event(), context);
+    expect(order).toEqual(['queued', 'recorded', 'queued', 'recorded']);
+    const queued = sendMessage.mock.calls.map(([text]) => parseWebhookMessage(text).meta);
+    expect(queued.map((meta) => meta.receipt)).toEqual(['receipt-1', 'receipt-2']);
+    expect(recordReceived.mock.calls[0]![0]).toEqual({
+      receipt: 'receipt-1',
+      source: 'github',
+      type: 'ping',
+      id: contentDeliveryId('github', body),
+      providerId: 'gh-1',
+      receivedAt: queued[0]!.receivedAt,
+    });
+  });
+
+  it('still answers 202 when the history write fails: the queue holds the delivery; a warning and a metric say so', async () => {
+    const addMetric = jest.spyOn(metrics, 'addMetric');
+    const warn = jest.spyOn(logger, 'warn');
+    try {
+      const { handler, sendMessage } = receiver(
+        undefined,
+        jest.fn(async (_facts: ReceivedDeliveryFacts): Promise<undefined> => {
+          throw new ThrottledError('throttled', { service: 'DynamoDB', operation: 'UpdateItem' });
+        }),
+      );
+      const result = await handler(event(), context);
+      expect(result.statusCode).toBe(202);
+      expect(sendMessage).toHaveBeenCalledTimes(1);
+      expect(addMetric).toHaveBeenCalledWith('DeliveryHistoryWriteFailed', 'Count', 1);
+      expect(warn.mock.calls[0]![1]).toMatchObject({ receipt: 'receipt-1', source: 'github' });
+    } finally {
+      addMetric.mockRestore();
+      warn.mockRestore();
+    }
+  });
+
+  it('records nothing when the queue refused the delivery', async () => {
+    const { handler, recordReceived } = receiver(
+      jest
+        .fn()
+        .mockRejectedValue(new ThrottledError('throttled', { service: 'SQS', operation: 'SendMessage' })),
+    );
+    expect((await handler(event(), context)).statusCode).toBe(503);
+    expect(recordReceived).not.toHaveBeenCalled();
   });
 
   it.each([
@@ -105,6 +164,7 @@ describe('POST /webhooks/{source}', () => {
         maxBodyBytes: 1024,
         sendMessage: jest.fn(),
         storeClaim: jest.fn(),
+        history: { recordReceived: jest.fn() },
       }),
     );
     try {

@@ -45,6 +45,7 @@ describe('loadWebhookSettings', () => {
       WEBHOOK_FUNCTION_PREFIX: '',
       WEBHOOK_PAUSE_RECHECK_SECONDS: 60,
       WEBHOOK_CONTROLS_CACHE_SECONDS: 5,
+      WEBHOOK_HISTORY_TTL_DAYS: 30,
     });
     expect(
       loadWebhookSettings({ WEBHOOK_MAX_BODY_BYTES: '2048', WEBHOOK_FUNCTION_PREFIX: 'intake-dev-' }),
@@ -62,10 +63,14 @@ describe('loadWebhookSettings', () => {
 
   it('names every invalid variable', () => {
     expect(() =>
-      loadWebhookSettings({ WEBHOOK_MAX_BODY_BYTES: 'big', WEBHOOK_FUNCTION_PREFIX: 'a b' }),
+      loadWebhookSettings({
+        WEBHOOK_MAX_BODY_BYTES: 'big',
+        WEBHOOK_FUNCTION_PREFIX: 'a b',
+        WEBHOOK_HISTORY_TTL_DAYS: '0',
+      }),
     ).toThrow(
       expect.objectContaining({
-        variables: ['WEBHOOK_MAX_BODY_BYTES', 'WEBHOOK_FUNCTION_PREFIX'],
+        variables: ['WEBHOOK_MAX_BODY_BYTES', 'WEBHOOK_FUNCTION_PREFIX', 'WEBHOOK_HISTORY_TTL_DAYS'],
       }) as ConfigError,
     );
   });

@@ -1,3 +1,4 @@
+import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -22,6 +23,8 @@ const context = {
 export function realReceiveEndpoint(environment: Record<string, string>) {
   const saved = { ...process.env };
   const sqs = mockClient(SQSClient);
+  // The delivery history write: resolved, not under test here.
+  const dynamodb = mockClient(DynamoDBClient);
   let handler: (
     event: APIGatewayProxyEventV2,
     context: Context,
@@ -31,15 +34,20 @@ export function realReceiveEndpoint(environment: Record<string, string>) {
       AWS_REGION: 'us-east-1',
       DOCUMENTS_BUCKET: 'intake-unit-documents',
       WEBHOOKS_QUEUE_URL: 'http://127.0.0.1:9/000000000000/intake-unit-webhooks',
+      DELIVERIES_TABLE: 'intake-unit-deliveries',
       ...environment,
     });
     // Not isolated: the handler must share this file's SQSClient class, which the mock replaces.
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded once the environment is set
     ({ handler } = require('../../../../functions/webhook-receive') as { handler: typeof handler });
   });
-  beforeEach(() => sqs.reset().on(SendMessageCommand).resolves({ MessageId: 'sent' }));
+  beforeEach(() => {
+    sqs.reset().on(SendMessageCommand).resolves({ MessageId: 'sent' });
+    dynamodb.reset().on(UpdateItemCommand).resolves({});
+  });
   afterAll(() => {
     sqs.restore();
+    dynamodb.restore();
     process.env = saved;
   });
 
@@ -77,7 +85,14 @@ export function realReceiveHandler(secrets: Record<string, string>) {
  */
 export function wrappedReceiver(deps: AcceptDependencies) {
   const sendMessage = jest.fn(async (_text: string) => undefined);
-  const handler = httpHandler(createWebhookReceiver({ ...deps, sendMessage, storeClaim: jest.fn() }));
+  const handler = httpHandler(
+    createWebhookReceiver({
+      ...deps,
+      sendMessage,
+      storeClaim: jest.fn(),
+      history: { recordReceived: async () => undefined },
+    }),
+  );
   return {
     handle: (event: APIGatewayProxyEventV2) => handler(event, context),
     queued: (): WebhookMessageMeta[] =>

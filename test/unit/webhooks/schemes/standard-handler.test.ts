@@ -1,3 +1,4 @@
+import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -17,6 +18,7 @@ const environment = {
   AWS_REGION: 'us-east-1',
   DOCUMENTS_BUCKET: 'intake-unit-documents',
   WEBHOOKS_QUEUE_URL: 'http://127.0.0.1:9/000000000000/intake-unit-webhooks',
+  DELIVERIES_TABLE: 'intake-unit-deliveries',
   WEBHOOK_SECRET_STANDARD: `${hmacSecret},${standardPublicKey(signingKey)}`,
 };
 
@@ -28,6 +30,8 @@ type Handler = (
 describe('functions/webhook-receive.ts with a standard source (SQS mocked: only what is sent is under test)', () => {
   const saved = { ...process.env };
   const sqs = mockClient(SQSClient);
+  // The delivery history write: resolved, not under test here.
+  const dynamodb = mockClient(DynamoDBClient);
   let handler: Handler;
   beforeAll(() => {
     Object.assign(process.env, environment);
@@ -37,9 +41,11 @@ describe('functions/webhook-receive.ts with a standard source (SQS mocked: only 
   beforeEach(() => {
     sqs.reset();
     sqs.on(SendMessageCommand).resolves({ MessageId: 'sent' });
+    dynamodb.reset().on(UpdateItemCommand).resolves({});
   });
   afterAll(() => {
     sqs.restore();
+    dynamodb.restore();
     process.env = saved;
   });
 
