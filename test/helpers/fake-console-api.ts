@@ -141,7 +141,29 @@ export function consoleFixtures() {
     } as ControlsAnswer,
     cost: {
       traffic: { webhooks: 1200, documents: 30, documentMb: 1.5 },
-      estimate: { currency: 'USD', totalMonthly: 0.42, lines: [{ service: 'Lambda', monthly: 0.2 }] },
+      estimate: {
+        pricesAsOf: '2026-12-01',
+        region: 'us-east-1',
+        lines: [
+          {
+            service: 'Lambda',
+            item: 'webhook-receive requests',
+            quantity: 1200,
+            unit: 'request',
+            unitPriceUsd: 2e-7,
+            monthlyUsd: 0.00024,
+          },
+          {
+            service: 'SQS',
+            item: 'requests',
+            quantity: 3600,
+            unit: 'request',
+            unitPriceUsd: 4e-7,
+            monthlyUsd: 0.00144,
+          },
+        ],
+        totalUsd: 0.00168,
+      },
     } as CostAnswer,
   };
 }

@@ -252,12 +252,25 @@ describe('the other views', () => {
     ]);
   });
 
-  it('cost: the traffic seen and the estimate', async () => {
+  it('cost: the traffic seen and the estimate, a line per priced item', async () => {
     await openSignedIn('#/cost');
-    await page.getByRole('heading', { name: 'Cost estimate' }).waitFor();
-    await expect(page.locator('main').textContent()).resolves.toContain('1200');
-    await expect(page.locator('main pre').textContent()).resolves.toContain('"totalMonthly": 0.42');
+    const lines = page.getByRole('table', {
+      name: /^Estimate: \$0\.0017 a month \(us-east-1, prices of 2026-12-01\)$/,
+    });
+    await lines.waitFor();
+    await expect(page.locator('main dl').textContent()).resolves.toContain('1200');
+    await expect(lines.locator('tbody tr').allTextContents()).resolves.toEqual([
+      'Lambdawebhook-receive requests1200request2e-7$0.00024',
+      'SQSrequests3600request4e-7$0.0014',
+    ]);
     await browser.screenshot(page, 'cost');
+  });
+
+  it('cost: an estimate of another shape is shown as its JSON', async () => {
+    api.fixtures.cost = { ...api.fixtures.cost, estimate: { currency: 'USD', total: 0.42 } };
+    await openSignedIn('#/cost');
+    await page.getByRole('heading', { name: 'Estimate', exact: true }).waitFor();
+    await expect(page.locator('main pre').textContent()).resolves.toContain('"total": 0.42');
   });
 
   it('an API failure is shown with its code, message and request id', async () => {
