@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import type { ObjectStorage } from '../../aws/storage/object-storage';
+import { NotFoundError } from '../../errors';
+import { metaFromArchive, parseWebhookArchive } from '../archive';
+import { enqueueWebhook, type EnqueueDependencies } from '../enqueue';
+
+export interface ReplayArchivesOptions {
+  /** Archive keys (`events/<source>/…/<id>.json`), each replayed once even when listed twice. */
+  readonly keys: readonly string[];
+  readonly storage: Pick<ObjectStorage, 'getBytes'>;
+  readonly enqueue: EnqueueDependencies;
+  /** Distinguishes this run: each archived delivery is processed again once per run. */
+  readonly replayId: string;
+}
+
+export interface ReplayArchivesResult {
+  readonly enqueued: number;
+  /** Keys whose archive is gone or is not a delivery archive. */
+  readonly missing: readonly string[];
+}
+
+/**
+ * A new replay run's id: `replay-<yyyymmddhhmmss>-<8 hex>`, sortable by time, unique per run, and within the
+ * queue message's `replay` field (`[A-Za-z0-9._:-]{1,64}`).
+ */
+export function newReplayId(now: Date = new Date()): string {
+  const stamp = now
+    .toISOString()
+    .replace(/[^0-9]/g, '')
+    .slice(0, 14);
+  return `replay-${stamp}-${randomUUID().slice(0, 8)}`;
+}
+
+/**
+ * Re-enqueues the deliveries archived under `keys` (one S3 GET and one SQS send each, one at a time) with
+ * `replayId`, so the worker processes each again exactly once for this run: the replay of chosen
+ * deliveries (the console's), where replayArchivedDeliveries lists a source's archive. An archive that is
+ * gone or unreadable is reported in `missing`, not thrown; any other failure rejects (what was enqueued
+ * before it stays enqueued).
+ */
+export async function replayArchives(options: ReplayArchivesOptions): Promise<ReplayArchivesResult> {
+  let enqueued = 0;
+  const missing: string[] = [];
+  for (const key of new Set(options.keys)) {
+    const archive = await readArchive(options.storage, key);
+    if (archive === undefined) {
+      missing.push(key);
+      continue;
+    }
+    await enqueueWebhook(
+      { meta: { ...metaFromArchive(archive), replay: options.replayId }, body: archive.body },
+      options.enqueue,
+    );
+    enqueued++;
+  }
+  return { enqueued, missing };
+}
+
+async function readArchive(storage: Pick<ObjectStorage, 'getBytes'>, key: string) {
+  try {
+    return parseWebhookArchive((await storage.getBytes(key)).toString('utf8'));
+  } catch (error) {
+    if (error instanceof NotFoundError) return undefined;
+    throw error;
+  }
+}
