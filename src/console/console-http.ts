@@ -177,9 +177,7 @@ export function createConsoleHttpHandler(deps: ConsoleApiDependencies): HttpHand
         bodySchema: pauseBody,
       },
     ),
-    'GET /console/api/cost': route(async () =>
-      json(200, await costView({ ...deps, storage: deps.storage }, now())),
-    ),
+    'GET /console/api/cost': route(async () => json(200, await costView(deps, now()))),
   };
   const notFound = httpHandler(async () => {
     throw new RouteNotFoundError();

@@ -47,7 +47,8 @@ const commonKeptHeaders = ['content-type', 'content-encoding', 'user-agent'] as 
  * Names (of headers, JSON keys, form fields) that look like they hold a credential. Defence in depth: a
  * configured id/event header that looks like one is still dropped, and the console hides such values.
  */
-export const credentialLike = /signature|secret|token|authori[sz]ation|cookie|api-?key|password/i;
+export const credentialLike =
+  /signature|secret|token|authori[sz]ation|cookie|credential|(api|access|private)[-_]?key|passw(or)?d/i;
 
 /** The headers of `headers` (lower-cased names) that are safe to queue and archive. */
 export function safeHeaders(

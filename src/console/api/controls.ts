@@ -1,4 +1,5 @@
 import { BadRequestError } from '../../errors';
+import { validPauseScope } from '../../webhooks/controls/pause-scope';
 import type { PauseScope, WebhookControls } from '../../webhooks/controls/webhook-controls';
 import type { ControlsAnswer } from '../api-types';
 
@@ -17,8 +18,8 @@ export async function controlsView(deps: ControlsDependencies): Promise<Controls
 
 /**
  * Pauses a source, or a routed target of a source (or of every source, `*`), for `by` (the caller's
- * subject), then answers the controls as they now are. 400 for a target the routes do not name, or `*`
- * without a target (pausing everything is not a console click).
+ * subject), then answers the controls as they now are. 400 (validPauseScope) for a malformed scope, and for a
+ * target the routes do not name (a typo would pause nothing).
  */
 export async function pauseScope(
   deps: ControlsDependencies,

@@ -12,6 +12,8 @@ export const MAX_COUNTED_DOCUMENTS = 10_000;
 export const SIZE_SAMPLE = 20;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** The cost model's MB (src/cost: 2^20 bytes). */
+const MB = 2 ** 20;
 
 export type Traffic = CostAnswer['traffic'];
 
@@ -44,7 +46,7 @@ export async function costView(deps: CostDependencies, now: Date): Promise<CostA
   const traffic = {
     webhooks,
     documents: recent.length,
-    documentMb: Math.round((meanBytes / 1_000_000) * 1000) / 1000,
+    documentMb: Math.round((meanBytes / MB) * 1000) / 1000,
   };
   return { traffic, estimate: deps.estimate(traffic) };
 }
