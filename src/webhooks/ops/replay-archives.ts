@@ -2,13 +2,19 @@ import { randomUUID } from 'node:crypto';
 import type { ObjectStorage } from '../../aws/storage/object-storage';
 import { NotFoundError } from '../../errors';
 import { metaFromArchive, parseWebhookArchive } from '../archive';
-import { enqueueWebhook, type EnqueueDependencies } from '../enqueue';
+import { enqueueWebhook, queueMessageLimitBytes, type EnqueueDependencies } from '../enqueue';
+import { fitsInBytes, serialiseWebhookMessage, type WebhookMessage } from '../message';
 
 export interface ReplayArchivesOptions {
   /** Archive keys (`events/<source>/…/<id>.json`), each replayed once even when listed twice. */
   readonly keys: readonly string[];
   readonly storage: Pick<ObjectStorage, 'getBytes'>;
-  readonly enqueue: EnqueueDependencies;
+  /**
+   * How copies are queued. Without `storeClaim` (a caller that may not write claim checks, which only the
+   * receiver writes), a copy too large for one message is not sent and is reported in `tooLarge`.
+   */
+  readonly enqueue: Omit<EnqueueDependencies, 'storeClaim'> &
+    Partial<Pick<EnqueueDependencies, 'storeClaim'>>;
   /** Distinguishes this run: each archived delivery is processed again once per run. */
   readonly replayId: string;
 }
@@ -17,6 +23,8 @@ export interface ReplayArchivesResult {
   readonly enqueued: number;
   /** Keys whose archive is gone or is not a delivery archive. */
   readonly missing: readonly string[];
+  /** Keys whose copy needs a claim check that this caller may not write (see `enqueue`). */
+  readonly tooLarge: readonly string[];
 }
 
 /**
@@ -41,19 +49,31 @@ export function newReplayId(now: Date = new Date()): string {
 export async function replayArchives(options: ReplayArchivesOptions): Promise<ReplayArchivesResult> {
   let enqueued = 0;
   const missing: string[] = [];
+  const tooLarge: string[] = [];
+  const { storeClaim, maxMessageBytes = queueMessageLimitBytes } = options.enqueue;
   for (const key of new Set(options.keys)) {
     const archive = await readArchive(options.storage, key);
     if (archive === undefined) {
       missing.push(key);
       continue;
     }
-    await enqueueWebhook(
-      { meta: { ...metaFromArchive(archive), replay: options.replayId }, body: archive.body },
-      options.enqueue,
-    );
+    const message: WebhookMessage = {
+      meta: { ...metaFromArchive(archive), replay: options.replayId },
+      body: archive.body,
+    };
+    if (storeClaim === undefined && !fitsInBytes(serialiseWebhookMessage(message), maxMessageBytes)) {
+      tooLarge.push(key);
+      continue;
+    }
+    await enqueueWebhook(message, { ...options.enqueue, storeClaim: storeClaim ?? refuseClaim });
     enqueued++;
   }
-  return { enqueued, missing };
+  return { enqueued, missing, tooLarge };
+}
+
+/** The claim store of a caller that may not write claims (reached only if SQS refuses the text as is). */
+async function refuseClaim(): Promise<void> {
+  throw new Error('This caller may not store claim checks: replay the delivery with npm run replay');
 }
 
 async function readArchive(storage: Pick<ObjectStorage, 'getBytes'>, key: string) {

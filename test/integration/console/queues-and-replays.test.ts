@@ -139,6 +139,35 @@ describe('queues and dead letters against SQS', () => {
 });
 
 describe('replayArchives against S3 and SQS', () => {
+  it('leaves a copy too large for one message to a caller that may write claim checks', async () => {
+    await drain(queue.queueUrl);
+    const key = 'events/github/2026/12/06/big.json';
+    await aws.s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: JSON.stringify({
+          source: 'github',
+          type: 'push',
+          id: 'big',
+          receivedAt: '2026-12-06T09:00:00.000Z',
+          archivedAt: '2026-12-06T09:00:01.000Z',
+          headers: {},
+          encoding: 'utf8',
+          body: 'x'.repeat(300 * 1024),
+        }),
+      }),
+    );
+    const result = await replayArchives({
+      keys: [key],
+      storage: new S3ObjectStorage({ bucket, client: aws.s3 }),
+      enqueue: { sendMessage: sqsMessageSender(aws.sqs, queue.queueUrl) },
+      replayId: 'replay-big',
+    });
+    expect(result).toEqual({ enqueued: 0, missing: [], tooLarge: [key] });
+    expect(await drain(queue.queueUrl)).toEqual([]);
+  });
+
   it('re-enqueues each named archive once with the run id, and reports the archives that are gone', async () => {
     await drain(queue.queueUrl);
     const key = 'events/github/2026/12/06/d-9.json';
@@ -166,7 +195,7 @@ describe('replayArchives against S3 and SQS', () => {
       enqueue: { sendMessage: sqsMessageSender(aws.sqs, queue.queueUrl), storeClaim: async () => undefined },
       replayId,
     });
-    expect(result).toEqual({ enqueued: 1, missing: ['events/github/2026/12/06/gone.json'] });
+    expect(result).toEqual({ enqueued: 1, missing: ['events/github/2026/12/06/gone.json'], tooLarge: [] });
     const [queued, ...more] = await drain(queue.queueUrl);
     expect(more).toEqual([]);
     expect(parseWebhookMessage(queued!)).toMatchObject({

@@ -32,7 +32,7 @@ function consoleApi(overrides: Partial<ConsoleApiDependencies> = {}) {
     queues: [{ name: 'webhooks', queueUrl: 'http://127.0.0.1:9/q', dlqUrl: 'http://127.0.0.1:9/dlq' }],
     replay: async (keys) => {
       replayed.push([...keys]);
-      return { enqueued: keys.length, missing: [] };
+      return { enqueued: keys.length, missing: [], tooLarge: [] };
     },
     newReplayId: () => 'replay-1',
     health: async () => ({ status: 'ok', checks: { s3: { status: 'ok', latencyMs: 3 } } }),

@@ -7,7 +7,7 @@ function replayer() {
     runs,
     replay: async (keys: readonly string[], replayId: string) => {
       runs.push({ keys, replayId });
-      return { enqueued: keys.length, missing: [] };
+      return { enqueued: keys.length, missing: [], tooLarge: [] };
     },
     newReplayId: () => 'replay-1',
   };
