@@ -39,11 +39,7 @@ export async function resumeScope(deps: ControlsDependencies, scope: PauseScope)
 }
 
 function checkedScope<S extends PauseScope>(deps: ControlsDependencies, scope: S): S {
-  if (scope.target === undefined && scope.source === '*') {
-    throw new BadRequestError(
-      'Pausing every source needs a target: name a source, or a target with source "*"',
-    );
-  }
+  validPauseScope(scope);
   if (scope.target !== undefined && !deps.targets.some((target) => target.name === scope.target)) {
     throw new BadRequestError(`No route targets ${JSON.stringify(scope.target)}`);
   }
