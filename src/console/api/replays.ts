@@ -71,6 +71,13 @@ async function run(
   matched: number,
 ): Promise<ReplayAnswer> {
   const replayId = deps.newReplayId();
-  const { enqueued } = await deps.replay(keys, replayId);
-  return { replayId, matched, enqueued };
+  const { enqueued, missing, tooLarge } = await deps.replay(keys, replayId);
+  return {
+    replayId,
+    matched,
+    enqueued,
+    ...(missing.length + tooLarge.length > 0
+      ? { notReplayed: { archiveGone: missing.length, tooLarge: tooLarge.length } }
+      : {}),
+  };
 }

@@ -25,6 +25,20 @@ describe('replayDelivery', () => {
     expect(tools.runs).toEqual([{ keys: ['events/github/2026/12/06/d-1.json'], replayId: 'replay-1' }]);
   });
 
+  it('says how many matched deliveries were not replayed, and why', async () => {
+    const history = memoryHistory([
+      deliveryRecord({ archiveKey: 'gone' }),
+      deliveryRecord({ receipt: 'r-2', archiveKey: 'big' }),
+    ]);
+    const replay = async () => ({ enqueued: 0, missing: ['gone'], tooLarge: ['big'] });
+    expect(await replayMatching({ history, replay, newReplayId: () => 'replay-2' }, {})).toEqual({
+      replayId: 'replay-2',
+      matched: 2,
+      enqueued: 0,
+      notReplayed: { archiveGone: 1, tooLarge: 1 },
+    });
+  });
+
   it('refuses an unknown receipt (404) and one not archived yet (409), replaying nothing', async () => {
     const tools = replayer();
     const history = memoryHistory([deliveryRecord()]);
