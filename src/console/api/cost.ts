@@ -26,13 +26,18 @@ export interface CostDependencies {
 
 /**
  * The monthly cost estimate for the traffic seen in the last 30 days: webhooks from the delivery history's
- * per-minute counts (one query), documents from the manifests written in the window (S3 list, at most
+ * per-minute counts (30 one-day counts, each reading that day's receipts from the index), documents from the manifests written in the window (S3 list, at most
  * MAX_COUNTED_DOCUMENTS keys) and their mean size from the SIZE_SAMPLE newest of them (one GET each).
  */
 export async function costView(deps: CostDependencies, now: Date): Promise<CostAnswer> {
   const since = new Date(now.getTime() - COST_WINDOW_DAYS * DAY_MS);
-  const counts = await deps.history.countsPerMinute(since, now);
-  const webhooks = counts.reduce((sum, minute) => sum + minute.deliveries, 0);
+  let webhooks = 0;
+  // One day per query: the history counts at most 24 h at a time (it reads every receipt of the span).
+  for (let day = 0; day < COST_WINDOW_DAYS; day++) {
+    const until = new Date(now.getTime() - day * DAY_MS);
+    const counts = await deps.history.countsPerMinute(new Date(until.getTime() - DAY_MS), until);
+    webhooks += counts.reduce((sum, minute) => sum + minute.deliveries, 0);
+  }
   const recent: { key: string; at: number }[] = [];
   let listed = 0;
   for await (const item of deps.storage.listAll(MANIFESTS_PREFIX)) {

@@ -31,7 +31,13 @@ describe('costView', () => {
     const answer = await costView({ history, storage, estimate }, now);
     expect(answer.traffic).toEqual({ webhooks: 100, documents: 3, documentMb: 2 });
     expect(answer.estimate).toEqual({ total: 1.23, traffic: answer.traffic });
-    expect(history.countCalls).toEqual([[daysAgo(COST_WINDOW_DAYS), now]]);
+    // Day by day (the history counts at most 24 h at a time), the 30 days without gap or overlap.
+    expect(history.countCalls).toHaveLength(COST_WINDOW_DAYS);
+    expect(history.countCalls[0]).toEqual([daysAgo(1), now]);
+    expect(history.countCalls.at(-1)).toEqual([daysAgo(COST_WINDOW_DAYS), daysAgo(COST_WINDOW_DAYS - 1)]);
+    history.countCalls
+      .slice(1)
+      .forEach(([, until], index) => expect(until).toEqual(history.countCalls[index]![0]));
   });
 
   it('counts documents of no size as 0 MB, and reads at most the newest few manifests', async () => {
