@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { ObjectStorage } from '../../aws/storage/object-storage';
 import { NotFoundError } from '../../errors';
-import { metaFromArchive, parseWebhookArchive } from '../archive';
+import { parseWebhookArchive } from '../archive';
 import { enqueueWebhook, queueMessageLimitBytes, type EnqueueDependencies } from '../enqueue';
-import { fitsInBytes, serialiseWebhookMessage, type WebhookMessage } from '../message';
+import { fitsInBytes, serialiseWebhookMessage } from '../message';
+import { recordReplayCopy, replayCopy, type ReplayCopyOptions } from './replay';
 
-export interface ReplayArchivesOptions {
+export interface ReplayArchivesOptions extends ReplayCopyOptions {
   /** Archive keys (`events/<source>/…/<id>.json`), each replayed once even when listed twice. */
   readonly keys: readonly string[];
   readonly storage: Pick<ObjectStorage, 'getBytes'>;
@@ -15,8 +16,6 @@ export interface ReplayArchivesOptions {
    */
   readonly enqueue: Omit<EnqueueDependencies, 'storeClaim'> &
     Partial<Pick<EnqueueDependencies, 'storeClaim'>>;
-  /** Distinguishes this run: each archived delivery is processed again once per run. */
-  readonly replayId: string;
 }
 
 export interface ReplayArchivesResult {
@@ -41,7 +40,8 @@ export function newReplayId(now: Date = new Date()): string {
 
 /**
  * Re-enqueues the deliveries archived under `keys` (one S3 GET and one SQS send each, one at a time) with
- * `replayId`, so the worker processes each again exactly once for this run: the replay of chosen
+ * `replayId`, so the worker processes each again exactly once for this run, each copy with its own receipt
+ * recorded `queued` in the delivery history (one write; a failed one is logged): the replay of chosen
  * deliveries (the console's), where replayArchivedDeliveries lists a source's archive. An archive that is
  * gone or unreadable is reported in `missing`, not thrown; any other failure rejects (what was enqueued
  * before it stays enqueued).
@@ -57,15 +57,13 @@ export async function replayArchives(options: ReplayArchivesOptions): Promise<Re
       missing.push(key);
       continue;
     }
-    const message: WebhookMessage = {
-      meta: { ...metaFromArchive(archive), replay: options.replayId },
-      body: archive.body,
-    };
+    const message = replayCopy(archive, options);
     if (storeClaim === undefined && !fitsInBytes(serialiseWebhookMessage(message), maxMessageBytes)) {
       tooLarge.push(key);
       continue;
     }
     await enqueueWebhook(message, { ...options.enqueue, storeClaim: storeClaim ?? refuseClaim });
+    await recordReplayCopy(message.meta, options);
     enqueued++;
   }
   return { enqueued, missing, tooLarge };

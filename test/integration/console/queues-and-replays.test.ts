@@ -12,6 +12,7 @@ import { parseWebhookMessage, serialiseWebhookMessage } from '../../../src/webho
 import { newReplayId, replayArchives } from '../../../src/webhooks/ops/replay-archives';
 import { sqsMessageSender } from '../../../src/webhooks/sqs-sender';
 import { startEmulators, type Emulators } from '../../helpers/emulators';
+import { memoryHistory } from '../../unit/console/fakes';
 
 jest.setTimeout(60_000);
 
@@ -163,6 +164,7 @@ describe('replayArchives against S3 and SQS', () => {
       storage: new S3ObjectStorage({ bucket, client: aws.s3 }),
       enqueue: { sendMessage: sqsMessageSender(aws.sqs, queue.queueUrl) },
       replayId: 'replay-big',
+      history: memoryHistory(),
     });
     expect(result).toEqual({ enqueued: 0, missing: [], tooLarge: [key] });
     expect(await drain(queue.queueUrl)).toEqual([]);
@@ -188,18 +190,33 @@ describe('replayArchives against S3 and SQS', () => {
       }),
     );
     const replayId = newReplayId(new Date('2026-12-06T10:11:12Z'));
+    const history = memoryHistory();
     expect(replayId).toMatch(/^replay-20261206101112-[0-9a-f]{8}$/);
     const result = await replayArchives({
       keys: [key, key, 'events/github/2026/12/06/gone.json'],
       storage: new S3ObjectStorage({ bucket, client: aws.s3 }),
       enqueue: { sendMessage: sqsMessageSender(aws.sqs, queue.queueUrl), storeClaim: async () => undefined },
       replayId,
+      history,
+      newReceipt: () => 'copy-receipt',
+      now: () => new Date('2026-12-06T10:11:13Z'),
     });
     expect(result).toEqual({ enqueued: 1, missing: ['events/github/2026/12/06/gone.json'], tooLarge: [] });
+    // The copy has a receipt of its own, recorded queued when it was queued again.
+    expect(history.received).toEqual([
+      {
+        receipt: 'copy-receipt',
+        source: 'github',
+        type: 'push',
+        id: 'd-9',
+        receivedAt: '2026-12-06T10:11:13.000Z',
+        replay: replayId,
+      },
+    ]);
     const [queued, ...more] = await drain(queue.queueUrl);
     expect(more).toEqual([]);
     expect(parseWebhookMessage(queued!)).toMatchObject({
-      meta: { id: 'd-9', replay: replayId },
+      meta: { id: 'd-9', replay: replayId, receipt: 'copy-receipt' },
       body: '{"a":1}',
     });
   });

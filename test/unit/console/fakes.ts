@@ -11,6 +11,7 @@ import type {
   DeliveryHistory,
   DeliveryRecord,
   MinuteCount,
+  ReceivedDeliveryFacts,
 } from '../../../src/webhooks/history/delivery-history';
 
 export function deliveryRecord(overrides: Partial<DeliveryRecord> = {}): DeliveryRecord {
@@ -32,8 +33,13 @@ export function deliveryRecord(overrides: Partial<DeliveryRecord> = {}): Deliver
 export function memoryHistory(
   records: DeliveryRecord[] = [],
   counts: MinuteCount[] = [],
-): DeliveryHistory & { listCalls: DeliveryFilter[]; countCalls: [Date, Date][] } {
+): DeliveryHistory & {
+  listCalls: DeliveryFilter[];
+  countCalls: [Date, Date][];
+  received: ReceivedDeliveryFacts[];
+} {
   const listCalls: DeliveryFilter[] = [];
+  const received: ReceivedDeliveryFacts[] = [];
   const countCalls: [Date, Date][] = [];
   const matches = (record: DeliveryRecord, filter: DeliveryFilter) =>
     (filter.source === undefined || record.source === filter.source) &&
@@ -44,7 +50,8 @@ export function memoryHistory(
   return {
     listCalls,
     countCalls,
-    recordReceived: async () => undefined,
+    received,
+    recordReceived: async (facts) => void received.push(facts),
     recordAttempt: async () => undefined,
     get: async (receipt) => records.find((record) => record.receipt === receipt),
     list: async (filter, page) => {

@@ -1,6 +1,6 @@
 import { ServiceUnavailableError } from '../../../../src/errors';
 import { replayArchives } from '../../../../src/webhooks/ops/replay-archives';
-import { memoryStorage } from '../../console/fakes';
+import { memoryHistory, memoryStorage } from '../../console/fakes';
 
 const key = 'events/github/2026/12/06/d-1.json';
 const archive = (body: string) =>
@@ -31,6 +31,7 @@ describe('replayArchives', () => {
         maxMessageBytes: 400,
       },
       replayId: 'replay-1',
+      history: memoryHistory(),
     });
     expect(result).toEqual({ enqueued: 1, missing: [], tooLarge: [] });
     expect(claims).toEqual(['events/_claims/github/2026/12/06/d-1.body']);
@@ -43,6 +44,7 @@ describe('replayArchives', () => {
       storage: memoryStorage({ [key]: archive('y'.repeat(200)) }),
       enqueue: { sendMessage: async () => Promise.reject(invalidContents), maxMessageBytes: 420 },
       replayId: 'replay-1',
+      history: memoryHistory(),
     });
     await expect(replay).rejects.toBeInstanceOf(ServiceUnavailableError);
   });
@@ -55,6 +57,7 @@ describe('replayArchives', () => {
         storage: { getBytes: async () => Promise.reject(failure) },
         enqueue: { sendMessage: async () => undefined },
         replayId: 'replay-1',
+        history: memoryHistory(),
       }),
     ).rejects.toBe(failure);
   });
