@@ -177,6 +177,7 @@ describe('sls package --stage dev (the deployed template)', () => {
         .map(([id]) => id)
         .sort(),
     ).toEqual([
+      'ConsoleApiRole',
       'DocumentProcessRole',
       'DocumentScanResultRole',
       'DocumentsApiRole',
