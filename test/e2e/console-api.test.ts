@@ -80,9 +80,11 @@ describe('the console API through npm start', () => {
     expect(sent.status).toBe(202);
     const list = await until(
       () => ok<DeliveriesAnswer>('GET', '/console/api/deliveries?source=github&limit=10'),
-      (answer) => answer.items.some((item) => item.id === 'console-e2e-1' && item.archiveKey !== undefined),
+      (answer) =>
+        answer.items.some((item) => item.providerId === 'console-e2e-1' && item.status === 'processed'),
     );
-    const delivery = list.items.find((item) => item.id === 'console-e2e-1')!;
+    // GitHub's delivery header is the provider's id; the delivery id is derived from the content.
+    const delivery = list.items.find((item) => item.providerId === 'console-e2e-1')!;
     expect(delivery).toMatchObject({ source: 'github', type: 'push', status: 'processed' });
 
     const detail = await ok<DeliveryAnswer>('GET', `/console/api/deliveries/${delivery.receipt}`);
@@ -96,6 +98,15 @@ describe('the console API through npm start', () => {
       202,
     );
     expect(replay).toMatchObject({ matched: 1, enqueued: 1, replayId: expect.stringMatching(/^replay-/) });
+    // The copy is a receipt of its own, which the worker then processes again.
+    const copies = await until(
+      () => ok<DeliveriesAnswer>('GET', '/console/api/deliveries?source=github&limit=10'),
+      (answer) => answer.items.some((item) => item.replay === replay.replayId && item.status !== 'queued'),
+    );
+    const copy = copies.items.find((item) => item.replay === replay.replayId);
+    expect(copy).toMatchObject({ id: delivery.id });
+    expect(copy!.receipt).not.toBe(delivery.receipt);
+    expect(copy!.status).not.toBe('queued');
   });
 
   it('answers every other view with its shape', async () => {
