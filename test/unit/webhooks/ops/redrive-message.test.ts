@@ -1,5 +1,6 @@
 import {
   ChangeMessageVisibilityBatchCommand,
+  DeleteMessageCommand,
   ReceiveMessageCommand,
   SendMessageCommand,
   SQSClient,
@@ -27,6 +28,26 @@ describe('redriveDeadLetter', () => {
     expect(sqs.commandCalls(ReceiveMessageCommand)).toHaveLength(3);
     expect(sqs.commandCalls(ChangeMessageVisibilityBatchCommand)).toHaveLength(1);
     expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+  });
+
+  it('moves the match with its attributes, and a match without body, attributes or handle as SQS gave it', async () => {
+    const attributes = { 'intake-failure-code': { DataType: 'String', StringValue: 'INVALID_JSON' } };
+    sqs
+      .on(ReceiveMessageCommand)
+      .resolvesOnce({
+        Messages: [{ MessageId: 'with', ReceiptHandle: 'h', Body: 'b', MessageAttributes: attributes }],
+      })
+      .resolvesOnce({ Messages: [{ MessageId: 'bare' }] });
+    expect(await redriveDeadLetter({ ...target, messageId: 'with' })).toBe(true);
+    expect(await redriveDeadLetter({ ...target, messageId: 'bare' })).toBe(true);
+    expect(sqs.commandCalls(SendMessageCommand).map((call) => call.args[0].input)).toEqual([
+      { QueueUrl: 'https://sqs/q', MessageBody: 'b', MessageAttributes: attributes },
+      { QueueUrl: 'https://sqs/q', MessageBody: '' },
+    ]);
+    expect(sqs.commandCalls(DeleteMessageCommand).map((call) => call.args[0].input.ReceiptHandle)).toEqual([
+      'h',
+      '',
+    ]);
   });
 
   it('maps an SQS failure to a typed integration error', async () => {
