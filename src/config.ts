@@ -72,6 +72,11 @@ export const variables = {
     expected: 'an http(s) URL',
     description: 'SQS dead-letter queue URL of the documents queue',
   },
+  SCAN_RESULTS_QUEUE_URL: {
+    schema: httpUrl(),
+    expected: 'an http(s) URL',
+    description: 'SQS queue URL of malware scan results awaiting document-scan-result',
+  },
   SCAN_RESULTS_DLQ_URL: {
     schema: httpUrl(),
     expected: 'an http(s) URL',

@@ -33,6 +33,11 @@ export interface ReplayAnswer {
   readonly replayId: string;
   readonly matched: number;
   readonly enqueued: number;
+  /**
+   * Matched deliveries not replayed, when there are any (besides those not archived yet): archives gone, and
+   * copies too large for one queue message (`npm run replay` sends those, as claim checks).
+   */
+  readonly notReplayed?: { readonly archiveGone: number; readonly tooLarge: number };
 }
 
 /** GET /console/api/queues: each queue with its DLQ. */

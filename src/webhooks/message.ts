@@ -43,8 +43,12 @@ export interface WebhookMessage {
 /** Headers kept with every delivery, besides its scheme's `keptHeaders`: they authenticate nothing. */
 const commonKeptHeaders = ['content-type', 'content-encoding', 'user-agent'] as const;
 
-/** Defence in depth: a configured id/event header that looks like a credential is still dropped. */
-const credentialLike = /signature|secret|token|authori[sz]ation|cookie|api-?key|password/i;
+/**
+ * Names (of headers, JSON keys, form fields) that look like they hold a credential. Defence in depth: a
+ * configured id/event header that looks like one is still dropped, and the console hides such values.
+ */
+export const credentialLike =
+  /signature|secret|token|authori[sz]ation|cookie|credential|(api|access|private)[-_]?key|passw(or)?d/i;
 
 /** The headers of `headers` (lower-cased names) that are safe to queue and archive. */
 export function safeHeaders(

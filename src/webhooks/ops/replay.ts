@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { ObjectStorage } from '../../aws/storage/object-storage';
 import { AppError } from '../../errors';
-import { metaFromArchive, parseWebhookArchive } from '../archive';
+import { metaFromArchive, parseWebhookArchive, type WebhookArchive } from '../archive';
 import { enqueueWebhook, type EnqueueDependencies } from '../enqueue';
+import type { WebhookMessage, WebhookMessageMeta } from '../message';
 import type { DeliveryHistory } from '../history/delivery-history';
 import { receivedFacts, writeHistory } from '../history/history-writes';
 import { archivePrefix, parseArchiveKey } from '../object-keys';
@@ -99,21 +100,39 @@ export async function replayArchivedDeliveries(options: ReplayOptions): Promise<
       ) {
         progress.matched++;
         if (!options.dryRun) {
-          const meta = {
-            ...metaFromArchive(archive),
-            replay: options.replayId,
-            receipt: (options.newReceipt ?? randomUUID)(),
-          };
-          await enqueueWebhook({ meta, body: archive.body }, options.enqueue);
+          const copy = replayCopy(archive, options);
+          await enqueueWebhook(copy, options.enqueue);
           progress.enqueued++;
-          // The copy's receivedAt in the history is when it was queued again (meta keeps the original's,
-          // which names its archive): newest-first listings show the replay where it happened.
-          const facts = { ...receivedFacts(meta), receivedAt: (options.now?.() ?? new Date()).toISOString() };
-          await writeHistory(() => options.history.recordReceived(facts), facts);
+          await recordReplayCopy(copy.meta, options);
         }
       }
       options.onProgress?.({ ...progress });
     }
   }
   return progress;
+}
+
+/** What a replay run needs to make and record a copy of an archived delivery. */
+export type ReplayCopyOptions = Pick<ReplayOptions, 'replayId' | 'history' | 'newReceipt' | 'now'>;
+
+/** The queue message of a replayed copy: the archived delivery with the run's id and a receipt of its own. */
+export function replayCopy(archive: WebhookArchive, options: ReplayCopyOptions): WebhookMessage {
+  return {
+    meta: {
+      ...metaFromArchive(archive),
+      replay: options.replayId,
+      receipt: (options.newReceipt ?? randomUUID)(),
+    },
+    body: archive.body,
+  };
+}
+
+/**
+ * Records a queued copy `queued` in the delivery history (a failed write is logged; the replay goes on). Its
+ * receivedAt there is when it was queued again (its meta keeps the original's, which names its archive):
+ * newest-first listings show the replay where it happened.
+ */
+export async function recordReplayCopy(meta: WebhookMessageMeta, options: ReplayCopyOptions): Promise<void> {
+  const facts = { ...receivedFacts(meta), receivedAt: (options.now?.() ?? new Date()).toISOString() };
+  await writeHistory(() => options.history.recordReceived(facts), facts);
 }

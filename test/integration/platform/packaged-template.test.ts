@@ -178,6 +178,7 @@ describe('sls package --stage dev (the deployed template)', () => {
         .map(([id]) => id)
         .sort(),
     ).toEqual([
+      'ConsoleApiRole',
       'ConsolePageRole',
       'DocumentProcessRole',
       'DocumentScanResultRole',
