@@ -209,7 +209,13 @@ export async function serveConsoleWithFakeApi(consoleHandler: HttpHandler): Prom
     if (method === 'GET' && path.startsWith('deliveries/')) return json(200, fixtures.delivery);
     if (method === 'POST' && /^deliveries\/[^/]+\/replay$/.test(path))
       return json(202, { replayId: 'replay-1', matched: 1, enqueued: 1 });
-    if (route === 'POST replays') return json(202, { replayId: 'replay-2', matched: 3, enqueued: 3 });
+    if (route === 'POST replays')
+      return json(202, {
+        replayId: 'replay-2',
+        matched: 5,
+        enqueued: 3,
+        notReplayed: { archiveGone: 1, tooLarge: 1 },
+      });
     if (route === 'GET activity') return json(200, fixtures.activity);
     if (route === 'GET queues') return json(200, fixtures.queues);
     if (method === 'GET' && /^queues\/[^/]+\/dead-letters$/.test(path))

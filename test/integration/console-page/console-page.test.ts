@@ -145,10 +145,15 @@ describe('the deliveries view', () => {
     await expect(page.getByRole('button', { name: 'Older' }).isHidden()).resolves.toBe(true);
   });
 
-  it('replays the filtered set: POST /replays with the filter, and says how many were queued', async () => {
+  it('replays the filtered set: POST /replays with the filter, and says how many were queued and why some were not', async () => {
     await openSignedIn('#/deliveries?source=github&status=failed');
     await page.getByRole('button', { name: 'Replay every matching delivery' }).click();
-    await page.getByRole('status').getByText('3 matched, 3 queued again').waitFor();
+    await page
+      .getByRole('status')
+      .getByText(
+        'Replay replay-2: 5 matched, 3 queued again. Not replayed: 1 with their archive gone, 1 too large for one message (npm run replay sends those).',
+      )
+      .waitFor();
     expect(api.requestsTo('POST', 'replays')[0]?.body).toEqual({ source: 'github', status: 'failed' });
   });
 });
@@ -172,7 +177,7 @@ describe('one delivery', () => {
     await browser.screenshot(page, 'delivery');
 
     await page.getByRole('button', { name: 'Replay this delivery' }).click();
-    await page.getByRole('status').getByText('Replay replay-1: 1 queued again.').waitFor();
+    await page.getByRole('status').getByText('Replay replay-1: 1 matched, 1 queued again.').waitFor();
     expect(api.requestsTo('POST', 'deliveries/receipt-2/replay')).toHaveLength(1);
   });
 });

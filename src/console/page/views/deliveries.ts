@@ -2,9 +2,10 @@ import type { ActivityAnswer, DeliveriesAnswer, ReplayAnswer } from '../../api-t
 import { deliveryStatuses, type DeliveryRecord } from '../../../webhooks/history/delivery-history';
 import { getJson, postJson } from '../api';
 import { activityChart } from '../chart';
-import { button, el, field, form, message, shortTime, statusBadge, table } from '../dom';
+import { button, el, field, form, shortTime, statusBadge, table } from '../dom';
 import { routeHash } from '../router';
 import { fromLocalInput, toLocalInput } from '../time-input';
+import { replayNotice } from './replay-notice';
 import type { View } from './view';
 
 const FILTERS = ['source', 'type', 'status', 'since', 'until'] as const;
@@ -72,9 +73,7 @@ export const deliveriesView: View = async ({ route, refresh }) => {
     filtered ? 'Replay every matching delivery' : 'Replay every delivery',
     async () => {
       const answer = await postJson<ReplayAnswer>('replays', filter);
-      refresh(
-        message(`Replay ${answer.replayId}: ${answer.matched} matched, ${answer.enqueued} queued again.`),
-      );
+      refresh(replayNotice(answer));
     },
   );
 

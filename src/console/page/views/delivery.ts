@@ -1,7 +1,8 @@
 import type { DeliveryAnswer, ReplayAnswer } from '../../api-types';
 import { postJson, getJson } from '../api';
-import { button, el, facts, message, shortTime, statusBadge, table } from '../dom';
+import { button, el, facts, shortTime, statusBadge, table } from '../dom';
 import { routeHash } from '../router';
+import { replayNotice } from './replay-notice';
 import type { View } from './view';
 
 const segment = (receipt: string) => encodeURIComponent(receipt);
@@ -14,7 +15,7 @@ export const deliveryView: View = async ({ route, refresh }) => {
   );
   const replay = button('Replay this delivery', async () => {
     const answer = await postJson<ReplayAnswer>(`deliveries/${segment(receipt)}/replay`, {});
-    refresh(message(`Replay ${answer.replayId}: ${answer.enqueued} queued again.`));
+    refresh(replayNotice(answer));
   });
   const targets = Object.entries(delivery.targets);
   return [
