@@ -7,7 +7,7 @@ import { PROJECT_ROOT } from '../../bench/lib/serverless-package';
 import { estimateMonthlyCost } from '../../src/cost/cost-model';
 import type { CostProfile, MonthlyTraffic, PriceList } from '../../src/cost/cost-types';
 import * as assumptions from '../../src/cost/usage-assumptions';
-import { quantity, unitPrice, usd } from './cost-format';
+import { estimateRows, quantity, unitPrice, usd } from './cost-format';
 import { formatLikeTheProject } from './project-format';
 
 export const COST_DOC_PATH = join(PROJECT_ROOT, 'docs', 'cost.md');
@@ -47,21 +47,8 @@ function volumesTable(inputs: { profile: CostProfile; prices: PriceList }): stri
 }
 
 function linesTable(traffic: MonthlyTraffic, inputs: { profile: CostProfile; prices: PriceList }): string {
-  const estimate = estimateMonthlyCost(traffic, inputs);
-  return table(
-    ['service', 'item', 'quantity', 'unit', 'unit price', 'per month'],
-    [
-      ...estimate.lines.map((line) => [
-        line.service,
-        line.item,
-        quantity(line.quantity),
-        line.unit,
-        unitPrice(line.unitPriceUsd),
-        usd(line.monthlyUsd),
-      ]),
-      ['**total**', '', '', '', '', `**${usd(estimate.totalUsd)}**`],
-    ],
-  );
+  const [headings, ...rows] = estimateRows(estimateMonthlyCost(traffic, inputs), (text) => `**${text}**`);
+  return table(headings!, rows);
 }
 
 function profileTable(profile: CostProfile): string {

@@ -30,9 +30,12 @@ export function columns(rows: string[][], left: number): string {
     .join('\n');
 }
 
-/** The estimate line by line, then its total. */
-export function estimateTable(estimate: CostEstimate): string {
-  const rows = [
+/** The estimate's rows, headings first and the total last (`bold` wraps the total's cells, for Markdown). */
+export function estimateRows(
+  estimate: CostEstimate,
+  bold: (text: string) => string = (text) => text,
+): string[][] {
+  return [
     ['service', 'item', 'quantity', 'unit', 'unit price', 'per month'],
     ...estimate.lines.map((line) => [
       line.service,
@@ -42,7 +45,11 @@ export function estimateTable(estimate: CostEstimate): string {
       unitPrice(line.unitPriceUsd),
       usd(line.monthlyUsd),
     ]),
-    ['total', '', '', '', '', usd(estimate.totalUsd)],
+    [bold('total'), '', '', '', '', bold(usd(estimate.totalUsd))],
   ];
-  return `${columns(rows, 2)}\n(${estimate.region} list prices of ${estimate.pricesAsOf}, no free tier)`;
+}
+
+/** The estimate line by line, then its total. */
+export function estimateTable(estimate: CostEstimate): string {
+  return `${columns(estimateRows(estimate), 2)}\n(${estimate.region} list prices of ${estimate.pricesAsOf}, no free tier)`;
 }
