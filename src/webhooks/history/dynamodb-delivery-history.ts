@@ -99,6 +99,12 @@ interface ListPosition {
   readonly after?: { readonly receipt: string; readonly dayOrder: string };
 }
 
+function isCalendarDay(day: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return false;
+  const time = Date.parse(`${day}T00:00:00.000Z`);
+  return !Number.isNaN(time) && new Date(time).toISOString().slice(0, 10) === day;
+}
+
 function encodeCursor(position: ListPosition): string {
   const value = position.after
     ? { d: position.day, r: position.after.receipt, o: position.after.dayOrder }
@@ -120,7 +126,8 @@ function decodeCursor(cursor: string, tableName: string): ListPosition {
     throw invalid();
   }
   const { d, r, o } = (value ?? {}) as { d?: unknown; r?: unknown; o?: unknown };
-  if (typeof d !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(d)) throw invalid();
+  // A real calendar day (not 2026-13-45): the listing steps back from it by date arithmetic.
+  if (typeof d !== 'string' || !isCalendarDay(d)) throw invalid();
   if (r === undefined && o === undefined) return { day: d };
   if (typeof r !== 'string' || typeof o !== 'string' || !o.startsWith(d) || r.length === 0) throw invalid();
   return { day: d, after: { receipt: r, dayOrder: o } };
