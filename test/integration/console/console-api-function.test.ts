@@ -282,4 +282,15 @@ describe('functions/console-api against hostile requests', () => {
     expect(answer.status).toBe(400);
     expect(JSON.stringify(answer.body)).toContain(field);
   });
+
+  it('refuses (400 FILTER_TOO_WIDE) a replay filter whose span takes more than a few history pages to search, within seconds', async () => {
+    // 56 years of empty days: unbounded, the search ran ~320 pages of 64 queries each past the function's timeout.
+    const started = Date.now();
+    const answer = await call<{ error: { code: string; message: string } }>('POST /console/api/replays', {
+      body: { source: 'nobody', since: '1970-01-01T00:00:00.000Z' },
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.body.error.code).toBe('FILTER_TOO_WIDE');
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
 });
