@@ -278,6 +278,22 @@ describe('the other views', () => {
     await expect(page.locator('main pre').textContent()).resolves.toContain('"total": 0.42');
   });
 
+  it("still lists the deliveries when the chart's count is refused, saying why there is no chart", async () => {
+    api.fixtures.activity = {
+      error: {
+        code: 'TOO_MANY_TO_COUNT',
+        message: 'More than 200000 deliveries in the span: ask for a shorter one',
+      },
+    } as never;
+    await openSignedIn();
+    await expect(page.getByRole('alert').textContent()).resolves.toBe(
+      'No chart of the last hour: More than 200000 deliveries in the span: ask for a shorter one',
+    );
+    await expect(page.locator('main table tbody tr').count()).resolves.toBe(
+      api.fixtures.deliveries.items.length,
+    );
+  });
+
   it('an API failure is shown with its code, message and request id', async () => {
     await openSignedIn();
     api.refuseWith = 500;
