@@ -205,6 +205,18 @@ export class InvalidCursorError extends IntegrationError {
   }
 }
 
+/** A count would read more records than one request may (the delivery history's per-minute counts): 400, ask for a shorter span. */
+export class TooManyToCountError extends AppError {
+  constructor(maxRecords: number) {
+    super(
+      'TOO_MANY_TO_COUNT',
+      `More than ${maxRecords} deliveries in the span: ask for a shorter one`,
+      400,
+      false,
+    );
+  }
+}
+
 /** True for any intake AppError (typed, with code, status and retryable). */
 export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;

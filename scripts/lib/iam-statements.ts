@@ -80,6 +80,8 @@ export function unscopedResource(resource: unknown): string | undefined {
   const written = intrinsicText(resource);
   const text = withNamedPlaceholders(written);
   if (text === '*') return "Resource '*'";
+  // `${Table.Arn}/index/*`: every index, present and future, of the table; name the one read.
+  if (/\/index\/[*?]+$/.test(text)) return `every index of a table ${written}`;
   // Anything else is built on a reference (`${Bucket.Arn}/uploads/*`): a named resource of this template.
   if (!text.startsWith('arn:')) return undefined;
   const parts = text.split(':');

@@ -43,11 +43,13 @@ export interface ConsoleApiDependencies {
 
 const name = z.string().check(z.regex(/^[a-z0-9-]{1,64}$/));
 const isoTime = z.pipe(
-  z
-    .string()
-    .check(
-      z.refine((text) => !Number.isNaN(Date.parse(text)), { message: 'Expected an ISO-8601 date or time' }),
-    ),
+  z.string().check(
+    z.refine((text) => !Number.isNaN(Date.parse(text)), { message: 'Expected an ISO-8601 date or time' }),
+    // The history is indexed by YYYY-MM-DD days: a year of 5 or 6 digits, or before year 0, has none.
+    z.refine((text) => /^\d{4}-/.test(new Date(Date.parse(text) || 0).toISOString()), {
+      message: 'Expected a time between the years 0000 and 9999',
+    }),
+  ),
   z.transform((text) => new Date(text)),
 );
 const limit = (max: number, fallback: number) =>

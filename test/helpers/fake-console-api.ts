@@ -216,7 +216,8 @@ export async function serveConsoleWithFakeApi(consoleHandler: HttpHandler): Prom
         enqueued: 3,
         notReplayed: { archiveGone: 1, tooLarge: 1 },
       });
-    if (route === 'GET activity') return json(200, fixtures.activity);
+    // An `{ error }` fixture is answered as the API's 400 (a span with too many deliveries to count).
+    if (route === 'GET activity') return json('error' in fixtures.activity ? 400 : 200, fixtures.activity);
     if (route === 'GET queues') return json(200, fixtures.queues);
     if (method === 'GET' && /^queues\/[^/]+\/dead-letters$/.test(path))
       return json(200, fixtures.deadLetters);

@@ -41,21 +41,36 @@ export function redactedText(text: string, contentType: string | undefined): str
   if (json !== undefined) return JSON.stringify(redactJson(json.value), null, 2);
   if (contentType !== undefined && /^application\/x-www-form-urlencoded\b/i.test(contentType)) {
     const form = new URLSearchParams(text);
-    for (const name of new Set(form.keys())) {
-      if (credentialLike.test(name)) form.set(name, REDACTED);
-    }
-    return form.toString();
+    const fields = [...form].map(([name, value]): [string, string] => [
+      name,
+      credentialLike.test(name) ? REDACTED : redactedEmbeddedJson(value),
+    ]);
+    return new URLSearchParams(fields).toString();
   }
   return text;
 }
 
-/** A copy of `value` with the value of every key that looks like a credential replaced, at any depth. */
+/**
+ * A copy of `value` with the value of every key that looks like a credential replaced, at any depth, also
+ * inside strings that hold a JSON document (an SNS envelope's `Message`).
+ */
 export function redactJson(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redactJson);
+  if (typeof value === 'string') return redactedEmbeddedJson(value);
   if (value === null || typeof value !== 'object') return value;
   return Object.fromEntries(
     Object.entries(value).map(([key, item]) => [key, credentialLike.test(key) ? REDACTED : redactJson(item)]),
   );
+}
+
+/**
+ * A text value that holds a JSON object or array (GitHub's and Slack's form bodies carry theirs in a
+ * `payload` field, with a `token` inside) with its credential-like values hidden; any other text as it is.
+ */
+function redactedEmbeddedJson(text: string): string {
+  if (!/^\s*[[{]/.test(text)) return text;
+  const json = parseJson(text);
+  return json === undefined ? text : JSON.stringify(redactJson(json.value));
 }
 
 /** The longest prefix of `text` of at most `limitBytes` UTF-8 bytes that ends on a whole character. */

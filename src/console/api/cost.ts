@@ -6,6 +6,12 @@ import type { CostAnswer } from '../api-types';
 
 /** The window of traffic the estimate is for: about a month. */
 export const COST_WINDOW_DAYS = 30;
+/**
+ * Receipts counted before the rest of the window is extrapolated from the days counted (newest first): each
+ * day's count reads every receipt of that day, so 30 busy days counted in full ran past the function's
+ * timeout. With the history's own bound per count, one answer reads at most about twice this many.
+ */
+export const MAX_COUNTED_WEBHOOKS = 200_000;
 /** Manifest keys listed to count documents (10 list requests at most); a larger store is counted as this many. */
 export const MAX_COUNTED_DOCUMENTS = 10_000;
 /** Manifests read to learn the documents' mean size. */
@@ -26,18 +32,22 @@ export interface CostDependencies {
 
 /**
  * The monthly cost estimate for the traffic seen in the last 30 days: webhooks from the delivery history's
- * per-minute counts (30 one-day counts, each reading that day's receipts from the index), documents from the manifests written in the window (S3 list, at most
+ * per-minute counts (one-day counts, newest first, each reading that day's receipts from the index; past
+ * MAX_COUNTED_WEBHOOKS the days not counted are taken to be like those counted), documents from the manifests written in the window (S3 list, at most
  * MAX_COUNTED_DOCUMENTS keys) and their mean size from the SIZE_SAMPLE newest of them (one GET each).
  */
 export async function costView(deps: CostDependencies, now: Date): Promise<CostAnswer> {
   const since = new Date(now.getTime() - COST_WINDOW_DAYS * DAY_MS);
-  let webhooks = 0;
+  let counted = 0;
+  let days = 0;
   // One day per query: the history counts at most 24 h at a time (it reads every receipt of the span).
-  for (let day = 0; day < COST_WINDOW_DAYS; day++) {
-    const until = new Date(now.getTime() - day * DAY_MS);
+  while (days < COST_WINDOW_DAYS && counted < MAX_COUNTED_WEBHOOKS) {
+    const until = new Date(now.getTime() - days * DAY_MS);
     const counts = await deps.history.countsPerMinute(new Date(until.getTime() - DAY_MS), until);
-    webhooks += counts.reduce((sum, minute) => sum + minute.deliveries, 0);
+    counted += counts.reduce((sum, minute) => sum + minute.deliveries, 0);
+    days++;
   }
+  const webhooks = Math.round((counted * COST_WINDOW_DAYS) / days);
   const recent: { key: string; at: number }[] = [];
   let listed = 0;
   for await (const item of deps.storage.listAll(MANIFESTS_PREFIX)) {

@@ -33,7 +33,7 @@ export class DeadLetterNotFoundError extends AppError {
 
 /** A replay that cannot run as asked (nothing archived yet, a filter matching too much): 409 or 400. */
 export class ReplayRefusedError extends AppError {
-  constructor(code: 'NOT_ARCHIVED' | 'TOO_MANY_DELIVERIES', message: string) {
+  constructor(code: 'NOT_ARCHIVED' | 'TOO_MANY_DELIVERIES' | 'FILTER_TOO_WIDE', message: string) {
     super(code, message, code === 'NOT_ARCHIVED' ? 409 : 400, false);
   }
 }

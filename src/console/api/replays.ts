@@ -8,6 +8,12 @@ export const MAX_REPLAY_DELIVERIES = 500;
 
 /** History pages read to find them (100 records each). */
 const PAGE_SIZE = 100;
+/**
+ * The most history pages one replay reads: enough for MAX_REPLAY_DELIVERIES, plus one to see there are no
+ * more. A page may hold few records and still have a cursor (a filtered page stops after 64 index queries),
+ * so without this bound a wide span (`since` years back) searched day by day past the function's timeout.
+ */
+export const MAX_REPLAY_PAGES = Math.ceil(MAX_REPLAY_DELIVERIES / PAGE_SIZE) + 1;
 
 export interface ReplaysDependencies {
   readonly history: Pick<DeliveryHistory, 'get' | 'list'>;
@@ -35,8 +41,8 @@ export async function replayDelivery(deps: ReplaysDependencies, receipt: string)
 /**
  * Replays every archived delivery the history filter matches, each archive once (the receipts of one
  * delivery — duplicates, earlier replays — share it). Refuses (400 TOO_MANY_DELIVERIES) a filter that
- * matches more than MAX_REPLAY_DELIVERIES records, before enqueueing anything. At most 6 history pages, then one
- * S3 GET and one SQS send per archive.
+ * matches more than MAX_REPLAY_DELIVERIES records, and (400 FILTER_TOO_WIDE) one whose span needs more than
+ * MAX_REPLAY_PAGES history pages, before enqueueing anything. Then one S3 GET and one SQS send per archive.
  */
 export async function replayMatching(
   deps: ReplaysDependencies,
@@ -45,7 +51,14 @@ export async function replayMatching(
   const keys = new Set<string>();
   let matched = 0;
   let cursor: string | undefined;
+  let pages = 0;
   do {
+    if (++pages > MAX_REPLAY_PAGES) {
+      throw new ReplayRefusedError(
+        'FILTER_TOO_WIDE',
+        `The filter's span takes more than ${MAX_REPLAY_PAGES} history pages to search: narrow since/until, or use npm run replay`,
+      );
+    }
     const page = await deps.history.list(filter, {
       limit: PAGE_SIZE,
       ...(cursor === undefined ? {} : { cursor }),

@@ -100,6 +100,9 @@ export interface DeliveryHistory {
     filter: DeliveryFilter,
     page: { readonly limit: number; readonly cursor?: string },
   ): Promise<DeliveryPage>;
-  /** Receipts and failures per minute over [since, until). */
+  /**
+   * Receipts and failures per minute over [since, until). Rejects with TooManyToCountError when the span
+   * holds more receipts than one call may read (counting reads every receipt of the span).
+   */
   countsPerMinute(since: Date, until: Date): Promise<MinuteCount[]>;
 }

@@ -6,7 +6,7 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { toIntegrationError } from '../../aws/error-mapping';
-import { InvalidCursorError } from '../../errors';
+import { InvalidCursorError, TooManyToCountError } from '../../errors';
 import type {
   DeliveryAttempt,
   DeliveryFilter,
@@ -30,7 +30,10 @@ import { DELIVERIES_BY_DAY_INDEX, S, dayOf, namesIn, type Item } from './dynamod
  * the day index, then the records themselves.
  */
 
-export type DynamoDbDeliveryHistoryOptions = DynamoDbDeliveryWritesOptions;
+export interface DynamoDbDeliveryHistoryOptions extends DynamoDbDeliveryWritesOptions {
+  /** The most receipts one `countsPerMinute` reads (default MAX_COUNTED_RECEIPTS). */
+  readonly maxCountedReceipts?: number;
+}
 export { DEFAULT_HISTORY_TTL_DAYS, DEFAULT_MAX_ATTEMPTS } from './dynamodb-delivery-writes';
 export { DELIVERIES_BY_DAY_INDEX } from './dynamodb-item';
 
@@ -45,6 +48,11 @@ const MAX_QUERIES_PER_PAGE = 64;
 const FILTERED_QUERY_LIMIT = 200;
 /** The longest span `countsPerMinute` reads. */
 export const MAX_COUNT_SPAN_MS = 24 * 60 * 60 * 1000;
+/**
+ * The most receipts one `countsPerMinute` reads (about 30 index pages of 1 MB, a few seconds): counting
+ * reads every receipt of the span, so a busy day counted without a bound ran past the function's timeout.
+ */
+export const MAX_COUNTED_RECEIPTS = 200_000;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const MINUTE_MS = 60 * 1000;
@@ -99,6 +107,12 @@ interface ListPosition {
   readonly after?: { readonly receipt: string; readonly dayOrder: string };
 }
 
+function isCalendarDay(day: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return false;
+  const time = Date.parse(`${day}T00:00:00.000Z`);
+  return !Number.isNaN(time) && new Date(time).toISOString().slice(0, 10) === day;
+}
+
 function encodeCursor(position: ListPosition): string {
   const value = position.after
     ? { d: position.day, r: position.after.receipt, o: position.after.dayOrder }
@@ -120,7 +134,8 @@ function decodeCursor(cursor: string, tableName: string): ListPosition {
     throw invalid();
   }
   const { d, r, o } = (value ?? {}) as { d?: unknown; r?: unknown; o?: unknown };
-  if (typeof d !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(d)) throw invalid();
+  // A real calendar day (not 2026-13-45): the listing steps back from it by date arithmetic.
+  if (typeof d !== 'string' || !isCalendarDay(d)) throw invalid();
   if (r === undefined && o === undefined) return { day: d };
   if (typeof r !== 'string' || typeof o !== 'string' || !o.startsWith(d) || r.length === 0) throw invalid();
   return { day: d, after: { receipt: r, dayOrder: o } };
@@ -136,6 +151,7 @@ export function dynamoDbDeliveryHistory(options: DynamoDbDeliveryHistoryOptions)
   const { tableName, client } = options;
   const ttlDays = options.ttlDays ?? DEFAULT_HISTORY_TTL_DAYS;
   const now = options.now ?? (() => new Date());
+  const maxCountedReceipts = options.maxCountedReceipts ?? MAX_COUNTED_RECEIPTS;
 
   const failure = (operation: string, error: unknown) =>
     toIntegrationError(error, { service: 'DynamoDB', operation, resource: tableName });
@@ -271,6 +287,7 @@ export function dynamoDbDeliveryHistory(options: DynamoDbDeliveryHistoryOptions)
       for (let minute = firstMinute; minute < until.getTime(); minute += MINUTE_MS)
         counts.set(minute, { deliveries: 0, failures: 0 });
       const firstDay = dayOf(from.toISOString());
+      let read = 0;
       for (let day = dayOf(until.toISOString()); day >= firstDay; day = previousDay(day)) {
         const range = dayRange(day, new Date(firstMinute), until);
         let startKey: Item | undefined;
@@ -281,8 +298,11 @@ export function dynamoDbDeliveryHistory(options: DynamoDbDeliveryHistoryOptions)
             ProjectionExpression: projection,
             ExpressionAttributeNames: namesIn(range.KeyConditionExpression, projection),
             ExpressionAttributeValues: range.values,
+            Limit: maxCountedReceipts - read + 1,
             ...(startKey ? { ExclusiveStartKey: startKey } : {}),
           });
+          read += answer.Items?.length ?? 0;
+          if (read > maxCountedReceipts) throw new TooManyToCountError(maxCountedReceipts);
           for (const item of answer.Items ?? []) {
             const minute = Math.floor(Date.parse(item.receivedAt?.S ?? '') / MINUTE_MS) * MINUTE_MS;
             const count = counts.get(minute);

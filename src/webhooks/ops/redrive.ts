@@ -109,17 +109,23 @@ async function sendThenDelete({
 }: RedriveOptions): Promise<number> {
   let moved = 0;
   let emptyReceives = 0;
+  // Only what was dead already: a message the worker dead-letters again during the run (a non-retryable
+  // poison comes back within a second) is left for the next redrive, or one poison was moved until `limit`.
+  const startedAt = Date.now();
   // Two empty receives in a row: SQS receives sample servers, one empty answer does not prove the queue is empty.
   while (moved < limit && emptyReceives < 2) {
-    const { Messages = [] } = await sqs.send(
+    const { Messages: received = [] } = await sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: dlqUrl,
         MaxNumberOfMessages: Math.min(10, limit - moved),
         WaitTimeSeconds: 1,
         VisibilityTimeout: 30,
         MessageAttributeNames: ['All'],
+        MessageSystemAttributeNames: ['SentTimestamp'],
       }),
     );
+    // Left hidden for the visibility timeout, so this run does not receive them again.
+    const Messages = received.filter((message) => !(Number(message.Attributes?.SentTimestamp) > startedAt));
     if (Messages.length === 0) {
       emptyReceives++;
       continue;

@@ -121,6 +121,40 @@ describe('the deliveries view', () => {
     await expect(page.title()).resolves.toBe('intake console');
   });
 
+  it('shows hostile text in every field of every view as text, never as HTML', async () => {
+    // Every string of every answer (sources, types, payloads, headers, filenames, quarantine reasons, dead
+    // letters, health errors, pause reasons, cost lines) carries the markup; the chart's minutes stay times.
+    const hostile = (value: unknown): unknown =>
+      typeof value === 'string'
+        ? `${value}${HOSTILE_TEXT}`
+        : Array.isArray(value)
+          ? value.map(hostile)
+          : value !== null && typeof value === 'object'
+            ? Object.fromEntries(Object.entries(value).map(([key, item]) => [key, hostile(item)]))
+            : value;
+    const { activity, ...rest } = consoleFixtures();
+    Object.assign(api.fixtures, hostile(rest), { activity });
+    await openSignedIn();
+    const views = [
+      ['#/delivery/r-1', 'Delivery'],
+      ['#/queues', 'Queues'],
+      ['#/queue/documents', 'Dead letters of documents'],
+      ['#/documents', 'Documents'],
+      ['#/health', 'Health'],
+      ['#/controls', 'Controls'],
+      ['#/cost', 'Cost estimate'],
+    ] as const;
+    for (const [route, heading] of views) {
+      await page.evaluate(`location.hash = ${JSON.stringify(route)}`);
+      await eventually(async () =>
+        ((await page.locator('main h2').first().textContent()) ?? '').startsWith(heading),
+      );
+      await expect(page.locator('main').textContent()).resolves.toContain(HOSTILE_TEXT);
+      await expect(page.locator('img').count()).resolves.toBe(0);
+    }
+    await expect(page.title()).resolves.toBe('intake console');
+  });
+
   it('filters by source, type, status and time through the hash, and asks the API with those filters', async () => {
     await openSignedIn();
     await page.getByLabel('Source').fill('github');
@@ -276,6 +310,22 @@ describe('the other views', () => {
     await openSignedIn('#/cost');
     await page.getByRole('heading', { name: 'Estimate', exact: true }).waitFor();
     await expect(page.locator('main pre').textContent()).resolves.toContain('"total": 0.42');
+  });
+
+  it("still lists the deliveries when the chart's count is refused, saying why there is no chart", async () => {
+    api.fixtures.activity = {
+      error: {
+        code: 'TOO_MANY_TO_COUNT',
+        message: 'More than 200000 deliveries in the span: ask for a shorter one',
+      },
+    } as never;
+    await openSignedIn();
+    await expect(page.getByRole('alert').textContent()).resolves.toBe(
+      'No chart of the last hour: More than 200000 deliveries in the span: ask for a shorter one',
+    );
+    await expect(page.locator('main table tbody tr').count()).resolves.toBe(
+      api.fixtures.deliveries.items.length,
+    );
   });
 
   it('an API failure is shown with its code, message and request id', async () => {

@@ -254,3 +254,43 @@ describe('functions/console-api against the emulators', () => {
     expect(resumed.body.pauses).toEqual([]);
   });
 });
+
+describe('functions/console-api against hostile requests', () => {
+  const cursorOf = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+  it.each([
+    ['a day that does not exist', { d: '2026-13-45' }],
+    ['February 31st, mid-day', { d: '2026-02-31', r: 'x', o: '2026-02-31T00:00:00.000Z#x' }],
+    ['not JSON', 'bm90IGpzb24'],
+  ])('answers 400 to a forged deliveries cursor (%s), never 500', async (_, forged) => {
+    const cursor = typeof forged === 'string' ? forged : cursorOf(forged);
+    const answer = await call<{ error: { code: string } }>('GET /console/api/deliveries', {
+      query: { cursor },
+    });
+    expect(answer.status).toBe(400);
+  });
+
+  it.each([
+    ['until', '+275760-09-13T00:00:00.000Z'],
+    ['until', '+010000-01-01T00:00:00.000Z'],
+    ['since', '-000001-01-01T00:00:00.000Z'],
+    ['since', 'not a time'],
+  ])('answers 400 to a %s outside years 0000-9999 (%s), never 500', async (field, time) => {
+    const answer = await call<{ error: { code: string } }>('GET /console/api/deliveries', {
+      query: { [field]: time },
+    });
+    expect(answer.status).toBe(400);
+    expect(JSON.stringify(answer.body)).toContain(field);
+  });
+
+  it('refuses (400 FILTER_TOO_WIDE) a replay filter whose span takes more than a few history pages to search, within seconds', async () => {
+    // 56 years of empty days: unbounded, the search ran ~320 pages of 64 queries each past the function's timeout.
+    const started = Date.now();
+    const answer = await call<{ error: { code: string; message: string } }>('POST /console/api/replays', {
+      body: { source: 'nobody', since: '1970-01-01T00:00:00.000Z' },
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.body.error.code).toBe('FILTER_TOO_WIDE');
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});

@@ -1,4 +1,9 @@
-import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import {
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+} from '@aws-sdk/client-sqs';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { S3ObjectStorage } from '../../../src/aws/storage/s3-object-storage';
 import { FAILURE_CODE_ATTRIBUTE } from '../../../src/aws/sqs-dead-letter';
@@ -129,6 +134,39 @@ describe('queues and dead letters against SQS', () => {
     expect(moved.sort()).toEqual(
       ['waiting', delivery('d-1'), delivery('d-2'), '{"api_key":"k","note":"not a delivery"}'].sort(),
     );
+  });
+
+  it('redrives all once: a poison the worker dead-letters again at once is not moved again in the same run', async () => {
+    await drain(queue.queueUrl);
+    await drain(queue.dlqUrl);
+    await send(queue.dlqUrl, delivery('poison'), 'SIGNATURE_INVALID');
+    // The worker's part: every message of the queue goes straight back to the DLQ, as a non-retryable
+    // failure does (src/aws/sqs-dead-letter.ts), about as fast as the worker's poller takes it.
+    let working = true;
+    const worker = (async () => {
+      while (working) {
+        const { Messages = [] } = await aws.sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: queue.queueUrl,
+            MaxNumberOfMessages: 10,
+            WaitTimeSeconds: 0,
+          }),
+        );
+        for (const message of Messages) {
+          await send(queue.dlqUrl, message.Body!, 'SIGNATURE_INVALID');
+          await aws.sqs.send(
+            new DeleteMessageCommand({ QueueUrl: queue.queueUrl, ReceiptHandle: message.ReceiptHandle! }),
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    })();
+    try {
+      expect(await redriveQueue(aws.sqs, queue)).toEqual({ moved: 1, failed: 0 });
+    } finally {
+      working = false;
+      await worker;
+    }
   });
 
   it('answers a dead-letter queue that is gone as a typed 404 error', async () => {

@@ -108,6 +108,28 @@ describe('redactJson and redactedText', () => {
     });
   });
 
+  it('hide credentials inside a JSON document carried in a form field (GitHub and Slack send payload=<json>)', () => {
+    const form = new URLSearchParams({
+      payload: JSON.stringify({ token: 'xoxb-verification', user: { id: 'U1' }, actions: [{ secret: 's' }] }),
+      team: 'T1',
+    }).toString();
+    const shown = new URLSearchParams(redactedText(form, 'application/x-www-form-urlencoded'));
+    expect(JSON.parse(shown.get('payload')!)).toEqual({
+      token: REDACTED,
+      user: { id: 'U1' },
+      actions: [{ secret: REDACTED }],
+    });
+    expect(shown.get('team')).toBe('T1');
+    expect(shown.toString()).not.toContain('xoxb-verification');
+  });
+
+  it('hide credentials inside a JSON document carried as a string value (the Message of an SNS envelope)', () => {
+    const body = JSON.stringify({ Type: 'Notification', Message: JSON.stringify({ password: 'p', n: 1 }) });
+    const shown = JSON.parse(redactedText(body, 'application/json')) as { Message: string };
+    expect(JSON.parse(shown.Message)).toEqual({ password: REDACTED, n: 1 });
+    expect(redactJson({ note: '{not json', list: '[1,2]' })).toEqual({ note: '{not json', list: '[1,2]' });
+  });
+
   it('leave a body that is neither JSON nor a form unchanged', () => {
     expect(redactedText('token=abc', 'text/plain')).toBe('token=abc');
     expect(redactedText('token=abc', undefined)).toBe('token=abc');

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { createConsoleHttpHandler, type ConsoleApiDependencies } from '../../../src/console/console-http';
@@ -77,11 +79,13 @@ function consoleApi(overrides: Partial<ConsoleApiDependencies> = {}) {
 describe('the console API routes', () => {
   it('answers 401 without verified claims and 403 without the admin scope, on every route', async () => {
     const { call } = consoleApi();
-    for (const routeKey of [
-      'GET /console/api/deliveries',
-      'POST /console/api/replays',
-      'GET /console/api/cost',
-    ]) {
+    // Every route serverless/console.yml declares, so a route added there without the admin check fails here.
+    const declared = readFileSync(join(__dirname, '../../../serverless/console.yml'), 'utf8');
+    const routeKeys = [...declared.matchAll(/method: (\w+)\n\s+path: (\S+)/g)].map(
+      ([, method, path]) => `${method} ${path}`,
+    );
+    expect(routeKeys).toHaveLength(14);
+    for (const routeKey of routeKeys) {
       const anonymous = await call(routeKey, { claims: null, body: {} });
       expect(anonymous.statusCode).toBe(401);
       const reader = await call(routeKey, { claims: { sub: 'u', scope: 'documents/read' }, body: {} });

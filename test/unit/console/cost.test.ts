@@ -2,6 +2,7 @@ import {
   COST_WINDOW_DAYS,
   costView,
   MAX_COUNTED_DOCUMENTS,
+  MAX_COUNTED_WEBHOOKS,
   SIZE_SAMPLE,
 } from '../../../src/console/api/cost';
 import { memoryHistory, memoryStorage } from './fakes';
@@ -38,6 +39,22 @@ describe('costView', () => {
     history.countCalls
       .slice(1)
       .forEach(([, until], index) => expect(until).toEqual(history.countCalls[index]![0]));
+  });
+
+  it('stops counting webhooks past its bound and takes the days not counted to be like the days counted', async () => {
+    // A busy history: counting all 30 days read every receipt of the month, past the function's timeout.
+    const perDay = Math.ceil(MAX_COUNTED_WEBHOOKS / 3);
+    const history = memoryHistory(
+      [],
+      Array.from({ length: COST_WINDOW_DAYS }, (_, day) => ({
+        minute: new Date(daysAgo(day).getTime() - 60_000).toISOString(),
+        deliveries: perDay,
+        failures: 0,
+      })),
+    );
+    const answer = await costView({ history, storage: memoryStorage({}), estimate: () => null }, now);
+    expect(history.countCalls).toHaveLength(3);
+    expect(answer.traffic.webhooks).toBe(perDay * COST_WINDOW_DAYS);
   });
 
   it('counts documents of no size as 0 MB, and reads at most the newest few manifests', async () => {

@@ -254,6 +254,19 @@ describe('packaged template rules', () => {
     ]);
   });
 
+  it('rejects a grant on every index of a table: the one read is named', () => {
+    const template = wellFormedTemplate();
+    template.Resources.ConsumerRole = role(
+      { Effect: 'Allow', Action: 'dynamodb:Query', Resource: { 'Fn::Sub': '${Table.Arn}/index/*' } },
+      { Effect: 'Allow', Action: 'dynamodb:Query', Resource: { 'Fn::Sub': '${Table.Arn}/index/byDay' } },
+      xrayStatement,
+    );
+
+    expect(statementViolations(template)).toEqual([
+      'ConsumerRole: every index of a table ${Table.Arn}/index/* for dynamodb:Query',
+    ]);
+  });
+
   it('looks into both branches of a conditional statement (Fn::If)', () => {
     const template = wellFormedTemplate();
     template.Resources.ConsumerRole = role(logStatement('intake-dev-consumer'), {

@@ -5,7 +5,7 @@
  */
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { InvalidCursorError, NotFoundError } from '../../../../src/errors';
+import { InvalidCursorError, NotFoundError, TooManyToCountError } from '../../../../src/errors';
 import type {
   DeliveryHistory,
   ReceivedDeliveryFacts,
@@ -33,8 +33,10 @@ afterAll(async () => {
   await aws?.stop();
 });
 
-const historyOf = (tableName: string, options: { maxAttempts?: number; ttlDays?: number } = {}) =>
-  dynamoDbDeliveryHistory({ tableName, client: aws.dynamodb, now: () => clock.at, ...options });
+const historyOf = (
+  tableName: string,
+  options: { maxAttempts?: number; ttlDays?: number; maxCountedReceipts?: number } = {},
+) => dynamoDbDeliveryHistory({ tableName, client: aws.dynamodb, now: () => clock.at, ...options });
 
 function facts(overrides: Partial<ReceivedDeliveryFacts> = {}): ReceivedDeliveryFacts {
   return {
@@ -266,6 +268,19 @@ describe('dynamoDbDeliveryHistory listing', () => {
       Buffer.from('{"d":"2026-12-06","r":"a","o":"2025"}').toString('base64url'),
     ])
       await expect(history.list({}, { limit: 1, cursor })).rejects.toBeInstanceOf(InvalidCursorError);
+  });
+
+  it('refuses (400 TOO_MANY_TO_COUNT) to count a span holding more receipts than its bound, rather than read them all', async () => {
+    const span = [new Date('2026-12-04T12:00:00.000Z'), new Date('2026-12-05T12:00:00.000Z')] as const;
+    // r1, r2 and r3 are in the span: a bound of 3 counts them, a bound of 2 refuses.
+    const atBound = await historyOf(listingTable, { maxCountedReceipts: 3 }).countsPerMinute(...span);
+    expect(atBound.reduce((sum, count) => sum + count.deliveries, 0)).toBe(3);
+    await expect(historyOf(listingTable, { maxCountedReceipts: 2 }).countsPerMinute(...span)).rejects.toEqual(
+      expect.any(TooManyToCountError),
+    );
+    await expect(
+      historyOf(listingTable, { maxCountedReceipts: 2 }).countsPerMinute(...span),
+    ).rejects.toMatchObject({ statusCode: 400, code: 'TOO_MANY_TO_COUNT' });
   });
 
   it('counts receipts and failures per minute, every minute of the span included', async () => {
