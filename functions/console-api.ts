@@ -33,7 +33,7 @@ const health = cachedReport(
   config.HEALTH_CACHE_SECONDS * 1000,
 );
 
-/** The console's API, `/console/api/*` (admin scope): see src/console/console-http.ts and docs/console-api.md. */
+/** The console's API, `/console/api/*` (admin scope): see src/console/console-http.ts and docs/console.md (its API section). */
 export const handler = createConsoleHttpHandler({
   history,
   controls: dynamoDbWebhookControls({

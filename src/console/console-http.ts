@@ -75,7 +75,7 @@ const noStore = { 'cache-control': 'no-store' };
 /**
  * The console's API (`/console/api/*`, every route the admin scope: checked by the authorizer and again
  * here), answering the shapes of src/console/api-types.ts. Each route's AWS calls are bounded (see each
- * view, and docs/console-api.md); a bad query or body answers 400 with the fields, an unknown route 404,
+ * view, and docs/console.md (its API section)); a bad query or body answers 400 with the fields, an unknown route 404,
  * every error the house's `{"error":{code,message,requestId}}`.
  */
 export function createConsoleHttpHandler(deps: ConsoleApiDependencies): HttpHandler {

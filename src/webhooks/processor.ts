@@ -7,6 +7,7 @@ import { downstreamPayload } from './downstream-event';
 import type { SqsRequeue } from '../aws/sqs-requeue';
 import type { CurrentPauses } from './controls/cached-pauses';
 import type { PauseSet } from './controls/pause-scope';
+import { maxPausedWaitSeconds, PausedTooLongError } from './controls/paused-too-long';
 import type { TargetOutcome } from './history/delivery-history';
 import type { DeliveryGuards, DeliveryOutcome, PausedSourceOutcome } from './idempotency';
 import type { DispatchToFunction } from './lambda-dispatcher';
@@ -239,6 +240,9 @@ export function createWebhookProcessor(deps: WebhookProcessorDependencies) {
     return { archiveKey: first.key, targets };
 
     async function requeue(waitingRecord: SQSRecord): Promise<void> {
+      // Past the longest wait, to the DLQ (not retryable) before its deduplication record or claim expires.
+      const waitedSeconds = (now().getTime() - Date.parse(meta.receivedAt)) / 1000;
+      if (waitedSeconds > maxPausedWaitSeconds) throw new PausedTooLongError(waitedSeconds);
       if (deps.requeue === undefined)
         throw new ConfigError('A webhook is paused but the worker has no queue to put it back on', [
           'WEBHOOKS_QUEUE_URL',

@@ -385,6 +385,23 @@ describe('createWebhookProcessor', () => {
       ]);
     });
 
+    it('sends a delivery held longer than the longest pause wait to the DLQ (not retryable) instead of putting it back', async () => {
+      const { process, pauses, requeued, dispatch } = setup();
+      pauses.push(pause('github'), pause('github', 'prs'));
+      // now() is 2026-04-05T06:07:09Z: received 6 days and 2 s before, past the 6-day bound.
+      const old = message({ receivedAt: '2026-03-30T06:07:07.000Z' });
+      await expect(process(record(serialiseWebhookMessage(old)), context)).rejects.toMatchObject({
+        code: 'PAUSED_TOO_LONG',
+        retryable: false,
+      });
+      expect(requeued).toHaveLength(0);
+      // Received 6 days before to the second: still put back.
+      const recent = message({ id: 'd-2', receivedAt: '2026-03-30T06:07:09.000Z' });
+      await process(record(serialiseWebhookMessage(recent)), context);
+      expect(requeued).toHaveLength(1);
+      expect(dispatch).not.toHaveBeenCalled();
+    });
+
     it('pauses a target for every source with source "*"', async () => {
       const { invocations, process, pauses } = setup();
       pauses.push(pause('*', 'audit'));
@@ -420,6 +437,7 @@ describe('createWebhookProcessor', () => {
         dispatch: jest.fn(),
         guards: memoryGuards(),
         pauses: async () => pauseSet([pause('github')]),
+        now: () => new Date('2026-04-05T06:07:09.000Z'),
       });
       await expect(process(record(serialiseWebhookMessage(message())), context)).rejects.toMatchObject({
         code: 'CONFIG',
