@@ -5,7 +5,6 @@
  */
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type {
   ActivityAnswer,
   ControlsAnswer,
@@ -26,7 +25,7 @@ import { parseWebhookMessage, serialiseWebhookMessage } from '../../../src/webho
 import { archiveKey } from '../../../src/webhooks/object-keys';
 import { deliveriesTable } from '../../helpers/deliveries-table';
 import { idKeyedTable, startEmulators, type Emulators } from '../../helpers/emulators';
-import { bodyOf, httpEvent, lambdaContext } from '../../unit/middleware/events';
+import { bodyOf, lambdaContext, routeEvent } from '../../unit/middleware/events';
 
 jest.setTimeout(60_000);
 
@@ -90,23 +89,7 @@ async function call<T>(
   routeKey: string,
   request: { path?: Record<string, string>; query?: Record<string, string>; body?: unknown } = {},
 ): Promise<{ status: number; body: T }> {
-  const [method, path] = routeKey.split(' ');
-  const base = httpEvent();
-  const event: APIGatewayProxyEventV2 = {
-    ...base,
-    routeKey,
-    rawPath: path!,
-    headers: { 'content-type': 'application/json' },
-    ...(request.path ? { pathParameters: request.path } : {}),
-    ...(request.query ? { queryStringParameters: request.query } : {}),
-    ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
-    requestContext: {
-      ...base.requestContext,
-      routeKey,
-      http: { ...base.requestContext.http, method: method!, path: path! },
-      authorizer: { jwt: { claims: { sub: 'operator', scope: 'intake/admin' }, scopes: [] } },
-    } as APIGatewayProxyEventV2['requestContext'],
-  };
+  const event = routeEvent(routeKey, request, { sub: 'operator', scope: 'intake/admin' });
   const response = await handler(event, lambdaContext());
   return { status: response.statusCode, body: bodyOf(response) as T };
 }

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { createConsoleHttpHandler, type ConsoleApiDependencies } from '../../../src/console/console-http';
-import { bodyOf, httpEvent, lambdaContext } from '../middleware/events';
+import { bodyOf, lambdaContext, routeEvent, type RouteRequest } from '../middleware/events';
 import { deliveryRecord, memoryControls, memoryHistory, memoryStorage } from './fakes';
 
 const archiveKey = 'events/github/2026/12/06/d-1.json';
@@ -44,35 +43,8 @@ function consoleApi(overrides: Partial<ConsoleApiDependencies> = {}) {
     ...overrides,
   };
   const handler = createConsoleHttpHandler(deps);
-  const call = (
-    routeKey: string,
-    request: {
-      path?: Record<string, string>;
-      query?: Record<string, string>;
-      body?: unknown;
-      claims?: object | null;
-    } = {},
-  ) => {
-    const [method, path] = routeKey.split(' ');
-    const claims = request.claims === undefined ? admin : request.claims;
-    const base = httpEvent();
-    const event: APIGatewayProxyEventV2 = {
-      ...base,
-      routeKey,
-      rawPath: path!,
-      headers: { 'content-type': 'application/json' },
-      ...(request.path ? { pathParameters: request.path } : {}),
-      ...(request.query ? { queryStringParameters: request.query } : {}),
-      ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
-      requestContext: {
-        ...base.requestContext,
-        routeKey,
-        http: { ...base.requestContext.http, method: method!, path: path! },
-        ...(claims === null ? {} : { authorizer: { jwt: { claims, scopes: [] } } }),
-      } as APIGatewayProxyEventV2['requestContext'],
-    };
-    return handler(event, lambdaContext());
-  };
+  const call = (routeKey: string, request: RouteRequest = {}) =>
+    handler(routeEvent(routeKey, request, admin), lambdaContext());
   return { call, replayed };
 }
 

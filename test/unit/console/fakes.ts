@@ -3,6 +3,7 @@
  * controls and the few object-storage reads. Real adapters are tested in their own suites and, with the
  * whole console function, in test/integration/console.
  */
+import { validPauseScope } from '../../../src/webhooks/controls/pause-scope';
 import type { ListItem, ObjectStorage } from '../../../src/aws/storage/object-storage';
 import { NotFoundError } from '../../../src/errors';
 import type { Pause, PauseScope, WebhookControls } from '../../../src/webhooks/controls/webhook-controls';
@@ -81,7 +82,9 @@ export function memoryControls(): WebhookControls {
   const key = (scope: PauseScope) => `${scope.source}\n${scope.target ?? ''}`;
   return {
     listPauses: async () => [...pauses.values()],
-    pause: async (scope, by, reason) => {
+    pause: async (given, by, reason) => {
+      // The adapter's contract: a malformed scope is a 400 before anything is stored.
+      const scope = validPauseScope(given);
       const existing = pauses.get(key(scope));
       if (existing) return existing;
       const pause: Pause = {
@@ -93,7 +96,7 @@ export function memoryControls(): WebhookControls {
       pauses.set(key(scope), pause);
       return pause;
     },
-    resume: async (scope) => pauses.delete(key(scope)),
+    resume: async (scope) => pauses.delete(key(validPauseScope(scope))),
   };
 }
 

@@ -53,3 +53,40 @@ export function lambdaContext(overrides: Partial<Context> = {}): Context {
 export function bodyOf(response: { body?: string }): unknown {
   return JSON.parse(response.body ?? 'null');
 }
+
+/** What a test sends to a route: path and query parameters, a JSON body, and the verified claims (null: none). */
+export interface RouteRequest {
+  readonly path?: Record<string, string>;
+  readonly query?: Record<string, string>;
+  readonly body?: unknown;
+  readonly claims?: object | null;
+}
+
+/**
+ * The HTTP API event of `routeKey` (`GET /console/api/deliveries/{receipt}`) for `request`, as API Gateway
+ * passes it after its JWT authorizer: the claims under `requestContext.authorizer.jwt` (none when null).
+ */
+export function routeEvent(
+  routeKey: string,
+  request: RouteRequest,
+  defaultClaims: object,
+): APIGatewayProxyEventV2 {
+  const [method, path] = routeKey.split(' ');
+  const claims = request.claims === undefined ? defaultClaims : request.claims;
+  const base = httpEvent();
+  return {
+    ...base,
+    routeKey,
+    rawPath: path!,
+    headers: { 'content-type': 'application/json' },
+    ...(request.path ? { pathParameters: request.path } : {}),
+    ...(request.query ? { queryStringParameters: request.query } : {}),
+    ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
+    requestContext: {
+      ...base.requestContext,
+      routeKey,
+      http: { ...base.requestContext.http, method: method!, path: path! },
+      ...(claims === null ? {} : { authorizer: { jwt: { claims, scopes: [] } } }),
+    } as APIGatewayProxyEventV2['requestContext'],
+  };
+}

@@ -1,36 +1,6 @@
 import { pauseSet } from '../../../src/webhooks/controls/pause-scope';
-import type { Pause, PauseScope, WebhookControls } from '../../../src/webhooks/controls/webhook-controls';
-import { validPauseScope } from '../../../src/webhooks/controls/pause-scope';
 import { runWebhooksCommand } from '../../../scripts/lib/webhook-controls-cli';
-
-/** An in-memory WebhookControls with the store's contract (the DynamoDB adapter has its integration test). */
-function memoryControls(): WebhookControls & { readonly pauses: Pause[] } {
-  const pauses: Pause[] = [];
-  const same = (a: PauseScope, b: PauseScope) => a.source === b.source && a.target === b.target;
-  return {
-    pauses,
-    listPauses: async () => [...pauses],
-    pause: async (scope, by, reason) => {
-      const valid = validPauseScope(scope);
-      const existing = pauses.find((pause) => same(pause, valid));
-      if (existing) return existing;
-      const pause = {
-        ...valid,
-        pausedAt: '2026-12-06T10:00:00.000Z',
-        pausedBy: by,
-        ...(reason ? { reason } : {}),
-      };
-      pauses.push(pause);
-      return pause;
-    },
-    resume: async (scope) => {
-      const index = pauses.findIndex((pause) => same(pause, validPauseScope(scope)));
-      if (index < 0) return false;
-      pauses.splice(index, 1);
-      return true;
-    },
-  };
-}
+import { memoryControls } from '../console/fakes';
 
 const targets = [
   { name: 'webhook-sample-downstream', maxConcurrency: 5 },
@@ -47,9 +17,9 @@ describe('npm run webhooks', () => {
     const paused = await run('pause', '--source', 'github', '--reason', 'incident');
     expect(paused.exitCode).toBe(0);
     expect(paused.lines[0]).toMatch(
-      /^Paused: source github +paused 2026-12-06T10:00:00.000Z by cli:ops \(incident\)\.$/,
+      /^Paused: source github +paused 2026-12-06T09:00:00.000Z by cli:ops \(incident\)\.$/,
     );
-    expect(pauseSet(controls.pauses).sourcePaused('github')).toBe(true);
+    expect(pauseSet(await controls.listPauses()).sourcePaused('github')).toBe(true);
 
     expect((await run('pauses')).lines).toEqual([expect.stringContaining('source github') as string]);
     expect(await run('resume', '--source', 'github')).toEqual({
@@ -70,7 +40,7 @@ describe('npm run webhooks', () => {
       by: 'cli:ops',
     });
     expect(result.lines[0]).toContain('target billing for every source');
-    expect(pauseSet(controls.pauses).targetPaused('stripe', 'billing')).toBe(true);
+    expect(pauseSet(await controls.listPauses()).targetPaused('stripe', 'billing')).toBe(true);
   });
 
   it('lists the routed targets with their caps', async () => {
@@ -98,7 +68,7 @@ describe('npm run webhooks', () => {
     const result = await runWebhooksCommand(argv, { controls: () => controls, targets, by: 'cli:ops' });
     expect(result.exitCode).toBe(exitCode);
     expect(result.lines.length).toBeGreaterThan(0);
-    expect(controls.pauses).toEqual([]);
+    expect(await controls.listPauses()).toEqual([]);
   });
 
   it('prints the usage with --help', async () => {
