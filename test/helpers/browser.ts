@@ -42,6 +42,10 @@ export interface TestBrowser {
    * "Failed to load resource" line Chromium logs for each 4xx/5xx answer (the page shows those itself).
    */
   readonly problems: string[];
+  /** The message of every confirm() the pages asked, in order (each accepted unless dismissNextDialog). */
+  readonly dialogs: string[];
+  /** The next confirm() is answered Cancel. */
+  dismissNextDialog(): void;
   /** Saves a full-page PNG as `<screenshotDir>/<name>.png` and returns its path. */
   screenshot(page: Page, name: string): Promise<string>;
   readonly screenshotDir: string;
@@ -69,11 +73,22 @@ export async function launchBrowser(options: { screenshotDir?: string } = {}): P
     throw error;
   }
   const problems: string[] = [];
+  const dialogs: string[] = [];
+  let dismissNext = false;
   return {
     problems,
+    dialogs,
+    dismissNextDialog() {
+      dismissNext = true;
+    },
     screenshotDir,
     async newPage() {
       const page = await context.newPage();
+      // The page confirms its mass actions (replay all, redrive all): accepted, unless a test says otherwise.
+      page.on('dialog', (dialog) => {
+        dialogs.push(dialog.message());
+        void (dismissNext ? ((dismissNext = false), dialog.dismiss()) : dialog.accept());
+      });
       page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
       page.on('console', (line) => {
         if (line.type() === 'error' && !line.text().startsWith('Failed to load resource'))

@@ -179,6 +179,17 @@ describe('the deliveries view', () => {
     await expect(page.getByRole('button', { name: 'Older' }).isHidden()).resolves.toBe(true);
   });
 
+  it('asks before replaying the filtered set, and sends nothing when the answer is Cancel', async () => {
+    await openSignedIn('#/deliveries?source=github&status=failed');
+    const asked = browser.dialogs.length;
+    browser.dismissNextDialog();
+    await page.getByRole('button', { name: 'Replay every matching delivery' }).click();
+    await eventually(() => browser.dialogs.length === asked + 1);
+    expect(browser.dialogs.at(-1)).toBe('Replay every matching delivery (up to 500)?');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(api.requestsTo('POST', 'replays')).toHaveLength(0);
+  });
+
   it('replays the filtered set: POST /replays with the filter, and says how many were queued and why some were not', async () => {
     await openSignedIn('#/deliveries?source=github&status=failed');
     await page.getByRole('button', { name: 'Replay every matching delivery' }).click();
@@ -233,6 +244,11 @@ describe('queues and dead letters', () => {
 
     await page.getByRole('button', { name: 'Redrive message m-1' }).click();
     await page.getByRole('status').getByText('Redrive: 1 moved back to the queue.').waitFor();
+    browser.dismissNextDialog();
+    await page.getByRole('button', { name: 'Redrive all' }).click();
+    await eventually(
+      () => browser.dialogs.at(-1) === 'Redrive every message of this DLQ (up to 500) to its queue?',
+    );
     await page.getByRole('button', { name: 'Redrive all' }).click();
     await eventually(() => api.requestsTo('POST', 'queues/webhooks/redrive').length === 2);
     expect(api.requestsTo('POST', 'queues/webhooks/redrive').map((request) => request.body)).toEqual([

@@ -75,6 +75,9 @@ export const deliveriesView: View = async ({ route, refresh }) => {
   const replayAll = button(
     filtered ? 'Replay every matching delivery' : 'Replay every delivery',
     async () => {
+      // A mass action (up to 500 deliveries processed again): asked once more.
+      if (!window.confirm(`Replay ${filtered ? 'every matching delivery' : 'every delivery'} (up to 500)?`))
+        return;
       const answer = await postJson<ReplayAnswer>('replays', filter);
       refresh(replayNotice(answer));
     },

@@ -68,7 +68,11 @@ export const deadLettersView: View = async ({ route, refresh }) => {
       : el(
           'div',
           { class: 'actions' },
-          button('Redrive all', () => redrive({})),
+          button('Redrive all', async () => {
+            // A mass action (up to 500 messages back on their queue): asked once more.
+            if (window.confirm(`Redrive every message of this DLQ (up to 500) to its queue?`))
+              await redrive({});
+          }),
         ),
   ];
 };
